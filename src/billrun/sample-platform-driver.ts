@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendControlCommand, type ControlResponse } from './control-client.js';
+import type { BillRunConfiguration, BillRunDriver, BillRunStatus } from './driver.js';
+import type { NetworkNamespace } from '../sandbox/namespace.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX = `${PROJECT_ROOT}node_modules/.bin/tsx`;
+const SERVICE = `${PROJECT_ROOT}sample-platform/service/main.ts`;
+
+export interface SamplePlatformDriverArgs {
+  readonly namespace: NetworkNamespace;
+  readonly databasePath: string;
+  readonly socketPath: string;
+  readonly logPath: string;
+  readonly release: 'production' | 'candidate';
+  readonly faults: readonly string[];
+  /** Extra environment for the service (e.g. the sinkholes' CA it must trust). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Drives the sample platform's billing service. The service runs inside the run's network
+ * namespace; the control socket is a file, so commands reach it without any network path.
+ */
+export class SamplePlatformDriver implements BillRunDriver {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly args: SamplePlatformDriverArgs) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const { namespace, databasePath, socketPath, logPath, release, faults } = this.args;
+    const log = openSync(logPath, 'a');
+    const serviceArgs = [TSX, SERVICE, '--db', databasePath, '--socket', socketPath, '--release', release, '--log', logPath];
+    if (faults.length > 0) serviceArgs.push('--faults', faults.join(','));
+    const [command = 'ip', ...prefix] = namespace.execPrefix;
+    const child = spawn(command, [...prefix, ...serviceArgs], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...this.args.env },
+    });
+    closeSync(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the billing service exited with code ${child.exitCode} before it was ready.\n${this.logTail()}`);
+      if (existsSync(socketPath)) {
+        try {
+          await this.command({ command: 'status' });
+          return;
+        } catch {
+          // the socket exists before the service listens on it
+        }
+      }
+      await sleep(100);
+    }
+    throw new Error(`the billing service did not open its control socket within 30 s.\n${this.logTail()}`);
+  }
+
+  async configure(configuration: BillRunConfiguration): Promise<void> {
+    await this.command({ command: 'configure', ...configuration });
+  }
+
+  async beginBillRun(): Promise<void> {
+    await this.command({ command: 'start' });
+  }
+
+  async status(): Promise<BillRunStatus> {
+    const answer = await this.command({ command: 'status' });
+    return {
+      state: answer.state as BillRunStatus['state'],
+      processed: Number(answer.processed ?? 0),
+      total: Number(answer.total ?? 0),
+      ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
+    };
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      await this.command({ command: 'stop' });
+    } catch {
+      child.kill('SIGTERM');
+    }
+    const stopped = await Promise.race([this.exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) {
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  logTail(): string {
+    try {
+      return readFileSync(this.args.logPath, 'utf8').split('\n').slice(-15).join('\n');
+    } catch {
+      return '(no service log)';
+    }
+  }
+
+  private async command(request: Record<string, unknown>): Promise<Extract<ControlResponse, { ok: true }>> {
+    const answer = await sendControlCommand(this.args.socketPath, request);
+    if (!answer.ok) throw new Error(`the billing service refused \`${String(request.command)}\`: ${answer.error}`);
+    return answer;
+  }
+}

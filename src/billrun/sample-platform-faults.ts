@@ -1,0 +1,12 @@
+/**
+ * The fault switches the sample platform's candidate release documents (sample-platform/README.md).
+ * Listed here so a plan naming an unknown one fails validation before anything runs.
+ */
+export const SAMPLE_PLATFORM_FAULTS: readonly string[] = [
+  'yearly-next-bill-date-not-advanced',
+  'discount-dropped',
+  'pool-minutes-per-child',
+  'rounding-half-down',
+  'event-log-error',
+  'provisioning-failed',
+];

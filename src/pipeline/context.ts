@@ -1,0 +1,25 @@
+import type { Plan } from '../plan/types.js';
+import type { RunFolder } from '../run/run-folder.js';
+import type { Progress } from '../ui/progress.js';
+import type { NetworkNamespace } from '../sandbox/namespace.js';
+import type { DatabaseEngine } from '../engine/types.js';
+import type { CheckResult } from '../checks/types.js';
+import type { ScenarioBaseline } from '../checks/baseline.js';
+import type { SanitizeProof } from '../sanitize/proof.js';
+import type { TableMaskResult } from '../sanitize/apply.js';
+
+/** What one run carries from stage to stage. */
+export interface RunContext {
+  readonly plan: Plan;
+  readonly run: RunFolder;
+  readonly progress: Progress;
+  namespace?: NetworkNamespace;
+  /** The restored copy; open between restore and verify, closed while the platform bills. */
+  engine?: DatabaseEngine;
+  baseline?: ScenarioBaseline;
+  sanitize?: { tables: TableMaskResult[]; proof: SanitizeProof };
+  readonly checks: CheckResult[];
+}
+
+/** A stage's outcome: a short detail for the stage table; throwing means the stage failed. */
+export type Stage = (ctx: RunContext) => Promise<string | undefined>;

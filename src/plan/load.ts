@@ -1,0 +1,135 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
+import { ConfigErrors, type ConfigError } from '../errors.js';
+import { planSchema, type PlanFile } from './schema.js';
+import type { Plan } from './types.js';
+import { SAMPLE_PLATFORM_FAULTS } from '../billrun/sample-platform-faults.js';
+
+/** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
+export function loadPlan(file: string): Plan {
+  const absolute = resolve(file);
+  const located = loadValidatedYaml<PlanFile>(absolute, planSchema, 'plan');
+  const raw = located.value;
+  const base = dirname(absolute);
+  const errors: ConfigError[] = [];
+
+  const existingFile = (path: string, at: (string | number)[], what: string): string => {
+    const full = resolve(base, path);
+    if (!existsSync(full)) {
+      errors.push(located.errorAt(at, `${what} ${full} does not exist`));
+    } else if (!statSync(full).isFile()) {
+      errors.push(located.errorAt(at, `${what} ${full} is not a file`));
+    }
+    return full;
+  };
+
+  checkDate(located, raw.billRun.date, errors);
+  const generated = raw.sample !== undefined;
+  const snapshot = generated ? resolve(base, raw.snapshot.path) : existingFile(raw.snapshot.path, ['snapshot', 'path'], 'snapshot');
+  const productionResult = generated
+    ? resolve(base, raw.productionResult.path)
+    : existingFile(raw.productionResult.path, ['productionResult', 'path'], 'production result');
+  if (generated) checkSampleLayout(located, snapshot, productionResult, errors);
+  const rules = existingFile(raw.sanitize.rules, ['sanitize', 'rules'], 'sanitize rule set');
+  if (snapshot === productionResult) {
+    errors.push(located.errorAt(['productionResult', 'path'], 'the production result must be a different file from the snapshot'));
+  }
+
+  const release = raw.platform.release ?? 'candidate';
+  const faults = raw.platform.faults ?? [];
+  faults.forEach((fault, i) => {
+    if (!SAMPLE_PLATFORM_FAULTS.includes(fault)) {
+      errors.push(located.errorAt(['platform', 'faults', i], `unknown fault switch \`${fault}\`; expected one of: ${SAMPLE_PLATFORM_FAULTS.join(', ')}`));
+    }
+  });
+  if (faults.length > 0 && release !== 'candidate') {
+    errors.push(located.errorAt(['platform', 'faults'], 'fault switches apply to the candidate release only; set `platform.release: candidate`'));
+  }
+
+  const engine = raw.database?.engine ?? 'sqlite';
+  if (engine === 'mssql') {
+    if (raw.database?.server === undefined) errors.push(located.errorAt(['database'], 'SQL Server needs `database.server`: the server named as the rehearsal target'));
+    if (raw.database?.connectionStringEnv === undefined) {
+      errors.push(located.errorAt(['database'], 'SQL Server needs `database.connectionStringEnv`: the environment variable that holds the connection string'));
+    }
+  }
+
+  const accounts = new Set<string>();
+  (raw.scenarios ?? []).forEach((s, i) => {
+    if (accounts.has(s.account)) errors.push(located.errorAt(['scenarios', i, 'account'], `account ${s.account} is listed twice`));
+    accounts.add(s.account);
+  });
+  const checklistIds = new Set<string>();
+  (raw.checklist ?? []).forEach((item, i) => {
+    if (checklistIds.has(item.id)) errors.push(located.errorAt(['checklist', i, 'id'], `checklist id ${item.id} is used twice`));
+    checklistIds.add(item.id);
+    if ((item.checks ?? []).length === 0 && item.signOff === undefined) {
+      errors.push(located.errorAt(['checklist', i], `checklist item ${item.id} needs \`checks\` (automated) or \`signOff\` (who confirms it by hand)`));
+    }
+  });
+
+  if (errors.length > 0) throw new ConfigErrors(errors);
+
+  return {
+    version: 1,
+    file: absolute,
+    releaseCandidate: raw.releaseCandidate,
+    target: raw.target,
+    platform: { kind: raw.platform.kind, release, faults },
+    database: {
+      engine,
+      ...(raw.database?.server !== undefined ? { server: raw.database.server } : {}),
+      ...(raw.database?.connectionStringEnv !== undefined ? { connectionStringEnv: raw.database.connectionStringEnv } : {}),
+    },
+    ...(raw.sample !== undefined ? { sample: raw.sample } : {}),
+    snapshot: { path: snapshot },
+    productionResult: { path: productionResult },
+    billRun: {
+      date: raw.billRun.date,
+      timeoutSeconds: raw.billRun.timeoutSeconds ?? 1800,
+      configuration: {
+        emailInvoices: raw.billRun.configuration?.emailInvoices ?? true,
+        chargeAutoPay: raw.billRun.configuration?.chargeAutoPay ?? true,
+        provision: raw.billRun.configuration?.provision ?? true,
+      },
+    },
+    sanitize: {
+      rules,
+      safeDomain: raw.sanitize.safeDomain ?? 'rehearsal.invalid',
+      secretEnv: raw.sanitize.secretEnv ?? 'REHEARSAL_SANITIZE_SECRET',
+      allow: raw.sanitize.allow ?? [],
+    },
+    scenarios: (raw.scenarios ?? []).map((s) => ({ account: s.account, why: s.why, expect: s.expect })),
+    checklist: (raw.checklist ?? []).map((c) => ({
+      id: c.id,
+      title: c.title,
+      checks: c.checks ?? [],
+      ...(c.signOff !== undefined ? { signOff: c.signOff } : {}),
+    })),
+    egress: {
+      policy: raw.egress?.policy ?? 'deny-all',
+      mailServers: raw.egress?.mailServers ?? [],
+      switches: raw.egress?.switches ?? [],
+      switchCidrs: raw.egress?.switchCidrs ?? [],
+      allowlist: raw.egress?.allowlist ?? [],
+    },
+    verify: { tolerance: raw.verify?.tolerance ?? 0 },
+    report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
+  };
+}
+
+/** The sample platform's generator writes both files into one folder under fixed names. */
+function checkSampleLayout(located: LocatedYaml<PlanFile>, snapshot: string, productionResult: string, errors: ConfigError[]): void {
+  if (basename(snapshot) !== 'snapshot.db') errors.push(located.errorAt(['snapshot', 'path'], 'with `sample`, the snapshot must be named snapshot.db (the generator writes it)'));
+  if (basename(productionResult) !== 'production-result.db' || dirname(productionResult) !== dirname(snapshot)) {
+    errors.push(located.errorAt(['productionResult', 'path'], 'with `sample`, the production result must be production-result.db in the snapshot\'s folder'));
+  }
+}
+
+function checkDate(located: LocatedYaml<PlanFile>, date: string, errors: ConfigError[]): void {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
+    errors.push(located.errorAt(['billRun', 'date'], `\`billRun.date\` ${date} is not a calendar date (YYYY-MM-DD)`));
+  }
+}

@@ -1,0 +1,223 @@
+import type { JSONSchemaType } from 'ajv';
+
+/** The plan file as written (before paths are resolved and defaults filled in). */
+export interface PlanFile {
+  version: 1;
+  releaseCandidate: { id: string; version: string };
+  target: 'local' | 'aws';
+  platform: { kind: 'sample'; release?: 'production' | 'candidate'; faults?: string[] };
+  database?: { engine: 'sqlite' | 'mssql'; server?: string; connectionStringEnv?: string };
+  sample?: { accounts: number; seed: number };
+  snapshot: { path: string };
+  productionResult: { path: string };
+  billRun: {
+    date: string;
+    timeoutSeconds?: number;
+    configuration?: { emailInvoices?: boolean; chargeAutoPay?: boolean; provision?: boolean };
+  };
+  sanitize: {
+    rules: string;
+    safeDomain?: string;
+    secretEnv?: string;
+    allow?: { column: string; reason: string }[];
+  };
+  scenarios?: {
+    account: string;
+    why: string;
+    expect: {
+      invoiceTotal?: number;
+      balance?: number;
+      nextBillDatesAdvanced?: boolean;
+      poolMinutesApplied?: boolean;
+      billed?: boolean;
+    };
+  }[];
+  checklist?: { id: string; title: string; checks?: string[]; signOff?: string }[];
+  egress?: {
+    policy?: 'deny-all' | 'allowlist';
+    mailServers?: string[];
+    switches?: { host: string; ports: number[] }[];
+    switchCidrs?: string[];
+    allowlist?: string[];
+  };
+  verify?: { tolerance?: number };
+  report?: { dir?: string };
+}
+
+const nonEmpty = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const hostname = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\-]+$' } as const;
+const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
+const identifier = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
+
+export const planSchema: JSONSchemaType<PlanFile> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'releaseCandidate', 'target', 'platform', 'snapshot', 'productionResult', 'billRun', 'sanitize'],
+  properties: {
+    version: { type: 'integer', const: 1 },
+    releaseCandidate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'version'],
+      properties: { id: identifier, version: identifier },
+    },
+    target: { type: 'string', enum: ['local', 'aws'] },
+    platform: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind'],
+      properties: {
+        kind: { type: 'string', enum: ['sample'] },
+        release: { type: 'string', enum: ['production', 'candidate'], nullable: true },
+        faults: { type: 'array', items: identifier, uniqueItems: true, nullable: true },
+      },
+    },
+    database: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['engine'],
+      properties: {
+        engine: { type: 'string', enum: ['sqlite', 'mssql'] },
+        server: { ...hostname, nullable: true },
+        connectionStringEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', nullable: true },
+      },
+    },
+    sample: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['accounts', 'seed'],
+      properties: {
+        accounts: { type: 'integer', minimum: 1, maximum: 10000000 },
+        seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
+      },
+    },
+    snapshot: { type: 'object', additionalProperties: false, required: ['path'], properties: { path: nonEmpty } },
+    productionResult: { type: 'object', additionalProperties: false, required: ['path'], properties: { path: nonEmpty } },
+    billRun: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['date'],
+      properties: {
+        date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+        timeoutSeconds: { type: 'integer', minimum: 1, maximum: 172800, nullable: true },
+        configuration: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          properties: {
+            emailInvoices: { type: 'boolean', nullable: true },
+            chargeAutoPay: { type: 'boolean', nullable: true },
+            provision: { type: 'boolean', nullable: true },
+          },
+        },
+      },
+    },
+    sanitize: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rules'],
+      properties: {
+        rules: nonEmpty,
+        safeDomain: { ...hostname, nullable: true },
+        secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', nullable: true },
+        allow: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['column', 'reason'],
+            properties: {
+              column: { type: 'string', pattern: '^[A-Za-z0-9_]+\\.[A-Za-z0-9_]+$' },
+              reason: { type: 'string', minLength: 10, maxLength: 2000 },
+            },
+          },
+        },
+      },
+    },
+    scenarios: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['account', 'why', 'expect'],
+        properties: {
+          account: { type: 'string', minLength: 1, maxLength: 64 },
+          why: nonEmpty,
+          expect: {
+            type: 'object',
+            additionalProperties: false,
+            required: [],
+            minProperties: 1,
+            properties: {
+              invoiceTotal: { type: 'number', nullable: true },
+              balance: { type: 'number', nullable: true },
+              nextBillDatesAdvanced: { type: 'boolean', nullable: true },
+              poolMinutesApplied: { type: 'boolean', nullable: true },
+              billed: { type: 'boolean', nullable: true },
+            },
+          },
+        },
+      },
+    },
+    checklist: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title'],
+        properties: {
+          id: identifier,
+          title: nonEmpty,
+          checks: { type: 'array', items: identifier, nullable: true },
+          signOff: { ...nonEmpty, nullable: true },
+        },
+      },
+    },
+    egress: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: {
+        policy: { type: 'string', enum: ['deny-all', 'allowlist'], nullable: true },
+        mailServers: { type: 'array', items: hostname, nullable: true },
+        switches: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host', 'ports'],
+            properties: { host: hostname, ports: { type: 'array', items: port, minItems: 1 } },
+          },
+        },
+        switchCidrs: {
+          type: 'array',
+          nullable: true,
+          items: { type: 'string', pattern: '^[0-9a-fA-F:.]+/\\d{1,3}$' },
+        },
+        allowlist: { type: 'array', items: hostname, nullable: true },
+      },
+    },
+    verify: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: { tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true } },
+    },
+    report: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: { dir: { ...nonEmpty, nullable: true } },
+    },
+  },
+};

@@ -1,0 +1,99 @@
+/** A rehearsal plan as loaded from YAML, after validation. Paths are absolute. */
+export interface Plan {
+  readonly version: 1;
+  /** Absolute path of the plan file, for messages. */
+  readonly file: string;
+  readonly releaseCandidate: { readonly id: string; readonly version: string };
+  readonly target: 'local' | 'aws';
+  readonly platform: PlatformPlan;
+  readonly database: DatabasePlan;
+  /** Sample platform only: generate the snapshot and production result when they are missing. */
+  readonly sample?: { readonly accounts: number; readonly seed: number };
+  readonly snapshot: { readonly path: string };
+  readonly productionResult: { readonly path: string };
+  readonly billRun: BillRunPlan;
+  readonly sanitize: SanitizePlan;
+  readonly scenarios: readonly ScenarioPlan[];
+  readonly checklist: readonly ChecklistItemPlan[];
+  readonly egress: EgressPlan;
+  readonly verify: VerifyPlan;
+  readonly report: { readonly dir: string };
+}
+
+export interface PlatformPlan {
+  /** `sample`: the stand-in platform shipped in sample-platform/. */
+  readonly kind: 'sample';
+  /** Which release of the sample platform runs the bill run. */
+  readonly release: 'production' | 'candidate';
+  /** Sample platform only: fault switches that make the candidate wrong on purpose. */
+  readonly faults: readonly string[];
+}
+
+export interface DatabasePlan {
+  readonly engine: 'sqlite' | 'mssql';
+  /** mssql: the server named as the rehearsal target; the production guard refuses any other. */
+  readonly server?: string;
+  /** mssql: environment variable holding the connection string (never the string itself). */
+  readonly connectionStringEnv?: string;
+}
+
+export interface BillRunPlan {
+  /** ISO date (YYYY-MM-DD) of the production bill run being rehearsed. */
+  readonly date: string;
+  readonly timeoutSeconds: number;
+  readonly configuration: {
+    readonly emailInvoices: boolean;
+    readonly chargeAutoPay: boolean;
+    readonly provision: boolean;
+  };
+}
+
+export interface SanitizePlan {
+  readonly rules: string;
+  readonly safeDomain: string;
+  /** Environment variable with the per-run masking secret; a random one is made when unset. */
+  readonly secretEnv: string;
+  /** Columns the PII proof may find values in, each with the reason a person wrote. */
+  readonly allow: readonly { readonly column: string; readonly reason: string }[];
+}
+
+export interface ScenarioPlan {
+  readonly account: string;
+  readonly why: string;
+  readonly expect: ScenarioExpectation;
+}
+
+export interface ScenarioExpectation {
+  /** Invoice total for this bill run, in currency units (e.g. 123.45). */
+  readonly invoiceTotal?: number;
+  /** Balance after the bill run, in currency units. */
+  readonly balance?: number;
+  /** Every recurring package billed in this run has its next bill date moved on by its period. */
+  readonly nextBillDatesAdvanced?: boolean;
+  /** The account's pooled minute bucket was charged with its whole family's usage. */
+  readonly poolMinutesApplied?: boolean;
+  /** The account was billed in this run (false: it must not be, e.g. cancelled or another bill day). */
+  readonly billed?: boolean;
+}
+
+export interface ChecklistItemPlan {
+  readonly id: string;
+  readonly title: string;
+  /** Ids of automated checks that prove this item. */
+  readonly checks: readonly string[];
+  /** Who signs the item off when it cannot be automated. */
+  readonly signOff?: string;
+}
+
+export interface EgressPlan {
+  readonly policy: 'deny-all' | 'allowlist';
+  readonly mailServers: readonly string[];
+  readonly switches: readonly { readonly host: string; readonly ports: readonly number[] }[];
+  readonly switchCidrs: readonly string[];
+  readonly allowlist: readonly string[];
+}
+
+export interface VerifyPlan {
+  /** Largest money difference (currency units) still counted as equal. */
+  readonly tolerance: number;
+}

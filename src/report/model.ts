@@ -1,0 +1,59 @@
+import type { CheckResult } from '../checks/types.js';
+import type { SanitizeProof } from '../sanitize/proof.js';
+import type { TableMaskResult } from '../sanitize/apply.js';
+
+/** report.json is the source of truth; Markdown (and later HTML, JUnit) are rendered from it. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Verdict = 'GO' | 'NO-GO';
+export type StageStatus = 'passed' | 'failed' | 'skipped';
+
+export interface StageRecord {
+  readonly name: string;
+  readonly status: StageStatus;
+  readonly durationMs: number;
+  readonly detail?: string;
+}
+
+export interface ChecklistRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly status: 'passed' | 'failed' | 'to-confirm';
+  readonly checks: readonly string[];
+  readonly signOff?: string;
+}
+
+export interface Report {
+  readonly schemaVersion: number;
+  readonly runId: string;
+  readonly plan: { readonly file: string; readonly releaseCandidate: { id: string; version: string }; readonly target: string; readonly release: string; readonly faults: readonly string[] };
+  readonly verdict: Verdict;
+  readonly verdictReason: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly stages: readonly StageRecord[];
+  readonly checks: readonly CheckResult[];
+  readonly checklist: readonly ChecklistRecord[];
+  readonly sanitize?: { readonly tables: readonly TableMaskResult[]; readonly proof: SanitizeProof };
+}
+
+export const VERDICT_RULE =
+  'NO-GO if any stage or automated check failed (a check that could not run counts as failed); GO only when every stage passed and every automated check passed.';
+
+export function decideVerdict(stages: readonly StageRecord[], checks: readonly CheckResult[]): { verdict: Verdict; reason: string } {
+  const failedStages = stages.filter((s) => s.status === 'failed');
+  if (failedStages.length > 0) return { verdict: 'NO-GO', reason: `stage ${failedStages.map((s) => s.name).join(', ')} failed` };
+  const failedChecks = checks.filter((c) => c.status === 'failed');
+  if (failedChecks.length > 0) return { verdict: 'NO-GO', reason: `${failedChecks.length} check(s) failed: ${failedChecks.map((c) => c.id).join(', ')}` };
+  if (checks.length === 0) return { verdict: 'NO-GO', reason: 'no check ran, so nothing was verified' };
+  return { verdict: 'GO', reason: `all ${stages.length} stages and ${checks.length} checks passed` };
+}
+
+export function checklistStatus(items: readonly { id: string; title: string; checks: readonly string[]; signOff?: string }[], checks: readonly CheckResult[]): ChecklistRecord[] {
+  return items.map((item) => {
+    if (item.checks.length === 0) return { ...item, status: 'to-confirm' as const };
+    const linked = item.checks.map((id) => checks.find((c) => c.id === id || c.id.startsWith(`${id}.`)));
+    const passed = linked.every((c) => c !== undefined && (c.status === 'passed' || c.status === 'warning'));
+    return { ...item, status: passed ? ('passed' as const) : ('failed' as const) };
+  });
+}

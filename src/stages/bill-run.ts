@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertRunMarker } from '../run/marker.js';
+import { captureScenarioBaseline } from '../checks/baseline.js';
+import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { SafetyError, UserError } from '../errors.js';
+import { formatDuration } from '../ui/progress.js';
+import type { RunContext } from '../pipeline/context.js';
+
+/**
+ * Runs the release's bill run inside the sandbox: configure as the plan says, start, wait with a
+ * timeout, then stop the billing service so it cannot bill again. Fails closed: without proven
+ * isolation and a passed sanitize proof in this run, nothing starts.
+ */
+export async function billRun(ctx: RunContext): Promise<string> {
+  const { plan, run } = ctx;
+  if (run.state.isolationProven !== true || ctx.namespace === undefined) {
+    throw new SafetyError('Refusing to start the bill run: isolation was not proven in this run.');
+  }
+  if (run.state.sanitizeProofPassed !== true) {
+    throw new SafetyError('Refusing to start the bill run: the sanitize proof did not pass in this run.');
+  }
+  const engine = ctx.engine;
+  const databasePath = run.state.databasePath;
+  if (engine === undefined || databasePath === undefined) throw new Error('bill run needs the restored database');
+  await assertRunMarker(engine, run.runId, 'run the bill run on');
+  ctx.baseline = await captureScenarioBaseline(engine, plan);
+  writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
+  // The platform owns the database while it bills; holding a connection open would only add locking.
+  await engine.close();
+  ctx.engine = undefined;
+
+  const driver = new SamplePlatformDriver({
+    namespace: ctx.namespace,
+    databasePath,
+    socketPath: join(run.workDir, 'billing.sock'),
+    logPath: join(run.workDir, 'billing-service.log'),
+    release: plan.platform.release,
+    faults: plan.platform.faults,
+  });
+  run.state.billRunStartedAt = new Date().toISOString();
+  run.save();
+  const started = Date.now();
+  try {
+    await driver.start();
+    run.state.servicePid = driver.pid;
+    run.save();
+    await driver.configure({ billDate: plan.billRun.date, ...plan.billRun.configuration });
+    await driver.beginBillRun();
+    const deadline = started + plan.billRun.timeoutSeconds * 1000;
+    for (;;) {
+      const status = await driver.status();
+      ctx.progress.tick('accounts billed', status.processed, status.total || undefined);
+      if (status.state === 'completed') {
+        ctx.progress.detail(`bill run completed: ${status.processed} accounts in ${formatDuration(Date.now() - started)}`);
+        break;
+      }
+      if (status.state === 'failed') {
+        throw new UserError(`The bill run failed inside the platform: ${status.error ?? 'no reason given'}.\nService log:\n${driver.logTail()}`, 1);
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(
+          `The bill run did not finish within ${plan.billRun.timeoutSeconds} s (${status.processed} of ${status.total} accounts). ` +
+            'The service was stopped. Raise `billRun.timeoutSeconds` in the plan if the database is large.',
+          1,
+        );
+      }
+      await sleep(200);
+    }
+  } finally {
+    await driver.stop();
+    run.state.servicePid = undefined;
+    run.save();
+    ctx.engine = SqliteEngine.open(databasePath);
+  }
+  return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;
+}

@@ -1,0 +1,54 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deleteNamespace, listNamespaces, namespaceNameFor } from '../sandbox/namespace.js';
+import { openRunFolder, removeWorkDir, type RunFolder } from '../run/run-folder.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes everything a run created except its report: the billing service, the namespace and the
+ * work folder with the database copy. Safe to run twice, and on a run that was killed.
+ */
+export async function destroyRun(run: RunFolder): Promise<string[]> {
+  const removed: string[] = [];
+  const pid = run.state.servicePid;
+  if (pid !== undefined && isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    removed.push(`billing service (pid ${pid})`);
+  }
+  const ns = run.state.namespace ?? namespaceNameFor(run.runId);
+  if ((await listNamespaces()).includes(ns)) {
+    await deleteNamespace(ns);
+    removed.push(`network namespace ${ns}`);
+  }
+  removeWorkDir(run);
+  run.state.servicePid = undefined;
+  run.state.destroyedAt = new Date().toISOString();
+  run.save();
+  return removed;
+}
+
+/**
+ * Runs in `reportsDir` whose owning process is gone (killed with -9) but were never destroyed:
+ * their namespace, service and work folder are removed. Runs still owned by a live process are
+ * left alone, so two rehearsals side by side never tear each other down.
+ */
+export async function sweepDeadRuns(reportsDir: string): Promise<string[]> {
+  if (!existsSync(reportsDir)) return [];
+  const swept: string[] = [];
+  for (const entry of readdirSync(reportsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !existsSync(join(reportsDir, entry.name, 'state.json'))) continue;
+    const run = openRunFolder(reportsDir, entry.name);
+    if (run.state.destroyedAt !== undefined || isAlive(run.state.ownerPid)) continue;
+    const removed = await destroyRun(run);
+    if (removed.length > 0) swept.push(`${run.runId}: ${removed.join(', ')}`);
+  }
+  return swept;
+}

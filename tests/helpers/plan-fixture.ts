@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A plan that validates, pointing at files in its own folder, as text so tests can break it line by line. */
+export function validPlanText(overrides: { snapshot?: string; productionResult?: string; rules?: string } = {}): string {
+  return `version: 1
+releaseCandidate:
+  id: rc-test-1
+  version: 7.5.0-test
+target: local
+platform:
+  kind: sample
+  release: candidate
+  faults: []
+snapshot:
+  path: ${overrides.snapshot ?? 'snapshot.db'}
+productionResult:
+  path: ${overrides.productionResult ?? 'production-result.db'}
+billRun:
+  date: 2026-11-01
+  timeoutSeconds: 120
+sanitize:
+  rules: ${overrides.rules ?? 'rules.yaml'}
+  safeDomain: rehearsal.invalid
+scenarios:
+  - account: ACC-000001
+    why: ten packages
+    expect: { billed: true, nextBillDatesAdvanced: true }
+checklist:
+  - id: charges
+    title: Charges match production
+    checks: [production-diff]
+egress:
+  mailServers: [mail.northwind-telecom.example]
+report:
+  dir: reports
+`;
+}
+
+export interface PlanDir {
+  readonly dir: string;
+  write(name: string, text: string): string;
+  cleanup(): void;
+}
+
+/** A temp folder with placeholder snapshot, production result and the shipped rule set. */
+export function makePlanDir(): PlanDir {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearsal-plan-'));
+  writeFileSync(join(dir, 'snapshot.db'), 'placeholder');
+  writeFileSync(join(dir, 'production-result.db'), 'placeholder');
+  copyFileSync(join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), join(dir, 'rules.yaml'));
+  return {
+    dir,
+    write(name, text) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlan } from '../../src/plan/load.js';
+import { ConfigErrors, UserError } from '../../src/errors.js';
+import { makePlanDir, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
+
+const dir = makePlanDir();
+t.teardown(() => dir.cleanup());
+
+function errorsFor(text: string): string {
+  const file = dir.write('plan.yaml', text);
+  try {
+    loadPlan(file);
+  } catch (error) {
+    if (error instanceof ConfigErrors || error instanceof UserError) return error.message;
+    throw error;
+  }
+  throw new Error('plan unexpectedly valid');
+}
+
+t.test('the valid fixture loads with defaults filled in and paths resolved', async (t) => {
+  const plan = loadPlan(dir.write('plan.yaml', validPlanText()));
+  t.equal(plan.snapshot.path, join(dir.dir, 'snapshot.db'));
+  t.equal(plan.billRun.configuration.emailInvoices, true);
+  t.equal(plan.sanitize.secretEnv, 'REHEARSAL_SANITIZE_SECRET');
+  t.equal(plan.report.dir, join(dir.dir, 'reports'));
+});
+
+t.test('a YAML syntax error names file, line and column', async (t) => {
+  const text = validPlanText().replace('  timeoutSeconds: 120', '  timeoutSeconds: [120');
+  const message = errorsFor(text);
+  t.match(message, new RegExp(`${dir.dir}/plan.yaml:\\d+:\\d+: YAML syntax error`));
+});
+
+t.test('a missing required field is named with its position', async (t) => {
+  const message = errorsFor(validPlanText().replace('  date: 2026-11-01\n', ''));
+  t.match(message, /plan\.yaml:15:3: missing required field `billRun\.date`/);
+});
+
+t.test('a wrong type says what was expected and what was found', async (t) => {
+  const message = errorsFor(validPlanText().replace('timeoutSeconds: 120', 'timeoutSeconds: soon'));
+  t.match(message, /plan\.yaml:16:19: `billRun\.timeoutSeconds` must be an integer, got string "soon"/);
+});
+
+t.test('an unknown key points at the key and lists the allowed ones', async (t) => {
+  const message = errorsFor(validPlanText().replace('  timeoutSeconds: 120', '  timeoutSecs: 120'));
+  t.match(message, /plan\.yaml:16:3: unknown key `billRun\.timeoutSecs`; expected one of: date, timeoutSeconds, configuration/);
+});
+
+t.test('a snapshot that does not exist is reported at its path line', async (t) => {
+  const message = errorsFor(validPlanText({ snapshot: 'missing/backup.db' }));
+  t.match(message, new RegExp(`plan\\.yaml:11:9: snapshot ${dir.dir}/missing/backup\\.db does not exist`));
+});
+
+t.test('a negative account count is refused', async (t) => {
+  const message = errorsFor(validPlanText().replace('snapshot:\n', 'sample: { accounts: -5, seed: 1 }\nsnapshot:\n'));
+  t.match(message, /plan\.yaml:10:21: `sample\.accounts` must be >= 1/);
+});
+
+t.test('every problem is reported at once, not one per attempt', async (t) => {
+  const message = errorsFor(validPlanText({ snapshot: 'nope.db' }).replace('date: 2026-11-01', 'date: 2026-02-30'));
+  t.match(message, /not a calendar date/);
+  t.match(message, /nope\.db does not exist/);
+});
+
+t.test('unknown fault switches and hostile values are refused with positions', async (t) => {
+  const message = errorsFor(validPlanText().replace('faults: []', "faults: [\"x'; DROP TABLE accounts;--\"]"));
+  t.match(message, /plan\.yaml:9:12: `platform\.faults\.0` has an invalid format/);
+  const huge = 'a'.repeat(10_000);
+  const long = errorsFor(validPlanText().replace('id: rc-test-1', `id: ${huge}`));
+  t.match(long, /`releaseCandidate\.id` must have at most 128 characters/);
+  t.ok(long.length < 2_000, 'the message does not echo the huge value');
+});
+
+t.test('an empty or missing plan file is a clear error', async (t) => {
+  t.match(errorsFor(''), /plan\.yaml:1:1: the plan is empty/);
+  t.throws(() => loadPlan(join(dir.dir, 'nowhere.yaml')), { message: /Cannot read the plan .*nowhere\.yaml: the file does not exist/ });
+});
+
+t.test('the CLI exits 2 on a bad plan, prints file:line:column, and creates nothing', async (t) => {
+  const file = dir.write('bad.yaml', validPlanText().replace('target: local', 'target: moon'));
+  const result = spawnSync(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [join(PROJECT_ROOT, 'scripts/rehearse.ts'), 'all', file], { cwd: dir.dir, encoding: 'utf8' });
+  t.equal(result.status, 2);
+  t.match(result.stderr, /bad\.yaml:5:9: `target` must be one of: local, aws/);
+  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace for an expected failure');
+  t.notOk(existsSync(join(dir.dir, 'reports')), 'no run folder was created');
+});
