@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S node --import tsx
 // Thin entry point: all behaviour lives in src/cli/rehearse-cli.ts.
 import { main } from '../src/cli/rehearse-cli.js';
 

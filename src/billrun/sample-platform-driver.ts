@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendControlCommand, type ControlResponse } from './control-client.js';
 import type { BillRunConfiguration, BillRunDriver, BillRunStatus } from './driver.js';
 import type { NetworkNamespace } from '../sandbox/namespace.js';
+import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = `${PROJECT_ROOT}node_modules/.bin/tsx`;
 const SERVICE = `${PROJECT_ROOT}sample-platform/service/main.ts`;
 
 export interface SamplePlatformDriverArgs {
@@ -38,10 +36,11 @@ export class SamplePlatformDriver implements BillRunDriver {
   async start(): Promise<void> {
     const { namespace, databasePath, socketPath, logPath, release, faults } = this.args;
     const log = openSync(logPath, 'a');
-    const serviceArgs = [TSX, SERVICE, '--db', databasePath, '--socket', socketPath, '--release', release, '--log', logPath];
+    const serviceArgs = ['--db', databasePath, '--socket', socketPath, '--release', release, '--log', logPath];
     if (faults.length > 0) serviceArgs.push('--faults', faults.join(','));
+    const service = typescriptCommand(SERVICE, serviceArgs);
     const [command = 'ip', ...prefix] = namespace.execPrefix;
-    const child = spawn(command, [...prefix, ...serviceArgs], {
+    const child = spawn(command, [...prefix, service.command, ...service.args], {
       stdio: ['ignore', log, log],
       env: { ...process.env, ...this.args.env },
     });
@@ -90,7 +89,12 @@ export class SamplePlatformDriver implements BillRunDriver {
     } catch {
       child.kill('SIGTERM');
     }
-    const stopped = await Promise.race([this.exited.then(() => true), sleep(10_000).then(() => false)]);
+    const giveUp = new AbortController();
+    const stopped = await Promise.race([
+      this.exited.then(() => true),
+      sleep(10_000, false, { signal: giveUp.signal }).catch(() => false),
+    ]);
+    giveUp.abort();
     if (!stopped) {
       child.kill('SIGKILL');
       await this.exited;

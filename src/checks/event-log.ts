@@ -40,7 +40,7 @@ export async function checkEventLog(engine: DatabaseEngine, since: string): Prom
       errors > 0
         ? `${errors} error(s) and ${warnings} warning(s) logged since the bill run started`
         : warnings > 0
-          ? `no errors; ${warnings} warning(s) logged since the bill run started (expected when outbound calls are blocked)`
+          ? `no errors; ${warnings} warning(s) logged since the bill run started (e.g. declined or expired cards)`
           : 'no errors or warnings logged since the bill run started',
     ...(errors > 0 ? { affectedAccounts: [...affected], affectedCount: affected.size } : {}),
     evidence,

@@ -3,7 +3,7 @@ import { comparableAccounts, type ComparableAccountRow } from '../profiles/sampl
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
 
-type Field = 'invoice total' | 'balance' | 'next bill dates' | 'missing in rehearsal' | 'missing in production result';
+type Field = 'invoice total' | 'balance before payments' | 'next bill dates' | 'missing in rehearsal' | 'missing in production result';
 
 interface Difference {
   readonly account: string;
@@ -70,7 +70,7 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     status: failed ? 'failed' : 'passed',
     summary: failed
       ? `${affectedCount} of ${compared} accounts differ from production (${byField}); largest differences below`
-      : `${compared} accounts compared: invoice totals, balances and next bill dates all match production${toleranceCents > 0 ? ` within ${formatCents(toleranceCents)}` : ''}`,
+      : `${compared} accounts compared: invoice totals, balances before payments and next bill dates all match production${toleranceCents > 0 ? ` within ${formatCents(toleranceCents)}` : ''}`,
     ...(failed ? { affectedAccounts: [...affected], affectedCount } : {}),
     evidence,
   };
@@ -85,7 +85,8 @@ function compareAccount(r: ComparableAccountRow, p: ComparableAccountRow, tolera
     }
   };
   money('invoice total', r.invoice_total_cents, p.invoice_total_cents);
-  money('balance', r.balance_cents, p.balance_cents);
+  // Payments are compared by the payments check against the sinkhole ledger; here only what was billed.
+  money('balance before payments', r.balance_cents - r.bill_run_payments_cents, p.balance_cents - p.bill_run_payments_cents);
   if ((r.next_bill_dates ?? '') !== (p.next_bill_dates ?? '')) {
     record({ account, field: 'next bill dates', production: p.next_bill_dates ?? '—', rehearsal: r.next_bill_dates ?? '—', size: 0 });
   }

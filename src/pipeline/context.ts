@@ -1,7 +1,9 @@
 import type { Plan } from '../plan/types.js';
 import type { RunFolder } from '../run/run-folder.js';
 import type { Progress } from '../ui/progress.js';
-import type { NetworkNamespace } from '../sandbox/namespace.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { IsolationProof } from '../sandbox/probes.js';
+import type { LedgerEntry } from '../sinkholes/ledger.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
 import type { ScenarioBaseline } from '../checks/baseline.js';
@@ -13,7 +15,10 @@ export interface RunContext {
   readonly plan: Plan;
   readonly run: RunFolder;
   readonly progress: Progress;
-  namespace?: NetworkNamespace;
+  sandbox?: Sandbox;
+  isolationProof?: IsolationProof;
+  /** What the platform tried to send during the bill run, as the sinkholes caught it. */
+  ledger?: LedgerEntry[];
   /** The restored copy; open between restore and verify, closed while the platform bills. */
   engine?: DatabaseEngine;
   baseline?: ScenarioBaseline;

@@ -7,12 +7,15 @@ import { ExitCode, UserError } from '../errors.js';
 import { loadRuleSet } from '../sanitize/rules.js';
 import type { RunContext, Stage } from './context.js';
 import { isolate } from '../stages/isolate.js';
+import { prove } from '../stages/prove.js';
+import { sweepOrphanSandboxes } from '../sandbox/sandbox.js';
 import { restore } from '../stages/restore.js';
 import { sanitize } from '../stages/sanitize.js';
 import { billRun } from '../stages/bill-run.js';
 import { verify } from '../stages/verify.js';
 import { destroyRun, sweepDeadRuns } from '../stages/destroy.js';
-import { checklistStatus, decideVerdict, REPORT_SCHEMA_VERSION, type Report, type StageRecord } from '../report/model.js';
+import { summarizeLedger } from '../sinkholes/ledger.js';
+import { checklistStatus, decideVerdict, MAX_LEDGER_ENTRIES_IN_REPORT, REPORT_SCHEMA_VERSION, type Report, type StageRecord } from '../report/model.js';
 import { renderMarkdown } from '../report/markdown.js';
 
 export interface RehearsalOutcome {
@@ -28,6 +31,7 @@ const STAGES: readonly (readonly [string, Stage])[] = [
   ['isolate', isolate],
   ['restore', restore],
   ['sanitize', sanitize],
+  ['prove', prove],
   ['bill-run', billRun],
   ['verify', verify],
 ];
@@ -38,7 +42,7 @@ const STAGES: readonly (readonly [string, Stage])[] = [
  */
 export async function runRehearsal(plan: Plan, progress: Progress): Promise<RehearsalOutcome> {
   loadRuleSet(plan.sanitize.rules);
-  const swept = await sweepDeadRuns(plan.report.dir);
+  const swept = [...(await sweepDeadRuns(plan.report.dir)), ...(await sweepOrphanSandboxes())];
   for (const s of swept) progress.info(`removed leftovers of a killed run: ${s}`);
 
   const run = createRunFolder(plan.report.dir, plan.file);
@@ -115,6 +119,16 @@ export async function runRehearsal(plan: Plan, progress: Progress): Promise<Rehe
     checks: ctx.checks,
     checklist: checklistStatus(plan.checklist, ctx.checks),
     ...(ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
+    ...(ctx.isolationProof !== undefined ? { isolation: { counts: ctx.isolationProof.counts, probes: ctx.isolationProof.results } } : {}),
+    ...(ctx.ledger !== undefined
+      ? {
+          egress: {
+            summary: summarizeLedger(ctx.ledger),
+            entries: ctx.ledger.slice(0, MAX_LEDGER_ENTRIES_IN_REPORT),
+            entriesOmitted: Math.max(0, ctx.ledger.length - MAX_LEDGER_ENTRIES_IN_REPORT),
+          },
+        }
+      : {}),
   };
   const reportPath = join(run.dir, 'report.md');
   writeFileSync(join(run.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);

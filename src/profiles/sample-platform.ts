@@ -73,6 +73,8 @@ FROM accounts a WHERE a.account_number IN (${join([...accounts], ', ')}) ORDER B
 export interface ComparableAccountRow extends Record<string, string | number | null> {
   account_number: string;
   balance_cents: number;
+  /** Payments the bill run itself took (negative): production's came from real processors, ours from sinkholes. */
+  bill_run_payments_cents: number;
   invoice_total_cents: number | null;
   next_bill_dates: string | null;
 }
@@ -88,6 +90,8 @@ export function comparableAccounts(dialect: Dialect, billDate: string): Fragment
   );
   return sql`SELECT a.account_number AS account_number, a.balance_cents AS balance_cents,
   (SELECT SUM(i.total_cents) FROM invoices i WHERE i.account_id = a.id AND i.bill_date = ${billDate}) AS invoice_total_cents,
+  (SELECT COALESCE(SUM(t.amount_cents), 0) FROM transactions t JOIN invoices i ON i.invoice_number = t.reference
+   WHERE t.account_id = a.id AND t.kind = 'payment' AND i.account_id = a.id AND i.bill_date = ${billDate}) AS bill_run_payments_cents,
   (SELECT ${nextBillDates} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS next_bill_dates
 FROM accounts a ORDER BY a.account_number`;
 }
@@ -124,4 +128,18 @@ export function latestBillRun(dialect: Dialect, billDate: string): Fragment {
     sql`bill_date, ${ident('release')}, status, started_at, finished_at, accounts_billed`,
     sql`FROM bill_runs WHERE bill_date = ${billDate} ORDER BY id DESC`,
   );
+}
+
+/** Every value in the platform's settings: the hosts it will try to reach are among them. */
+export function settingValues(): Fragment {
+  return sql`SELECT value FROM settings ORDER BY ${ident('key')}`;
+}
+
+/** Accounts the bill run on `billDate` must provision: billed now and holding a pending package change. */
+export function accountsToProvision(billDate: string): Fragment {
+  return sql`SELECT DISTINCT a.account_number AS account_number
+FROM user_packages up JOIN accounts a ON a.id = up.account_id
+WHERE up.provisioning_status = 'pending' AND a.status = 'active'
+  AND EXISTS (SELECT 1 FROM user_packages due WHERE due.account_id = a.id AND due.status = 'active' AND due.next_bill_date <= ${billDate})
+ORDER BY a.account_number`;
 }

@@ -1,6 +1,8 @@
 import type { Report } from './model.js';
 import { VERDICT_RULE } from './model.js';
 import { formatDuration } from '../ui/progress.js';
+import { probeTableMarkdown } from '../sandbox/probes.js';
+import { ledgerMarkdown } from '../sinkholes/ledger-report.js';
 
 const cell = (v: unknown): string => String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -66,6 +68,21 @@ export function renderMarkdown(report: Report): string {
       out.push('');
       out.push(`Columns whose names suggest sensitive data but that no rule touches: ${proof.unruledSensitiveColumns.join(', ')}.`);
     }
+  }
+  if (report.egress) {
+    out.push('');
+    out.push('## What the release tried to send (egress ledger)');
+    out.push('');
+    out.push(ledgerMarkdown(report.egress.summary, report.egress.entries));
+  }
+  if (report.isolation) {
+    out.push('');
+    out.push('## Isolation proof');
+    out.push('');
+    const c = report.isolation.counts;
+    out.push(`${report.isolation.probes.length} probes from inside the sandbox: ${c.sinkhole} landed in this run's sinkholes, ${c.unreachable} unreachable, ${c.leak} leaked.`);
+    out.push('');
+    out.push(probeTableMarkdown(report.isolation.probes));
   }
   out.push('');
   out.push('## Stages');

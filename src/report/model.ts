@@ -1,6 +1,8 @@
 import type { CheckResult } from '../checks/types.js';
 import type { SanitizeProof } from '../sanitize/proof.js';
 import type { TableMaskResult } from '../sanitize/apply.js';
+import type { ProbeResult } from '../sandbox/probes.js';
+import type { LedgerEntry, LedgerSummary } from '../sinkholes/ledger.js';
 
 /** report.json is the source of truth; Markdown (and later HTML, JUnit) are rendered from it. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -35,7 +37,14 @@ export interface Report {
   readonly checks: readonly CheckResult[];
   readonly checklist: readonly ChecklistRecord[];
   readonly sanitize?: { readonly tables: readonly TableMaskResult[]; readonly proof: SanitizeProof };
+  /** The isolation proof's probe table. */
+  readonly isolation?: { readonly counts: { sinkhole: number; unreachable: number; leak: number }; readonly probes: readonly ProbeResult[] };
+  /** Everything the platform tried to send during the bill run, as the sinkholes caught it. */
+  readonly egress?: { readonly summary: LedgerSummary; readonly entries: readonly LedgerEntry[]; readonly entriesOmitted: number };
 }
+
+/** Ledger entries kept in report.json; the summary always counts all of them. */
+export const MAX_LEDGER_ENTRIES_IN_REPORT = 5000;
 
 export const VERDICT_RULE =
   'NO-GO if any stage or automated check failed (a check that could not run counts as failed); GO only when every stage passed and every automated check passed.';

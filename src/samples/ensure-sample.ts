@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Plan } from '../plan/types.js';
 import type { Progress } from '../ui/progress.js';
 import { UserError } from '../errors.js';
+import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * For plans with a `sample` block: asks the sample platform's own tool to generate the snapshot
@@ -18,16 +17,16 @@ export async function ensureSample(plan: Plan, progress: Progress): Promise<stri
   if (sample === undefined) return undefined;
   const out = dirname(plan.snapshot.path);
   const args = [
-    `${PROJECT_ROOT}sample-platform/scripts/make-sample.ts`,
     '--accounts', String(sample.accounts),
     '--seed', String(sample.seed),
     '--bill-date', plan.billRun.date,
     '--out', out,
   ];
-  progress.detail(`tsx ${args.join(' ')}`);
+  const tool = typescriptCommand(`${PROJECT_ROOT}sample-platform/scripts/make-sample.ts`, args);
+  progress.detail(`sample-platform/scripts/make-sample.ts ${args.join(' ')}`);
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(`${PROJECT_ROOT}node_modules/.bin/tsx`, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tool.command, tool.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       output.push(text);

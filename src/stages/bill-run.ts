@@ -5,6 +5,7 @@ import { assertRunMarker } from '../run/marker.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
 import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
 import { SqliteEngine } from '../engine/sqlite.js';
+import { readLedger } from '../sinkholes/ledger.js';
 import { SafetyError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import type { RunContext } from '../pipeline/context.js';
@@ -16,7 +17,7 @@ import type { RunContext } from '../pipeline/context.js';
  */
 export async function billRun(ctx: RunContext): Promise<string> {
   const { plan, run } = ctx;
-  if (run.state.isolationProven !== true || ctx.namespace === undefined) {
+  if (run.state.isolationProven !== true || ctx.sandbox === undefined) {
     throw new SafetyError('Refusing to start the bill run: isolation was not proven in this run.');
   }
   if (run.state.sanitizeProofPassed !== true) {
@@ -33,14 +34,17 @@ export async function billRun(ctx: RunContext): Promise<string> {
   ctx.engine = undefined;
 
   const driver = new SamplePlatformDriver({
-    namespace: ctx.namespace,
+    namespace: ctx.sandbox.namespace,
     databasePath,
     socketPath: join(run.workDir, 'billing.sock'),
     logPath: join(run.workDir, 'billing-service.log'),
     release: plan.platform.release,
     faults: plan.platform.faults,
+    // The platform trusts the run's CA, so the payment sinkhole can answer like a gateway.
+    ...(ctx.sandbox.caCertPath !== undefined ? { env: { NODE_EXTRA_CA_CERTS: ctx.sandbox.caCertPath } } : {}),
   });
-  run.state.billRunStartedAt = new Date().toISOString();
+  const billRunStartedAt = new Date().toISOString();
+  run.state.billRunStartedAt = billRunStartedAt;
   run.save();
   const started = Date.now();
   try {
@@ -74,6 +78,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     run.state.servicePid = undefined;
     run.save();
     ctx.engine = SqliteEngine.open(databasePath);
+    ctx.ledger = readLedger(ctx.sandbox.ledgerPath, billRunStartedAt);
   }
   return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;
 }

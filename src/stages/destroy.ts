@@ -1,16 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteNamespace, listNamespaces, namespaceNameFor } from '../sandbox/namespace.js';
+import { destroySandbox } from '../sandbox/sandbox.js';
+import { isProcessAlive } from '../run/process-alive.js';
 import { openRunFolder, removeWorkDir, type RunFolder } from '../run/run-folder.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Removes everything a run created except its report: the billing service, the namespace and the
@@ -19,16 +12,20 @@ function isAlive(pid: number): boolean {
 export async function destroyRun(run: RunFolder): Promise<string[]> {
   const removed: string[] = [];
   const pid = run.state.servicePid;
-  if (pid !== undefined && isAlive(pid)) {
+  if (pid !== undefined && isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
     removed.push(`billing service (pid ${pid})`);
   }
   const ns = run.state.namespace ?? namespaceNameFor(run.runId);
+  removed.push(...(await destroySandbox(ns)));
   if ((await listNamespaces()).includes(ns)) {
     await deleteNamespace(ns);
     removed.push(`network namespace ${ns}`);
   }
   removeWorkDir(run);
+  // The ledger stays as evidence; the per-run TLS keys and the sinkhole settings go.
+  rmSync(join(run.dir, 'sandbox', 'ca'), { recursive: true, force: true });
+  rmSync(join(run.dir, 'sandbox', 'sinkholes.json'), { force: true });
   run.state.servicePid = undefined;
   run.state.destroyedAt = new Date().toISOString();
   run.save();
@@ -46,7 +43,7 @@ export async function sweepDeadRuns(reportsDir: string): Promise<string[]> {
   for (const entry of readdirSync(reportsDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !existsSync(join(reportsDir, entry.name, 'state.json'))) continue;
     const run = openRunFolder(reportsDir, entry.name);
-    if (run.state.destroyedAt !== undefined || isAlive(run.state.ownerPid)) continue;
+    if (run.state.destroyedAt !== undefined || isProcessAlive(run.state.ownerPid)) continue;
     const removed = await destroyRun(run);
     if (removed.length > 0) swept.push(`${run.runId}: ${removed.join(', ')}`);
   }

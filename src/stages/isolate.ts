@@ -1,26 +1,21 @@
-import { createNamespace } from '../sandbox/namespace.js';
-import { checkLoopbackOnly } from '../sandbox/isolation-check.js';
-import { SafetyError } from '../errors.js';
+import { startSandbox } from '../sandbox/sandbox.js';
+import { loadEgressCatalogue } from '../egress/catalogue.js';
 import type { RunContext } from '../pipeline/context.js';
 
-/** Makes the run's network namespace and proves it has no way out before anything bills. */
+/**
+ * Builds the run's sandbox: its own network namespace (loopback only), default-deny egress,
+ * every catalogue and plan host resolving to a sinkhole, and the sinkholes listening.
+ */
 export async function isolate(ctx: RunContext): Promise<string> {
-  const ns = await createNamespace(ctx.run.runId);
-  ctx.namespace = ns;
-  ctx.run.state.namespace = ns.name;
-  ctx.run.save();
-  const evidence = await checkLoopbackOnly(ns);
-  ctx.checks.push({
-    id: 'isolation',
-    title: 'The bill run cannot reach any network outside its sandbox',
-    status: evidence.proven ? 'passed' : 'failed',
-    summary: evidence.summary,
-    evidence: [{ namespace: ns.name, interfaces: evidence.interfaces.join(', '), routes: evidence.routes.length }],
+  const sandbox = await startSandbox({
+    runId: ctx.run.runId,
+    runDir: ctx.run.dir,
+    catalogue: loadEgressCatalogue(),
+    egress: ctx.plan.egress,
+    platformHosts: [],
   });
-  if (!evidence.proven) {
-    throw new SafetyError(`Isolation not proven: ${evidence.summary}. The bill run will not start; run \`rehearse down\` and try again.`);
-  }
-  ctx.run.state.isolationProven = true;
+  ctx.sandbox = sandbox;
+  ctx.run.state.namespace = sandbox.namespace.name;
   ctx.run.save();
-  return evidence.summary;
+  return `sandbox ${sandbox.namespace.name} up in ${sandbox.startMs} ms, ${Object.keys(sandbox.hostMap.addresses).length} hosts sinkholed`;
 }

@@ -4,6 +4,7 @@ import { checkAgainstProduction } from '../checks/production-diff.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
+import { checkProvisioning } from '../checks/provisioning.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
@@ -23,6 +24,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     await production.close();
   }
   ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date));
+  ctx.checks.push(checkProvisioning(baseline.accountsToProvision, ctx.ledger ?? [], plan.billRun.configuration.provision));
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;

@@ -1,0 +1,217 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { cataloguePorts } from '../src/egress/catalogue.js';
+import type { EgressCatalogue } from '../src/egress/types.js';
+import { BillingDatabase } from './database/billing-database.js';
+import { AppHost } from './host/app-host.js';
+import { RehearsalHost } from './host/rehearsal-host.js';
+import { TransferBucket } from './host/transfer-bucket.js';
+import { allowlistedDomains, awsServiceDomains, sinkholedDomains } from './network/dns-domains.js';
+import { IsolatedNetwork } from './network/isolated-network.js';
+import type { PortOnProtocol } from './network/nacl-rules.js';
+import { checkIsolation, type AwsStackSettings } from './settings.js';
+import { hostStageScript } from './ssm/host-script.js';
+import { HostStep } from './ssm/host-step.js';
+import { releaseCandidateTags } from './tags.js';
+
+/** Everything the zx scripts read with `pulumi stack output --json`. */
+export interface AwsEnvironmentOutputs {
+  readonly target: 'aws';
+  readonly releaseCandidate: string;
+  readonly region: string;
+  readonly egressPolicy: 'deny-all' | 'allowlist';
+  readonly vpcId: pulumi.Output<string>;
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  readonly dnsFirewallRuleGroupId: pulumi.Output<string>;
+  readonly sinkholeName: string;
+  readonly rehearsalHostInstanceId: pulumi.Output<string>;
+  readonly appHostInstanceId: pulumi.Output<string> | null;
+  readonly hostInstallDir: string;
+  readonly hostPlanFile: string;
+  readonly databaseAddress: pulumi.Output<string>;
+  readonly databasePort: pulumi.Output<number>;
+  readonly databaseName: string;
+  readonly databaseConnectionParameter: string;
+  readonly connectionStringEnv: string;
+  readonly transferBucket: pulumi.Output<string>;
+  readonly reportsPrefix: string;
+  readonly sanitizedSource: pulumi.Output<string>;
+}
+
+const HOST_INSTALL_DIR = '/opt/rehearsal';
+const DATABASE_PORT = 1433;
+const STEP_TIMEOUT_SECONDS = { prove: 900, restore: 3 * 3600, sanitize: 2 * 3600 } as const;
+
+function switchPorts(settings: AwsStackSettings, catalogue: EgressCatalogue): PortOnProtocol[] {
+  const fromCatalogue = catalogue.switchServices.flatMap((s) => s.ports.map((port) => ({ protocol: s.protocol, port })));
+  // The plan names ports but not protocols: deny both.
+  const fromPlan = settings.egress.switches.flatMap((s) => s.ports.flatMap((port) => [{ protocol: 'tcp' as const, port }, { protocol: 'udp' as const, port }]));
+  return uniquePorts([...fromCatalogue, ...fromPlan]);
+}
+
+function uniquePorts(ports: readonly PortOnProtocol[]): PortOnProtocol[] {
+  const byKey = new Map(ports.map((p) => [`${p.protocol}/${p.port}`, p]));
+  return [...byKey.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+/** Declares the isolated rehearsal environment for one release candidate. */
+export function createAwsEnvironment(settings: AwsStackSettings, catalogue: EgressCatalogue): AwsEnvironmentOutputs {
+  checkIsolation(settings, catalogue);
+  const rc = settings.releaseCandidate;
+  const provider = new aws.Provider('aws', { region: settings.region as aws.Region, defaultTags: { tags: releaseCandidateTags(rc) } });
+  const opts = { providers: [provider] };
+  const sinkholeName = `sinkhole.${settings.internalZoneName}`;
+  const connectionParameterName = `/rehearsal/${rc}/database-connection`;
+  const allowlisted = settings.egress.policy === 'allowlist' ? allowlistedDomains(settings.egress.allowlist) : [];
+  const ports = switchPorts(settings, catalogue);
+
+  const transfer = new TransferBucket('transfer', { releaseCandidate: rc, bundlePath: settings.rehearsalHost.bundlePath }, opts);
+  const network = new IsolatedNetwork(
+    'rehearsal',
+    {
+      releaseCandidate: rc,
+      region: settings.region,
+      cidrBlock: settings.vpcCidr,
+      availabilityZones: settings.availabilityZones,
+      smtpPorts: catalogue.smtpPorts,
+      switchCidrs: settings.egress.switchCidrs,
+      switchPorts: ports,
+      naclRuleLimit: settings.naclRuleLimit,
+      sinkholePorts: uniquePorts([...cataloguePorts(catalogue), ...ports]),
+      databasePort: DATABASE_PORT,
+      internalZoneName: settings.internalZoneName,
+      dns: {
+        sinkholedDomains: sinkholedDomains(catalogue, settings.egress.mailServers),
+        ...(settings.sinkholeResponse === 'sinkhole' ? { sinkholeTarget: sinkholeName } : {}),
+        serviceDomains: awsServiceDomains(settings.region, settings.internalZoneName),
+      },
+      s3EndpointResources: [
+        transfer.bucketArn,
+        pulumi.interpolate`${transfer.bucketArn}/*`,
+        // Amazon Linux package mirror and SSM agent buckets (documented by AWS for endpoint-only VPCs).
+        `arn:aws:s3:::al2023-repos-${settings.region}-*/*`,
+        `arn:aws:s3:::amazon-ssm-${settings.region}/*`,
+        `arn:aws:s3:::amazon-ssm-packages-${settings.region}/*`,
+        `arn:aws:s3:::${settings.region}-birdwatcher-prod/*`,
+        `arn:aws:s3:::aws-ssm-${settings.region}/*`,
+      ],
+      ...(settings.egress.policy === 'allowlist' ? { allowlistedEgress: { domains: allowlisted } } : {}),
+    },
+    opts,
+  );
+
+  const database = new BillingDatabase(
+    'billing',
+    {
+      releaseCandidate: rc,
+      subnetIds: network.privateSubnetIds,
+      securityGroupIds: [network.databaseSecurityGroupId],
+      instanceClass: settings.database.instanceClass,
+      masterUsername: settings.database.masterUsername,
+      masterPassword: settings.database.masterPassword,
+      source: settings.database.source,
+    },
+    opts,
+  );
+  const connection = new aws.ssm.Parameter(
+    'database-connection',
+    {
+      name: connectionParameterName,
+      type: 'SecureString',
+      description: `Connection string of the rehearsal database for ${rc}`,
+      value: pulumi.secret(
+        pulumi.interpolate`Server=${database.address},${database.port};Database=${settings.database.databaseName};User Id=${database.masterUsername};Password=${settings.database.masterPassword};Encrypt=true;TrustServerCertificate=true`,
+      ),
+      tags: releaseCandidateTags(rc, 'database-connection'),
+    },
+    { provider },
+  );
+
+  const firstSubnet = network.privateSubnetIds[0]!;
+  const host = new RehearsalHost(
+    'rehearsal-host',
+    {
+      releaseCandidate: rc,
+      subnetId: firstSubnet,
+      securityGroupIds: [network.rehearsalHostSecurityGroupId],
+      instanceType: settings.rehearsalHost.instanceType,
+      bucketName: transfer.bucketName,
+      bucketArn: transfer.bucketArn,
+      bundleKey: transfer.bundleKey,
+      reportsPrefix: transfer.reportsPrefix,
+      installDir: HOST_INSTALL_DIR,
+      planFile: settings.rehearsalHost.planFile,
+      connectionParameterArn: connection.arn,
+      internalZoneId: network.internalZoneId,
+      sinkholeName,
+    },
+    opts,
+  );
+  const app =
+    settings.appHost === undefined
+      ? undefined
+      : new AppHost(
+          'app-host',
+          {
+            releaseCandidate: rc,
+            imageId: settings.appHost.imageId,
+            instanceType: settings.appHost.instanceType,
+            subnetId: firstSubnet,
+            securityGroupIds: [network.appHostSecurityGroupId],
+            connectionParameterArn: connection.arn,
+          },
+          opts,
+        );
+
+  const step = (stage: keyof typeof STEP_TIMEOUT_SECONDS, environment: Record<string, string>, dependsOn: pulumi.Resource[]): HostStep =>
+    new HostStep(
+      stage,
+      {
+        instanceId: host.instanceId,
+        region: settings.region,
+        step: stage,
+        script: hostStageScript({
+          installDir: HOST_INSTALL_DIR,
+          planFile: settings.rehearsalHost.planFile,
+          stage,
+          connectionParameterName,
+          connectionStringEnv: settings.database.connectionStringEnv,
+          environment,
+        }),
+        timeoutSeconds: STEP_TIMEOUT_SECONDS[stage],
+        // A new snapshot, database instance, host or bundle means the copy must be proven, restored and sanitized again.
+        triggers: [database.sourceVersion, database.instanceIdentifier, host.instanceId, transfer.bundleVersion],
+        projectDir: settings.projectDir,
+      },
+      { dependsOn },
+    );
+  // Fail closed: nothing touches the database before the isolation probes pass on the host.
+  const prove = step('prove', {}, [host, database, connection, network]);
+  const restoreEnvironment: Record<string, string> =
+    database.bakS3Arn === '' ? { REHEARSAL_RESTORE_SOURCE: 'rds-snapshot' } : { REHEARSAL_RESTORE_SOURCE: 'native-backup', REHEARSAL_BAK_S3_ARN: database.bakS3Arn };
+  const restore = step('restore', { ...restoreEnvironment, REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [prove]);
+  step('sanitize', { REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [restore]);
+
+  return {
+    target: 'aws',
+    releaseCandidate: rc,
+    region: settings.region,
+    egressPolicy: network.egressPolicy,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    dnsFirewallRuleGroupId: network.dnsFirewallRuleGroupId,
+    sinkholeName,
+    rehearsalHostInstanceId: host.instanceId,
+    appHostInstanceId: app?.instanceId ?? null,
+    hostInstallDir: HOST_INSTALL_DIR,
+    hostPlanFile: settings.rehearsalHost.planFile,
+    databaseAddress: database.address,
+    databasePort: database.port,
+    databaseName: settings.database.databaseName,
+    databaseConnectionParameter: connectionParameterName,
+    connectionStringEnv: settings.database.connectionStringEnv,
+    transferBucket: transfer.bucketName,
+    reportsPrefix: transfer.reportsPrefix,
+    sanitizedSource: database.sourceVersion,
+  };
+}

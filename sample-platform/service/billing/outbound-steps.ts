@@ -1,0 +1,135 @@
+import { monthOf } from '../../shared/dates.js';
+import { formatCents } from '../../shared/money.js';
+import type { InvoiceMailer } from '../outbound/email.js';
+import { charge } from '../outbound/payments.js';
+import type { ChargeRequest } from '../outbound/payments.js';
+import { sendProvisioningLine } from '../outbound/provisioning.js';
+import { describeError } from '../outbound/reachability.js';
+import type { Reachability } from '../outbound/reachability.js';
+import type { Fault } from '../releases.js';
+import type { PlatformSettings } from '../settings.js';
+import type { BilledInvoice } from './account-biller.js';
+import type { Statements } from './statements.js';
+
+export interface OutboundSwitches {
+  readonly emailInvoices: boolean;
+  readonly chargeAutoPay: boolean;
+  readonly provision: boolean;
+}
+
+/** A database change an outbound step asks for; applied later, many in one transaction. */
+export type ResultWrite = (now: string) => void;
+
+interface PaymentMethod {
+  readonly kind: 'card' | 'echeck';
+  readonly processor: string;
+  readonly card_token: string | null;
+  readonly card_last4: string | null;
+  readonly card_expiry: string | null;
+  readonly bank_routing_number: string | null;
+}
+
+/**
+ * What happens outside the database after an invoice exists: switches are provisioned, the
+ * invoice is mailed, auto-pay is charged. Every failure becomes a warning; none stops the run.
+ */
+export class OutboundSteps {
+  constructor(
+    private readonly st: Statements,
+    private readonly settings: PlatformSettings,
+    private readonly switches: OutboundSwitches,
+    private readonly faults: ReadonlySet<Fault>,
+    private readonly reach: Reachability,
+    private readonly mailer: InvoiceMailer,
+    private readonly billDate: string,
+  ) {}
+
+  /** Reads what each step needs now (inside the bill run), returns the network work to do later. */
+  tasksFor(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
+    const tasks: (() => Promise<void>)[] = [];
+    if (this.switches.provision) tasks.push(...this.provisioningTasks(invoice, writes));
+    if (this.switches.emailInvoices) tasks.push(...this.emailTasks(invoice, writes));
+    if (this.switches.chargeAutoPay && invoice.autoPay && invoice.totalCents > 0) tasks.push(...this.paymentTasks(invoice, writes));
+    return tasks;
+  }
+
+  private warn(writes: ResultWrite[], module: string, action: string, accountId: number, message: string): void {
+    writes.push((now) => this.st.insertEvent.run(now, 'warning', module, action, 'failed', accountId, message));
+  }
+
+  private provisioningTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
+    const pending = this.st.pendingProvisioning.all(invoice.accountId) as { id: number; code: string }[];
+    if (this.faults.has('provisioning-failed')) {
+      for (const pkg of pending) {
+        this.warn(writes, 'Provisioning', 'Activate', invoice.accountId, `${pkg.code} not sent: could not open a provisioning session`);
+      }
+      return [];
+    }
+    return pending.map((pkg) => async () => {
+      const line = `PROVISION account=${invoice.accountNumber} package=${pkg.code} action=activate\n`;
+      try {
+        for (const host of this.settings.provisioningHosts) await sendProvisioningLine(this.reach, host, line);
+        writes.push(() => this.st.markProvisioned.run(pkg.id));
+      } catch (error) {
+        this.warn(writes, 'Provisioning', 'Activate', invoice.accountId, `${pkg.code}: ${describeError(error)}`);
+      }
+    });
+  }
+
+  private emailTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
+    const contact = this.st.primaryEmail.get(invoice.accountId) as { email: string } | undefined;
+    if (!contact) {
+      this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
+      return [];
+    }
+    const total = formatCents(invoice.totalCents, this.settings.currency);
+    const text =
+      `Your invoice ${invoice.invoiceNumber} for account ${invoice.accountNumber} is ready.\n\n` +
+      `Amount due: ${total}\nBill date: ${this.billDate}\n\nThank you for your business.\n`;
+    return [
+      async () => {
+        try {
+          await this.mailer.send({ to: contact.email, subject: `Invoice ${invoice.invoiceNumber}`, text });
+        } catch (error) {
+          this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: ${describeError(error)}`);
+        }
+      },
+    ];
+  }
+
+  private paymentTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
+    const method = this.st.defaultPaymentMethod.get(invoice.accountId) as PaymentMethod | undefined;
+    if (!method) return [];
+    if (method.kind === 'card' && method.card_expiry !== null && method.card_expiry < monthOf(this.billDate)) {
+      this.warn(writes, 'Payments', 'Charge', invoice.accountId, `card expired (${method.card_expiry}), ${invoice.invoiceNumber} not charged`);
+      return [];
+    }
+    const gateway = this.settings.gateways.get(method.processor);
+    if (!gateway) {
+      this.warn(writes, 'Payments', 'Charge', invoice.accountId, `no gateway configured for processor ${method.processor}`);
+      return [];
+    }
+    const common = { invoice: invoice.invoiceNumber, amount_cents: invoice.totalCents, currency: this.settings.currency };
+    const body: ChargeRequest =
+      method.kind === 'card'
+        ? { ...common, token: method.card_token ?? '', last4: method.card_last4 ?? '' }
+        : { ...common, routing_last4: (method.bank_routing_number ?? '').slice(-4) };
+    return [
+      async () => {
+        try {
+          const outcome = await charge(this.reach, gateway, body);
+          if (outcome.approved) {
+            writes.push((now) => {
+              this.st.insertTransaction.run(invoice.accountId, 'payment', -invoice.totalCents, invoice.invoiceNumber, now);
+              this.st.addToBalance.run(-invoice.totalCents, invoice.accountId);
+            });
+          } else {
+            this.warn(writes, 'Payments', 'Charge', invoice.accountId, `${method.processor}: ${outcome.reason}`);
+          }
+        } catch (error) {
+          this.warn(writes, 'Payments', 'Charge', invoice.accountId, `${method.processor}: ${describeError(error)}`);
+        }
+      },
+    ];
+  }
+}

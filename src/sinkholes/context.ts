@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import type { SinkholeConfig } from './config.js';
+import type { LedgerDestination, LedgerWriter } from './ledger.js';
+
+/** What every listener shares: the run's settings, the ledger and, when TLS is terminated, the server key pair. */
+export interface SinkholeContext {
+  readonly config: SinkholeConfig;
+  /** Sinkhole address → host name; refreshed in place when the sandbox adds hosts (SIGHUP). */
+  readonly hosts: Map<string, string>;
+  readonly ledger: LedgerWriter;
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+}
+
+export function plainAddress(address: string | undefined): string {
+  return (address ?? '').replace(/^::ffff:/, '');
+}
+
+export function destinationOf(ctx: SinkholeContext, socket: Socket): LedgerDestination {
+  const address = plainAddress(socket.localAddress);
+  return { host: ctx.hosts.get(address) ?? address, address, port: socket.localPort ?? 0, protocol: 'tcp' };
+}
+
+export function peerOf(socket: Socket): { address: string; port: number } {
+  return { address: plainAddress(socket.remoteAddress), port: socket.remotePort ?? 0 };
+}
+
+/**
+ * Collects what a client sends first, until `enough` says so, `max` bytes arrived, the client
+ * stops, or `waitMs` passes. The socket is left paused so a protocol handler can take it over.
+ */
+export function firstBytes(
+  socket: Socket,
+  options: { readonly enough: (data: Buffer) => boolean; readonly max: number; readonly waitMs: number },
+): Promise<Buffer> {
+  return new Promise((resolve) => {
+    let data = Buffer.alloc(0);
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', finish);
+      socket.off('close', finish);
+      socket.pause();
+      resolve(data);
+    };
+    const onData = (chunk: Buffer): void => {
+      data = Buffer.concat([data, chunk]);
+      if (data.length >= options.max || options.enough(data)) finish();
+    };
+    const timer = setTimeout(finish, options.waitMs);
+    socket.on('data', onData);
+    socket.once('end', finish);
+    socket.once('close', finish);
+    // Errors (resets) end the wait through 'close'; this keeps them from being unhandled.
+    socket.on('error', () => undefined);
+  });
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { previewBytes } from './bytes-preview.js';
+import { readClientHello } from './client-hello.js';
+import type { DeclineRule } from './config.js';
+import { destinationOf, firstBytes, peerOf, type SinkholeContext } from './context.js';
+import { isProbe, sinkholeAnswer } from './probe-protocol.js';
+import { chargeFactsOf, type ChargeFacts } from './payment-request.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+const CLIENT_HELLO_MAX = 16 * 1024 + 5;
+
+export type PaymentAnswer =
+  | { readonly approved: true; readonly transaction_id: string }
+  | { readonly approved: false; readonly transaction_id: string; readonly reason: string };
+
+export function answerCharge(facts: ChargeFacts, rule: DeclineRule): PaymentAnswer {
+  const transaction_id = `rh_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+  if (facts.last4 !== undefined && rule.last4.includes(facts.last4)) {
+    return { approved: false, transaction_id, reason: 'card declined (rehearsal sinkhole rule)' };
+  }
+  if (rule.aboveCents !== undefined && facts.amountCents !== undefined && facts.amountCents > rule.aboveCents) {
+    return { approved: false, transaction_id, reason: 'amount over the rehearsal decline limit' };
+  }
+  return { approved: true, transaction_id };
+}
+
+/** The HTTPS side of the payment sinkhole: answers like a gateway and records the charge. */
+export function createPaymentServer(ctx: SinkholeContext): Server | undefined {
+  if (!ctx.tls) return undefined;
+  return createServer({ key: ctx.tls.key, cert: ctx.tls.cert }, (req, res) => handleCharge(ctx, req, res));
+}
+
+function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    const socket = req.socket as TLSSocket;
+    const destination = destinationOf(ctx, socket);
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const host = hostHeader || (typeof socket.servername === 'string' ? socket.servername : '') || destination.host;
+    const body = Buffer.concat(chunks).toString('utf8');
+    const facts = chargeFactsOf(body, req.headers['content-type'] ?? '');
+    const answer = answerCharge(facts, ctx.config.decline);
+    ctx.ledger.append({
+      kind: 'payment',
+      time: new Date().toISOString(),
+      destination: { ...destination, host },
+      peer: peerOf(socket),
+      ...(facts.account === undefined ? {} : { account: facts.account }),
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      ...(facts.amountCents === undefined ? {} : { amountCents: facts.amountCents }),
+      ...(facts.currency === undefined ? {} : { currency: facts.currency }),
+      ...(facts.invoice === undefined ? {} : { invoice: facts.invoice }),
+      ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
+      approved: answer.approved,
+      transactionId: answer.transaction_id,
+    });
+    const text = JSON.stringify(answer);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+}
+
+/**
+ * Every connection to a TLS port: the ClientHello's server name is recorded for any client;
+ * with the per-run CA the connection is handed on to `tlsHandler` (HTTPS payments, SMTPS).
+ */
+export function handleTlsConnection(ctx: SinkholeContext, socket: Socket, tlsHandler: ((socket: Socket) => void) | undefined): void {
+  const time = new Date().toISOString();
+  const destination = destinationOf(ctx, socket);
+  const peer = peerOf(socket);
+  void firstBytes(socket, {
+    enough: (data) => isProbe(data) || readClientHello(data).state !== 'incomplete',
+    max: CLIENT_HELLO_MAX,
+    waitMs: 2000,
+  }).then((data) => {
+    if (isProbe(data)) {
+      socket.end(sinkholeAnswer(ctx.config.nonce));
+      return;
+    }
+    const hello = readClientHello(data);
+    const terminated = hello.state === 'hello' && tlsHandler !== undefined;
+    ctx.ledger.append({
+      kind: 'tls',
+      time,
+      destination: hello.state === 'hello' && hello.serverName ? { ...destination, host: hello.serverName } : destination,
+      peer,
+      ...(hello.state === 'hello' && hello.serverName ? { serverName: hello.serverName } : {}),
+      terminated,
+      ...(hello.state === 'not-tls' && data.length > 0 ? { firstBytes: previewBytes(data) } : {}),
+    });
+    if (!terminated || tlsHandler === undefined) {
+      socket.destroy();
+      return;
+    }
+    socket.unshift(data);
+    tlsHandler(socket);
+  });
+}

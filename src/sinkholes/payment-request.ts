@@ -1,0 +1,95 @@
+import { accountIn, invoiceIn } from './attribution.js';
+
+/** What the payment sinkhole keeps from a charge request; never a full card number or a token. */
+export interface ChargeFacts {
+  readonly amountCents?: number;
+  readonly currency?: string;
+  readonly invoice?: string;
+  readonly last4?: string;
+  readonly account?: string;
+}
+
+const AMOUNT_CENTS_KEYS = ['amount_cents', 'amountCents', 'amount_minor'];
+const AMOUNT_KEYS = ['amount', 'AMT', 'ssl_amount', 'x_amount', 'Amount', 'totalAmount', 'value'];
+const INVOICE_KEYS = ['invoice', 'invoice_number', 'invoiceNumber', 'INVNUM', 'ssl_invoice_number', 'x_invoice_num', 'order_id', 'orderId'];
+const CURRENCY_KEYS = ['currency', 'CURRENCYCODE', 'currencyCode'];
+const LAST4_KEYS = ['last4', 'routing_last4', 'card_last4'];
+
+/** Fields of a JSON or form body, flattened (nested keys keep their last name). */
+function fieldsOf(body: string, contentType: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  const visit = (value: unknown, key: string): void => {
+    if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    } else if (value !== undefined && value !== null && !fields.has(key)) {
+      fields.set(key, String(value));
+    }
+  };
+  if (contentType.includes('json') || body.trimStart().startsWith('{')) {
+    try {
+      visit(JSON.parse(body), '');
+      return fields;
+    } catch {
+      // not JSON after all; try the form reading below
+    }
+  }
+  if (body.includes('=')) for (const [k, v] of new URLSearchParams(body)) if (!fields.has(k)) fields.set(k, v);
+  return fields;
+}
+
+function first(fields: Map<string, string>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = fields.get(key);
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/**
+ * An amount with a decimal point is in major units ("12.34"); a whole number is taken as minor
+ * units, as Stripe, Adyen and Square send it.
+ */
+function centsOf(fields: Map<string, string>): number | undefined {
+  const cents = first(fields, AMOUNT_CENTS_KEYS);
+  if (cents !== undefined && /^-?\d+$/.test(cents)) return Number(cents);
+  const amount = first(fields, AMOUNT_KEYS);
+  if (amount === undefined) return undefined;
+  if (/^-?\d+\.\d{1,3}$/.test(amount)) return Math.round(Number(amount) * 100);
+  if (/^-?\d+$/.test(amount)) return Number(amount);
+  return undefined;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Last four digits of the first card number in the text, if one is there (13–19 digits, Luhn-valid). */
+export function cardLast4In(text: string): string | undefined {
+  for (const match of text.matchAll(/(?<!\d)\d{13,19}(?!\d)/g)) {
+    if (luhnValid(match[0])) return match[0].slice(-4);
+  }
+  return undefined;
+}
+
+export function chargeFactsOf(body: string, contentType: string): ChargeFacts {
+  const fields = fieldsOf(body, contentType);
+  const amountCents = centsOf(fields);
+  const currency = first(fields, CURRENCY_KEYS);
+  const invoice = first(fields, INVOICE_KEYS) ?? invoiceIn(body);
+  const givenLast4 = first(fields, LAST4_KEYS);
+  const last4 = givenLast4 !== undefined && /^\d{4}$/.test(givenLast4) ? givenLast4 : cardLast4In(body);
+  const account = accountIn(invoice ?? '') ?? accountIn(body);
+  return {
+    ...(amountCents === undefined ? {} : { amountCents }),
+    ...(currency === undefined ? {} : { currency: currency.slice(0, 8) }),
+    ...(invoice === undefined ? {} : { invoice: invoice.slice(0, 64) }),
+    ...(last4 === undefined ? {} : { last4 }),
+    ...(account === undefined ? {} : { account }),
+  };
+}

@@ -1,0 +1,3 @@
+-- table columns
+SELECT [c].[TABLE_NAME] AS [table_name], [c].[COLUMN_NAME] AS [column_name], [c].[DATA_TYPE] AS [data_type] FROM [INFORMATION_SCHEMA].[COLUMNS] AS [c] JOIN [INFORMATION_SCHEMA].[TABLES] AS [t] ON [t].[TABLE_SCHEMA] = [c].[TABLE_SCHEMA] AND [t].[TABLE_NAME] = [c].[TABLE_NAME] WHERE [t].[TABLE_TYPE] = @p0 AND [c].[TABLE_SCHEMA] = SCHEMA_NAME() ORDER BY [c].[TABLE_NAME], [c].[ORDINAL_POSITION];
+-- params: {"p0":"BASE TABLE"}

@@ -1,0 +1,3 @@
+-- connected database
+SELECT DB_NAME() AS [database_name];
+-- params: {}

@@ -1,0 +1,115 @@
+/** Isolation invariants checked on the resource graph of every AWS variant. */
+import type { Test } from 'tap';
+import type { EgressCatalogue } from '../../src/egress/types.js';
+import { cidrsOverlap } from '../../infra/cidr.js';
+import { rehearsalPolicies } from '../../policy/policies.js';
+import { allViolations } from './policy-harness.js';
+import { ofType, type RegisteredResource } from './harness.js';
+
+export interface IsolationExpectations {
+  readonly allowlisted: boolean;
+  readonly catalogue: EgressCatalogue;
+  readonly mailServers: readonly string[];
+  readonly switchCidrs: readonly string[];
+  readonly releaseCandidate: string;
+}
+
+const INTERNET_TYPES = ['aws:ec2/internetGateway:InternetGateway', 'aws:ec2/natGateway:NatGateway', 'aws:ec2/eip:Eip', 'aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway'];
+
+function covers(t: Test, rules: RegisteredResource[], protocol: string, port: number, what: string): void {
+  const hit = rules.find(
+    (r) => r.inputs.egress === true && r.inputs.ruleAction === 'deny' && r.inputs.protocol === protocol && r.inputs.cidrBlock === '0.0.0.0/0' && r.inputs.fromPort <= port && port <= r.inputs.toPort,
+  );
+  t.ok(hit, `NACL denies ${what} ${protocol}/${port} to anywhere`);
+}
+
+export async function checkIsolationInvariants(t: Test, resources: readonly RegisteredResource[], expect: IsolationExpectations): Promise<void> {
+  const internet = resources.filter((r) => INTERNET_TYPES.includes(r.type));
+  if (expect.allowlisted) {
+    t.same(internet.map((r) => r.type).sort(), ['aws:ec2/eip:Eip', 'aws:ec2/internetGateway:InternetGateway', 'aws:ec2/natGateway:NatGateway'], 'allowlisted egress: exactly one IGW, NAT and its address');
+    t.equal(ofType(resources, 'aws:networkfirewall/firewall:Firewall').length, 1, 'allowlisted egress goes through a Network Firewall');
+  } else {
+    t.same(internet, [], 'no internet gateway, NAT or Elastic IP');
+    t.same(ofType(resources, 'aws:networkfirewall/firewall:Firewall'), [], 'no Network Firewall without allowlisted egress');
+  }
+
+  for (const instance of ofType(resources, 'aws:ec2/instance:Instance')) {
+    t.equal(instance.inputs.associatePublicIpAddress, false, `${instance.name} has no public IP`);
+    t.notOk(instance.inputs.keyName, `${instance.name} has no SSH key`);
+    t.equal(instance.inputs.metadataOptions?.httpTokens, 'required', `${instance.name} requires IMDSv2`);
+    t.ok(instance.inputs.iamInstanceProfile, `${instance.name} is managed through SSM`);
+  }
+  for (const subnet of ofType(resources, 'aws:ec2/subnet:Subnet')) t.equal(subnet.inputs.mapPublicIpOnLaunch, false, `${subnet.name} gives no public IPs`);
+
+  // Routes: the private route tables have no route at all under deny-all; under allowlist, only the default route to the NAT.
+  const routes = ofType(resources, 'aws:ec2/route:Route');
+  const privateTables = ofType(resources, 'aws:ec2/routeTable:RouteTable').filter((r) => /-private-\d$/.test(r.name));
+  t.equal(privateTables.length, 2, 'one route table per private subnet');
+  for (const table of [...privateTables, ...ofType(resources, 'aws:ec2/routeTable:RouteTable')]) t.notOk(table.inputs.routes?.length, `${table.name} has no inline routes`);
+  const privateRoutes = routes.filter((r) => privateTables.some((p) => r.inputs.routeTableId === `${p.name}-id`));
+  if (expect.allowlisted) {
+    t.equal(privateRoutes.length, 2, 'each private route table has one route');
+    for (const route of privateRoutes) {
+      t.equal(route.inputs.destinationCidrBlock, '0.0.0.0/0', `${route.name} is the default route`);
+      t.ok(route.inputs.natGatewayId, `${route.name} leads to the NAT, which sits behind the firewall`);
+    }
+  } else {
+    t.same(routes, [], 'no route resources at all under deny-all');
+  }
+  for (const route of routes) {
+    for (const cidr of expect.switchCidrs) {
+      if (route.inputs.destinationCidrBlock !== '0.0.0.0/0') t.notOk(cidrsOverlap(route.inputs.destinationCidrBlock, cidr), `${route.name} does not cover ${cidr}`);
+    }
+    t.notOk(route.inputs.transitGatewayId ?? route.inputs.vpcPeeringConnectionId, `${route.name} goes to no TGW or peering`);
+  }
+
+  const acl = ofType(resources, 'aws:ec2/networkAclRule:NetworkAclRule');
+  for (const port of expect.catalogue.smtpPorts) covers(t, acl, 'tcp', port, 'SMTP');
+  for (const service of expect.catalogue.switchServices) for (const port of service.ports) covers(t, acl, service.protocol, port, service.service);
+  for (const cidr of expect.switchCidrs) {
+    for (const egress of [true, false]) {
+      t.ok(
+        acl.find((r) => r.inputs.egress === egress && r.inputs.ruleAction === 'deny' && r.inputs.cidrBlock === cidr && r.inputs.protocol === '-1'),
+        `NACL denies all ${egress ? 'egress to' : 'ingress from'} switch network ${cidr}`,
+      );
+    }
+  }
+  t.equal(ofType(resources, 'aws:ec2/networkAclAssociation:NetworkAclAssociation').length, 2, 'the ACL guards both private subnets');
+
+  // DNS Firewall: every catalogue host and mail server is sinkholed, everything else unknown is NXDOMAIN, and it fails closed.
+  const lists = ofType(resources, 'aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList');
+  const catalogueList = lists.find((l) => l.name.endsWith('-catalogue'));
+  const hosts = [...expect.catalogue.paymentGateways.flatMap((g) => g.hosts), ...expect.mailServers];
+  for (const host of hosts) t.ok(catalogueList?.inputs.domains.includes(host), `DNS Firewall sinkholes ${host}`);
+  const rules = ofType(resources, 'aws:route53/resolverFirewallRule:ResolverFirewallRule');
+  const sinkholeRule = rules.find((r) => r.inputs.firewallDomainListId === `${catalogueList?.name}-id`);
+  t.equal(sinkholeRule?.inputs.action, 'BLOCK', 'catalogue names are blocked');
+  const everything = lists.find((l) => l.inputs.domains.length === 1 && l.inputs.domains[0] === '*');
+  const catchAll = rules.find((r) => r.inputs.firewallDomainListId === `${everything?.name}-id`);
+  t.match(catchAll?.inputs, { action: 'BLOCK', blockResponse: 'NXDOMAIN' }, 'every other name gets NXDOMAIN');
+  t.equal(Math.max(...rules.map((r) => r.inputs.priority)), catchAll?.inputs.priority, 'the catch-all rule is evaluated last');
+  t.equal(Math.min(...rules.map((r) => r.inputs.priority)), sinkholeRule?.inputs.priority, 'the catalogue rule is evaluated first');
+  t.match(ofType(resources, 'aws:route53/resolverFirewallConfig:ResolverFirewallConfig'), [{ inputs: { firewallFailOpen: 'DISABLED' } }], 'DNS Firewall fails closed');
+  t.equal(ofType(resources, 'aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation').length, 1, 'the rule group is associated with the VPC');
+
+  for (const sg of ofType(resources, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')) {
+    if (sg.inputs.cidrIpv4 === '0.0.0.0/0') t.ok(expect.allowlisted && [80, 443].includes(sg.inputs.fromPort), `${sg.name}: egress to anywhere only for allowlisted HTTP(S)`);
+  }
+
+  const [db] = ofType(resources, 'aws:rds/instance:Instance');
+  t.match(
+    db?.inputs,
+    { publiclyAccessible: false, storageEncrypted: true, deletionProtection: false, skipFinalSnapshot: true, backupRetentionPeriod: 0, multiAz: false },
+    'RDS: private, encrypted, no deletion protection, no final snapshot, no backups',
+  );
+
+  const unparented = resources.filter((r) => r.custom && r.type.startsWith('aws:') && r.parentTypes.length === 0);
+  t.same(unparented.map((r) => r.type).sort(), ['aws:ssm/parameter:Parameter'], 'every AWS resource but the connection-string parameter is a child of a component');
+
+  const violations = await allViolations(
+    rehearsalPolicies,
+    resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+    { 'no-route-to-switch-networks': { switchCidrs: expect.switchCidrs }, 'tagged-with-release-candidate': { releaseCandidate: expect.releaseCandidate } },
+  );
+  t.same(violations, [], 'the policy pack accepts the program');
+}

@@ -1,0 +1,152 @@
+import t from 'tap';
+import { FAULTS } from '../../sample-platform/service/releases.js';
+import type { Fault } from '../../sample-platform/service/releases.js';
+import { SAMPLE_PLATFORM_FAULTS } from '../../src/billrun/sample-platform-faults.js';
+import { billCopy, makeSnapshot, one, query, tableRows, tempDir, userTables } from './helpers.js';
+import type { BilledCopy } from './helpers.js';
+
+const dir = tempDir(t);
+const snapshot = makeSnapshot(dir, 120, 5);
+/** Tables the candidate changes by being the candidate (migration, its version on the run). */
+const RELEASE_TABLES = ['bill_runs', 'permissions', 'platform_info', 'role_permissions'];
+/** Wall-clock columns and free text that names the release. */
+const VOLATILE: Record<string, string[]> = {
+  invoices: ['created_at'],
+  transactions: ['created_at', 'id'],
+  event_log: ['logged_at', 'message', 'id'],
+};
+
+const production = await billCopy(snapshot, dir, 'production', { sinks: true });
+const candidate = await billCopy(snapshot, dir, 'candidate', { release: 'candidate', sinks: true });
+const faulty = new Map<Fault, BilledCopy>();
+for (const [fault, run] of await Promise.all(
+  FAULTS.map(async (fault) => [fault, await billCopy(snapshot, dir, fault, { release: 'candidate', faults: [fault], sinks: true })] as const),
+)) {
+  faulty.set(fault, run);
+}
+
+/** Rows as a sorted list, since outbound results land in completion order. */
+function rowsOf(db: string, table: string): string[] {
+  return tableRows(db, table, VOLATILE[table] ?? []).map((r) => JSON.stringify(r)).sort();
+}
+
+function tablesThatDiffer(a: string, b: string): string[] {
+  return userTables(a).filter((table) => !RELEASE_TABLES.includes(table) && JSON.stringify(rowsOf(a, table)) !== JSON.stringify(rowsOf(b, table)));
+}
+
+/**
+ * Tables the fault run changed that it should not have (`unexpected`), and tables in `must` it
+ * left alone (`unchanged`). Balances, for one, move only where auto-pay does not settle the invoice,
+ * so they are in `may`.
+ */
+function compareToProduction(db: string, must: string[], may: string[] = []): { unexpected: string[]; unchanged: string[] } {
+  const differ = tablesThatDiffer(db, production.db);
+  return {
+    unexpected: differ.filter((table) => !must.includes(table) && !may.includes(table)),
+    unchanged: must.filter((table) => !differ.includes(table)),
+  };
+}
+
+const NOTHING_ELSE = { unexpected: [], unchanged: [] };
+
+function item(db: string, accountNumber: string, kind: string): number[] {
+  return query<{ amount_cents: number }>(
+    db,
+    `SELECT ii.amount_cents FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id JOIN accounts a ON a.id = i.account_id
+     WHERE a.account_number = ? AND ii.kind = ? ORDER BY ii.id`,
+    accountNumber,
+    kind,
+  ).map((r) => r.amount_cents);
+}
+
+/** Event log rows above this id were written by the bill runs under test. */
+const lastEventId = one<{ id: number }>(snapshot, 'SELECT MAX(id) AS id FROM event_log').id;
+
+const run = (fault: Fault): string => {
+  const found = faulty.get(fault);
+  if (found?.result.state !== 'completed') throw new Error(`the ${fault} bill run did not complete`);
+  return found.db;
+};
+
+t.test('the product knows exactly the fault switches the candidate has', async (t) => {
+  t.same([...SAMPLE_PLATFORM_FAULTS].sort(), [...FAULTS].sort());
+});
+
+t.test('the candidate without faults bills exactly like production', async (t) => {
+  t.same(tablesThatDiffer(candidate.db, production.db), []);
+  t.same(query(candidate.db, 'SELECT release FROM bill_runs ORDER BY id DESC LIMIT 1'), [{ release: '7.5.0' }]);
+});
+
+t.test('yearly-next-bill-date-not-advanced keeps yearly dates and changes nothing else', async (t) => {
+  const db = run('yearly-next-bill-date-not-advanced');
+  t.same(compareToProduction(db, ['user_packages']), NOTHING_ELSE);
+  const yearlyDue = query<{ id: number; next_bill_date: string }>(
+    snapshot,
+    `SELECT up.id, up.next_bill_date FROM user_packages up JOIN packages p ON p.id = up.package_id JOIN accounts a ON a.id = up.account_id
+     WHERE p.period = 'yearly' AND up.status = 'active' AND a.status = 'active' AND up.next_bill_date <= '2026-11-01' ORDER BY up.id`,
+  );
+  t.ok(yearlyDue.length >= 3);
+  t.same(query(db, `SELECT id, next_bill_date FROM user_packages WHERE id IN (${yearlyDue.map((p) => p.id).join(',')}) ORDER BY id`), yearlyDue);
+  const changed = query<{ id: number }>(production.db, 'SELECT id, next_bill_date FROM user_packages ORDER BY id').filter(
+    (row, i) => JSON.stringify(row) !== JSON.stringify(query(db, 'SELECT id, next_bill_date FROM user_packages ORDER BY id')[i]),
+  );
+  t.same(changed.map((r) => r.id), yearlyDue.map((p) => p.id), 'only those packages differ');
+});
+
+t.test('discount-dropped leaves discounts off invoices and keeps package dates', async (t) => {
+  const db = run('discount-dropped');
+  t.same(compareToProduction(db, ['invoice_items', 'invoices', 'transactions'], ['accounts']), NOTHING_ELSE);
+  t.same(query(db, "SELECT 1 FROM invoice_items WHERE kind = 'discount'"), []);
+  t.same(item(production.db, 'ACC-000012', 'discount'), [-2999]);
+  t.same(item(db, 'ACC-000012', 'discount'), []);
+  t.same(item(db, 'ACC-000001', 'recurring'), item(production.db, 'ACC-000001', 'recurring'), 'charges themselves unchanged');
+});
+
+t.test('pool-minutes-per-child rates each member against the whole pool', async (t) => {
+  const db = run('pool-minutes-per-child');
+  t.same(compareToProduction(db, ['invoice_items', 'invoices', 'minute_buckets', 'transactions'], ['accounts']), NOTHING_ELSE);
+  t.same(item(production.db, 'ACC-000002', 'usage'), [293]);
+  t.same(item(db, 'ACC-000002', 'usage'), [], 'no member alone exceeds 1000 minutes');
+  t.same(item(db, 'ACC-000001', 'usage'), item(production.db, 'ACC-000001', 'usage'), 'accounts without a pool unchanged');
+  t.not(
+    one<{ used_minutes: number }>(db, 'SELECT used_minutes FROM minute_buckets WHERE account_id = 2').used_minutes,
+    1117,
+    'the bucket does not hold the family total',
+  );
+});
+
+t.test('rounding-half-down rounds exact halves towards zero wherever money is rounded', async (t) => {
+  const db = run('rounding-half-down');
+  t.same(compareToProduction(db, ['invoice_items', 'invoices', 'transactions'], ['accounts']), NOTHING_ELSE);
+  t.same(item(db, 'ACC-000012', 'discount'), [-2998], 'discount 29.985 becomes 29.98');
+  t.same(item(db, 'ACC-000002', 'usage'), [292], 'overage 2.925 becomes 2.92');
+  t.same(item(db, 'ACC-000001', 'usage'), [55], 'overage 0.555 becomes 0.55');
+  t.same(query(db, 'SELECT id, next_bill_date, status FROM user_packages'), query(production.db, 'SELECT id, next_bill_date, status FROM user_packages'));
+});
+
+t.test('event-log-error writes error rows in Invoices for about 1% of billed accounts, nothing else', async (t) => {
+  const db = run('event-log-error');
+  t.same(compareToProduction(db, ['event_log']), NOTHING_ELSE);
+  const errors = query<{ module: string; account_id: number }>(
+    db,
+    "SELECT module, account_id FROM event_log WHERE level = 'error' AND id > ?",
+    lastEventId,
+  );
+  const billed = one<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM invoices').n;
+  t.ok(errors.length >= 1 && errors.length <= Math.ceil(billed / 100), `${errors.length} errors for ${billed} accounts`);
+  t.ok(errors.every((e) => e.module === 'Invoices' && e.account_id !== null));
+  t.same(query(production.db, "SELECT 1 FROM event_log WHERE level = 'error' AND module = 'Invoices'"), []);
+});
+
+t.test('provisioning-failed sends nothing to the switches and warns instead', async (t) => {
+  const db = run('provisioning-failed');
+  t.same(compareToProduction(db, ['event_log', 'user_packages']), NOTHING_ELSE);
+  const captures = faulty.get('provisioning-failed')?.captures ?? [];
+  t.same(captures.filter((c) => c.kind === 'switch'), []);
+  t.ok(production.captures.some((c) => c.kind === 'switch'), 'production did provision');
+  t.ok(query(db, "SELECT 1 FROM user_packages WHERE provisioning_status = 'pending' AND account_id = 1").length > 0);
+  t.match(query(db, "SELECT level, module, result FROM event_log WHERE module = 'Provisioning' AND account_id = 1 AND id > ?", lastEventId), [
+    { level: 'warning', module: 'Provisioning', result: 'failed' },
+  ]);
+  t.ok(captures.some((c) => c.kind === 'mail') && captures.some((c) => c.kind === 'charge'), 'mail and payments still go');
+});

@@ -1,0 +1,93 @@
+import { createServer } from 'node:net';
+import { connect } from 'node:tls';
+import t from 'tap';
+import { accountIn, invoiceIn } from '../../src/sinkholes/attribution.js';
+import { previewBytes, PREVIEW_LIMIT } from '../../src/sinkholes/bytes-preview.js';
+import { readClientHello } from '../../src/sinkholes/client-hello.js';
+import { answerCharge } from '../../src/sinkholes/gateway.js';
+import { cardLast4In, chargeFactsOf } from '../../src/sinkholes/payment-request.js';
+import { decodeHeader } from '../../src/sinkholes/smtp.js';
+import { summarizeLedger, type LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { ledgerMarkdown } from '../../src/sinkholes/ledger-report.js';
+
+/** The first bytes a real Node TLS client sends, captured on loopback. */
+async function clientHelloFor(servername: string | undefined): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => {
+      socket.once('data', (data: Buffer) => {
+        resolve(data);
+        socket.destroy();
+        server.close();
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no port'));
+      const client = connect({ host: '127.0.0.1', port: address.port, ...(servername ? { servername } : {}) });
+      client.on('error', () => undefined);
+    });
+  });
+}
+
+t.test('the server name is read from a real ClientHello', async (t) => {
+  t.same(readClientHello(await clientHelloFor('api.stripe.com')), { state: 'hello', serverName: 'api.stripe.com' });
+  const hello = await clientHelloFor(undefined);
+  t.equal(readClientHello(hello).state, 'hello', 'no SNI: still TLS');
+  t.same(readClientHello(hello.subarray(0, 20)), { state: 'incomplete' }, 'a partial record waits for more');
+  t.same(readClientHello(Buffer.from('GET / HTTP/1.1\r\n')), { state: 'not-tls' });
+});
+
+t.test('accounts are attributed from provisioning lines and invoice numbers', async (t) => {
+  t.equal(accountIn('PROVISION account=100042 package=GOLD'), '100042');
+  t.equal(accountIn('Your invoice INV-2026-11-01-A-77'), 'A-77');
+  t.equal(invoiceIn('{"invoice":"INV-2026-11-01-100042"}'), 'INV-2026-11-01-100042');
+  t.equal(accountIn('Monthly newsletter'), undefined);
+});
+
+t.test('a charge keeps amount, invoice and last four only', async (t) => {
+  const facts = chargeFactsOf(
+    JSON.stringify({ invoice: 'INV-2026-11-01-100042', amount_cents: 1999, currency: 'USD', card: { number: '4111111111111111', cvc: '123' }, token: 'tok_x' }),
+    'application/json',
+  );
+  t.same(facts, { amountCents: 1999, currency: 'USD', invoice: 'INV-2026-11-01-100042', last4: '1111', account: '100042' });
+  t.notOk(JSON.stringify(facts).includes('4111111111111111'));
+  t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', 'application/x-www-form-urlencoded'), {
+    amountCents: 1234,
+    last4: '4444',
+    account: '9',
+  });
+  t.equal(cardLast4In('order 1234567890123 ref'), undefined, 'a long number that fails Luhn is not a card');
+});
+
+t.test('the decline rule declines by last four and by amount', async (t) => {
+  const rule = { last4: ['0002'], aboveCents: 100_000 };
+  t.equal(answerCharge({ last4: '4242', amountCents: 500 }, rule).approved, true);
+  t.equal(answerCharge({ last4: '0002', amountCents: 500 }, rule).approved, false);
+  t.equal(answerCharge({ last4: '4242', amountCents: 100_001 }, rule).approved, false);
+});
+
+t.test('encoded subjects are decoded and previews are capped', async (t) => {
+  t.equal(decodeHeader('=?UTF-8?B?RmFjdHVyZSDDqXTDqQ==?='), 'Facture été');
+  t.equal(decodeHeader('=?UTF-8?Q?Invoice_=E2=82=AC5?='), 'Invoice €5');
+  const preview = previewBytes(Buffer.concat([Buffer.from('OK\x00\n'), Buffer.alloc(1000, 0x41)]));
+  t.equal(preview.length, PREVIEW_LIMIT);
+  t.equal(preview.text.slice(0, 4), 'OK..');
+  t.equal(preview.hex.length, PREVIEW_LIMIT * 2);
+});
+
+t.test('the ledger section of the report counts per kind, destination and account', async (t) => {
+  const base = { time: '2026-11-01T00:00:00.000Z', peer: { address: '127.0.0.1', port: 1 } };
+  const entries: LedgerEntry[] = [
+    { ...base, kind: 'mail', destination: { host: 'mail.example', address: '127.77.0.2', port: 25, protocol: 'tcp' }, account: '7', from: 'a@x', to: ['b@y'], subject: 'INV-2026-11-01-7', sizeBytes: 300 },
+    { ...base, kind: 'payment', destination: { host: 'api.stripe.com', address: '127.77.0.3', port: 443, protocol: 'tcp' }, account: '7', method: 'POST', path: '/v1/charges', amountCents: 1234, currency: 'USD', last4: '4242', approved: false, transactionId: 'rh_1' },
+    { ...base, kind: 'provisioning', destination: { host: '192.0.2.10', address: '192.0.2.10', port: 2208, protocol: 'tcp' }, service: 'BroadWorks OCI-P', firstBytes: previewBytes(Buffer.from('HELLO\n')) },
+  ];
+  const summary = summarizeLedger(entries);
+  t.same(summary.byKind, { mail: 1, payment: 1, provisioning: 1, tls: 0 });
+  t.same(summary.byAccount, { '7': 2 });
+  t.equal(summary.unattributed, 1);
+  const markdown = ledgerMarkdown(summary, entries);
+  t.match(markdown, /\| payment \| api\.stripe\.com:443 \| 1 \|/);
+  t.match(markdown, /POST \/v1\/charges 12\.34 USD card …4242: declined/);
+  t.match(markdown, /Attributed to 1 account\(s\); 1 attempt\(s\) name no account/);
+});
