@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { createRunFolder, type RunFolder } from '../run/run-folder.js';
 import type { Progress } from '../ui/progress.js';
@@ -16,7 +14,7 @@ import { verify } from '../stages/verify.js';
 import { destroyRun, sweepDeadRuns } from '../stages/destroy.js';
 import { summarizeLedger } from '../sinkholes/ledger.js';
 import { checklistStatus, decideVerdict, MAX_LEDGER_ENTRIES_IN_REPORT, REPORT_SCHEMA_VERSION, type Report, type StageRecord } from '../report/model.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { writeReportFiles } from '../report/write.js';
 
 export interface RehearsalOutcome {
   readonly report: Report;
@@ -80,7 +78,7 @@ export async function runRehearsal(plan: Plan, progress: Progress): Promise<Rehe
         stages.push({ name, status: 'failed', durationMs, detail: message });
         progress.stageDone(name, 'failed', durationMs);
         if (error instanceof UserError) {
-          progress.info(message);
+          progress.error(message);
           exitCode = Math.max(exitCode, error.exitCode);
         } else {
           unexpected = error instanceof Error ? error : new Error(message);
@@ -130,9 +128,7 @@ export async function runRehearsal(plan: Plan, progress: Progress): Promise<Rehe
         }
       : {}),
   };
-  const reportPath = join(run.dir, 'report.md');
-  writeFileSync(join(run.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(reportPath, renderMarkdown(report));
+  const reportPath = writeReportFiles(report, run.dir);
   if (verdict === 'NO-GO') exitCode = Math.max(exitCode, ExitCode.noGo);
   return { report, runDir: run.dir, reportPath, exitCode, ...(unexpected !== undefined ? { unexpected } : {}) };
 }

@@ -55,7 +55,8 @@ export function decideVerdict(stages: readonly StageRecord[], checks: readonly C
   const failedChecks = checks.filter((c) => c.status === 'failed');
   if (failedChecks.length > 0) return { verdict: 'NO-GO', reason: `${failedChecks.length} check(s) failed: ${failedChecks.map((c) => c.id).join(', ')}` };
   if (checks.length === 0) return { verdict: 'NO-GO', reason: 'no check ran, so nothing was verified' };
-  return { verdict: 'GO', reason: `all ${stages.length} stages and ${checks.length} checks passed` };
+  const warnings = checks.filter((c) => c.status === 'warning').length;
+  return { verdict: 'GO', reason: `all ${stages.length} stages passed and none of ${checks.length} checks failed${warnings > 0 ? ` (${warnings} with warnings to read)` : ''}` };
 }
 
 export function checklistStatus(items: readonly { id: string; title: string; checks: readonly string[]; signOff?: string }[], checks: readonly CheckResult[]): ChecklistRecord[] {

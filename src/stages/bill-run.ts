@@ -6,6 +6,8 @@ import { captureScenarioBaseline } from '../checks/baseline.js';
 import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { readLedger } from '../sinkholes/ledger.js';
+import { readEgressCounters } from '../sandbox/nftables.js';
+import { checkNothingLeft } from '../checks/no-egress.js';
 import { SafetyError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import type { RunContext } from '../pipeline/context.js';
@@ -43,6 +45,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     // The platform trusts the run's CA, so the payment sinkhole can answer like a gateway.
     ...(ctx.sandbox.caCertPath !== undefined ? { env: { NODE_EXTRA_CA_CERTS: ctx.sandbox.caCertPath } } : {}),
   });
+  const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
   const billRunStartedAt = new Date().toISOString();
   run.state.billRunStartedAt = billRunStartedAt;
   run.save();
@@ -79,6 +82,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     run.save();
     ctx.engine = SqliteEngine.open(databasePath);
     ctx.ledger = readLedger(ctx.sandbox.ledgerPath, billRunStartedAt);
+    ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
   }
   return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;
 }

@@ -9,6 +9,8 @@ export interface Progress {
   tick(label: string, done: number, total?: number): void;
   info(message: string): void;
   detail(message: string): void;
+  /** Why something failed: printed even with --json (on stderr, which machines do not parse). */
+  error(message: string): void;
 }
 
 export interface ProgressOptions {
@@ -65,6 +67,10 @@ export function createProgress(options: ProgressOptions): Progress {
     detail(message) {
       if (options.verbose) line(`    ${message}`);
     },
+    error(message) {
+      clearTick();
+      out.write(`  ${message}\n`);
+    },
   };
 }
 
@@ -75,4 +81,5 @@ export const silentProgress: Progress = {
   tick() {},
   info() {},
   detail() {},
+  error() {},
 };

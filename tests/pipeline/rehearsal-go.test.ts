@@ -17,10 +17,19 @@ t.test('an identical candidate gives GO; the source snapshot is untouched; nothi
   t.equal(report.verdict, 'GO');
   t.same(report.stages.map((s) => s.name), ['isolate', 'restore', 'sanitize', 'prove', 'bill-run', 'verify', 'destroy']);
   t.ok(report.stages.every((s) => s.status === 'passed'));
-  for (const id of ['isolation', 'sanitize-proof', 'bill-run-completed', 'production-diff', 'event-log', 'scenario.ACC-000001', 'scenario.ACC-000002', 'provisioning']) {
+  for (const id of ['isolation', 'sanitize-proof', 'bill-run-completed', 'production-diff', 'event-log', 'scenario.ACC-000001', 'scenario.ACC-000002', 'provisioning', 'no-egress-during-bill-run']) {
     t.ok(report.checks.some((c) => c.id === id), `check ${id} ran`);
   }
   t.notOk(report.checks.some((c) => c.status === 'failed'), 'no check failed');
+  t.match(report.checks.find((c) => c.id === 'no-egress-during-bill-run')?.summary, /^0 packets left/, 'the kernel counted no packet leaving');
+  const full = JSON.parse(readFileSync(join(dirname(run.json?.report ?? ''), 'report.json'), 'utf8')) as {
+    egress: { summary: { byKind: Record<string, number> } };
+    isolation: { counts: { leak: number; sinkhole: number } };
+  };
+  for (const kind of ['mail', 'payment', 'provisioning']) t.ok((full.egress.summary.byKind[kind] ?? 0) > 0, `the ledger holds ${kind} attempts`);
+  t.equal(full.isolation.counts.leak, 0);
+  t.ok(full.isolation.counts.sinkhole > 0, 'the probe table is in the report');
+  t.notMatch(readFileSync(join(dirname(run.json?.report ?? ''), 'sandbox', 'egress-ledger.jsonl'), 'utf8'), /"(card_number|token)"/, 'no card data beyond a last four');
 
   t.equal(sha256(sample.snapshot), snapshotHash, 'snapshot bytes identical after the run');
   t.equal(sha256(sample.productionResult), productionHash, 'production result bytes identical after the run');
