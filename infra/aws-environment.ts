@@ -185,12 +185,14 @@ export function createAwsEnvironment(settings: AwsStackSettings, catalogue: Egre
       },
       { dependsOn },
     );
-  // Fail closed: nothing touches the database before the isolation probes pass on the host.
-  const prove = step('prove', {}, [host, database, connection, network]);
+  // The VPC has no way out before any step runs (no IGW, no NAT, DNS Firewall). The probes run
+  // after sanitize, as `rehearse` requires: they also cover the hosts named in the sanitized
+  // settings, and the bill run needs a proof made in the sandbox that is running now.
   const restoreEnvironment: Record<string, string> =
     database.bakS3Arn === '' ? { REHEARSAL_RESTORE_SOURCE: 'rds-snapshot' } : { REHEARSAL_RESTORE_SOURCE: 'native-backup', REHEARSAL_BAK_S3_ARN: database.bakS3Arn };
-  const restore = step('restore', { ...restoreEnvironment, REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [prove]);
-  step('sanitize', { REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [restore]);
+  const restore = step('restore', { ...restoreEnvironment, REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [host, database, connection, network]);
+  const sanitize = step('sanitize', { REHEARSAL_DATABASE_NAME: settings.database.databaseName }, [restore]);
+  step('prove', {}, [sanitize]);
 
   return {
     target: 'aws',

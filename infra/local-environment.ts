@@ -20,10 +20,11 @@ export function createLocalEnvironment(settings: LocalStackSettings): LocalEnvir
   const common = { dir: settings.projectDir, triggers: [settings.planDigest] };
 
   const sandbox = new command.local.Command('sandbox', { ...common, create: stage('up'), delete: stage('down') });
-  // Each stage depends on the one before: no restore without proven isolation, no bill run input without sanitize.
-  const prove = new command.local.Command('isolation-proof', { ...common, create: stage('prove') }, { dependsOn: [sandbox] });
-  const restore = new command.local.Command('restore', { ...common, create: stage('restore') }, { dependsOn: [prove] });
+  // Each stage depends on the one before, in the order `rehearse all` runs them: the proof comes last
+  // because it also sinkholes the hosts named in the sanitized copy's settings.
+  const restore = new command.local.Command('restore', { ...common, create: stage('restore') }, { dependsOn: [sandbox] });
   const sanitize = new command.local.Command('sanitize', { ...common, create: stage('sanitize') }, { dependsOn: [restore] });
+  new command.local.Command('isolation-proof', { ...common, create: stage('prove') }, { dependsOn: [sanitize] });
 
   return { target: 'local', releaseCandidate: settings.releaseCandidate, planPath: settings.planPath, sanitizeOutput: sanitize.stdout };
 }

@@ -28,7 +28,7 @@ export function rehearsalHostUserData(boot: RehearsalHostBoot): string {
     'Description=Rehearsal sinkholes (SMTP, payment gateway and switch capture)',
     '[Service]',
     `WorkingDirectory=${boot.installDir}`,
-    `ExecStart=${HOST_NODE} --import tsx scripts/rehearse.ts up ${boot.planFile}`,
+    `ExecStart=${HOST_NODE} --import tsx scripts/rehearse.ts up --foreground ${boot.planFile}`,
     'Restart=on-failure',
     '[Install]',
     'WantedBy=multi-user.target',

@@ -1,11 +1,20 @@
 import type { LedgerEntry } from '../sinkholes/ledger.js';
 import { MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
+/** Where the expected accounts came from, for the summary. */
+export type ProvisioningExpectation = 'declared in the plan' | 'pending package changes';
+
 /**
- * Did the release provision what it should have? Expected: every billed account with a pending
- * package change (read before the bill run); captured: what reached the switch sinkholes.
+ * Did the release provision what it should have? Expected: the accounts the plan declares, or else
+ * every billed account with a pending package change (read before the bill run); captured: what
+ * reached the switch sinkholes.
  */
-export function checkProvisioning(expectedAccounts: readonly string[], ledger: readonly LedgerEntry[], provisioningEnabled: boolean): CheckResult {
+export function checkProvisioning(
+  expectedAccounts: readonly string[],
+  ledger: readonly LedgerEntry[],
+  provisioningEnabled: boolean,
+  source: ProvisioningExpectation = 'pending package changes',
+): CheckResult {
   const base = { id: 'provisioning', title: 'Every pending package change was provisioned to the switches, and nothing else' };
   const captured = new Set(ledger.filter((e) => e.kind === 'provisioning' && e.account !== undefined).map((e) => e.account as string));
   const attempts = ledger.filter((e) => e.kind === 'provisioning').length;
@@ -23,8 +32,8 @@ export function checkProvisioning(expectedAccounts: readonly string[], ledger: r
     ...base,
     status: failed ? 'failed' : 'passed',
     summary: failed
-      ? `${missing.length} of ${expected.size} account(s) with pending changes were not provisioned; ${unexpected.length} account(s) were provisioned without a pending change`
-      : `${expected.size} account(s) provisioned as expected (${attempts} switch connection(s) captured)`,
+      ? `${missing.length} of ${expected.size} expected account(s) (${source}) were not provisioned; ${unexpected.length} account(s) were provisioned unexpectedly`
+      : `${expected.size} account(s) provisioned as expected from ${source} (${attempts} switch connection(s) captured)`,
     ...(failed ? { affectedAccounts: affected.slice(0, MAX_LISTED_ACCOUNTS), affectedCount: affected.length } : {}),
     evidence: [
       { expected: expected.size, provisioned: captured.size, missing: missing.length, unexpected: unexpected.length, 'switch connections': attempts },

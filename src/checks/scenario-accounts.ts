@@ -5,7 +5,8 @@ import type { ScenarioBaseline } from './baseline.js';
 import type { CheckResult } from './types.js';
 import { addMonths, divideRoundHalfUp, formatCents, toCents } from './money.js';
 
-const PERIOD_MONTHS: Record<string, number> = { monthly: 1, yearly: 12 };
+/** Months a recurring package's next bill date moves on by; a one-time package is completed instead. */
+export const PERIOD_MONTHS: Record<string, number> = { monthly: 1, yearly: 12 };
 
 /** One check per scenario account named in the plan, against the expectations written there. */
 export async function checkScenarioAccounts(engine: DatabaseEngine, plan: Plan, baseline: ScenarioBaseline): Promise<CheckResult[]> {

@@ -12,6 +12,13 @@ export interface CheckResult {
   readonly affectedCount?: number;
   /** Rows that back the summary: small tables of what was compared. */
   readonly evidence?: readonly Record<string, string | number | boolean | null>[];
+  /** Further small tables (e.g. differences grouped by cause), each under its own heading. */
+  readonly sections?: readonly EvidenceSection[];
+}
+
+export interface EvidenceSection {
+  readonly title: string;
+  readonly rows: readonly Record<string, string | number | boolean | null>[];
 }
 
 export const MAX_LISTED_ACCOUNTS = 50;

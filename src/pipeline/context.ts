@@ -3,7 +3,7 @@ import type { RunFolder } from '../run/run-folder.js';
 import type { Progress } from '../ui/progress.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { IsolationProof } from '../sandbox/probes.js';
-import type { LedgerEntry } from '../sinkholes/ledger.js';
+import type { LedgerDigest } from '../sinkholes/ledger.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
 import type { ScenarioBaseline } from '../checks/baseline.js';
@@ -18,7 +18,7 @@ export interface RunContext {
   sandbox?: Sandbox;
   isolationProof?: IsolationProof;
   /** What the platform tried to send during the bill run, as the sinkholes caught it. */
-  ledger?: LedgerEntry[];
+  ledger?: LedgerDigest;
   /** The restored copy; open between restore and verify, closed while the platform bills. */
   engine?: DatabaseEngine;
   baseline?: ScenarioBaseline;

@@ -1,89 +1,122 @@
 import type { Plan } from '../plan/types.js';
-import { createRunFolder, type RunFolder } from '../run/run-folder.js';
-import type { Progress } from '../ui/progress.js';
+import { createRunFolder, markLatest, openRunFolder, type RunFolder } from '../run/run-folder.js';
+import type { Progress, SummaryRow } from '../ui/progress.js';
 import { ExitCode, UserError } from '../errors.js';
 import { loadRuleSet } from '../sanitize/rules.js';
-import type { RunContext, Stage } from './context.js';
-import { isolate } from '../stages/isolate.js';
-import { prove } from '../stages/prove.js';
+import type { RunContext } from './context.js';
 import { sweepOrphanSandboxes } from '../sandbox/sandbox.js';
-import { restore } from '../stages/restore.js';
-import { sanitize } from '../stages/sanitize.js';
-import { billRun } from '../stages/bill-run.js';
-import { verify } from '../stages/verify.js';
 import { destroyRun, sweepDeadRuns } from '../stages/destroy.js';
-import { summarizeLedger } from '../sinkholes/ledger.js';
-import { checklistStatus, decideVerdict, MAX_LEDGER_ENTRIES_IN_REPORT, REPORT_SCHEMA_VERSION, type Report, type StageRecord } from '../report/model.js';
+import type { Report, StageRecord } from '../report/model.js';
+import { assembleReport } from '../report/assemble.js';
 import { writeReportFiles } from '../report/write.js';
+import { STAGE_NAMES, STAGES } from './stages.js';
+import { applyResume, findRunToResume, inputsSha256, planResume } from './resume.js';
+import { runStage, teardownSandbox } from './stage-runner.js';
+import { readKeeperRecord, stopKeeper } from './sandbox-keeper.js';
+import { isProcessAlive } from '../run/process-alive.js';
 
 export interface RehearsalOutcome {
   readonly report: Report;
   readonly runDir: string;
   readonly reportPath: string;
   readonly exitCode: number;
+  /** Every stage as the person at the terminal saw it, reused ones included (for the summary table). */
+  readonly summary: readonly SummaryRow[];
+  /** Set when this run continued an earlier attempt: what was kept and what was done again. */
+  readonly resumed?: readonly string[];
+  /** The run failed and its database copy was kept so `rehearse all` can resume it. */
+  readonly keptForResume: boolean;
   /** An unexpected failure (a bug): reported as a failed stage, and its stack kept for the user. */
   readonly unexpected?: Error;
 }
 
-const STAGES: readonly (readonly [string, Stage])[] = [
-  ['isolate', isolate],
-  ['restore', restore],
-  ['sanitize', sanitize],
-  ['prove', prove],
-  ['bill-run', billRun],
-  ['verify', verify],
-];
+export interface RehearsalOptions {
+  /** Start a new run even when an earlier one of this plan can be resumed (that one is removed). */
+  readonly fresh?: boolean;
+  /** Resume this run (id or folder) instead of the newest resumable one. */
+  readonly runId?: string;
+}
+
+/** The run this invocation works on: a resumed one (with what it redoes) or a new one. */
+async function chooseRun(plan: Plan, options: RehearsalOptions, progress: Progress): Promise<{ run: RunFolder; resumed?: RunFolder }> {
+  const inputs = inputsSha256(plan);
+  const candidate = options.runId !== undefined ? openRunFolder(plan.report.dir, options.runId) : findRunToResume(plan);
+  if (options.runId !== undefined && candidate !== undefined) {
+    if (candidate.state.planFile !== plan.file) throw new UserError(`Run ${candidate.runId} rehearsed ${candidate.state.planFile}, not ${plan.file}. Pass that plan, or leave out --run.`);
+    if (candidate.state.reportedAt !== undefined) throw new UserError(`Run ${candidate.runId} is finished (its report was written at ${candidate.state.reportedAt}); a finished run is never resumed. Leave out --run to start a new one.`);
+    const keeper = readKeeperRecord(candidate);
+    if (isProcessAlive(candidate.state.ownerPid) && (keeper === undefined || keeper.pid !== candidate.state.ownerPid)) {
+      throw new UserError(`Run ${candidate.runId} is still running as pid ${candidate.state.ownerPid}. Wait for it, or stop it (Ctrl-C or \`kill ${candidate.state.ownerPid}\`) and run this again.`);
+    }
+  }
+  if (candidate !== undefined && options.fresh === true) {
+    const removed = await destroyRun(candidate);
+    progress.info(`--fresh: run ${candidate.runId} is not resumed${removed.length > 0 ? ` (removed ${removed.join(', ')})` : ''}`);
+    return { run: createRunFolder(plan.report.dir, plan.file, undefined, inputs) };
+  }
+  if (candidate === undefined) return { run: createRunFolder(plan.report.dir, plan.file, undefined, inputs) };
+  return { run: candidate, resumed: candidate };
+}
 
 /**
- * plan → isolate → restore → sanitize → bill run → verify → report → destroy. Each stage runs
- * only if every earlier one passed; report and destroy always run, even after a failure or a signal.
+ * plan → isolate → restore → sanitize → prove → bill run → verify → report → destroy. Each stage
+ * runs only if every earlier one passed; report and destroy always run, even after a failure or a
+ * signal. A run that a failure or a kill interrupted is resumed by the next call for the same plan.
  */
-export async function runRehearsal(plan: Plan, progress: Progress): Promise<RehearsalOutcome> {
+export async function runRehearsal(plan: Plan, progress: Progress, options: RehearsalOptions = {}): Promise<RehearsalOutcome> {
   loadRuleSet(plan.sanitize.rules);
+  const { run, resumed } = await chooseRun(plan, options, progress);
+  const ctx: RunContext = { plan, run, progress, checks: [] };
+  let resumeNotes: readonly string[] | undefined;
+  if (resumed !== undefined) {
+    // The attempt's service and sandbox go first: a service still billing would change the copy under the checks.
+    const leftovers = [...(await stopKeeper(run)), ...(await teardownSandbox(run))];
+    const resume = await planResume(run, plan);
+    applyResume(ctx, resume);
+    markLatest(run);
+    resumeNotes = [...(leftovers.length > 0 ? [`removed what the interrupted attempt left: ${leftovers.join(', ')}`] : []), ...resume.redo];
+    progress.info(`resuming run ${run.runId} (started ${run.state.createdAt})`);
+    for (const note of resumeNotes) progress.info(`  ${note}`);
+  }
   const swept = [...(await sweepDeadRuns(plan.report.dir)), ...(await sweepOrphanSandboxes())];
   for (const s of swept) progress.info(`removed leftovers of a killed run: ${s}`);
 
-  const run = createRunFolder(plan.report.dir, plan.file);
   const startedAt = new Date().toISOString();
-  const ctx: RunContext = { plan, run, progress, checks: [] };
   const stages: StageRecord[] = [];
+  const summary: SummaryRow[] = [];
   let exitCode: number = ExitCode.go;
   let unexpected: Error | undefined;
 
   const stopOnSignal = (signal: NodeJS.Signals): void => {
     progress.info(`${signal} received: removing the sandbox of run ${run.runId}`);
-    void closeAndDestroy(ctx, run).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void closeAndDestroy(ctx, run, true).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
+  let failed = false;
   try {
-    let failed = false;
-    for (const [name, stage] of STAGES) {
-      if (failed) {
-        stages.push({ name, status: 'skipped', durationMs: 0, detail: 'an earlier stage failed' });
+    for (const name of STAGE_NAMES) {
+      const earlier = run.state.completed?.[name];
+      if (earlier !== undefined) {
+        const detail = `${earlier.detail ?? ''}${earlier.detail ? '; ' : ''}kept from the interrupted attempt`;
+        stages.push({ name, status: 'passed', durationMs: earlier.durationMs, detail });
+        summary.push({ name, status: 'reused', durationMs: 0, detail });
+        progress.stageDone(name, 'reused', 0, detail);
         continue;
       }
-      progress.stage(name);
-      const started = performance.now();
-      try {
-        const detail = await stage(ctx);
-        const durationMs = performance.now() - started;
-        stages.push({ name, status: 'passed', durationMs, ...(detail !== undefined ? { detail } : {}) });
-        progress.stageDone(name, 'passed', durationMs, detail);
-      } catch (error) {
+      if (failed) {
+        stages.push({ name, status: 'skipped', durationMs: 0, detail: 'an earlier stage failed' });
+        summary.push({ name, status: 'skipped', durationMs: 0, detail: 'an earlier stage failed' });
+        continue;
+      }
+      const result = await runStage(ctx, name, STAGES[name]);
+      stages.push(result.record);
+      summary.push(result.record);
+      if (result.record.status === 'failed') {
         failed = true;
-        const durationMs = performance.now() - started;
-        const message = error instanceof Error ? error.message : String(error);
-        stages.push({ name, status: 'failed', durationMs, detail: message });
-        progress.stageDone(name, 'failed', durationMs);
-        if (error instanceof UserError) {
-          progress.error(message);
-          exitCode = Math.max(exitCode, error.exitCode);
-        } else {
-          unexpected = error instanceof Error ? error : new Error(message);
-          exitCode = Math.max(exitCode, ExitCode.badInput);
-        }
+        exitCode = Math.max(exitCode, result.exitCode);
+        if (result.unexpected !== undefined) unexpected = result.unexpected;
       }
     }
   } finally {
@@ -93,48 +126,57 @@ export async function runRehearsal(plan: Plan, progress: Progress): Promise<Rehe
 
   progress.stage('destroy');
   const destroyStarted = performance.now();
-  const removed = await closeAndDestroy(ctx, run);
+  const removed = await closeAndDestroy(ctx, run, failed);
   const destroyMs = performance.now() - destroyStarted;
-  stages.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing left to remove' });
+  const destroyDetail = `${removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing left to remove'}${failed ? '; database copy kept to resume' : ''}`;
+  stages.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: destroyDetail });
+  summary.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: failed ? 'sandbox removed; database copy kept to resume' : 'everything removed but the reports' });
   progress.stageDone('destroy', 'passed', destroyMs);
 
-  const { verdict, reason } = decideVerdict(stages, ctx.checks);
-  const report: Report = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: run.runId,
-    plan: {
-      file: plan.file,
-      releaseCandidate: plan.releaseCandidate,
-      target: plan.target,
-      release: plan.platform.release,
-      faults: plan.platform.faults,
-    },
-    verdict,
-    verdictReason: reason,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    stages,
-    checks: ctx.checks,
-    checklist: checklistStatus(plan.checklist, ctx.checks),
-    ...(ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
-    ...(ctx.isolationProof !== undefined ? { isolation: { counts: ctx.isolationProof.counts, probes: ctx.isolationProof.results } } : {}),
-    ...(ctx.ledger !== undefined
-      ? {
-          egress: {
-            summary: summarizeLedger(ctx.ledger),
-            entries: ctx.ledger.slice(0, MAX_LEDGER_ENTRIES_IN_REPORT),
-            entriesOmitted: Math.max(0, ctx.ledger.length - MAX_LEDGER_ENTRIES_IN_REPORT),
-          },
-        }
-      : {}),
-  };
-  const reportPath = writeReportFiles(report, run.dir);
+  const { report, reportPath } = writeRunReport(ctx, stages, startedAt);
+  const { verdict } = report;
+  if (!failed) {
+    run.state.reportedAt = new Date().toISOString();
+    run.save();
+  }
   if (verdict === 'NO-GO') exitCode = Math.max(exitCode, ExitCode.noGo);
-  return { report, runDir: run.dir, reportPath, exitCode, ...(unexpected !== undefined ? { unexpected } : {}) };
+  return {
+    report,
+    runDir: run.dir,
+    reportPath,
+    exitCode,
+    summary,
+    keptForResume: failed,
+    ...(resumeNotes !== undefined ? { resumed: resumeNotes } : {}),
+    ...(unexpected !== undefined ? { unexpected } : {}),
+  };
 }
 
-async function closeAndDestroy(ctx: RunContext, run: RunFolder): Promise<string[]> {
-  await ctx.engine?.close();
+/**
+ * Closes the copy and removes the sandbox and the service. A failed run keeps its database copy
+ * so it can be resumed, except when its bill run was cut short: that copy is dirty and never reused.
+ */
+async function closeAndDestroy(ctx: RunContext, run: RunFolder, keepCopy: boolean): Promise<string[]> {
+  try {
+    await ctx.engine?.close();
+  } catch (error) {
+    // A stage that failed mid-query can leave the connection busy; the process's exit releases it.
+    ctx.progress.detail(`the database copy could not be closed: ${error instanceof Error ? error.message : String(error)}`);
+  }
   ctx.engine = undefined;
+  const billRunCutShort = run.state.billRunStartedAt !== undefined && run.state.completed?.['bill-run'] === undefined;
+  if (keepCopy && !billRunCutShort) {
+    const removed = await teardownSandbox(run);
+    run.state.keptForResume = true;
+    run.save();
+    return removed;
+  }
   return destroyRun(run);
+}
+
+/** Builds the report from the run's stages and checks, and writes every rendering into the run folder. */
+export function writeRunReport(ctx: RunContext, stages: readonly StageRecord[], startedAt: string): { report: Report; reportPath: string } {
+  const report = assembleReport(ctx, stages, startedAt);
+  const reportPath = writeReportFiles(report, ctx.run.dir);
+  return { report, reportPath };
 }

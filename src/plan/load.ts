@@ -114,7 +114,7 @@ export function loadPlan(file: string): Plan {
       switchCidrs: raw.egress?.switchCidrs ?? [],
       allowlist: raw.egress?.allowlist ?? [],
     },
-    verify: { tolerance: raw.verify?.tolerance ?? 0 },
+    verify: { tolerance: raw.verify?.tolerance ?? 0, ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}) },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };
 }

@@ -40,7 +40,7 @@ export interface PlanFile {
     switchCidrs?: string[];
     allowlist?: string[];
   };
-  verify?: { tolerance?: number };
+  verify?: { tolerance?: number; expectedProvisioning?: string[] };
   report?: { dir?: string };
 }
 
@@ -210,7 +210,10 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       nullable: true,
       additionalProperties: false,
       required: [],
-      properties: { tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true } },
+      properties: {
+        tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true },
+        expectedProvisioning: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+      },
     },
     report: {
       type: 'object',

@@ -96,4 +96,6 @@ export interface EgressPlan {
 export interface VerifyPlan {
   /** Largest money difference (currency units) still counted as equal. */
   readonly tolerance: number;
+  /** Accounts the bill run must provision; when absent, every billed account with a pending package change. */
+  readonly expectedProvisioning?: readonly string[];
 }

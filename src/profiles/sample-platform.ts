@@ -76,24 +76,87 @@ export interface ComparableAccountRow extends Record<string, string | number | n
   /** Payments the bill run itself took (negative): production's came from real processors, ours from sinkholes. */
   bill_run_payments_cents: number;
   invoice_total_cents: number | null;
+  tax_cents: number | null;
+  /** This bill run's invoice items as `kind=amount` pairs joined with ','; summed by kind by the reader. */
+  charges: string | null;
+  /** Minutes used of the bucket this account owns (null: it owns none). */
+  pool_used_minutes: number | null;
+  /** 'pool owner', 'pool member' or 'no pool': a cause to group differences by. */
+  pool_role: string;
+  /** 1 when the account is a child of another account. */
+  is_child: number;
+  /** Each package as `code:next bill date:status`, in a stable order. */
   next_bill_dates: string | null;
+  /** Periods of the account's packages and whether any has a discount, as `period` or `period+discount` pairs. */
+  package_traits: string | null;
 }
 
 /**
  * Every account's bill-run outcome keyed by account number (a stable key, not a row id), sorted so
- * that two databases can be compared by merging two streams in one pass.
+ * that two databases can be compared by merging two streams in one pass. `accounts` narrows it to
+ * a few accounts (the picked ones); without it every account is read.
  */
-export function comparableAccounts(dialect: Dialect, billDate: string): Fragment {
+export function comparableAccounts(dialect: Dialect, billDate: string, accounts?: readonly string[]): Fragment {
   const nextBillDates = dialect.orderedConcat(
     sql`concat(p.code, ':', COALESCE(up.next_bill_date, '-'), ':', up.status)`,
     sql`p.code, up.start_date, up.next_bill_date`,
   );
+  const traits = dialect.orderedConcat(
+    sql`concat(p.period, CASE WHEN up.discount_id IS NULL THEN '' ELSE '+discount' END)`,
+    sql`p.period, up.discount_id`,
+  );
+  const charges = dialect.orderedConcat(sql`concat(ii.kind, '=', ii.amount_cents)`, sql`ii.kind, ii.amount_cents`);
+  const where = accounts === undefined ? sql`` : sql`WHERE a.account_number IN (${join([...accounts], ', ')}) `;
   return sql`SELECT a.account_number AS account_number, a.balance_cents AS balance_cents,
   (SELECT SUM(i.total_cents) FROM invoices i WHERE i.account_id = a.id AND i.bill_date = ${billDate}) AS invoice_total_cents,
+  (SELECT SUM(i.tax_cents) FROM invoices i WHERE i.account_id = a.id AND i.bill_date = ${billDate}) AS tax_cents,
+  (SELECT ${charges} FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id WHERE i.account_id = a.id AND i.bill_date = ${billDate}) AS charges,
   (SELECT COALESCE(SUM(t.amount_cents), 0) FROM transactions t JOIN invoices i ON i.invoice_number = t.reference
    WHERE t.account_id = a.id AND t.kind = 'payment' AND i.account_id = a.id AND i.bill_date = ${billDate}) AS bill_run_payments_cents,
-  (SELECT ${nextBillDates} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS next_bill_dates
-FROM accounts a ORDER BY a.account_number`;
+  ob.used_minutes AS pool_used_minutes,
+  CASE WHEN ob.id IS NOT NULL THEN 'pool owner' WHEN pb.id IS NOT NULL THEN 'pool member' ELSE 'no pool' END AS pool_role,
+  CASE WHEN a.parent_id IS NULL THEN 0 ELSE 1 END AS is_child,
+  (SELECT ${nextBillDates} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS next_bill_dates,
+  (SELECT ${traits} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS package_traits
+FROM accounts a LEFT JOIN minute_buckets ob ON ob.account_id = a.id LEFT JOIN minute_buckets pb ON pb.account_id = a.parent_id
+${where}ORDER BY a.account_number`;
+}
+
+export interface AccountFeaturesRow extends Record<string, string | number | null> {
+  account_number: string;
+  status: string;
+  balance_cents: number;
+  is_parent: number;
+  is_child: number;
+  pool_role: string;
+  package_count: number;
+  usage_minutes: number;
+  /** `period` of each package, joined with ','. */
+  periods: string | null;
+  price_plans: string | null;
+  discounts: string | null;
+  /** `kind/processor` of each payment method, joined with ','. */
+  payment_methods: string | null;
+  /** Number of cards that expired before the bill month. */
+  expired_cards: number;
+}
+
+/** What each account exercises, read before the bill run, for the diverse account picker (one pass, account order). */
+export function accountFeatures(dialect: Dialect, billDate: string): Fragment {
+  const billMonth = billDate.slice(0, 7);
+  return sql`SELECT a.account_number AS account_number, a.status AS status, a.balance_cents AS balance_cents,
+  CASE WHEN EXISTS (SELECT 1 FROM accounts c WHERE c.parent_id = a.id) THEN 1 ELSE 0 END AS is_parent,
+  CASE WHEN a.parent_id IS NULL THEN 0 ELSE 1 END AS is_child,
+  CASE WHEN ob.id IS NOT NULL THEN 'pool owner' WHEN pb.id IS NOT NULL THEN 'pool member' ELSE 'no pool' END AS pool_role,
+  (SELECT COUNT(*) FROM user_packages up WHERE up.account_id = a.id) AS package_count,
+  (SELECT COALESCE(SUM(u.minutes), 0) FROM usage_records u WHERE u.account_id = a.id AND u.rated = 0) AS usage_minutes,
+  (SELECT ${dialect.orderedConcat(sql`p.period`, sql`p.period`)} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS periods,
+  (SELECT ${dialect.orderedConcat(sql`pp.name`, sql`pp.name`)} FROM user_packages up JOIN price_plans pp ON pp.id = up.price_plan_id WHERE up.account_id = a.id) AS price_plans,
+  (SELECT ${dialect.orderedConcat(sql`d.name`, sql`d.name`)} FROM user_packages up JOIN discounts d ON d.id = up.discount_id WHERE up.account_id = a.id) AS discounts,
+  (SELECT ${dialect.orderedConcat(sql`concat(pm.kind, '/', pm.processor)`, sql`pm.kind, pm.processor`)} FROM payment_methods pm WHERE pm.account_id = a.id) AS payment_methods,
+  (SELECT COUNT(*) FROM payment_methods pm WHERE pm.account_id = a.id AND pm.kind = 'card' AND pm.card_expiry < ${billMonth}) AS expired_cards
+FROM accounts a LEFT JOIN minute_buckets ob ON ob.account_id = a.id LEFT JOIN minute_buckets pb ON pb.account_id = a.parent_id
+ORDER BY a.account_number`;
 }
 
 export interface EventLogRow extends Record<string, string | number | null> {
@@ -142,4 +205,60 @@ FROM user_packages up JOIN accounts a ON a.id = up.account_id
 WHERE up.provisioning_status = 'pending' AND a.status = 'active'
   AND EXISTS (SELECT 1 FROM user_packages due WHERE due.account_id = a.id AND due.status = 'active' AND due.next_bill_date <= ${billDate})
 ORDER BY a.account_number`;
+}
+
+export interface RolePermissionRow extends Record<string, string | number | null> {
+  role: string | null;
+  permission: string;
+}
+
+/** Every permission with each role holding it; a permission no role holds comes with a null role. */
+export function rolePermissions(): Fragment {
+  return sql`SELECT r.name AS role, p.name AS permission
+FROM permissions p LEFT JOIN role_permissions rp ON rp.permission_id = p.id LEFT JOIN roles r ON r.id = rp.role_id
+ORDER BY p.name, r.name`;
+}
+
+export interface RoleRow extends Record<string, string | number | null> {
+  role: string;
+}
+
+export function roles(): Fragment {
+  return sql`SELECT name AS role FROM roles ORDER BY name`;
+}
+
+export interface BilledInvoiceRow extends Record<string, string | number | null> {
+  invoice_number: string;
+  account_number: string;
+  total_cents: number;
+}
+
+/** Invoices of this bill run, to match payments the sinkholes captured against what was billed. */
+export function billedInvoices(billDate: string): Fragment {
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, i.total_cents AS total_cents
+FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.bill_date = ${billDate} ORDER BY i.invoice_number`;
+}
+
+export interface GatewaySettingRow extends Record<string, string | number | null> {
+  key: string;
+  value: string;
+}
+
+/** The payment processors configured in the platform's settings (`gateway.<name>.url`). */
+export function gatewaySettings(): Fragment {
+  return sql`SELECT ${ident('key')} AS ${ident('key')}, value FROM settings WHERE ${ident('key')} LIKE 'gateway.%.url' ORDER BY ${ident('key')}`;
+}
+
+export interface ProcessorUseRow extends Record<string, string | number | null> {
+  processor: string;
+  invoices: number;
+}
+
+/** Processors the bill run should charge through: default methods of auto-pay accounts invoiced now, cards not expired. */
+export function processorsToCharge(billDate: string): Fragment {
+  return sql`SELECT pm.processor AS processor, COUNT(*) AS invoices
+FROM invoices i JOIN accounts a ON a.id = i.account_id
+JOIN payment_methods pm ON pm.id = (SELECT MIN(d.id) FROM payment_methods d WHERE d.account_id = a.id AND d.is_default = 1)
+WHERE i.bill_date = ${billDate} AND a.auto_pay = 1 AND i.total_cents > 0 AND (pm.kind <> 'card' OR pm.card_expiry IS NULL OR pm.card_expiry >= ${billDate.slice(0, 7)})
+GROUP BY pm.processor ORDER BY pm.processor`;
 }

@@ -45,18 +45,21 @@ export function renderMarkdown(report: Report): string {
       out.push('');
       out.push(table(c.evidence));
     }
+    for (const section of c.sections ?? []) {
+      out.push('', `${section.title}:`, '', table(section.rows));
+    }
   }
   if (report.checklist.length > 0) {
     out.push('');
     out.push('## Critical functionality checklist');
     out.push('');
-    out.push(table(report.checklist.map((i) => ({ status: STATUS_MARK[i.status], item: i.title, 'proved by': i.checks.join(', ') || '—', 'signed off by': i.signOff ?? '—' }))));
+    out.push(table(report.checklist.map((i) => ({ status: STATUS_MARK[i.status], item: i.title, 'proved by': i.checks.join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
   }
   if (report.sanitize) {
     out.push('');
     out.push('## Sanitization');
     out.push('');
-    out.push(table(report.sanitize.tables.map((t) => ({ table: t.table, columns: t.columns.join(', '), rows: t.rows, duration: formatDuration(t.durationMs) }))));
+    out.push(table(report.sanitize.tables.map((t) => ({ table: t.table, columns: t.columns.join(', '), rows: t.rows, duration: formatDuration(t.durationMs), 'rows/s': t.rowsPerSecond }))));
     const proof = report.sanitize.proof;
     out.push('');
     out.push(`PII proof: ${proof.passed ? 'passed' : 'FAILED'}: scanned ${proof.columnsScanned} text columns in ${proof.rowsScanned.toLocaleString('en-US')} rows.`);

@@ -4,10 +4,13 @@ import type { TableMaskResult } from '../sanitize/apply.js';
 import type { ProbeResult } from '../sandbox/probes.js';
 import type { LedgerEntry, LedgerSummary } from '../sinkholes/ledger.js';
 
-/** report.json is the source of truth; Markdown (and later HTML, JUnit) are rendered from it. */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * report.json is the source of truth; Markdown, HTML and JUnit are rendered from it. Its shape is
+ * described by report.schema.json; raise the version whenever that shape changes.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
-export type Verdict = 'GO' | 'NO-GO';
+export type Verdict = 'GO' | 'GO-PENDING-SIGN-OFF' | 'NO-GO';
 export type StageStatus = 'passed' | 'failed' | 'skipped';
 
 export interface StageRecord {
@@ -47,16 +50,23 @@ export interface Report {
 export const MAX_LEDGER_ENTRIES_IN_REPORT = 5000;
 
 export const VERDICT_RULE =
-  'NO-GO if any stage or automated check failed (a check that could not run counts as failed); GO only when every stage passed and every automated check passed.';
+  'NO-GO if any stage or automated check failed (a check that could not run, or a checklist item whose check is missing, counts as failed); otherwise GO-PENDING-SIGN-OFF while manual checklist items are still to confirm; otherwise GO.';
 
-export function decideVerdict(stages: readonly StageRecord[], checks: readonly CheckResult[]): { verdict: Verdict; reason: string } {
+export function decideVerdict(stages: readonly StageRecord[], checks: readonly CheckResult[], checklist: readonly ChecklistRecord[] = []): { verdict: Verdict; reason: string } {
   const failedStages = stages.filter((s) => s.status === 'failed');
   if (failedStages.length > 0) return { verdict: 'NO-GO', reason: `stage ${failedStages.map((s) => s.name).join(', ')} failed` };
   const failedChecks = checks.filter((c) => c.status === 'failed');
   if (failedChecks.length > 0) return { verdict: 'NO-GO', reason: `${failedChecks.length} check(s) failed: ${failedChecks.map((c) => c.id).join(', ')}` };
   if (checks.length === 0) return { verdict: 'NO-GO', reason: 'no check ran, so nothing was verified' };
+  const failedItems = checklist.filter((i) => i.status === 'failed');
+  if (failedItems.length > 0) return { verdict: 'NO-GO', reason: `checklist item(s) ${failedItems.map((i) => i.id).join(', ')} name checks that did not run` };
   const warnings = checks.filter((c) => c.status === 'warning').length;
-  return { verdict: 'GO', reason: `all ${stages.length} stages passed and none of ${checks.length} checks failed${warnings > 0 ? ` (${warnings} with warnings to read)` : ''}` };
+  const passed = `all ${stages.length} stages passed and none of ${checks.length} checks failed${warnings > 0 ? ` (${warnings} with warnings to read)` : ''}`;
+  const manual = checklist.filter((i) => i.status === 'to-confirm');
+  if (manual.length > 0) {
+    return { verdict: 'GO-PENDING-SIGN-OFF', reason: `${passed}; ${manual.length} manual checklist item(s) to confirm: ${manual.map((i) => `${i.id} (${i.signOff ?? 'sign-off owner not named'})`).join(', ')}` };
+  }
+  return { verdict: 'GO', reason: passed };
 }
 
 export function checklistStatus(items: readonly { id: string; title: string; checks: readonly string[]; signOff?: string }[], checks: readonly CheckResult[]): ChecklistRecord[] {

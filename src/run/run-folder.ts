@@ -1,7 +1,26 @@
-import { mkdirSync, readFileSync, writeFileSync, renameSync, symlinkSync, rmSync, lstatSync, existsSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync, symlinkSync, rmSync, lstatSync, existsSync, readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
+import type { CheckResult } from '../checks/types.js';
+import type { IsolationProof } from '../sandbox/probes.js';
+import type { SanitizeProof } from '../sanitize/proof.js';
+import type { TableMaskResult } from '../sanitize/apply.js';
+
+/**
+ * A stage that passed, with what it produced that later stages and the report need. Resume
+ * reads it back, but only after checking it against the files and the database marker.
+ */
+export interface CompletedStage {
+  readonly durationMs: number;
+  readonly detail?: string;
+  readonly finishedAt: string;
+  /** sha256 of the database copy right after the stage, so a changed copy is never trusted. */
+  readonly databaseSha256?: string;
+  readonly checks: readonly CheckResult[];
+  readonly sanitize?: { readonly tables: readonly TableMaskResult[]; readonly proof: SanitizeProof };
+  readonly isolationProof?: IsolationProof;
+}
 
 /**
  * A run folder holds one rehearsal: `work/` (the database copy, sockets, logs; removed by destroy)
@@ -20,6 +39,16 @@ export interface RunState {
   sanitizeProofPassed?: boolean;
   billRunStartedAt?: string;
   destroyedAt?: string;
+  /** sha256 of the plan and of its rule set when the run started; a changed input is never resumed onto. */
+  inputsSha256?: string;
+  /** Stages that passed, by name (see CompletedStage). */
+  completed?: Record<string, CompletedStage>;
+  /** Set once the report is written: the run is over and is never resumed. */
+  reportedAt?: string;
+  /** The sandbox is gone but the database copy was kept so the run can be resumed. */
+  keptForResume?: boolean;
+  /** Each time the run was resumed: when, and what was done again and why. */
+  resumes?: { readonly at: string; readonly ownerPid: number; readonly redo: readonly string[] }[];
 }
 
 export interface RunFolder {
@@ -35,11 +64,11 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export function createRunFolder(reportsDir: string, planFile: string, runId = newRunId()): RunFolder {
+export function createRunFolder(reportsDir: string, planFile: string, runId = newRunId(), inputsSha256?: string): RunFolder {
   const dir = resolve(reportsDir, runId);
   const workDir = join(dir, 'work');
   mkdirSync(workDir, { recursive: true });
-  const state: RunState = { runId, planFile, createdAt: new Date().toISOString(), ownerPid: process.pid };
+  const state: RunState = { runId, planFile, createdAt: new Date().toISOString(), ownerPid: process.pid, ...(inputsSha256 !== undefined ? { inputsSha256 } : {}), completed: {} };
   const folder = makeFolder(runId, dir, workDir, state);
   folder.save();
   pointLatestAt(reportsDir, runId);
@@ -69,6 +98,20 @@ export function openRunFolder(reportsDir: string, ref: string): RunFolder {
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RunState;
   return makeFolder(state.runId, dir, join(dir, 'work'), state);
+}
+
+/** Every run in `reportsDir`, newest first. */
+export function listRunFolders(reportsDir: string): RunFolder[] {
+  if (!existsSync(reportsDir)) return [];
+  return readdirSync(reportsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(reportsDir, e.name, 'state.json')))
+    .map((e) => openRunFolder(reportsDir, e.name))
+    .sort((a, b) => b.state.createdAt.localeCompare(a.state.createdAt));
+}
+
+/** Makes `reports/latest` point at this run (a resumed run becomes the latest again). */
+export function markLatest(folder: RunFolder): void {
+  pointLatestAt(dirname(folder.dir), folder.runId);
 }
 
 function resolveLatest(reportsDir: string): string {

@@ -13,7 +13,8 @@ import type { Probe, ProbeRequest, ProbeResult } from './probe-types.js';
 const LOCAL_FAILURES = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EPERM', 'EACCES', 'EADDRNOTAVAIL', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
 
 const CONNECT_TIMEOUT_MS = 1500;
-const GREETING_WAIT_MS = 150;
+// Long enough for a greeting from a sinkhole on a loaded machine; probes run in parallel.
+const GREETING_WAIT_MS = 400;
 const ANSWER_WAIT_MS = 800;
 
 function codeOf(error: unknown): string {

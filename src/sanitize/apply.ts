@@ -1,49 +1,54 @@
 import { sql, ident, join, type Fragment, type SqlPart } from '../sql/fragment.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import { SqliteEngine } from '../engine/sqlite.js';
-import { UserError } from '../errors.js';
 import type { Progress } from '../ui/progress.js';
-import type { Filter, RuleSet, Strategy, TableRule } from './rules.js';
+import type { Filter, RuleSet, TableRule } from './rules.js';
 import type { Masker } from './maskers.js';
+import { FAKE_KINDS, fakeTableName } from './fake-values.js';
+import { SQLITE_HASH_FUNCTION, SQLITE_SCRUB_FUNCTION, maskExpression, sqliteMaskOps, tsqlMaskOps, type HashPurpose, type MaskSqlOps, type MaskingSql } from './mask-sql.js';
 
 export interface TableMaskResult {
   readonly table: string;
   readonly columns: readonly string[];
   readonly rows: number;
   readonly durationMs: number;
+  readonly rowsPerSecond: number;
 }
 
-const MASK_FUNCTION = 'rehearsal_mask';
+export function rowsPerSecond(rows: number, durationMs: number): number {
+  return durationMs > 0 ? Math.round((rows / durationMs) * 1000) : rows;
+}
 
 /**
  * One set-based UPDATE per rule, each in its own transaction: a table is either fully masked or
- * untouched, and re-running on an already masked copy is harmless.
+ * untouched, and re-running on an already masked copy is harmless. The run's fake-value tables
+ * exist only while the rules run.
  */
-export async function applyRules(engine: DatabaseEngine, ruleSet: RuleSet, masker: Masker, progress: Progress): Promise<TableMaskResult[]> {
-  registerMaskFunction(engine, masker);
-  const results: TableMaskResult[] = [];
-  for (const rule of ruleSet.rules) {
-    const started = performance.now();
-    const { rowsAffected } = await engine.transaction((tx) => tx.exec(updateFor(rule)));
-    const durationMs = performance.now() - started;
-    const rate = durationMs > 0 ? Math.round((rowsAffected / durationMs) * 1000) : rowsAffected;
-    progress.detail(`${rule.table}: ${rowsAffected.toLocaleString('en-US')} rows in ${Math.round(durationMs)} ms (${rate.toLocaleString('en-US')} rows/s)`);
-    results.push({ table: rule.table, columns: rule.columns.map((c) => c.column), rows: rowsAffected, durationMs });
+export async function applyRules(engine: DatabaseEngine, ruleSet: RuleSet, masker: Masker, safeDomain: string, progress: Progress): Promise<TableMaskResult[]> {
+  const ops = await prepareMasking(engine, masker);
+  try {
+    const results: TableMaskResult[] = [];
+    for (const rule of ruleSet.rules) {
+      const started = performance.now();
+      const { rowsAffected } = await engine.transaction((tx) => tx.exec(updateFor(rule, { ops, safeDomain })));
+      const durationMs = performance.now() - started;
+      const rate = rowsPerSecond(rowsAffected, durationMs);
+      progress.detail(`${rule.table}: ${rowsAffected.toLocaleString('en-US')} rows in ${Math.round(durationMs)} ms (${rate.toLocaleString('en-US')} rows/s)`);
+      results.push({ table: rule.table, columns: rule.columns.map((c) => c.column), rows: rowsAffected, durationMs, rowsPerSecond: rate });
+    }
+    return results;
+  } finally {
+    await dropFakeValueTables(engine);
   }
-  return results;
 }
 
-export function updateFor(rule: TableRule): Fragment {
-  const assignments = rule.columns.map(({ column, strategy }) => sql`${ident(column)} = ${maskExpression(strategy, column)}`);
-  const where = rule.filters.length === 0 ? sql`` : sql` WHERE ${join(rule.filters.map(filterExpression), ' AND ')}`;
-  return sql`UPDATE ${ident(rule.table)} SET ${join(assignments, ', ')}${where}`;
+export function updateFor(rule: TableRule, masking?: MaskingSql): Fragment {
+  const assignments = rule.columns.map(({ column, strategy }) => sql`${ident(column)} = ${maskExpression(strategy, column, masking)}`);
+  return sql`UPDATE ${ident(rule.table)} SET ${join(assignments, ', ')}${whereClause(rule)}`;
 }
 
-function maskExpression(strategy: Strategy, column: string): Fragment {
-  if (strategy.kind === 'null') return sql`NULL`;
-  if (strategy.kind === 'constant') return sql`${strategy.value}`;
-  if (strategy.kind === 'keep') return sql`${ident(column)}`;
-  return sql`${ident(MASK_FUNCTION)}(${JSON.stringify(strategy)}, ${ident(column)})`;
+export function whereClause(rule: TableRule): Fragment {
+  return rule.filters.length === 0 ? sql`` : sql` WHERE ${join(rule.filters.map(filterExpression), ' AND ')}`;
 }
 
 function filterExpression(filter: Filter): Fragment {
@@ -57,21 +62,48 @@ function filterExpression(filter: Filter): Fragment {
   }
 }
 
-function registerMaskFunction(engine: DatabaseEngine, masker: Masker): void {
-  if (!(engine instanceof SqliteEngine)) {
-    throw new UserError(
-      `Masking rules run on SQLite only for now; ${engine.description} is ${engine.kind}. ` +
-        'On SQL Server, sanitize with vendor scripts until the T-SQL masking compiler lands.',
-    );
-  }
-  const parsed = new Map<string, Strategy>();
-  engine.connection.function(MASK_FUNCTION, { deterministic: true }, (strategyJson: unknown, value: unknown) => {
-    const key = String(strategyJson);
-    let strategy = parsed.get(key);
-    if (strategy === undefined) {
-      strategy = JSON.parse(key) as Strategy;
-      parsed.set(key, strategy);
+/** The engine's masking expressions, with the run's fake-value tables filled and (on SQLite) its functions registered. */
+export async function prepareMasking(engine: DatabaseEngine, masker: Masker): Promise<MaskSqlOps> {
+  await dropFakeValueTables(engine);
+  for (const statement of fakeValueStatements(engine.dialect.name, masker)) await engine.exec(statement);
+  if (engine.dialect.name === 'tsql') return tsqlMaskOps(masker.keys.secretKeys);
+  if (!(engine instanceof SqliteEngine)) throw new Error(`no masking functions for a ${engine.kind} engine without a T-SQL dialect`);
+  const connection = engine.connection;
+  // SQLite evaluates an expression that uses the hash twice (e-mail, full name, card number) by
+  // calling the function twice in a row with the same arguments; remembering the last answer
+  // spares the second hash.
+  let lastPurpose: unknown;
+  let lastText = '';
+  let lastHash = 0n;
+  connection.function(SQLITE_HASH_FUNCTION, { deterministic: true }, (purpose: unknown, value: unknown) => {
+    if (value === null) return null;
+    const text = String(value);
+    if (purpose !== lastPurpose || text !== lastText) {
+      lastHash = BigInt(masker.hash(purpose as HashPurpose, text));
+      lastPurpose = purpose;
+      lastText = text;
     }
-    return masker.mask(strategy, value) as string | number | null;
+    return lastHash;
   });
+  connection.function(SQLITE_SCRUB_FUNCTION, { deterministic: true }, (value: unknown) => (value === null ? null : masker.scrubText(String(value))));
+  return sqliteMaskOps;
+}
+
+/** Creates and fills one table per kind of fake value, from one JSON parameter each. */
+export function fakeValueStatements(dialect: 'sqlite' | 'tsql', masker: Masker): Fragment[] {
+  const textType = dialect === 'tsql' ? sql`NVARCHAR(400)` : sql`TEXT`;
+  return FAKE_KINDS.flatMap((kind) => {
+    const table = ident(fakeTableName(kind));
+    const values = JSON.stringify(masker.keys.fakeValues[kind]);
+    const fill =
+      dialect === 'tsql'
+        ? sql`INSERT INTO ${table} (${ident('idx')}, ${ident('value')}) SELECT CAST(${ident('key')} AS INT), ${ident('value')} FROM OPENJSON(${values})`
+        : sql`INSERT INTO ${table} (${ident('idx')}, ${ident('value')}) SELECT ${ident('key')}, ${ident('value')} FROM json_each(${values})`;
+    return [sql`CREATE TABLE ${table} (${ident('idx')} INTEGER NOT NULL PRIMARY KEY, ${ident('value')} ${textType} NOT NULL)`, fill];
+  });
+}
+
+/** They hold only fake values, but the proof and the bill run should see the platform's own tables only. */
+export async function dropFakeValueTables(engine: DatabaseEngine): Promise<void> {
+  for (const kind of FAKE_KINDS) await engine.exec(sql`DROP TABLE IF EXISTS ${ident(fakeTableName(kind))}`);
 }

@@ -1,55 +1,79 @@
 import { createHmac } from 'node:crypto';
-import { Faker, en } from '@faker-js/faker';
 import type { Strategy } from './rules.js';
+import { sipHash52, sipKey, type SipKey } from './siphash.js';
+import { FAKE_VALUES_PER_KIND, makeFakeValues, type FakeValues } from './fake-values.js';
+import { CARD_SEPARATORS, HASH_PURPOSES, PHONE_SEPARATORS, TEST_PAN_PREFIX, type HashPurpose } from './mask-sql.js';
 
-/**
- * Deterministic masking: the output depends only on the per-run secret and the input value, so
- * the same e-mail masks the same way in every table (joins and look-ups keep working) while a
- * different secret gives different outputs. Fake values come from faker, seeded by the HMAC,
- * never from real data.
- */
-export interface Masker {
-  mask(strategy: Strategy, value: unknown): unknown;
-}
+export { TEST_PAN_PREFIX };
 
-/** Test BIN used for masked card numbers; the PII proof knows these are not live cards. */
-export const TEST_PAN_PREFIX = '400000';
 /** Fictional North American numbers (555-0100 to 555-0199) are reserved for fiction; the proof ignores them. */
 export const FICTIONAL_PHONE = /\+1 \(?555\)? ?01\d\d/;
 
+/**
+ * The per-run masking material: a key per hash purpose and the fake-value lists, all derived
+ * from the run's secret. The SQL path (mask-sql.ts) and `Masker` below use the same material
+ * and give the same output for the same value.
+ */
+export interface MaskingKeys {
+  readonly secretKeys: Readonly<Record<HashPurpose, Buffer>>;
+  readonly fakeValues: FakeValues;
+}
+
+export function deriveMaskingKeys(secret: Buffer): MaskingKeys {
+  const secretKeys = Object.fromEntries(
+    HASH_PURPOSES.map((purpose) => [purpose, createHmac('sha256', secret).update(`rehearsal mask key ${purpose}`).digest()]),
+  ) as Record<HashPurpose, Buffer>;
+  return { secretKeys, fakeValues: makeFakeValues(secret) };
+}
+
+/**
+ * Masks one value in JavaScript exactly as the SQLite SQL does: the free-text scrubber uses it
+ * for what it finds inside text (so an e-mail in a note masks like the same e-mail in
+ * contacts), and the row-by-row benchmark uses it as the per-row alternative.
+ */
+export interface Masker {
+  readonly keys: MaskingKeys;
+  /** The keyed hash the SQLite function returns, in [0, 2^52). */
+  hash(purpose: HashPurpose, text: string): number;
+  mask(strategy: Strategy, value: unknown): unknown;
+  scrubText(text: string): string;
+}
+
 export function createMasker(secret: Buffer, safeDomain: string): Masker {
-  const faker = new Faker({ locale: [en] });
-  const digest = (purpose: string, value: string): Buffer => createHmac('sha256', secret).update(purpose).update('\u0000').update(value).digest();
-  const seeded = (purpose: string, value: string): Faker => {
-    faker.seed(digest(purpose, value).readUInt32BE(0));
-    return faker;
-  };
+  const keys = deriveMaskingKeys(secret);
+  const sip = Object.fromEntries(HASH_PURPOSES.map((p) => [p, sipKey(keys.secretKeys[p])])) as Record<HashPurpose, SipKey>;
+  const { first_names, last_names, streets, email_locals } = keys.fakeValues;
+  const hash = (purpose: HashPurpose, text: string): number => sipHash52(sip[purpose], text);
+  const pick = (list: readonly string[], h: number): string => list[h % FAKE_VALUES_PER_KIND] ?? '';
+  const upper = (h: number): number => Math.floor(h / FAKE_VALUES_PER_KIND);
+
   const emailFor = (value: string): string => {
-    const normalized = value.trim().toLowerCase();
-    const local = seeded('email', normalized).internet.username().toLowerCase().replace(/[^a-z0-9._-]/g, '');
-    return `${local}.${digest('email', normalized).toString('hex').slice(0, 10)}@${safeDomain}`;
+    const h = hash('email', sqliteLower(value.replace(/^ +| +$/g, '')));
+    return `${pick(email_locals, h)}.${upper(h).toString(16).padStart(10, '0')}@${safeDomain}`;
   };
-  const phoneFor = (value: string): string => {
-    const n = digest('phone', value.replace(/\D/g, '')).readUInt16BE(0) % 100;
-    return `+1 555 01${String(n).padStart(2, '0')}`;
-  };
+  const phoneFor = (value: string): string => `+1 555 01${String(hash('phone', removeAll(value, PHONE_SEPARATORS)) % 100).padStart(2, '0')}`;
   const panFor = (value: string): string => {
-    const digits = value.replace(/\D/g, '');
-    const last4 = digits.slice(-4).padStart(4, '0');
-    const middle = String(digest('pan', digits).readUInt32BE(0) % 100000).padStart(5, '0');
+    const digits = removeAll(value, CARD_SEPARATORS);
+    const right4 = `0000${digits}`.slice(-4);
+    const last4 = /^\d{4}$/.test(right4) ? right4 : '0000';
+    const middle = String(hash('card-pan', digits) % 100000).padStart(5, '0');
     return withLuhnDigit(`${TEST_PAN_PREFIX}${middle}`, last4);
   };
   const scrubText = (value: string): string =>
     value
       .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, (m) => emailFor(m))
       .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m) => panFor(m))
-      .replace(/\+?\d{0,3}[\s.-]?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, (m) => phoneFor(m));
+      .replace(/(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, (m) => phoneFor(m));
+  const lettersOf = (h: number): string => h.toString(16).padStart(13, '0').replace(/\d/g, (d) => String.fromCharCode(103 + Number(d)));
 
   return {
+    keys,
+    hash,
+    scrubText,
     mask(strategy, value) {
       if (strategy.kind === 'constant') return strategy.value;
       if (strategy.kind === 'null') return null;
-      if (value === null || value === undefined) return value ?? null;
+      if (value === null || value === undefined) return null;
       if (strategy.kind === 'keep') return value;
       const text = String(value);
       switch (strategy.kind) {
@@ -58,32 +82,33 @@ export function createMasker(secret: Buffer, safeDomain: string): Masker {
         case 'phone':
           return phoneFor(text);
         case 'first-name':
-          return seeded('first-name', text).person.firstName();
+          return pick(first_names, hash('first-name', text));
         case 'last-name':
-          return seeded('last-name', text).person.lastName();
-        case 'full-name':
-          return seeded('full-name', text).person.fullName();
+          return pick(last_names, hash('last-name', text));
+        case 'full-name': {
+          const h = hash('full-name', text);
+          return `${pick(first_names, h)} ${pick(last_names, upper(h))}`;
+        }
         case 'street-address':
-          return seeded('street', text).location.streetAddress();
+          return pick(streets, hash('street', text));
         case 'free-text':
           return scrubText(text);
         case 'card-pan':
           return panFor(text);
         case 'keyed-hash':
-          return lettersOnly(digest('hash', text));
+          return lettersOf(hash('keyed-hash', text));
       }
     },
   };
 }
 
-/**
- * A keyed hash spelled in letters only: hex would now and then contain a run of 13+ digits that
- * passes the Luhn check and would (rightly) look like a card number to the PII proof.
- */
-function lettersOnly(digest: Buffer): string {
-  let out = '';
-  for (const byte of digest.subarray(0, 24)) out += String.fromCharCode(97 + (byte % 26));
-  return out;
+/** SQLite's lower() changes ASCII letters only. */
+function sqliteLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+function removeAll(text: string, characters: readonly string[]): string {
+  return characters.reduce((inner, c) => inner.replaceAll(c, ''), text);
 }
 
 /** Inserts the digit that makes `head + ? + tail` pass the Luhn check, keeping the last four. */

@@ -3,6 +3,7 @@ import type { DatabaseEngine, TableInfo } from '../engine/types.js';
 import { MARKER_TABLE } from '../run/marker.js';
 import { FICTIONAL_PHONE, TEST_PAN_PREFIX, luhnValid } from './maskers.js';
 import type { RuleSet } from './rules.js';
+import { FAKE_TABLE_PREFIX } from './fake-values.js';
 
 export type FindingKind = 'email' | 'card-number' | 'phone' | 'production-host';
 
@@ -42,7 +43,9 @@ const SENSITIVE_NAME = /e?mail|phone|mobile|fax|card|(^|_)pan($|_)|token|passwor
  * column must not pass. Any finding outside the plan's allow list blocks the bill run.
  */
 export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, options: ProofOptions): Promise<SanitizeProof> {
-  const tables = (await engine.tables()).filter((t) => t.name !== MARKER_TABLE && !(options.skipTables ?? []).includes(t.name));
+  const tables = (await engine.tables()).filter(
+    (t) => t.name !== MARKER_TABLE && !t.name.startsWith(FAKE_TABLE_PREFIX) && !(options.skipTables ?? []).includes(t.name),
+  );
   const counts = new Map<string, number>();
   const safe = options.safeDomain.toLowerCase();
   const hosts = options.productionHosts.map((h) => h.toLowerCase()).filter((h) => h.length > 0);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Fragment } from '../sql/fragment.js';
-import { splitBatches } from '../sql/go-batches.js';
+import { splitBatches, type Batch } from '../sql/go-batches.js';
+import { SqliteEngine } from '../engine/sqlite.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import { assertRunMarker } from '../run/marker.js';
 import { UserError } from '../errors.js';
@@ -29,22 +30,54 @@ export async function runVendorScripts(
   await assertRunMarker(engine, runId, 'run vendor sanitize scripts');
   const batchesByFile = files.map((file) => ({ file, batches: splitBatches(readScript(file), file) }));
   const results: VendorBatchResult[] = [];
+  const report = (result: VendorBatchResult): void => {
+    results.push(result);
+    onBatch(result);
+  };
   for (const { file, batches } of batchesByFile) {
-    for (const [index, batch] of batches.entries()) {
-      let rowsAffected = 0;
-      for (let run = 0; run < batch.repeat; run++) {
-        try {
-          rowsAffected += (await engine.exec(new Fragment([batch.text], []))).rowsAffected;
-        } catch (error) {
-          throw batchError(error, file, index + 1, batch.startLine);
-        }
-      }
-      const result = { file, batch: index + 1, startLine: batch.startLine, rowsAffected };
-      results.push(result);
-      onBatch(result);
-    }
+    if (engine instanceof SqliteEngine) await runFileOnSqlite(engine, file, batches, report);
+    else await runFileOnServer(engine, file, batches, report);
   }
   return results;
+}
+
+/** Batch by batch as sqlcmd sends them; a script that wants a transaction opens its own, as in SSMS. */
+async function runFileOnServer(engine: DatabaseEngine, file: string, batches: readonly Batch[], report: (result: VendorBatchResult) => void): Promise<void> {
+  for (const [index, batch] of batches.entries()) {
+    let rowsAffected = 0;
+    for (let run = 0; run < batch.repeat; run++) {
+      try {
+        rowsAffected += (await engine.exec(new Fragment([batch.text], []))).rowsAffected;
+      } catch (error) {
+        throw batchError(error, file, index + 1, batch.startLine, 'The batches before it ran and stay applied');
+      }
+    }
+    report({ file, batch: index + 1, startLine: batch.startLine, rowsAffected });
+  }
+}
+
+/**
+ * SQLite takes each batch (usually the whole file) as a script of several statements, and the
+ * file runs in one transaction: it applies whole or not at all. Such a script must therefore
+ * not BEGIN or COMMIT itself.
+ */
+async function runFileOnSqlite(engine: SqliteEngine, file: string, batches: readonly Batch[], report: (result: VendorBatchResult) => void): Promise<void> {
+  const connection = engine.connection;
+  const totalChanges = (): number => connection.prepare('SELECT total_changes()').pluck().get() as number;
+  const done = await engine.transaction(async () => {
+    const ran: VendorBatchResult[] = [];
+    for (const [index, batch] of batches.entries()) {
+      const before = totalChanges();
+      try {
+        for (let run = 0; run < batch.repeat; run++) connection.exec(batch.text);
+      } catch (error) {
+        throw batchError(error, file, index + 1, batch.startLine, 'The whole file was rolled back; earlier files stay applied');
+      }
+      ran.push({ file, batch: index + 1, startLine: batch.startLine, rowsAffected: totalChanges() - before });
+    }
+    return ran;
+  });
+  for (const result of done) report(result);
 }
 
 /** SSMS saves scripts as UTF-16 with a byte-order mark as often as UTF-8; honour either. */
@@ -55,14 +88,14 @@ export function readScript(file: string): string {
   return bytes.toString('utf8');
 }
 
-function batchError(error: unknown, file: string, batch: number, startLine: number): Error {
+function batchError(error: unknown, file: string, batch: number, startLine: number, whatStays: string): Error {
   if (!(error instanceof Error)) return new Error(String(error));
   // SQL Server numbers lines from the start of the batch it received
   const batchLine = (error as { lineNumber?: unknown }).lineNumber;
   const line = typeof batchLine === 'number' && batchLine > 0 ? startLine + batchLine - 1 : startLine;
   const failure = new UserError(
-    `Vendor script ${basename(file)} failed in batch ${batch} at line ${line} (${file}:${line}): ${error.message} ` +
-      'The batches before it ran and stay applied; fix the script or the copy, then restore a fresh copy and run again.',
+    `Vendor script ${basename(file)} failed in batch ${batch} at line ${line} (${file}:${line}): ${error.message.replace(/([^.])$/, '$1.')} ` +
+      `${whatStays}; fix the script or the copy, then restore a fresh copy and run again.`,
   );
   failure.cause = error;
   return failure;

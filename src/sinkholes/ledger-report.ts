@@ -34,7 +34,7 @@ export function ledgerMarkdown(summary: LedgerSummary, entries: readonly LedgerE
     '|---|---|---|',
     ...summary.byDestination.map((d) => `| ${d.kind} | ${cell(d.destination)} | ${d.count} |`),
     '',
-    `Attributed to ${Object.keys(summary.byAccount).length} account(s); ${summary.unattributed} attempt(s) name no account.`,
+    `Attributed to ${summary.attributedAccounts} account(s); ${summary.unattributed} attempt(s) name no account.`,
   ];
   if (entries.length > 0) {
     lines.push('', '| time | kind | destination | account | what |', '|---|---|---|---|---|');

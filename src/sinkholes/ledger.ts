@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 export type LedgerKind = 'mail' | 'payment' | 'provisioning' | 'tls';
 
@@ -75,43 +75,116 @@ export class LedgerWriter {
   }
 }
 
+/** Calls `visit` for every entry (after `since`, an ISO time), reading the file in chunks: at a million accounts it is hundreds of MB. */
+export function forEachLedgerEntry(file: string, since: string | undefined, visit: (entry: LedgerEntry) => void): void {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+  let rest = '';
+  const take = (line: string): void => {
+    if (line.trim() === '') return;
+    const entry = JSON.parse(line) as LedgerEntry;
+    if (since === undefined || entry.time >= since) visit(entry);
+  };
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      const lines = (rest + chunk.toString('utf8', 0, read)).split('\n');
+      rest = lines.pop() ?? '';
+      lines.forEach(take);
+    }
+    take(rest);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The ledger's entries; with `since` (ISO time, e.g. when the bill run started) only the later ones. */
 export function readLedger(file: string, since?: string): LedgerEntry[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as LedgerEntry)
-    .filter((entry) => since === undefined || entry.time >= since);
+  const entries: LedgerEntry[] = [];
+  forEachLedgerEntry(file, since, (entry) => entries.push(entry));
+  return entries;
 }
+
+/** At most this many accounts are itemised in `byAccount`; `attributedAccounts` counts them all. */
+export const MAX_ACCOUNTS_IN_SUMMARY = 1000;
 
 export interface LedgerSummary {
   readonly total: number;
   readonly byKind: Readonly<Record<LedgerKind, number>>;
   /** One row per kind and `host:port`, most attempts first. */
   readonly byDestination: readonly { readonly kind: LedgerKind; readonly destination: string; readonly count: number }[];
-  /** Attempts per attributed account; `unattributed` counts the rest. */
+  /** Attempts per attributed account, for the first MAX_ACCOUNTS_IN_SUMMARY accounts seen; `unattributed` counts the rest. */
   readonly byAccount: Readonly<Record<string, number>>;
+  readonly attributedAccounts: number;
   readonly unattributed: number;
 }
 
-export function summarizeLedger(entries: readonly LedgerEntry[]): LedgerSummary {
-  const byKind: Record<LedgerKind, number> = { mail: 0, payment: 0, provisioning: 0, tls: 0 };
-  const destinations = new Map<string, { kind: LedgerKind; destination: string; count: number }>();
-  const byAccount: Record<string, number> = {};
-  let unattributed = 0;
-  for (const entry of entries) {
-    byKind[entry.kind] += 1;
+/** Builds a summary one entry at a time, so the ledger never has to be in memory whole. */
+export class LedgerSummarizer {
+  private total = 0;
+  private readonly byKind: Record<LedgerKind, number> = { mail: 0, payment: 0, provisioning: 0, tls: 0 };
+  private readonly destinations = new Map<string, { kind: LedgerKind; destination: string; count: number }>();
+  private readonly byAccount: Record<string, number> = {};
+  private readonly accounts = new Set<string>();
+  private unattributed = 0;
+
+  add(entry: LedgerEntry): void {
+    this.total += 1;
+    this.byKind[entry.kind] += 1;
     const destination = `${entry.destination.host}:${entry.destination.port}`;
     const key = `${entry.kind} ${destination}`;
-    const row = destinations.get(key) ?? { kind: entry.kind, destination, count: 0 };
+    const row = this.destinations.get(key) ?? { kind: entry.kind, destination, count: 0 };
     row.count += 1;
-    destinations.set(key, row);
-    if (entry.account === undefined) unattributed += 1;
-    else byAccount[entry.account] = (byAccount[entry.account] ?? 0) + 1;
+    this.destinations.set(key, row);
+    if (entry.account === undefined) {
+      this.unattributed += 1;
+      return;
+    }
+    this.accounts.add(entry.account);
+    if (entry.account in this.byAccount || Object.keys(this.byAccount).length < MAX_ACCOUNTS_IN_SUMMARY) {
+      this.byAccount[entry.account] = (this.byAccount[entry.account] ?? 0) + 1;
+    }
   }
-  const byDestination = [...destinations.values()].sort(
-    (a, b) => b.count - a.count || a.kind.localeCompare(b.kind) || a.destination.localeCompare(b.destination),
-  );
-  return { total: entries.length, byKind, byDestination, byAccount, unattributed };
+
+  result(): LedgerSummary {
+    const byDestination = [...this.destinations.values()].sort(
+      (a, b) => b.count - a.count || a.kind.localeCompare(b.kind) || a.destination.localeCompare(b.destination),
+    );
+    return {
+      total: this.total,
+      byKind: { ...this.byKind },
+      byDestination,
+      byAccount: { ...this.byAccount },
+      attributedAccounts: this.accounts.size,
+      unattributed: this.unattributed,
+    };
+  }
+}
+
+export function summarizeLedger(entries: readonly LedgerEntry[]): LedgerSummary {
+  const summarizer = new LedgerSummarizer();
+  for (const entry of entries) summarizer.add(entry);
+  return summarizer.result();
+}
+
+/**
+ * What a run keeps of the ledger: the summary, the first entries for the report, and the
+ * payment and provisioning entries the checks compare (mail, the bulk, is only counted).
+ */
+export interface LedgerDigest {
+  readonly summary: LedgerSummary;
+  readonly sample: readonly LedgerEntry[];
+  readonly checked: readonly LedgerEntry[];
+}
+
+export function digestLedger(file: string, since: string | undefined, sampleSize: number): LedgerDigest {
+  const summarizer = new LedgerSummarizer();
+  const sample: LedgerEntry[] = [];
+  const checked: LedgerEntry[] = [];
+  forEachLedgerEntry(file, since, (entry) => {
+    summarizer.add(entry);
+    if (sample.length < sampleSize) sample.push(entry);
+    if (entry.kind === 'payment' || entry.kind === 'provisioning') checked.push(entry);
+  });
+  return { summary: summarizer.result(), sample, checked };
 }

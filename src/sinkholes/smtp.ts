@@ -14,8 +14,12 @@ const MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 export function createMailSinkhole(ctx: SinkholeContext, implicitTls: boolean): SMTPServer {
   const startTls = ctx.tls !== undefined;
   return new SMTPServer({
-    name: 'rehearsal-sinkhole',
+    // The nonce is in the server name too: every reply carries it, so a probe that speaks before a
+    // slow greeting ("You talk too soon") still recognises this run's sinkhole.
+    name: `rehearsal-sinkhole-${ctx.config.nonce}`,
     banner: `rehearsal sinkhole ${ctx.config.nonce}`,
+    // A reverse lookup inside the sandbox can only fail, and it delays the greeting.
+    disableReverseLookup: true,
     secure: implicitTls,
     ...(ctx.tls ? { key: ctx.tls.key, cert: ctx.tls.cert } : {}),
     disabledCommands: startTls ? [] : ['STARTTLS'],

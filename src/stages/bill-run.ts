@@ -5,7 +5,8 @@ import { assertRunMarker } from '../run/marker.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
 import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
 import { SqliteEngine } from '../engine/sqlite.js';
-import { readLedger } from '../sinkholes/ledger.js';
+import { digestLedger } from '../sinkholes/ledger.js';
+import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import { readEgressCounters } from '../sandbox/nftables.js';
 import { checkNothingLeft } from '../checks/no-egress.js';
 import { SafetyError, UserError } from '../errors.js';
@@ -81,7 +82,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     run.state.servicePid = undefined;
     run.save();
     ctx.engine = SqliteEngine.open(databasePath);
-    ctx.ledger = readLedger(ctx.sandbox.ledgerPath, billRunStartedAt);
+    ctx.ledger = digestLedger(ctx.sandbox.ledgerPath, billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
     ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
   }
   return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;

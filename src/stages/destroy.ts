@@ -43,7 +43,8 @@ export async function sweepDeadRuns(reportsDir: string): Promise<string[]> {
   for (const entry of readdirSync(reportsDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !existsSync(join(reportsDir, entry.name, 'state.json'))) continue;
     const run = openRunFolder(reportsDir, entry.name);
-    if (run.state.destroyedAt !== undefined || isProcessAlive(run.state.ownerPid)) continue;
+    // A run kept for resume has no sandbox left, only its database copy, which the resume needs.
+    if (run.state.destroyedAt !== undefined || run.state.keptForResume === true || isProcessAlive(run.state.ownerPid)) continue;
     const removed = await destroyRun(run);
     if (removed.length > 0) swept.push(`${run.runId}: ${removed.join(', ')}`);
   }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
 import { assertRunMarker } from '../run/marker.js';
 import { loadRuleSet, checkRulesAgainstSchema } from '../sanitize/rules.js';
 import { createMasker } from '../sanitize/maskers.js';
 import { applyRules } from '../sanitize/apply.js';
 import { provePiiRemoved } from '../sanitize/proof.js';
+import { runVendorScripts } from '../sanitize/vendor-scripts.js';
 import { SafetyError } from '../errors.js';
 import type { RunContext } from '../pipeline/context.js';
 
@@ -11,6 +13,10 @@ import type { RunContext } from '../pipeline/context.js';
 function maskingSecret(envName: string): Buffer {
   const fromEnv = process.env[envName];
   return fromEnv !== undefined && fromEnv.length > 0 ? Buffer.from(fromEnv, 'utf8') : randomBytes(32);
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 /** Masks the copy with the plan's rule set, then proves no personal data is left before billing. */
@@ -21,7 +27,19 @@ export async function sanitize(ctx: RunContext): Promise<string> {
   const ruleSet = loadRuleSet(ctx.plan.sanitize.rules);
   checkRulesAgainstSchema(ruleSet, await engine.tables());
   const masker = createMasker(maskingSecret(ctx.plan.sanitize.secretEnv), ctx.plan.sanitize.safeDomain);
-  const tables = await applyRules(engine, ruleSet, masker, ctx.progress);
+  const tables = await applyRules(engine, ruleSet, masker, ctx.plan.sanitize.safeDomain, ctx.progress);
+  const vendorBatches = await runVendorScripts(engine, ctx.run.runId, ruleSet.vendorScripts, (b) =>
+    ctx.progress.detail(`${basename(b.file)} batch ${b.batch} (line ${b.startLine}): ${b.rowsAffected.toLocaleString('en-US')} rows`),
+  );
+  if (vendorBatches.length > 0) {
+    ctx.checks.push({
+      id: 'sanitize-vendor-scripts',
+      title: 'Vendor sanitize scripts ran in their declared order',
+      status: 'passed',
+      summary: `${count(ruleSet.vendorScripts.length, 'script')}, ${count(vendorBatches.length, 'batch', 'batches')}, ${count(vendorBatches.reduce((n, b) => n + b.rowsAffected, 0), 'row')} affected`,
+      evidence: vendorBatches.map((b) => ({ script: basename(b.file), batch: b.batch, line: b.startLine, rows: b.rowsAffected })),
+    });
+  }
   const proof = await provePiiRemoved(engine, ruleSet, {
     safeDomain: ctx.plan.sanitize.safeDomain,
     productionHosts: [...ctx.plan.egress.mailServers, ...ctx.plan.egress.switches.map((s) => s.host)],
@@ -47,5 +65,6 @@ export async function sanitize(ctx: RunContext): Promise<string> {
   ctx.run.state.sanitizeProofPassed = true;
   ctx.run.save();
   const rows = tables.reduce((n, t) => n + t.rows, 0);
-  return `${tables.length} rules, ${rows.toLocaleString('en-US')} rows masked; proof passed`;
+  const scripts = ruleSet.vendorScripts.length > 0 ? `, ${count(ruleSet.vendorScripts.length, 'vendor script')}` : '';
+  return `${tables.length} rules, ${rows.toLocaleString('en-US')} rows masked${scripts}; proof passed`;
 }

@@ -5,6 +5,10 @@ import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
 import { checkProvisioning } from '../checks/provisioning.js';
+import { describePicked } from '../checks/account-picker.js';
+import { checkPickedAccounts } from '../checks/picked-accounts.js';
+import { checkPayments } from '../checks/payments.js';
+import { checkRolePermissions } from '../checks/role-permissions.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
@@ -13,18 +17,28 @@ export async function verify(ctx: RunContext): Promise<string> {
   const baseline = ctx.baseline;
   if (engine === undefined || baseline === undefined) throw new Error('verify needs the billed database and the pre-bill-run baseline');
   const { plan } = ctx;
+  const tolerance = toCents(plan.verify.tolerance);
   const before = ctx.checks.length;
   ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release));
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline)));
+  if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = SqliteEngine.open(plan.productionResult.path, { readonly: true });
   try {
+    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance)));
     ctx.progress.detail(`comparing every account with ${plan.productionResult.path}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, toCents(plan.verify.tolerance)));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
+    ctx.checks.push(await checkRolePermissions(engine, production));
   } finally {
     await production.close();
   }
   ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date));
-  ctx.checks.push(checkProvisioning(baseline.accountsToProvision, ctx.ledger ?? [], plan.billRun.configuration.provision));
+  const declared = plan.verify.expectedProvisioning;
+  ctx.checks.push(
+    declared !== undefined
+      ? checkProvisioning(declared, ctx.ledger?.checked ?? [], plan.billRun.configuration.provision, 'declared in the plan')
+      : checkProvisioning(baseline.accountsToProvision, ctx.ledger?.checked ?? [], plan.billRun.configuration.provision),
+  );
+  ctx.checks.push(await checkPayments(engine, ctx.ledger?.checked ?? [], plan.billRun.date, plan.billRun.configuration.chargeAutoPay));
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;

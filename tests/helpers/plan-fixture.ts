@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, rmSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, copyFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,7 @@ export function makePlanDir(): PlanDir {
   writeFileSync(join(dir, 'snapshot.db'), 'placeholder');
   writeFileSync(join(dir, 'production-result.db'), 'placeholder');
   copyFileSync(join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), join(dir, 'rules.yaml'));
+  cpSync(join(PROJECT_ROOT, 'sanitize/vendor'), join(dir, 'vendor'), { recursive: true });
   return {
     dir,
     write(name, text) {

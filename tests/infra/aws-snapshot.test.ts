@@ -58,7 +58,7 @@ t.test('snapshot restore: an encrypted copy owned by the stack, engine from the 
   t.same(ofType(resources, 'aws:rds/optionGroup:OptionGroup'), []);
 });
 
-t.test('restore and sanitize run on the rehearsal host through SSM, in order, after the isolation proof', async (t) => {
+t.test('restore, sanitize and the isolation proof run on the rehearsal host through SSM', async (t) => {
   const steps = ofType(resources, 'command:local:Command');
   t.same(steps.map((s) => s.name).sort(), ['prove', 'restore', 'sanitize']);
   for (const step of steps) {

@@ -1,5 +1,8 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { makeSample, rehearse, readReport } from '../helpers/sample-fixture.js';
+import type { Report } from '../../src/report/model.js';
 
 const sample = makeSample();
 t.teardown(() => sample.cleanup());
@@ -38,5 +41,23 @@ for (const c of cases) {
     t.ok((check?.affectedAccounts ?? []).length > 0, 'the report names affected accounts');
     if (c.account) t.ok(check?.affectedAccounts?.includes(c.account), `${c.account} is named`);
     t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
+  });
+}
+
+/** The diff's grouping by cause points at what the fault broke: every differing account shares it. */
+const causes: { fault: string; cause: string }[] = [
+  { fault: 'yearly-next-bill-date-not-advanced', cause: 'holds a yearly package' },
+  { fault: 'discount-dropped', cause: 'has a discount' },
+  { fault: 'pool-minutes-per-child', cause: 'pool: pool owner' },
+];
+
+for (const c of causes) {
+  t.test(`${c.fault}: production-diff groups every differing account under "${c.cause}"`, async (t) => {
+    const run = runWith(c.fault);
+    const report = JSON.parse(readFileSync(join(dirname(run.json?.report ?? '.'), 'report.json'), 'utf8')) as Report;
+    const diff = report.checks.find((x) => x.id === 'production-diff');
+    const group = diff?.sections?.find((s) => s.title.includes('cause'))?.rows.find((r) => r.cause === c.cause);
+    t.ok(group, `a "${c.cause}" group`);
+    t.equal(group?.['share of differing'], '100%', `${c.cause}: every differing account`);
   });
 }

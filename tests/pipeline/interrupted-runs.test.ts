@@ -49,10 +49,10 @@ t.test('kill -9 during the bill run leaves a sandbox that `down` removes complet
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
-  t.ok((await listNamespaces()).includes(state.namespace ?? ''), 'the killed run left its namespace behind');
+  // Any other rehearsal on the machine may sweep the sandbox first (its owner is dead), so what
+  // `down` prints depends on other test files; what is left afterwards does not.
   const down = rehearse(['down', '--reports', dirname(dirname(stateFile)), state.runId]);
   t.equal(down.status, 0, down.stderr);
-  t.match(down.stdout, /network namespace/);
   t.notOk((await listNamespaces()).includes(state.namespace ?? ''), 'namespace removed');
   await sleep(200);
   t.notOk(alive(state.servicePid ?? 0), 'billing service gone');

@@ -62,6 +62,10 @@ t.test('the same e-mail is masked identically in every table; another secret giv
   const [contact] = read(first.path, 'SELECT email FROM contacts WHERE account_id = 1') as string[];
   const [staff] = read(first.path, 'SELECT email FROM staff_users') as string[];
   t.equal(contact, staff);
+  const [alan] = read(first.path, 'SELECT email FROM contacts WHERE account_id = 2') as string[];
+  t.same(read(first.path, "SELECT message FROM event_log WHERE module = 'Email'"), [`sent to ${alan}`], 'an address inside free text masks like the same address in contacts');
+  t.same(read(first.path, 'SELECT count(*) FROM sqlite_schema WHERE name LIKE \'\\_rehearsal\\_fake\\_%\' ESCAPE \'\\\''), [0], 'the fake-value tables are gone');
+  t.ok(first.ctx.sanitize?.tables.every((table) => table.rowsPerSecond >= 0), 'rows per second per table in the report');
   const second = await contextFor(t, { secret: 'secret-two' });
   await sanitize(second.ctx);
   const [other] = read(second.path, 'SELECT email FROM contacts WHERE account_id = 1') as string[];

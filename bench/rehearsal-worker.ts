@@ -1,0 +1,147 @@
+// One rehearsal, stage by stage, in a process of its own so every stage's peak memory is this
+// process's alone. Started by bench/harness.ts; writes its figures as JSON to the file it is given.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlan } from '../src/plan/load.js';
+import { createRunFolder } from '../src/run/run-folder.js';
+import { silentProgress, type Progress } from '../src/ui/progress.js';
+import type { RunContext, Stage } from '../src/pipeline/context.js';
+import { isolate } from '../src/stages/isolate.js';
+import { restore } from '../src/stages/restore.js';
+import { sanitize } from '../src/stages/sanitize.js';
+import { prove } from '../src/stages/prove.js';
+import { billRun } from '../src/stages/bill-run.js';
+import { verify } from '../src/stages/verify.js';
+import { destroyRun } from '../src/stages/destroy.js';
+import { writeReportFiles } from '../src/report/write.js';
+import { ownPeakKb, resetOwnPeak } from './process-memory.js';
+import { timeEmptyNamespace, timePlainCopy, warmPageCache } from './baselines.js';
+import { sanitizeBaseline, verifyBaseline } from './stage-baselines.js';
+import { assembleReport } from '../src/report/assemble.js';
+import type { StageFigures } from './results.js';
+
+export interface WorkerInput {
+  readonly planFile: string;
+  readonly resultFile: string;
+}
+
+export interface WorkerOutput {
+  readonly verdict?: string;
+  readonly stages: StageFigures[];
+  readonly error?: string;
+}
+
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** The stages' counters every 15 s (a bill run of a million accounts takes minutes); nothing else. */
+function periodicCounters(intervalMs = 15_000): Progress {
+  let last = Date.now();
+  return {
+    ...silentProgress,
+    tick(label, done, total) {
+      if (Date.now() - last < intervalMs) return;
+      last = Date.now();
+      say(`      ${label}: ${done.toLocaleString('en-US')}${total !== undefined ? ` of ${total.toLocaleString('en-US')}` : ''}`);
+    },
+  };
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as WorkerInput;
+const plan = loadPlan(input.planFile);
+const run = createRunFolder(plan.report.dir, plan.file);
+const ctx: RunContext = { plan, run, progress: periodicCounters(), checks: [] };
+const figures: StageFigures[] = [];
+
+type Baseline = StageFigures['baseline'];
+
+/** Times one stage; its memory peak is this process's high-water mark, reset right before it. */
+async function measure(name: string, work: () => Promise<string | undefined>, baseline?: Baseline, notesBefore: string[] = [], notesAfter: () => string[] = () => []): Promise<void> {
+  resetOwnPeak();
+  const startedAt = Date.now();
+  const started = performance.now();
+  const detail = await work();
+  const ms = performance.now() - started;
+  const notes = [...notesBefore, ...notesAfter()];
+  const figure: StageFigures = {
+    name,
+    ms,
+    startedAt,
+    finishedAt: Date.now(),
+    peakMb: ownPeakKb() / 1024,
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(detail !== undefined ? { detail } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  figures.push(figure);
+  // Written after every stage, so a worker that dies later (out of memory) still leaves what it measured.
+  writeOutput({ stages: figures, error: 'the rehearsal did not finish' });
+  const ratio = baseline !== undefined ? `, ${(ms / baseline.ms).toFixed(2)}× ${baseline.name} (${(baseline.ms / 1000).toFixed(2)} s)` : '';
+  say(`    ${name}: ${(ms / 1000).toFixed(2)} s${ratio}, peak ${figure.peakMb.toFixed(0)} MB`);
+}
+
+const stage = (fn: Stage) => () => fn(ctx);
+
+async function rehearse(): Promise<string> {
+  const stageRecords: { name: string; status: 'passed'; durationMs: number }[] = [];
+  const startedAt = new Date().toISOString();
+  const namespace = await timeEmptyNamespace();
+  await measure('sandbox up', stage(isolate), { name: 'ip netns add', ms: namespace.addMs });
+
+  await warmPageCache(plan.snapshot.path);
+  const copy = join(run.workDir, 'bench-plain-copy.db');
+  const copyMs = await timePlainCopy(plan.snapshot.path, copy);
+  await measure('restore', stage(restore), { name: 'plain copy', ms: copyMs });
+
+  rmSync(copy, { force: true });
+  const sanitizeFloor = await sanitizeBaseline(plan.snapshot.path, run.workDir);
+  await measure('sanitize', stage(sanitize), sanitizeFloor.baseline, sanitizeFloor.notes, () => {
+    const maskingMs = (ctx.sanitize?.tables ?? []).reduce((sum, t) => sum + t.durationMs, 0);
+    return [`masking (the rules' UPDATEs) ${(maskingMs / 1000).toFixed(2)} s = ${(maskingMs / sanitizeFloor.baseline.ms).toFixed(2)}× the no-op; the rest is the PII proof, fake-value tables and rule checks`];
+  });
+
+  await measure('prove', stage(prove));
+  await measure('bill run', stage(billRun));
+
+  const verifyFloor = await verifyBaseline(run.state.databasePath!, plan.productionResult.path, plan.billRun.date);
+  await measure('verify', stage(verify), verifyFloor.baseline, verifyFloor.notes);
+
+  for (const f of figures) stageRecords.push({ name: f.name, status: 'passed', durationMs: f.ms });
+  let verdict = 'NO-GO';
+  await measure('report', async () => {
+    const report = assembleReport(ctx, stageRecords, startedAt);
+    verdict = report.verdict;
+    writeReportFiles(report, run.dir);
+    return `${report.verdict}: ${report.verdictReason}`;
+  });
+  await measure(
+    'destroy',
+    async () => {
+      await ctx.engine?.close();
+      ctx.engine = undefined;
+      return (await destroyRun(run)).join(', ');
+    },
+    { name: 'ip netns delete', ms: namespace.deleteMs },
+  );
+  return verdict;
+}
+
+async function cleanUp(): Promise<void> {
+  await ctx.engine?.close();
+  ctx.engine = undefined;
+  await destroyRun(run);
+}
+
+function writeOutput(output: WorkerOutput): void {
+  writeFileSync(input.resultFile, `${JSON.stringify(output, null, 2)}\n`);
+}
+
+process.once('SIGTERM', () => void cleanUp().finally(() => process.exit(143)));
+
+let output: WorkerOutput;
+try {
+  output = { verdict: await rehearse(), stages: figures };
+} catch (error) {
+  await cleanUp();
+  output = { stages: figures, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+}
+writeOutput(output);

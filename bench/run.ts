@@ -1,0 +1,42 @@
+// `npm run bench`: times every stage of a rehearsal at 10k, 100k and 1M accounts against its physical limit.
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
+import { runBench } from './harness.js';
+
+function sizeList(value: string): number[] {
+  const sizes = value.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 20)) throw new InvalidArgumentError('give account counts like 10000,100000 (whole numbers, at least 20).');
+  return sizes;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('give a whole number.');
+  return n;
+}
+
+const program = new Command('bench')
+  .description('Generates samples (cached), rehearses each stage by stage on the local target and writes bench/results/*.json and BENCHMARKS.md.')
+  .option('--sizes <list>', 'account counts, comma-separated', sizeList, [10_000, 100_000, 1_000_000])
+  .option('--seed <n>', 'sample seed', wholeNumber, 1)
+  .option('--json', 'print the results JSON on stdout (progress stays on stderr)', false)
+  .option('--cache-dir <dir>', 'where samples are kept between runs', join(PROJECT_ROOT, 'bench/.cache'))
+  .option('--results-dir <dir>', 'where the results JSON goes', join(PROJECT_ROOT, 'bench/results'))
+  .option('--markdown <file>', 'the Markdown file whose generated section is rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
+  .parse();
+
+const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string }>();
+const started = Date.now();
+const outcome = await runBench({
+  sizes: options.sizes,
+  seed: options.seed,
+  cacheDir: resolve(options.cacheDir),
+  resultsDir: resolve(options.resultsDir),
+  markdownFile: resolve(options.markdown),
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  say: (line) => void process.stderr.write(`${line}\n`),
+});
+process.stderr.write(`Results: ${outcome.resultsFile}\nMarkdown: ${options.markdown}\nWall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+if (options.json) process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
+if (outcome.failed) process.exitCode = 1;

@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { SqliteEngine } from '../src/engine/sqlite.js';
+import { checkAgainstProduction } from '../src/checks/production-diff.js';
+import { ownPeakKb, resetOwnPeak } from './process-memory.js';
+
+/** Every table the production diff reads (invoice_items for charges by type, minute_buckets for pools). */
+export const DIFF_TABLES = ['accounts', 'invoices', 'invoice_items', 'transactions', 'user_packages', 'packages', 'minute_buckets'] as const;
+
+/** One full scan of both result databases: every row of every table the diff reads, streamed. */
+export function scanResultTables(databases: readonly string[]): number {
+  const started = performance.now();
+  for (const path of databases) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      for (const table of DIFF_TABLES) for (const row of db.prepare(`SELECT * FROM "${table}"`).raw(true).iterate()) void row;
+    } finally {
+      db.close();
+    }
+  }
+  return performance.now() - started;
+}
+
+/**
+ * The full production diff (every account, every compared field) against one full scan of both
+ * result databases in the same process, after a first scan warmed the page cache. The peak is
+ * this process's high-water mark while the diff ran: the diff streams, so it must stay flat.
+ */
+export async function benchmarkVerify(rehearsalDb: string, productionDb: string, billDate: string): Promise<{ diffMs: number; scanMs: number; ratio: number; peakRssMb: number }> {
+  scanResultTables([rehearsalDb, productionDb]);
+  const scanMs = scanResultTables([rehearsalDb, productionDb]);
+  const rehearsal = SqliteEngine.open(rehearsalDb, { readonly: true });
+  const production = SqliteEngine.open(productionDb, { readonly: true });
+  try {
+    resetOwnPeak();
+    const started = performance.now();
+    await checkAgainstProduction(rehearsal, production, billDate, 0);
+    const diffMs = performance.now() - started;
+    return { diffMs, scanMs, ratio: diffMs / scanMs, peakRssMb: ownPeakKb() / 1024 };
+  } finally {
+    await rehearsal.close();
+    await production.close();
+  }
+}

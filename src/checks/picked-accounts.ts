@@ -1,0 +1,56 @@
+import type { DatabaseEngine } from '../engine/types.js';
+import { comparableAccounts, userPackages, type ComparableAccountRow, type UserPackageRow } from '../profiles/sample-platform.js';
+import type { PickedAccount } from './account-picker.js';
+import type { ScenarioBaseline } from './baseline.js';
+import { compareAccount } from './production-diff.js';
+import { PERIOD_MONTHS } from './scenario-accounts.js';
+import { addMonths } from './money.js';
+import type { CheckResult } from './types.js';
+
+/**
+ * One check per account the picker chose (plan accounts have their scenario checks): billed the
+ * same as production (every compared field), and each package due in this run moved on by its
+ * period (computed from the pre-bill-run baseline, independently of production).
+ */
+export async function checkPickedAccounts(rehearsal: DatabaseEngine, production: DatabaseEngine, baseline: ScenarioBaseline, toleranceCents: number): Promise<CheckResult[]> {
+  const picked = (baseline.picked ?? []).filter((p) => p.source === 'picker');
+  if (picked.length === 0) return [];
+  const accounts = picked.map((p) => p.account);
+  const mine = new Map((await rehearsal.query<ComparableAccountRow>(comparableAccounts(rehearsal.dialect, baseline.billDate, accounts))).map((r) => [r.account_number, r]));
+  const theirs = new Map((await production.query<ComparableAccountRow>(comparableAccounts(production.dialect, baseline.billDate, accounts))).map((r) => [r.account_number, r]));
+  const packagesAfter = new Map((await rehearsal.query<UserPackageRow>(userPackages(accounts))).map((r) => [r.user_package_id, r]));
+  return picked.map((p) => checkOne(p, mine.get(p.account), theirs.get(p.account), baseline, packagesAfter, toleranceCents));
+}
+
+function checkOne(picked: PickedAccount, rehearsal: ComparableAccountRow | undefined, production: ComparableAccountRow | undefined, baseline: ScenarioBaseline, packagesAfter: ReadonlyMap<number, UserPackageRow>, tolerance: number): CheckResult {
+  const evidence: Record<string, string | boolean>[] = [];
+  const problems: string[] = [];
+  if (rehearsal === undefined || production === undefined) {
+    problems.push(rehearsal === undefined ? 'missing in the rehearsal database' : 'missing in production\'s result');
+  } else {
+    const differences = compareAccount(rehearsal, production, tolerance);
+    for (const d of differences) {
+      evidence.push({ expectation: `${d.field} as production`, expected: d.production, actual: d.rehearsal, ok: false });
+      problems.push(`${d.field}: production ${d.production}, rehearsal ${d.rehearsal}`);
+    }
+    if (differences.length === 0) evidence.push({ expectation: 'billed as production (totals, charges by type, taxes, balance, next bill dates, pool)', expected: 'same', actual: 'same', ok: true });
+  }
+  for (const before of baseline.duePackages.filter((d) => d.account_number === picked.account)) {
+    const after = packagesAfter.get(before.user_package_id);
+    const months = PERIOD_MONTHS[before.period];
+    const expected = months === undefined ? 'completed' : addMonths(before.next_bill_date, months);
+    const actual = months === undefined ? (after?.status ?? 'missing') : (after?.next_bill_date ?? 'none');
+    const ok = expected === actual;
+    evidence.push({ expectation: `${before.package_code} (${before.period}) next bill date`, expected, actual, ok });
+    if (!ok) problems.push(`${before.package_code} (${before.period}) next bill date: expected ${expected}, got ${actual}`);
+  }
+  const failed = problems.length > 0;
+  return {
+    id: `account.${picked.account}`,
+    title: `Picked account ${picked.account}: ${picked.reasons.join('; ')}`,
+    status: failed ? 'failed' : 'passed',
+    summary: failed ? problems.join('; ') : `${evidence.length} expectation(s) met`,
+    ...(failed ? { affectedAccounts: [picked.account], affectedCount: 1 } : {}),
+    evidence,
+  };
+}

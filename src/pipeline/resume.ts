@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../plan/types.js';
+import { listRunFolders, type RunFolder } from '../run/run-folder.js';
+import { isProcessAlive } from '../run/process-alive.js';
+import { readRunMarker } from '../run/marker.js';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { digestLedger } from '../sinkholes/ledger.js';
+import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
+import type { ScenarioBaseline } from '../checks/baseline.js';
+import type { RunContext } from './context.js';
+import { STAGE_NAMES, type StageName } from './stages.js';
+
+/** Stages whose result lives in the database copy, in order; each one's copy fingerprint is recorded. */
+const COPY_STAGES: readonly StageName[] = ['restore', 'sanitize', 'bill-run'];
+
+/** Hashed in chunks: a copy of a large billing database must not be read into memory whole. */
+export function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** One fingerprint for everything a run's result depends on that the user edits: the plan and its rule set. */
+export function inputsSha256(plan: Plan): string {
+  const hash = createHash('sha256');
+  for (const file of [plan.file, plan.sanitize.rules]) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * The run of this plan that a re-run continues: the newest one that never reached its report,
+ * was not removed with `down`, and whose process is gone (killed, interrupted or failed).
+ */
+export function findRunToResume(plan: Plan): RunFolder | undefined {
+  const newest = listRunFolders(plan.report.dir).find((r) => r.state.planFile === plan.file);
+  if (newest === undefined || newest.state.reportedAt !== undefined) return undefined;
+  if (newest.state.destroyedAt !== undefined && newest.state.keptForResume !== true) return undefined;
+  if (isProcessAlive(newest.state.ownerPid) && newest.state.ownerPid !== process.pid) return undefined;
+  return newest;
+}
+
+export interface ResumePlan {
+  /** Stages whose earlier result is trusted (checked) and not run again. */
+  readonly reuse: ReadonlySet<StageName>;
+  /** What is done again and why, for the user and the run's state. */
+  readonly redo: readonly string[];
+}
+
+/**
+ * Decides what of an earlier attempt can be trusted. The database copy is trusted only when it
+ * carries this run's marker and its sha256 is the one recorded when its last stage passed; a bill
+ * run that started but did not finish leaves a dirty copy, which is restored again. The sandbox
+ * of a dead process is never trusted: it is made again and isolation proven again before any bill run.
+ */
+export async function planResume(run: RunFolder, plan: Plan): Promise<ResumePlan> {
+  const { state } = run;
+  const done = state.completed ?? {};
+  const redo: string[] = [];
+  const reuse = new Set<StageName>();
+  const copyStages = COPY_STAGES.filter((s) => done[s] !== undefined);
+  const lastCopyStage = copyStages.length === COPY_STAGES.indexOf(copyStages.at(-1) ?? 'restore') + 1 ? copyStages.at(-1) : undefined;
+
+  const copyProblem = await (async (): Promise<string | undefined> => {
+    if (state.inputsSha256 !== undefined && state.inputsSha256 !== inputsSha256(plan)) return 'the plan or its rule set changed since this run started';
+    if (state.billRunStartedAt !== undefined && done['bill-run'] === undefined) {
+      return `the bill run started at ${state.billRunStartedAt} and did not finish, so the copy is partly billed`;
+    }
+    if (lastCopyStage === undefined) return 'no database stage had completed';
+    const path = state.databasePath;
+    if (path === undefined || !existsSync(path)) return 'the database copy is gone';
+    if (fileSha256(path) !== done[lastCopyStage]?.databaseSha256) return `the database copy changed after ${lastCopyStage} passed`;
+    const engine = SqliteEngine.open(path, { readonly: true });
+    try {
+      const marker = await readRunMarker(engine);
+      if (marker?.runId !== run.runId) return `the database copy carries ${marker === undefined ? 'no run marker' : `the marker of run ${marker.runId}`}`;
+    } finally {
+      await engine.close();
+    }
+    return undefined;
+  })();
+
+  if (copyProblem !== undefined) {
+    redo.push(`${copyProblem}: restoring again from the snapshot, then sanitize, prove and bill run`);
+  } else {
+    for (const s of COPY_STAGES.slice(0, COPY_STAGES.indexOf(lastCopyStage!) + 1)) reuse.add(s);
+  }
+  if (reuse.has('bill-run')) {
+    // A billed copy needs no sandbox any more: verify reads the copy, the ledger file and the recorded checks.
+    reuse.add('isolate');
+    reuse.add('prove');
+  } else {
+    redo.push('the sandbox of the interrupted attempt is gone: it is made again and isolation proven again before the bill run');
+  }
+  const kept = STAGE_NAMES.filter((s) => reuse.has(s));
+  if (kept.length > 0) redo.unshift(`kept after checking: ${kept.join(', ')}`);
+  return { reuse, redo };
+}
+
+/**
+ * Forgets every stage that runs again (with the flags the bill run's safety check reads), so
+ * nothing of an untrusted attempt is kept, and makes this process the run's owner.
+ */
+export function forgetUntrusted(run: RunFolder, resume: ResumePlan): void {
+  const done = run.state.completed ?? {};
+  for (const name of STAGE_NAMES) if (!resume.reuse.has(name)) delete done[name];
+  run.state.completed = done;
+  if (!resume.reuse.has('prove')) run.state.isolationProven = false;
+  if (!resume.reuse.has('sanitize')) run.state.sanitizeProofPassed = false;
+  run.state.keptForResume = false;
+  run.state.destroyedAt = undefined;
+  run.state.ownerPid = process.pid;
+  if (!resume.reuse.has('restore')) {
+    // restore copies into a fresh file; whatever the attempt left in work/ is not trusted.
+    rmSync(run.workDir, { recursive: true, force: true });
+    mkdirSync(run.workDir, { recursive: true });
+    run.state.databasePath = undefined;
+  }
+  if (!resume.reuse.has('bill-run')) run.state.billRunStartedAt = undefined;
+  (run.state.resumes ??= []).push({ at: new Date().toISOString(), ownerPid: process.pid, redo: resume.redo });
+  run.save();
+}
+
+/** Brings the context to where the trusted stages left it: their checks, results, the copy, the baseline and the ledger. */
+export function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>, options: { openCopy: boolean }): void {
+  const { run } = ctx;
+  const done = run.state.completed ?? {};
+  for (const name of STAGE_NAMES) {
+    const stage = done[name];
+    if (!reuse.has(name) || stage === undefined) continue;
+    ctx.checks.push(...stage.checks);
+    if (stage.sanitize !== undefined) ctx.sanitize = { tables: [...stage.sanitize.tables], proof: stage.sanitize.proof };
+    if (stage.isolationProof !== undefined) ctx.isolationProof = stage.isolationProof;
+  }
+  if (options.openCopy && reuse.has('restore') && run.state.databasePath !== undefined) ctx.engine = SqliteEngine.open(run.state.databasePath);
+  if (reuse.has('bill-run')) {
+    ctx.baseline = JSON.parse(readFileSync(join(run.dir, 'baseline.json'), 'utf8')) as ScenarioBaseline;
+    const ledger = join(run.dir, 'sandbox', 'egress-ledger.jsonl');
+    ctx.ledger = digestLedger(ledger, run.state.billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
+  }
+}
+
+export function applyResume(ctx: RunContext, resume: ResumePlan): void {
+  forgetUntrusted(ctx.run, resume);
+  loadTrusted(ctx, resume.reuse, { openCopy: true });
+}

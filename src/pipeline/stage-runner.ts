@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import type { RunFolder } from '../run/run-folder.js';
+import { isProcessAlive } from '../run/process-alive.js';
+import { namespaceNameFor } from '../sandbox/namespace.js';
+import { destroySandbox } from '../sandbox/sandbox.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { StageRecord } from '../report/model.js';
+import type { RunContext, Stage } from './context.js';
+import { fileSha256 } from './resume.js';
+import type { StageName } from './stages.js';
+
+export interface StageResult {
+  readonly record: StageRecord;
+  readonly exitCode: number;
+  readonly unexpected?: Error;
+}
+
+/** Stages after which the copy's fingerprint is recorded: the copy is only trusted again if it still matches. */
+const FINGERPRINTED: ReadonlySet<StageName> = new Set(['restore', 'sanitize', 'bill-run']);
+
+/**
+ * Runs one stage with progress lines, and records it in the run's state when it passes (with the
+ * checks it added and the copy's fingerprint), so a later invocation can resume after it.
+ */
+export async function runStage(ctx: RunContext, name: StageName, stage: Stage): Promise<StageResult> {
+  const { progress, run } = ctx;
+  progress.stage(name);
+  const checksBefore = ctx.checks.length;
+  const started = performance.now();
+  try {
+    const detail = await stage(ctx);
+    const durationMs = performance.now() - started;
+    const database = run.state.databasePath;
+    (run.state.completed ??= {})[name] = {
+      durationMs,
+      ...(detail !== undefined ? { detail } : {}),
+      finishedAt: new Date().toISOString(),
+      checks: ctx.checks.slice(checksBefore),
+      ...(FINGERPRINTED.has(name) && database !== undefined && existsSync(database) ? { databaseSha256: fileSha256(database) } : {}),
+      ...(name === 'sanitize' && ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
+      ...(name === 'prove' && ctx.isolationProof !== undefined ? { isolationProof: ctx.isolationProof } : {}),
+    };
+    run.save();
+    progress.stageDone(name, 'passed', durationMs, detail);
+    return { record: { name, status: 'passed', durationMs, ...(detail !== undefined ? { detail } : {}) }, exitCode: ExitCode.go };
+  } catch (error) {
+    const durationMs = performance.now() - started;
+    const message = error instanceof Error ? error.message : String(error);
+    progress.stageDone(name, 'failed', durationMs);
+    const record: StageRecord = { name, status: 'failed', durationMs, detail: message };
+    if (error instanceof UserError) {
+      progress.error(message);
+      return { record, exitCode: error.exitCode };
+    }
+    return { record, exitCode: ExitCode.badInput, unexpected: error instanceof Error ? error : new Error(message) };
+  }
+}
+
+/**
+ * Removes a run's billing service and sandbox but keeps its database copy and state, so the run
+ * can be resumed. Safe to call when nothing is left.
+ */
+export async function teardownSandbox(run: RunFolder): Promise<string[]> {
+  const removed: string[] = [];
+  const pid = run.state.servicePid;
+  if (pid !== undefined && isProcessAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    removed.push(`billing service (pid ${pid})`);
+  }
+  removed.push(...(await destroySandbox(run.state.namespace ?? namespaceNameFor(run.runId))));
+  run.state.servicePid = undefined;
+  run.save();
+  return removed;
+}
