@@ -1,4 +1,4 @@
-import { command, commandQuietly } from './command.js';
+import { command } from './command.js';
 
 /** One table per namespace, inside the namespace, so deleting the namespace can never leave it behind. */
 export const NFT_TABLE = 'rehearsal';
@@ -71,8 +71,4 @@ export async function readEgressCounters(namespace: string): Promise<EgressCount
   }[];
   const interfaceTxPackets = links.filter((l) => l.ifname !== 'lo').reduce((sum, l) => sum + (l.stats64?.tx?.packets ?? 0), 0);
   return { policyInstalled: nft !== undefined, leftPackets: counter('left'), deniedPackets: counter('denied'), interfaceTxPackets };
-}
-
-export async function removeEgressPolicy(namespace: string): Promise<void> {
-  await commandQuietly('ip', ['netns', 'exec', namespace, 'nft', 'delete', 'table', 'inet', NFT_TABLE]);
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processStartTicks } from '../run/process-alive.js';
 
 /** Where each live sandbox says who owns it; kept in /run so a reboot (which ends every sandbox) clears it. */
 export const OWNERSHIP_DIR = process.env.REHEARSAL_RUN_DIR ?? '/run/rehearsal';
@@ -18,19 +19,6 @@ export interface SandboxRecord {
 
 function recordPath(namespace: string): string {
   return join(OWNERSHIP_DIR, `${namespace}.json`);
-}
-
-export function processStartTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may itself hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // A zombie (killed, never reaped: PID 1 in a container may not reap) holds nothing; it is gone.
-    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-    return fields[19];
-  } catch {
-    return undefined;
-  }
 }
 
 export function writeSandboxRecord(record: SandboxRecord): void {

@@ -13,11 +13,11 @@ import { applyEgressPolicy } from './nftables.js';
 import {
   listSandboxRecords,
   ownerAlive,
-  processStartTicks,
   readSandboxRecord,
   removeSandboxRecord,
   writeSandboxRecord,
 } from './ownership.js';
+import { processStartTicks } from '../run/process-alive.js';
 import { startSinkholeProcess, type SinkholeProcess } from './sinkhole-process.js';
 import { createVeth, deleteVeth, vethFor, type VethLink } from './veth.js';
 

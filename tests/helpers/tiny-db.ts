@@ -44,3 +44,13 @@ export function contentHash(path: string): string {
   db.close();
   return hash.digest('hex');
 }
+
+/** The first column of every row a query returns, read without writing anything. */
+export function readColumn(path: string, query: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(query).pluck().all();
+  } finally {
+    db.close();
+  }
+}

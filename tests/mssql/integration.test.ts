@@ -1,46 +1,28 @@
 import t, { type Test } from 'tap';
+import { MSSQL_URL, withScratchDatabase } from '../helpers/mssql-scratch.js';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql, ident } from '../../src/sql/fragment.js';
-import { createMssqlEngine, type MssqlEngine } from '../../src/engine/mssql/engine.js';
+import type { MssqlEngine } from '../../src/engine/mssql/engine.js';
 import { writeRunMarker, assertRunMarker } from '../../src/run/marker.js';
 import { runVendorScripts } from '../../src/sanitize/vendor-scripts.js';
-import { rehearsalDatabaseName } from '../../src/engine/mssql/database-name.js';
 
 /**
  * Runs against a real SQL Server only when REHEARSAL_MSSQL_URL holds an ADO connection string of
  * a disposable server (its login needs CREATE DATABASE). It restores nothing: it creates a
  * scratch database with a unique name, marks it, runs a GO-separated script and drops it.
  */
-const url = process.env['REHEARSAL_MSSQL_URL'];
+const url = MSSQL_URL;
 
-if (url === undefined || url.trim() === '') {
+if (url === undefined) {
   t.plan(0, 'SQL Server integration suite skipped: set REHEARSAL_MSSQL_URL to the connection string of a disposable SQL Server to run it');
 } else {
-  const connection = { connectionString: url, connectionStringSource: 'environment variable REHEARSAL_MSSQL_URL' };
-  const runId = `it-${randomBytes(4).toString('hex')}`;
-  const database = rehearsalDatabaseName(runId);
-
   t.test('scratch database: marker, vendor script with GO batches, drop', async (t) => {
-    const master = await createMssqlEngine({ ...connection, database: 'master' });
-    t.teardown(() => master.close());
-    await master.exec(sql`CREATE DATABASE ${ident(database)}`);
-    try {
-      const copy = await createMssqlEngine({ ...connection, database });
-      try {
-        await exercise(t, copy);
-      } finally {
-        await copy.close();
-      }
-    } finally {
-      await master.exec(sql`ALTER DATABASE ${ident(database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
-      await master.exec(sql`DROP DATABASE ${ident(database)}`);
-    }
+    await withScratchDatabase(url, (copy, runId) => exercise(t, copy, runId));
   });
 
-  async function exercise(t: Test, copy: MssqlEngine): Promise<void> {
+  async function exercise(t: Test, copy: MssqlEngine, runId: string): Promise<void> {
     await t.rejects(assertRunMarker(copy, runId, 'sanitize'), /carries no rehearsal run marker/, 'an unmarked database is refused');
     await writeRunMarker(copy, { runId, createdAt: new Date().toISOString(), source: 'integration test' });
     await assertRunMarker(copy, runId, 'sanitize');

@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap';
+import { MSSQL_URL, withScratchDatabase } from '../helpers/mssql-scratch.js';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sql, ident } from '../../src/sql/fragment.js';
-import { createMssqlEngine, type MssqlEngine } from '../../src/engine/mssql/engine.js';
+import { sql } from '../../src/sql/fragment.js';
+import type { MssqlEngine } from '../../src/engine/mssql/engine.js';
 import { writeRunMarker } from '../../src/run/marker.js';
-import { rehearsalDatabaseName } from '../../src/engine/mssql/database-name.js';
 import { loadRuleSet, checkRulesAgainstSchema } from '../../src/sanitize/rules.js';
 import { createMasker, luhnValid } from '../../src/sanitize/maskers.js';
 import { applyRules } from '../../src/sanitize/apply.js';
@@ -19,7 +19,7 @@ import { silentProgress } from '../../src/ui/progress.js';
  * connection string of a disposable server (its login needs CREATE DATABASE): a scratch
  * database with a few rows, the rules, then the proof.
  */
-const url = process.env['REHEARSAL_MSSQL_URL'];
+const url = MSSQL_URL;
 const SAFE = 'rehearsal.invalid';
 
 const RULES = `version: 1
@@ -40,31 +40,14 @@ rules:
       bank_account_number: keyed-hash
 `;
 
-if (url === undefined || url.trim() === '') {
+if (url === undefined) {
   t.plan(0, 'SQL Server sanitize suite skipped: set REHEARSAL_MSSQL_URL to the connection string of a disposable SQL Server to run it');
 } else {
-  const connection = { connectionString: url, connectionStringSource: 'environment variable REHEARSAL_MSSQL_URL' };
-  const runId = `it-${randomBytes(4).toString('hex')}`;
-  const database = rehearsalDatabaseName(runId);
-
   t.test('T-SQL masking: deterministic across tables, test PANs, NULLs kept, proof passes', async (t) => {
-    const master = await createMssqlEngine({ ...connection, database: 'master' });
-    t.teardown(() => master.close());
-    await master.exec(sql`CREATE DATABASE ${ident(database)}`);
-    try {
-      const copy = await createMssqlEngine({ ...connection, database });
-      try {
-        await exercise(t, copy);
-      } finally {
-        await copy.close();
-      }
-    } finally {
-      await master.exec(sql`ALTER DATABASE ${ident(database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
-      await master.exec(sql`DROP DATABASE ${ident(database)}`);
-    }
+    await withScratchDatabase(url, (copy, runId) => exercise(t, copy, runId));
   });
 
-  async function exercise(t: Test, copy: MssqlEngine): Promise<void> {
+  async function exercise(t: Test, copy: MssqlEngine, runId: string): Promise<void> {
     await writeRunMarker(copy, { runId, createdAt: new Date().toISOString(), source: 'integration test' });
     await copy.exec(sql`CREATE TABLE [contacts] ([id] INT IDENTITY PRIMARY KEY, [first_name] NVARCHAR(100), [email] NVARCHAR(200), [phone] NVARCHAR(50), [notes] NVARCHAR(MAX))`);
     await copy.exec(sql`CREATE TABLE [staff_users] ([id] INT IDENTITY PRIMARY KEY, [email] NVARCHAR(200))`);

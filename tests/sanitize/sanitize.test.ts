@@ -1,5 +1,4 @@
 import t from 'tap';
-import Database from 'better-sqlite3';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { writeRunMarker } from '../../src/run/marker.js';
 import { sanitize } from '../../src/stages/sanitize.js';
@@ -9,7 +8,7 @@ import { silentProgress } from '../../src/ui/progress.js';
 import type { RunContext } from '../../src/pipeline/context.js';
 import type { RunFolder } from '../../src/run/run-folder.js';
 import { makePlanDir, validPlanText } from '../helpers/plan-fixture.js';
-import { makeTinyDatabase, contentHash } from '../helpers/tiny-db.js';
+import { readColumn as read, makeTinyDatabase, contentHash } from '../helpers/tiny-db.js';
 
 const RUN_ID = 'test-run-1';
 
@@ -31,15 +30,6 @@ async function contextFor(t: { teardown(fn: () => unknown): void }, options: { r
   else delete process.env.REHEARSAL_SANITIZE_SECRET;
   const ctx: RunContext = { plan, run: fakeRun(db.dir), progress: silentProgress, engine, checks: [] };
   return { ctx, path: db.path, engine };
-}
-
-function read(path: string, query: string): unknown[] {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare(query).pluck().all();
-  } finally {
-    db.close();
-  }
 }
 
 t.test('the shipped rule set masks the tiny database and the proof passes', async (t) => {

@@ -1,5 +1,4 @@
 import t from 'tap';
-import Database from 'better-sqlite3';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { writeRunMarker } from '../../src/run/marker.js';
 import { sanitize } from '../../src/stages/sanitize.js';
@@ -9,7 +8,7 @@ import { UserError } from '../../src/errors.js';
 import { silentProgress } from '../../src/ui/progress.js';
 import type { RunContext } from '../../src/pipeline/context.js';
 import { makePlanDir, validPlanText } from '../helpers/plan-fixture.js';
-import { makeTinyDatabase, contentHash } from '../helpers/tiny-db.js';
+import { readColumn as read, makeTinyDatabase, contentHash } from '../helpers/tiny-db.js';
 
 const RUN_ID = 'vendor-run-1';
 
@@ -22,15 +21,6 @@ async function markedTinyEngine(t: { teardown(fn: () => unknown): void }) {
   });
   await writeRunMarker(engine, { runId: RUN_ID, createdAt: 'now', source: 'tiny' });
   return { engine, path: db.path, dir: db.dir };
-}
-
-function read(path: string, query: string): unknown[] {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare(query).pluck().all();
-  } finally {
-    db.close();
-  }
 }
 
 t.test('the shipped rule set runs its vendor script after the rules, and the report lists rows per batch', async (t) => {
