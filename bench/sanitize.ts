@@ -1,16 +1,32 @@
-import { copyFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SqliteEngine } from '../src/engine/sqlite.js';
 import { sql, ident, join as joinSql, type Fragment, type SqlValue } from '../src/sql/fragment.js';
 import { loadRuleSet, type TableRule } from '../src/sanitize/rules.js';
 import { createMasker, type Masker } from '../src/sanitize/maskers.js';
 import { dropFakeValueTables, prepareMasking, rowsPerSecond, updateFor, whereClause } from '../src/sanitize/apply.js';
+import { provePiiRemoved } from '../src/sanitize/proof.js';
+import { runVendorScripts } from '../src/sanitize/vendor-scripts.js';
+import { writeRunMarker } from '../src/run/marker.js';
 
 const RULES = fileURLToPath(new URL('../sanitize/sample-platform.yaml', import.meta.url));
+const CACHE = fileURLToPath(new URL('./.cache/', import.meta.url));
 const SAFE_DOMAIN = 'rehearsal.invalid';
+const BENCH_RUN = 'sanitize-bench';
+/** The example plan's production mail server and switch, so the proof checks hosts as in a rehearsal. */
+const PRODUCTION_HOSTS = ['mail.northwind-telecom.example', '192.0.2.10'];
 /** Rows per table updated one at a time; the full-table figure is extrapolated from it. */
 export const ROW_BY_ROW_SLICE = 20_000;
+/**
+ * Assumed network round trip per statement for the row-by-row estimate on SQL Server (a client
+ * and server in one data centre); an assumption, never measured here.
+ */
+export const DEFAULT_ROUND_TRIP_MS = 0.5;
+/** Registered by the benchmark only: returns its argument, so it measures crossing into JavaScript. */
+const IDENTITY_FUNCTION = 'rehearsal_bench_identity';
 
 export interface SanitizeBenchRule {
   /** 1-based position in the rule file; settings has several rules. */
@@ -22,6 +38,13 @@ export interface SanitizeBenchRule {
   readonly rowsPerSecond: number;
   /** `UPDATE t SET c = c, ...` over the same rows and columns; the faster of a run before and after masking. */
   readonly noOpMs: number;
+  /** `UPDATE t SET c = upper(c), ...`: a built-in C function per value, same length, every page written. */
+  readonly sameLengthMs: number;
+  /**
+   * `UPDATE t SET c = rehearsal_bench_identity(lower(c)), ...` after the upper-case rewrite: the
+   * same-length rewrite again, plus one call into JavaScript per value that does nothing.
+   */
+  readonly jsCallMs: number;
   /** `UPDATE t SET c = c || '.', ...`: every value really changes, so every page is written, with no masking work. */
   readonly rewriteMs: number;
   readonly rowByRowSliceRows: number;
@@ -36,45 +59,68 @@ export interface SanitizeBenchResult {
   readonly setupMs: number;
   /** The rules' set-based UPDATEs, summed. */
   readonly sanitizeMs: number;
+  /** The vendor SQL scripts, after the rules, as the stage runs them. */
+  readonly vendorMs: number;
+  /** The PII proof over every text column of every table, after the vendor scripts. */
+  readonly proofMs: number;
+  /** setup + rules + vendor scripts + proof: the sanitize stage without its rule-file checks. */
+  readonly stageMs: number;
   readonly noOpMs: number;
+  readonly sameLengthMs: number;
+  readonly jsCallMs: number;
   readonly rewriteMs: number;
   readonly rowByRowExtrapolatedMs: number;
+  /** Row by row plus one assumed network round trip per row (SQL Server): an estimate, not a measurement. */
+  readonly rowByRowWithRoundTripsMs: number;
+  readonly roundTripMs: number;
   /**
    * Goal: at most 2. On SQLite `SET c = c` writes nothing: SQLite compares each new cell with
    * the old one and leaves identical pages clean, so this baseline is a scan, not a rewrite.
    */
   readonly sanitizeToNoOp: number;
+  /** Against `upper(c)`: every value rewritten at the same length by a built-in function. */
+  readonly sanitizeToSameLength: number;
+  /** Against a same-length rewrite through one call into JavaScript per value: the floor for masking in registered functions. */
+  readonly sanitizeToJsCall: number;
   /** Against a rewrite that really changes every value (and so writes every page). */
   readonly sanitizeToRewrite: number;
+  readonly stageToNoOp: number;
+  readonly stageToSameLength: number;
   /** Goal: at least 50. */
   readonly rowByRowToSanitize: number;
-  readonly rules: readonly SanitizeBenchRule[];
+  readonly rowByRowWithRoundTripsToSanitize: number;
 }
 
 /**
- * Times the shipped rule set on a copy of `snapshotPath` (SQLite): each rule's set-based UPDATE,
- * a no-op rewrite of the same columns in the same per-rule transactions, and per-row UPDATEs by
- * rowid with the same masking on a slice of each table, extrapolated to the whole table.
+ * Times the shipped rule set on a copy of `snapshotPath` (SQLite), in the stage's order: each
+ * rule's set-based UPDATE, the vendor scripts, the PII proof. Then, on the same copy, the
+ * baselines over the same rows and columns in the same per-rule transactions, and per-row
+ * UPDATEs by rowid with the same masking on a slice of each table, extrapolated.
  */
-export async function benchmarkSanitize(snapshotPath: string, workDir: string): Promise<SanitizeBenchResult> {
+export async function benchmarkSanitize(snapshotPath: string, workDir: string, roundTripMs = DEFAULT_ROUND_TRIP_MS): Promise<SanitizeBenchResult> {
   const copy = join(workDir, 'sanitize-bench.db');
   copyFileSync(snapshotPath, copy);
   const engine = SqliteEngine.open(copy);
   try {
     const ruleSet = loadRuleSet(RULES);
     const masker = createMasker(Buffer.from('benchmark secret, not a real one'), SAFE_DOMAIN);
-    const noOpBefore = await timeEach(engine, ruleSet.rules, noOpUpdate);
+    await writeRunMarker(engine, { runId: BENCH_RUN, createdAt: new Date().toISOString(), source: snapshotPath });
+    const noOpBefore = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => c));
     const setupStarted = performance.now();
     const masking = { ops: await prepareMasking(engine, masker), safeDomain: SAFE_DOMAIN };
     const setupMs = performance.now() - setupStarted;
     const masked = await timeEach(engine, ruleSet.rules, (rule) => updateFor(rule, masking));
     await dropFakeValueTables(engine);
-    const noOpAfter = await timeEach(engine, ruleSet.rules, noOpUpdate);
-    const rewrite = await timeEach(engine, ruleSet.rules, appendDotUpdate);
+    const vendorMs = await time(() => runVendorScripts(engine, BENCH_RUN, ruleSet.vendorScripts));
+    const proofMs = await time(() => provePiiRemoved(engine, ruleSet, { safeDomain: SAFE_DOMAIN, productionHosts: PRODUCTION_HOSTS, allow: [] }));
+    const noOpAfter = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => c));
+    const sameLength = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`upper(${c})`));
+    engine.connection.function(IDENTITY_FUNCTION, { deterministic: true, directOnly: true }, (value: unknown) => value as SqlValue);
+    const jsCall = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`${ident(IDENTITY_FUNCTION)}(lower(${c}))`));
+    const rewrite = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`${c} || '.'`));
     const rules: SanitizeBenchRule[] = [];
     for (const [i, rule] of ruleSet.rules.entries()) {
       const sanitizeRun = masked[i] ?? { ms: 0, rows: 0 };
-      const noOpMs = Math.min(noOpBefore[i]?.ms ?? 0, noOpAfter[i]?.ms ?? 0);
       const slice = await timeRowByRow(engine, rule, masker);
       rules.push({
         rule: rule.index + 1,
@@ -83,7 +129,9 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
         rows: sanitizeRun.rows,
         sanitizeMs: sanitizeRun.ms,
         rowsPerSecond: rowsPerSecond(sanitizeRun.rows, sanitizeRun.ms),
-        noOpMs,
+        noOpMs: Math.min(noOpBefore[i]?.ms ?? 0, noOpAfter[i]?.ms ?? 0),
+        sameLengthMs: sameLength[i]?.ms ?? 0,
+        jsCallMs: jsCall[i]?.ms ?? 0,
         rewriteMs: rewrite[i]?.ms ?? 0,
         rowByRowSliceRows: slice.rows,
         rowByRowSliceMs: slice.ms,
@@ -91,22 +139,38 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
       });
     }
     const sum = (pick: (r: SanitizeBenchRule) => number): number => rules.reduce((n, r) => n + pick(r), 0);
+    const rows = sum((r) => r.rows);
     const sanitizeMs = sum((r) => r.sanitizeMs);
     const noOpMs = sum((r) => r.noOpMs);
+    const sameLengthMs = sum((r) => r.sameLengthMs);
+    const jsCallMs = sum((r) => r.jsCallMs);
     const rewriteMs = sum((r) => r.rewriteMs);
     const rowByRowExtrapolatedMs = sum((r) => r.rowByRowExtrapolatedMs);
+    const rowByRowWithRoundTripsMs = rowByRowExtrapolatedMs + rows * roundTripMs;
+    const stageMs = setupMs + sanitizeMs + vendorMs + proofMs;
     return {
       engine: 'sqlite',
-      rows: sum((r) => r.rows),
+      rows,
       setupMs,
       sanitizeMs,
+      vendorMs,
+      proofMs,
+      stageMs,
       noOpMs,
+      sameLengthMs,
+      jsCallMs,
       rewriteMs,
       rowByRowExtrapolatedMs,
+      rowByRowWithRoundTripsMs,
+      roundTripMs,
       sanitizeToNoOp: sanitizeMs / noOpMs,
+      sanitizeToSameLength: sanitizeMs / sameLengthMs,
+      sanitizeToJsCall: sanitizeMs / jsCallMs,
       sanitizeToRewrite: sanitizeMs / rewriteMs,
+      stageToNoOp: stageMs / noOpMs,
+      stageToSameLength: stageMs / sameLengthMs,
       rowByRowToSanitize: rowByRowExtrapolatedMs / sanitizeMs,
-      rules,
+      rowByRowWithRoundTripsToSanitize: rowByRowWithRoundTripsMs / sanitizeMs,
     };
   } finally {
     await engine.close();
@@ -114,14 +178,16 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
   }
 }
 
-function noOpUpdate(rule: TableRule): Fragment {
-  const assignments = rule.columns.map(({ column }) => sql`${ident(column)} = ${ident(column)}`);
+/** `UPDATE t SET c = f(c), ...` over exactly the rule's rows and columns. */
+function rewriteWith(rule: TableRule, f: (column: Fragment) => Fragment): Fragment {
+  const assignments = rule.columns.map(({ column }) => sql`${ident(column)} = ${f(sql`${ident(column)}`)}`);
   return sql`UPDATE ${ident(rule.table)} SET ${joinSql(assignments, ', ')}${whereClause(rule)}`;
 }
 
-function appendDotUpdate(rule: TableRule): Fragment {
-  const assignments = rule.columns.map(({ column }) => sql`${ident(column)} = ${ident(column)} || '.'`);
-  return sql`UPDATE ${ident(rule.table)} SET ${joinSql(assignments, ', ')}${whereClause(rule)}`;
+async function time(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
 }
 
 async function timeEach(engine: SqliteEngine, rules: readonly TableRule[], statement: (rule: TableRule) => Fragment): Promise<{ ms: number; rows: number }[]> {
@@ -147,4 +213,90 @@ async function timeRowByRow(engine: SqliteEngine, rule: TableRule, masker: Maske
     }
   });
   return { ms: performance.now() - started, rows: rows.length };
+}
+
+const HELP = `Usage: node --import tsx bench/sanitize.ts [options]
+
+Times the sanitize stage's work on a copy of a cached benchmark sample (SQLite): the rules'
+set-based UPDATEs, the vendor scripts and the PII proof, against baselines over the same rows
+and columns measured in the same run, and a row-by-row alternative on a ${ROW_BY_ROW_SLICE.toLocaleString('en-US')}-row slice
+per table, extrapolated. Prints seconds and ratios; the ratios are what to compare.
+
+Options:
+  --sizes <n,n,...>       accounts of cached samples in bench/.cache (default 100000);
+                          make them with \`npm run bench -- --sizes <n>\`
+  --snapshot <path>       a snapshot to use instead of --sizes
+  --repeat <n>            runs per snapshot (default 1); the median of each figure is printed too
+  --round-trip-ms <ms>    assumed network round trip per row for the SQL Server row-by-row
+                          estimate (default ${DEFAULT_ROUND_TRIP_MS}); an assumption, never measured
+  --help                  this text`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100000' },
+      snapshot: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
+      'round-trip-ms': { type: 'string', default: String(DEFAULT_ROUND_TRIP_MS) },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const repeat = Number(values.repeat);
+  const roundTripMs = Number(values['round-trip-ms']);
+  if (!Number.isInteger(repeat) || repeat < 1 || !(roundTripMs >= 0)) throw new Error('--repeat must be a positive integer and --round-trip-ms a non-negative number');
+  const snapshots =
+    values.snapshot !== undefined
+      ? [resolve(values.snapshot)]
+      : values.sizes.split(',').map((size) => join(CACHE, `sample-${Number(size)}-seed-1`, 'snapshot.db'));
+  for (const snapshot of snapshots) {
+    if (!existsSync(snapshot)) throw new Error(`No snapshot at ${snapshot}; make the sample with \`npm run bench -- --sizes <accounts>\` first`);
+    const results: SanitizeBenchResult[] = [];
+    for (let run = 1; run <= repeat; run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'rehearsal-sanitize-bench-'));
+      try {
+        results.push(await benchmarkSanitize(snapshot, dir, roundTripMs));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      console.log(`${snapshot} run ${run}/${repeat}:\n${describe(results.at(-1) as SanitizeBenchResult)}`);
+    }
+    if (repeat > 1) console.log(`${snapshot} median of ${repeat} runs (each figure on its own):\n${describe(median(results))}`);
+  }
+}
+
+function median(results: readonly SanitizeBenchResult[]): SanitizeBenchResult {
+  const first = results[0] as SanitizeBenchResult;
+  const of = (pick: (r: SanitizeBenchResult) => number): number => {
+    const sorted = results.map(pick).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  const numeric = Object.entries(first).filter(([, v]) => typeof v === 'number').map(([k]) => k as keyof SanitizeBenchResult);
+  return { ...first, ...Object.fromEntries(numeric.map((k) => [k, of((r) => r[k] as number)])) };
+}
+
+function describe(r: SanitizeBenchResult): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const x = (ratio: number): string => `${ratio.toFixed(1)}×`;
+  return [
+    `  rows masked ${r.rows.toLocaleString('en-US')}`,
+    `  stage work ${s(r.stageMs)}: fake-value tables ${s(r.setupMs)}, rules ${s(r.sanitizeMs)}, vendor scripts ${s(r.vendorMs)}, proof ${s(r.proofMs)}`,
+    `  baselines over the rules' rows and columns: no-op (SET c = c) ${s(r.noOpMs)}, same-length rewrite (upper) ${s(r.sameLengthMs)}, ` +
+      `lower through one JavaScript call per value ${s(r.jsCallMs)}, append a character ${s(r.rewriteMs)}`,
+    `  rules / no-op ${x(r.sanitizeToNoOp)} (goal ≤ 2×), rules / upper ${x(r.sanitizeToSameLength)}, rules / JavaScript call ${x(r.sanitizeToJsCall)}, rules / append ${x(r.sanitizeToRewrite)}`,
+    `  stage work / no-op ${x(r.stageToNoOp)}, stage work / upper ${x(r.stageToSameLength)}`,
+    `  row by row (measured in-process, extrapolated) ${s(r.rowByRowExtrapolatedMs)} = ${x(r.rowByRowToSanitize)} the rules (goal ≥ 50×)`,
+    `  row by row with one ${r.roundTripMs} ms network round trip per row (SQL Server, ESTIMATE, not measured) ${s(r.rowByRowWithRoundTripsMs)} = ${x(r.rowByRowWithRoundTripsToSanitize)} the rules`,
+  ].join('\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
 }

@@ -6,7 +6,7 @@ import type { Response } from './controller.js';
 const MAX_LINE_BYTES = 64 * 1024;
 
 export interface ControlHandlers {
-  handle(request: unknown): Response;
+  handle(request: unknown): Promise<Response>;
   /** Called for {"command":"stop"} after the reply is written. */
   stop(): void;
   /** Told about an exception a request raised, so its stack reaches the log. */
@@ -20,6 +20,8 @@ export function createControlServer(handlers: ControlHandlers): Server {
 
 function serve(socket: Socket, handlers: ControlHandlers): void {
   let buffered = '';
+  // Requests on one connection are answered one after the other, so replies keep their order.
+  let answered: Promise<void> = Promise.resolve();
   socket.setEncoding('utf8');
   const reply = (response: Response, done?: () => void): void => {
     socket.write(`${JSON.stringify(response)}\n`, () => done?.());
@@ -30,17 +32,17 @@ function serve(socket: Socket, handlers: ControlHandlers): void {
     while ((newline = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, newline).trim();
       buffered = buffered.slice(newline + 1);
-      if (line !== '') answer(line, reply, handlers);
+      if (line !== '') answered = answered.then(() => answer(line, reply, handlers)).catch((error: unknown) => handlers.onUnexpected(error));
     }
     if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
       buffered = '';
-      reply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; send one small JSON object per line` });
+      answered = answered.then(() => reply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; send one small JSON object per line` }));
     }
   });
   socket.on('error', () => socket.destroy());
 }
 
-function answer(line: string, reply: (response: Response, done?: () => void) => void, handlers: ControlHandlers): void {
+async function answer(line: string, reply: (response: Response, done?: () => void) => void, handlers: ControlHandlers): Promise<void> {
   let request: unknown;
   try {
     request = JSON.parse(line);
@@ -53,7 +55,7 @@ function answer(line: string, reply: (response: Response, done?: () => void) => 
     return;
   }
   try {
-    reply(handlers.handle(request));
+    reply(await handlers.handle(request));
   } catch (error) {
     // A bug or a broken database must not take the service down with a client waiting for a reply.
     handlers.onUnexpected(error);

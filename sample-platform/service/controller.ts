@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import { parseIsoDate } from '../shared/dates.js';
 import { BillRun } from './billing/bill-run.js';
 import type { BillRunConfig } from './billing/bill-run.js';
+import type { PlatformDatabase } from './database/port.js';
 import { migrateToRelease } from './releases.js';
 import type { Fault, Release } from './releases.js';
 
@@ -22,16 +22,17 @@ export class ServiceController {
   private billRun: BillRun | undefined;
   private running: Promise<void> | undefined;
   private failure: string | undefined;
+  private stopRequested = false;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: PlatformDatabase,
     private readonly release: Release,
     private readonly faults: ReadonlySet<Fault>,
     private readonly log: (message: string) => void,
   ) {}
 
   /** Handles one decoded request; never throws for anything a client can send. */
-  handle(request: unknown): Response {
+  async handle(request: unknown): Promise<Response> {
     try {
       if (typeof request !== 'object' || request === null || Array.isArray(request)) {
         throw new RequestError('a request must be a JSON object with a "command" field');
@@ -39,9 +40,9 @@ export class ServiceController {
       const command = (request as { command?: unknown }).command;
       switch (command) {
         case 'configure':
-          return this.configure(request as Record<string, unknown>);
+          return await this.configure(request as Record<string, unknown>);
         case 'start':
-          return this.start();
+          return await this.start();
         case 'status':
           return this.status();
         default:
@@ -69,11 +70,12 @@ export class ServiceController {
 
   /** Stops a run in progress after its current account and waits until it has ended. */
   async stop(): Promise<void> {
+    this.stopRequested = true;
     this.billRun?.requestStop();
     await this.running;
   }
 
-  private configure(request: Record<string, unknown>): Response {
+  private async configure(request: Record<string, unknown>): Promise<Response> {
     if (this.state !== 'idle' && this.state !== 'configured') {
       throw new RequestError(`cannot configure: the bill run is ${this.state}; start a new service process for another run`);
     }
@@ -85,7 +87,7 @@ export class ServiceController {
     for (const name of switches) {
       if (typeof request[name] !== 'boolean') throw new RequestError(`configure needs "${name}" as true or false`);
     }
-    migrateToRelease(this.db, this.release);
+    await migrateToRelease(this.db, this.release);
     this.config = {
       billDate,
       emailInvoices: request.emailInvoices === true,
@@ -97,18 +99,30 @@ export class ServiceController {
     return { ok: true };
   }
 
-  private start(): Response {
+  private async start(): Promise<Response> {
     if (this.state === 'idle' || !this.config) throw new RequestError('cannot start: send "configure" first');
     if (this.state !== 'configured') throw new RequestError(`cannot start: the bill run is already ${this.state}`);
-    const billRun = new BillRun(this.db, this.release, this.faults, this.config);
-    this.billRun = billRun;
+    const config = this.config;
+    // Running from here on, so a second start while the run is being set up is refused.
     this.state = 'running';
-    this.log(`bill run ${billRun.id} started for ${this.config.billDate}: ${billRun.total} accounts due`);
-    this.running = billRun.run().then((outcome) => {
-      this.state = outcome.status;
-      if (outcome.status === 'failed') this.failure = outcome.reason;
-      this.log(`bill run ${billRun.id} ${outcome.status}${outcome.status === 'failed' ? `: ${outcome.reason}` : ''}`);
-    });
+    const begun = BillRun.begin(this.db, this.release, this.faults, config);
+    this.running = begun.then(
+      async (billRun) => {
+        this.billRun = billRun;
+        if (this.stopRequested) billRun.requestStop();
+        this.log(`bill run ${billRun.id} started for ${config.billDate}: ${billRun.total} accounts due`);
+        const outcome = await billRun.run();
+        this.state = outcome.status;
+        if (outcome.status === 'failed') this.failure = outcome.reason;
+        this.log(`bill run ${billRun.id} ${outcome.status}${outcome.status === 'failed' ? `: ${outcome.reason}` : ''}`);
+      },
+      (error: unknown) => {
+        this.state = 'failed';
+        this.failure = error instanceof Error ? error.message : String(error);
+        this.log(`bill run could not start: ${this.failure}`);
+      },
+    );
+    const billRun = await begun;
     return { ok: true, billRunId: billRun.id };
   }
 }

@@ -1,28 +1,31 @@
 /**
- * The sample platform's billing service: `tsx sample-platform/service/main.ts --db <file>
+ * The sample platform's billing service: `tsx sample-platform/service/main.ts --db <file> | --mssql-connection-env <VAR>
  * --socket <path> --release production|candidate [--faults a,b] [--log <file>]`.
  * Controlled only through newline-delimited JSON on the Unix socket (see sample-platform/README.md).
  */
 import { Command } from 'commander';
 import { UserError } from '../../src/errors.js';
+import { databaseTarget } from './database/target.js';
 import { parseFaults, parseRelease } from './releases.js';
 import { runService } from './service.js';
 
 const program = new Command()
   .name('sample-billing-service')
-  .requiredOption('--db <file>', 'sample platform SQLite database to bill')
+  .option('--db <file>', 'sample platform SQLite database to bill')
+  .option('--mssql-connection-env <VAR>', 'bill SQL Server instead: the environment variable holding the connection string')
   .requiredOption('--socket <path>', 'Unix socket to listen on for control requests')
   .requiredOption('--release <name>', 'production (7.4.2) or candidate (7.5.0)')
   .option('--faults <list>', 'candidate only: comma-separated fault switches', '')
   .option('--log <file>', 'append the service log to this file instead of stderr')
   .parse();
 
-const options = program.opts<{ db: string; socket: string; release: string; faults: string; log?: string }>();
+const options = program.opts<{ db?: string; mssqlConnectionEnv?: string; socket: string; release: string; faults: string; log?: string }>();
 
 try {
   const release = parseRelease(options.release);
   const faults = parseFaults(release, options.faults.split(','));
-  await runService({ db: options.db, socket: options.socket, release, faults, log: options.log });
+  const database = databaseTarget(options, process.env);
+  await runService({ database, socket: options.socket, release, faults, log: options.log });
   process.exit(0);
 } catch (error) {
   if (error instanceof UserError) {

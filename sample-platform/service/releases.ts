@@ -1,5 +1,7 @@
-import type Database from 'better-sqlite3';
 import { UserError } from '../../src/errors.js';
+import type { PlatformDatabase } from './database/port.js';
+import { STATEMENTS as S } from './statements.js';
+import type { IdRow } from './statements.js';
 
 export type ReleaseName = 'production' | 'candidate';
 
@@ -57,18 +59,18 @@ export function parseFaults(release: Release, names: readonly string[]): Readonl
 export const CANDIDATE_PERMISSIONS = ['Invoices.Preview', 'BillRun.Schedule'] as const;
 
 /** Brings the database schema up to the release; a no-op when it is there already. */
-export function migrateToRelease(db: Database.Database, release: Release): void {
+export async function migrateToRelease(db: PlatformDatabase, release: Release): Promise<void> {
   if (release.name !== 'candidate') return;
-  db.transaction(() => {
-    const administrator = db.prepare("SELECT id FROM roles WHERE name = 'Administrator'").get() as { id: number } | undefined;
+  await db.transaction(async (tx) => {
+    const administrator = await tx.get<IdRow>(S.administratorRole);
     if (!administrator) throw new Error('the database has no Administrator role; it is not a sample platform database');
     for (const name of CANDIDATE_PERMISSIONS) {
-      db.prepare('INSERT OR IGNORE INTO permissions (name) VALUES (?)').run(name);
-      const permission = db.prepare('SELECT id FROM permissions WHERE name = ?').get(name) as { id: number };
-      db.prepare('INSERT OR IGNORE INTO role_permissions (role_id, permission_id) VALUES (?, ?)').run(administrator.id, permission.id);
+      await tx.run(S.addPermission, name, name);
+      const permission = await tx.get<IdRow>(S.permissionId, name);
+      if (!permission) throw new Error(`permission ${name} is missing right after it was added`);
+      await tx.run(S.grantPermission, administrator.id, permission.id, administrator.id, permission.id);
     }
-    db.prepare("INSERT INTO platform_info (key, value) VALUES ('release', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
-      release.version,
-    );
-  })();
+    // Update, else insert: an upsert both engines spell the same way.
+    if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
+  });
 }

@@ -1,12 +1,17 @@
 import { appendFileSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { UserError } from '../../src/errors.js';
 import { createControlServer } from './control-server.js';
 import { ServiceController } from './controller.js';
+import { openMssqlDatabase } from './database/mssql.js';
+import type { PlatformDatabase } from './database/port.js';
+import { openSqliteDatabase } from './database/sqlite.js';
+import { describeTarget } from './database/target.js';
+import type { DatabaseTarget } from './database/target.js';
 import type { Fault, Release } from './releases.js';
+import { STATEMENTS as S } from './statements.js';
 
 export interface ServiceOptions {
-  readonly db: string;
+  readonly database: DatabaseTarget;
   readonly socket: string;
   readonly release: Release;
   readonly faults: ReadonlySet<Fault>;
@@ -22,17 +27,20 @@ function makeLogger(file: string | undefined): (message: string) => void {
   };
 }
 
-function openPlatformDatabase(path: string): Database.Database {
-  if (!existsSync(path)) throw new UserError(`No database at ${path}. Pass --db with a sample platform SQLite file.`);
-  const db = new Database(path, { fileMustExist: true });
-  // One transaction per account means a commit per account; without an fsync for each, a large
-  // bill run takes minutes instead of hours. The file stays a rollback-journal database, and a
-  // crash of the process (not of the machine) still cannot corrupt it.
-  db.pragma('synchronous = OFF');
-  const hasInfo = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'platform_info'").get();
-  if (!hasInfo) {
-    db.close();
-    throw new UserError(`${path} is not a sample platform database (it has no platform_info table). Generate one with the sample generator.`);
+async function openPlatformDatabase(target: DatabaseTarget): Promise<PlatformDatabase> {
+  let db: PlatformDatabase;
+  if (target.engine === 'sqlite') {
+    if (!existsSync(target.path)) throw new UserError(`No database at ${target.path}. Pass --db with a sample platform SQLite file.`);
+    db = openSqliteDatabase(target.path);
+  } else {
+    db = await openMssqlDatabase({ connectionString: target.connectionString, source: `environment variable ${target.variable}` });
+  }
+  if (!(await db.get(S.platformInfoTable))) {
+    await db.close();
+    throw new UserError(
+      `${describeTarget(target)} is not a sample platform database (it has no platform_info table). ` +
+        'Generate one with the sample generator (and load it with load-into-mssql for SQL Server).',
+    );
   }
   return db;
 }
@@ -52,7 +60,7 @@ function clearStaleSocket(path: string): void {
  */
 export async function runService(options: ServiceOptions): Promise<void> {
   const log = makeLogger(options.log);
-  const db = openPlatformDatabase(options.db);
+  const db = await openPlatformDatabase(options.database);
   const controller = new ServiceController(db, options.release, options.faults, log);
   let stopping: Promise<void> | undefined;
   let finished: () => void = () => undefined;
@@ -63,7 +71,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
       log(`stopping (${why})`);
       server.close();
       await controller.stop();
-      db.close();
+      await db.close();
       log('stopped; database closed');
       finished();
     })();
@@ -81,7 +89,10 @@ export async function runService(options: ServiceOptions): Promise<void> {
     server.listen(options.socket, () => resolve());
   });
   const faults = [...options.faults];
-  log(`release ${options.release.name} ${options.release.version} listening on ${options.socket}${faults.length ? ` with faults ${faults.join(',')}` : ''}`);
+  log(
+    `release ${options.release.name} ${options.release.version} billing ${describeTarget(options.database)}, ` +
+      `listening on ${options.socket}${faults.length ? ` with faults ${faults.join(',')}` : ''}`,
+  );
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await done;

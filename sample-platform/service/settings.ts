@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import type { PlatformDatabase } from './database/port.js';
+import { STATEMENTS as S } from './statements.js';
 
 export interface Endpoint {
   readonly host: string;
@@ -19,8 +20,8 @@ export interface PlatformSettings {
   readonly provisioningHosts: readonly Endpoint[];
 }
 
-export function readSettings(db: Database.Database): PlatformSettings {
-  const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+export async function readSettings(db: PlatformDatabase): Promise<PlatformSettings> {
+  const rows = await db.all<{ key: string; value: string }>(S.settings);
   const values = new Map(rows.map((r) => [r.key, r.value]));
   const get = (key: string, fallback?: string): string => {
     const value = values.get(key) ?? fallback;

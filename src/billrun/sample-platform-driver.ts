@@ -5,12 +5,13 @@ import { sendControlCommand, type ControlResponse } from './control-client.js';
 import type { BillRunConfiguration, BillRunDriver, BillRunStatus } from './driver.js';
 import type { NetworkNamespace } from '../sandbox/namespace.js';
 import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
+import { PLATFORM_CONNECTION_ENV, type PlatformDatabase } from './platform-database.js';
 
 const SERVICE = `${PROJECT_ROOT}sample-platform/service/main.ts`;
 
 export interface SamplePlatformDriverArgs {
   readonly namespace: NetworkNamespace;
-  readonly databasePath: string;
+  readonly database: PlatformDatabase;
   readonly socketPath: string;
   readonly logPath: string;
   readonly release: 'production' | 'candidate';
@@ -34,15 +35,17 @@ export class SamplePlatformDriver implements BillRunDriver {
   }
 
   async start(): Promise<void> {
-    const { namespace, databasePath, socketPath, logPath, release, faults } = this.args;
+    const { namespace, database, socketPath, logPath, release, faults } = this.args;
     const log = openSync(logPath, 'a');
-    const serviceArgs = ['--db', databasePath, '--socket', socketPath, '--release', release, '--log', logPath];
+    const databaseArgs = database.kind === 'sqlite' ? ['--db', database.path] : ['--mssql-connection-env', PLATFORM_CONNECTION_ENV];
+    const databaseEnv = database.kind === 'mssql' ? { [PLATFORM_CONNECTION_ENV]: database.connectionString } : {};
+    const serviceArgs = [...databaseArgs, '--socket', socketPath, '--release', release, '--log', logPath];
     if (faults.length > 0) serviceArgs.push('--faults', faults.join(','));
     const service = typescriptCommand(SERVICE, serviceArgs);
     const [command = 'ip', ...prefix] = namespace.execPrefix;
     const child = spawn(command, [...prefix, service.command, ...service.args], {
       stdio: ['ignore', log, log],
-      env: { ...process.env, ...this.args.env },
+      env: { ...process.env, ...this.args.env, ...databaseEnv },
     });
     closeSync(log);
     this.child = child;

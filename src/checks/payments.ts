@@ -1,5 +1,5 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import type { LedgerEntry, PaymentEntry } from '../sinkholes/ledger.js';
+import type { PaymentAttempts } from '../sinkholes/checked-attempts.js';
 import { billedInvoices, gatewaySettings, processorsToCharge, type BilledInvoiceRow, type GatewaySettingRow, type ProcessorUseRow } from '../profiles/sample-platform.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
@@ -12,47 +12,51 @@ const PROCESSOR_KEY = /^gateway\.([^.]+)\.url$/;
  * charge at its sinkhole, and every charge the sinkholes captured asks for exactly the total of an
  * invoice of this bill run. Hosts come from the billed copy's settings (what the release used).
  */
-export async function checkPayments(engine: DatabaseEngine, ledger: readonly LedgerEntry[], billDate: string, chargingEnabled: boolean): Promise<CheckResult> {
+export async function checkPayments(engine: DatabaseEngine, payments: PaymentAttempts, billDate: string, chargingEnabled: boolean): Promise<CheckResult> {
   const base = { id: 'payments', title: 'A payment reached every configured processor and charged what was invoiced' };
   const processors = (await engine.query<GatewaySettingRow>(gatewaySettings()))
     .map((row) => ({ name: PROCESSOR_KEY.exec(row.key)?.[1] ?? row.key, host: hostOf(row.value) }))
     .filter((p) => p.host !== undefined);
-  const payments = ledger.filter((e): e is PaymentEntry => e.kind === 'payment');
   if (!chargingEnabled) {
     return payments.length === 0
       ? { ...base, status: 'skipped', summary: 'auto-pay charging is off in the plan, and no payment reached a gateway' }
       : { ...base, status: 'failed', summary: `auto-pay charging is off in the plan, yet ${payments.length} charge(s) reached a gateway sinkhole` };
   }
-  const byInvoice = new Map<string, PaymentEntry[]>();
-  for (const p of payments) if (p.invoice !== undefined) byInvoice.set(p.invoice, [...(byInvoice.get(p.invoice) ?? []), p]);
+  const { firstCharge, nextCharge } = chargesByInvoice(payments);
 
   const wrong: Record<string, string | number | boolean | null>[] = [];
   const affected = new Set<string>();
   let matched = 0;
   for await (const invoice of engine.stream<BilledInvoiceRow>(billedInvoices(billDate))) {
-    for (const p of byInvoice.get(invoice.invoice_number) ?? []) {
+    for (let i = firstCharge.get(invoice.invoice_number) ?? NO_CHARGE; i !== NO_CHARGE; i = nextCharge[i] ?? NO_CHARGE) {
       matched++;
-      if (p.amountCents !== invoice.total_cents) {
+      const amount = payments.amountCents(i);
+      if (amount !== invoice.total_cents) {
         affected.add(invoice.account_number);
-        if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: invoice.account_number, invoice: invoice.invoice_number, invoiced: formatCents(invoice.total_cents), charged: formatCents(p.amountCents ?? null) });
+        if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: invoice.account_number, invoice: invoice.invoice_number, invoiced: formatCents(invoice.total_cents), charged: formatCents(amount ?? null) });
       }
     }
-    byInvoice.delete(invoice.invoice_number);
+    firstCharge.delete(invoice.invoice_number);
   }
-  const unknownInvoice = payments.filter((p) => p.invoice === undefined || byInvoice.has(p.invoice));
-  for (const p of unknownInvoice) {
-    if (p.account !== undefined) affected.add(p.account);
-    if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: p.account ?? '—', invoice: p.invoice ?? '—', invoiced: 'no such invoice in this bill run', charged: formatCents(p.amountCents ?? null) });
+  let unknownInvoices = 0;
+  for (let i = 0; i < payments.length; i++) {
+    const invoice = payments.invoice(i);
+    if (invoice !== undefined && !firstCharge.has(invoice)) continue;
+    unknownInvoices++;
+    const account = payments.account(i);
+    if (account !== undefined) affected.add(account);
+    if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: account ?? '—', invoice: invoice ?? '—', invoiced: 'no such invoice in this bill run', charged: formatCents(payments.amountCents(i) ?? null) });
   }
 
   const due = new Map((await engine.query<ProcessorUseRow>(processorsToCharge(billDate))).map((r) => [r.processor, r.invoices]));
+  const byHost = attemptsByHost(payments);
   const perProcessor = processors.map((processor) => {
-    const attempts = payments.filter((p) => p.destination.host === processor.host);
-    return { processor: processor.name, host: processor.host ?? '', 'invoices to charge': due.get(processor.name) ?? 0, attempts: attempts.length, approved: attempts.filter((p) => p.approved).length };
+    const host = byHost.get(processor.host ?? '');
+    return { processor: processor.name, host: processor.host ?? '', 'invoices to charge': due.get(processor.name) ?? 0, attempts: host?.attempts ?? 0, approved: host?.approved ?? 0 };
   });
   const unpaid = perProcessor.filter((p) => p.approved === 0 && p['invoices to charge'] > 0);
   const unused = perProcessor.filter((p) => p['invoices to charge'] === 0);
-  const failed = unpaid.length > 0 || affected.size > 0 || unknownInvoice.length > 0;
+  const failed = unpaid.length > 0 || affected.size > 0 || unknownInvoices > 0;
   const problems = [
     ...(unpaid.length > 0 ? [`no approved payment reached ${unpaid.map((p) => p.processor).join(', ')}`] : []),
     ...(wrong.length > 0 ? [`${affected.size} account(s) charged an amount that is not their invoice total`] : []),
@@ -67,6 +71,37 @@ export async function checkPayments(engine: DatabaseEngine, ledger: readonly Led
     evidence: perProcessor,
     ...(wrong.length > 0 ? { sections: [{ title: 'Charges that do not match an invoice', rows: wrong }] } : {}),
   };
+}
+
+const NO_CHARGE = -1;
+
+/**
+ * Each invoice's charges in ledger order, as the index of its first charge and a chain of the
+ * next ones: one map entry per invoice and four bytes per charge, not an array per invoice.
+ */
+function chargesByInvoice(payments: PaymentAttempts): { firstCharge: Map<string, number>; nextCharge: Int32Array } {
+  const firstCharge = new Map<string, number>();
+  const nextCharge = new Int32Array(payments.length).fill(NO_CHARGE);
+  // Walking backwards leaves each invoice's earliest charge at the head of its chain.
+  for (let i = payments.length - 1; i >= 0; i--) {
+    const invoice = payments.invoice(i);
+    if (invoice === undefined) continue;
+    nextCharge[i] = firstCharge.get(invoice) ?? NO_CHARGE;
+    firstCharge.set(invoice, i);
+  }
+  return { firstCharge, nextCharge };
+}
+
+function attemptsByHost(payments: PaymentAttempts): Map<string, { attempts: number; approved: number }> {
+  const byHost = new Map<string, { attempts: number; approved: number }>();
+  for (let i = 0; i < payments.length; i++) {
+    const host = payments.host(i) ?? '';
+    const counts = byHost.get(host) ?? { attempts: 0, approved: 0 };
+    counts.attempts++;
+    if (payments.approved(i)) counts.approved++;
+    byHost.set(host, counts);
+  }
+  return byHost;
 }
 
 function hostOf(url: string): string | undefined {

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../sinkholes/ledger.js';
+import type { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
 /** Where the expected accounts came from, for the summary. */
@@ -11,13 +11,13 @@ export type ProvisioningExpectation = 'declared in the plan' | 'pending package 
  */
 export function checkProvisioning(
   expectedAccounts: readonly string[],
-  ledger: readonly LedgerEntry[],
+  ledger: CheckedAttempts,
   provisioningEnabled: boolean,
   source: ProvisioningExpectation = 'pending package changes',
 ): CheckResult {
   const base = { id: 'provisioning', title: 'Every pending package change was provisioned to the switches, and nothing else' };
-  const captured = new Set(ledger.filter((e) => e.kind === 'provisioning' && e.account !== undefined).map((e) => e.account as string));
-  const attempts = ledger.filter((e) => e.kind === 'provisioning').length;
+  const captured = ledger.provisionedAccounts;
+  const attempts = ledger.provisioningAttempts;
   if (!provisioningEnabled) {
     return captured.size === 0
       ? { ...base, status: 'skipped', summary: 'provisioning is off in the plan, and nothing was sent to the switches' }

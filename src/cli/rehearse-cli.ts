@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlan } from '../plan/load.js';
-import type { Plan } from '../plan/types.js';
+import { describeSnapshot, sqliteFiles } from '../plan/sources.js';
 import { loadRuleSet } from '../sanitize/rules.js';
 import { runRehearsal } from '../pipeline/run-rehearsal.js';
 import { currentRun, down, reportCommand, runSingleStage, up, type SingleStage } from '../pipeline/stage-commands.js';
@@ -31,17 +31,6 @@ function examples(...lines: string[]): string {
 
 function print(options: OutputOptions, human: string, machine: unknown): void {
   process.stdout.write(options.json ? `${JSON.stringify(machine, null, 2)}\n` : `${human}\n`);
-}
-
-/** The local sandbox is the only target these commands build; the AWS environment is built by Pulumi. */
-function localPlan(planFile: string, command: string): Plan {
-  const plan = loadPlan(planFile);
-  if (plan.target !== 'local') {
-    throw new UserError(
-      `${plan.file}: target \`${plan.target}\` is built with Pulumi (see README, AWS target); \`rehearse ${command}\` runs local plans in this version.`,
-    );
-  }
-  return plan;
 }
 
 /** Parses arguments and runs a command; returns the exit code. Expected failures never show a stack. */
@@ -79,13 +68,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', examples('rehearse sample plans/example-local.yaml'))
     .action(async (planFile: string) => {
       const plan = loadPlan(planFile);
-      if (plan.sample === undefined) throw new UserError(`${plan.file} has no \`sample:\` block, so there is nothing to generate; its snapshot is ${plan.snapshot.path}.`);
+      if (plan.sample === undefined) throw new UserError(`${plan.file} has no \`sample:\` block, so there is nothing to generate; its snapshot is ${describeSnapshot(plan)}.`);
       const p = progress();
       p.stage('sample');
       const started = performance.now();
       const made = await ensureSample(plan, p);
       p.stageDone('sample', 'passed', performance.now() - started, made);
-      print(output(), `Snapshot: ${plan.snapshot.path}\nProduction result: ${plan.productionResult.path}`, { snapshot: plan.snapshot.path, productionResult: plan.productionResult.path });
+      const files = sqliteFiles(plan);
+      print(output(), `Snapshot: ${files.snapshot}\nProduction result: ${files.productionResult}`, files);
     });
 
   command('up', 'Start a run: make its sandbox (namespace, default-deny egress, sinkholes), held by a keeper process until `down`')
@@ -95,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--foreground', 'hold the sandbox in this process until SIGTERM (for systemd and other service managers)')
     .addHelpText('after', examples('rehearse up plans/example-local.yaml', 'rehearse up --fresh plans/example-local.yaml', 'rehearse up --foreground plans/example-local.yaml   # as a systemd service'))
     .action(async (planFile: string, opts: { fresh?: boolean; run?: string; foreground?: boolean }) => {
-      const plan = localPlan(planFile, 'up');
+      const plan = loadPlan(planFile);
       const result = await up(plan, { ...(opts.fresh ? { fresh: true } : {}), ...(opts.run !== undefined ? { runId: opts.run } : {}), ...(opts.foreground ? { foreground: true } : {}) }, progress());
       print(
         output(),
@@ -117,7 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option(...RUN_OPTION)
       .addHelpText('after', examples(example, `rehearse --json ${name} --run 20261127-031500-ab12cd plans/example-local.yaml`))
       .action(async (planFile: string, opts: { run?: string }) => {
-        const plan = localPlan(planFile, name);
+        const plan = loadPlan(planFile);
         const { run, result } = await runSingleStage(plan, name, opts.run !== undefined ? { runId: opts.run } : {}, progress());
         const { record } = result;
         print(output(), `Run ${run.runId}: ${name} ${record.status}${record.detail ? ` (${record.detail})` : ''}`, { runId: run.runId, stage: name, ...record, exitCode: result.exitCode });
@@ -131,7 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...RUN_OPTION)
     .addHelpText('after', examples('rehearse report plans/example-local.yaml'))
     .action(async (planFile: string, opts: { run?: string }) => {
-      const plan = localPlan(planFile, 'report');
+      const plan = loadPlan(planFile);
       const result = await reportCommand(plan, opts.run !== undefined ? { runId: opts.run } : {});
       print(output(), `Report: ${result.reportPath}\nVerdict: ${result.verdict} (${result.reason})`, { runId: result.run.runId, verdict: result.verdict, reason: result.reason, report: result.reportPath });
       exitCode = result.verdict === 'NO-GO' ? ExitCode.noGo : ExitCode.go;
@@ -174,7 +164,7 @@ that was cut short means the copy is restored again from the snapshot.`,
     )
     .action(async (planFile: string, opts: { fresh?: boolean; run?: string }) => {
       const options = output();
-      const plan = localPlan(planFile, 'all');
+      const plan = loadPlan(planFile);
       const p = progress();
       const rows: SummaryRow[] = [];
       const sampleStarted = performance.now();

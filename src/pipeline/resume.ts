@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { listRunFolders, type RunFolder } from '../run/run-folder.js';
 import { isProcessAlive } from '../run/process-alive.js';
 import { readRunMarker } from '../run/marker.js';
-import { SqliteEngine } from '../engine/sqlite.js';
+import { openRunCopy } from '../engine/run-databases.js';
+import { currentFingerprint } from '../run/copy-seal.js';
+import { UserError } from '../errors.js';
 import { digestLedger } from '../sinkholes/ledger.js';
 import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import type { ScenarioBaseline } from '../checks/baseline.js';
@@ -14,19 +16,6 @@ import { STAGE_NAMES, type StageName } from './stages.js';
 
 /** Stages whose result lives in the database copy, in order; each one's copy fingerprint is recorded. */
 const COPY_STAGES: readonly StageName[] = ['restore', 'sanitize', 'bill-run'];
-
-/** Hashed in chunks: a copy of a large billing database must not be read into memory whole. */
-export function fileSha256(path: string): string {
-  const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-  const fd = openSync(path, 'r');
-  try {
-    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
 
 /** One fingerprint for everything a run's result depends on that the user edits: the plan and its rule set. */
 export function inputsSha256(plan: Plan): string {
@@ -74,13 +63,18 @@ export async function planResume(run: RunFolder, plan: Plan): Promise<ResumePlan
       return `the bill run started at ${state.billRunStartedAt} and did not finish, so the copy is partly billed`;
     }
     if (lastCopyStage === undefined) return 'no database stage had completed';
-    const path = state.databasePath;
-    if (path === undefined || !existsSync(path)) return 'the database copy is gone';
-    if (fileSha256(path) !== done[lastCopyStage]?.databaseSha256) return `the database copy changed after ${lastCopyStage} passed`;
-    const engine = SqliteEngine.open(path, { readonly: true });
+    const engine = await openRunCopy(plan, state).catch((error: unknown) => {
+      if (error instanceof UserError) throw error;
+      return undefined;
+    });
+    if (engine === undefined || (plan.database.engine === 'sqlite' && !existsSync(state.databasePath ?? ''))) {
+      await engine?.close();
+      return 'the database copy is gone';
+    }
     try {
       const marker = await readRunMarker(engine);
       if (marker?.runId !== run.runId) return `the database copy carries ${marker === undefined ? 'no run marker' : `the marker of run ${marker.runId}`}`;
+      if ((await currentFingerprint(plan, state, engine)) !== done[lastCopyStage]?.databaseSha256) return `the database copy changed after ${lastCopyStage} passed`;
     } finally {
       await engine.close();
     }
@@ -129,7 +123,7 @@ export function forgetUntrusted(run: RunFolder, resume: ResumePlan): void {
 }
 
 /** Brings the context to where the trusted stages left it: their checks, results, the copy, the baseline and the ledger. */
-export function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>, options: { openCopy: boolean }): void {
+export async function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>, options: { openCopy: boolean }): Promise<void> {
   const { run } = ctx;
   const done = run.state.completed ?? {};
   for (const name of STAGE_NAMES) {
@@ -139,7 +133,7 @@ export function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>, opti
     if (stage.sanitize !== undefined) ctx.sanitize = { tables: [...stage.sanitize.tables], proof: stage.sanitize.proof };
     if (stage.isolationProof !== undefined) ctx.isolationProof = stage.isolationProof;
   }
-  if (options.openCopy && reuse.has('restore') && run.state.databasePath !== undefined) ctx.engine = SqliteEngine.open(run.state.databasePath);
+  if (options.openCopy && reuse.has('restore')) ctx.engine = await openRunCopy(ctx.plan, run.state);
   if (reuse.has('bill-run')) {
     ctx.baseline = JSON.parse(readFileSync(join(run.dir, 'baseline.json'), 'utf8')) as ScenarioBaseline;
     const ledger = join(run.dir, 'sandbox', 'egress-ledger.jsonl');
@@ -147,7 +141,7 @@ export function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>, opti
   }
 }
 
-export function applyResume(ctx: RunContext, resume: ResumePlan): void {
+export async function applyResume(ctx: RunContext, resume: ResumePlan): Promise<void> {
   forgetUntrusted(ctx.run, resume);
-  loadTrusted(ctx, resume.reuse, { openCopy: true });
+  await loadTrusted(ctx, resume.reuse, { openCopy: true });
 }

@@ -72,7 +72,7 @@ export async function runRehearsal(plan: Plan, progress: Progress, options: Rehe
     // The attempt's service and sandbox go first: a service still billing would change the copy under the checks.
     const leftovers = [...(await stopKeeper(run)), ...(await teardownSandbox(run))];
     const resume = await planResume(run, plan);
-    applyResume(ctx, resume);
+    await applyResume(ctx, resume);
     markLatest(run);
     resumeNotes = [...(leftovers.length > 0 ? [`removed what the interrupted attempt left: ${leftovers.join(', ')}`] : []), ...resume.redo];
     progress.info(`resuming run ${run.runId} (started ${run.state.createdAt})`);

@@ -38,6 +38,8 @@ export interface KeeperRecord {
   readonly nonce: string;
   readonly hostMap: HostMap;
   readonly startedAt: string;
+  /** The link to the SQL Server outside the sandbox, when the plan's database is one. */
+  readonly database?: Sandbox['database'];
 }
 
 type Request = { op: 'add-hosts'; hosts: string[] } | { op: 'stop' };
@@ -81,6 +83,7 @@ export async function keepSandbox(plan: Plan, run: RunFolder, onReady: (record: 
     nonce: sandbox.nonce,
     hostMap: sandbox.hostMap,
     startedAt,
+    ...(sandbox.database !== undefined ? { database: sandbox.database } : {}),
   });
   const startedAt = new Date().toISOString();
   const publish = (): void => writeFileSync(keeperRecordPath(run), `${JSON.stringify(record(), null, 2)}\n`, { mode: 0o600 });
@@ -203,6 +206,7 @@ export async function attachSandbox(run: RunFolder, plan: Plan): Promise<Sandbox
     },
     startMs: 0,
     startedAt: record.startedAt,
+    ...(record.database !== undefined ? { database: record.database } : {}),
     async addHosts(hosts) {
       const reply = await ask(record, { op: 'add-hosts', hosts: [...hosts] });
       if (!reply.ok) throw new Error(`the sandbox keeper could not add hosts: ${reply.error}`);

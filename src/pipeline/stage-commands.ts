@@ -147,7 +147,7 @@ export async function runSingleStage(plan: Plan, name: SingleStage, options: { r
       const why = redo.find((r) => !r.startsWith('kept') && !r.startsWith('the sandbox')) ?? `the copy's last stage is ${last ?? 'none'}`;
       throw new SafetyError(`Refusing to ${name}: it needs the database copy exactly as ${after} left it, and ${why}. Run ${need.how} first.`, 1);
     }
-    loadTrusted(ctx, reuse, { openCopy: true });
+    await loadTrusted(ctx, reuse, { openCopy: true });
   }
   if (need.sandbox) {
     const sandbox = await attachSandbox(run, plan);
@@ -172,7 +172,7 @@ export async function reportCommand(plan: Plan, options: { runId?: string }): Pr
   const run = requireRun(plan, options.runId, 'report');
   const ctx: RunContext = { plan, run, progress: silentProgress, checks: [] };
   const completed = run.state.completed ?? {};
-  loadTrusted(ctx, new Set(STAGE_NAMES.filter((s) => completed[s] !== undefined)), { openCopy: false });
+  await loadTrusted(ctx, new Set(STAGE_NAMES.filter((s) => completed[s] !== undefined)), { openCopy: false });
   const stages: StageRecord[] = STAGE_NAMES.map((s) => {
     const done = completed[s];
     return done !== undefined

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { RunFolder } from '../run/run-folder.js';
 import { isProcessAlive } from '../run/process-alive.js';
 import { namespaceNameFor } from '../sandbox/namespace.js';
@@ -6,7 +5,7 @@ import { destroySandbox } from '../sandbox/sandbox.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { StageRecord } from '../report/model.js';
 import type { RunContext, Stage } from './context.js';
-import { fileSha256 } from './resume.js';
+import { fingerprintCopy } from '../run/copy-seal.js';
 import type { StageName } from './stages.js';
 
 export interface StageResult {
@@ -30,13 +29,13 @@ export async function runStage(ctx: RunContext, name: StageName, stage: Stage): 
   try {
     const detail = await stage(ctx);
     const durationMs = performance.now() - started;
-    const database = run.state.databasePath;
+    const fingerprint = FINGERPRINTED.has(name) ? await fingerprintCopy(ctx.plan, run.state, ctx.engine) : undefined;
     (run.state.completed ??= {})[name] = {
       durationMs,
       ...(detail !== undefined ? { detail } : {}),
       finishedAt: new Date().toISOString(),
       checks: ctx.checks.slice(checksBefore),
-      ...(FINGERPRINTED.has(name) && database !== undefined && existsSync(database) ? { databaseSha256: fileSha256(database) } : {}),
+      ...(fingerprint !== undefined ? { databaseSha256: fingerprint } : {}),
       ...(name === 'sanitize' && ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
       ...(name === 'prove' && ctx.isolationProof !== undefined ? { isolationProof: ctx.isolationProof } : {}),
     };

@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
-import type { Plan } from './types.js';
+import type { Plan, ProductionResultPlan, SnapshotPlan } from './types.js';
 import { SAMPLE_PLATFORM_FAULTS } from '../billrun/sample-platform-faults.js';
 
 /** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
@@ -25,16 +25,9 @@ export function loadPlan(file: string): Plan {
   };
 
   checkDate(located, raw.billRun.date, errors);
-  const generated = raw.sample !== undefined;
-  const snapshot = generated ? resolve(base, raw.snapshot.path) : existingFile(raw.snapshot.path, ['snapshot', 'path'], 'snapshot');
-  const productionResult = generated
-    ? resolve(base, raw.productionResult.path)
-    : existingFile(raw.productionResult.path, ['productionResult', 'path'], 'production result');
-  if (generated) checkSampleLayout(located, snapshot, productionResult, errors);
+  const engine = raw.database?.engine ?? 'sqlite';
+  const { snapshot, productionResult } = engine === 'sqlite' ? sqliteFiles(located, base, existingFile, errors) : sqlServerSources(located, errors);
   const rules = existingFile(raw.sanitize.rules, ['sanitize', 'rules'], 'sanitize rule set');
-  if (snapshot === productionResult) {
-    errors.push(located.errorAt(['productionResult', 'path'], 'the production result must be a different file from the snapshot'));
-  }
 
   const release = raw.platform.release ?? 'candidate';
   const faults = raw.platform.faults ?? [];
@@ -47,7 +40,9 @@ export function loadPlan(file: string): Plan {
     errors.push(located.errorAt(['platform', 'faults'], 'fault switches apply to the candidate release only; set `platform.release: candidate`'));
   }
 
-  const engine = raw.database?.engine ?? 'sqlite';
+  if (raw.target === 'aws' && engine !== 'mssql') {
+    errors.push(located.errorAt(['target'], 'target `aws` restores SQL Server (the environment Pulumi builds has no SQLite): set `database.engine: mssql`'));
+  }
   if (engine === 'mssql') {
     if (raw.database?.server === undefined) errors.push(located.errorAt(['database'], 'SQL Server needs `database.server`: the server named as the rehearsal target'));
     if (raw.database?.connectionStringEnv === undefined) {
@@ -83,8 +78,8 @@ export function loadPlan(file: string): Plan {
       ...(raw.database?.connectionStringEnv !== undefined ? { connectionStringEnv: raw.database.connectionStringEnv } : {}),
     },
     ...(raw.sample !== undefined ? { sample: raw.sample } : {}),
-    snapshot: { path: snapshot },
-    productionResult: { path: productionResult },
+    snapshot,
+    productionResult,
     billRun: {
       date: raw.billRun.date,
       timeoutSeconds: raw.billRun.timeoutSeconds ?? 1800,
@@ -117,6 +112,73 @@ export function loadPlan(file: string): Plan {
     verify: { tolerance: raw.verify?.tolerance ?? 0, ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}) },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };
+}
+
+type ExistingFile = (path: string, at: (string | number)[], what: string) => string;
+
+/** SQLite: both are files beside the plan (or, with `sample`, files the generator will write). */
+function sqliteFiles(
+  located: LocatedYaml<PlanFile>,
+  base: string,
+  existingFile: ExistingFile,
+  errors: ConfigError[],
+): { snapshot: SnapshotPlan; productionResult: ProductionResultPlan } {
+  const raw = located.value;
+  for (const key of ['backupFile', 's3Arn', 'database'] as const) {
+    if (raw.snapshot[key] !== undefined) errors.push(located.errorAt(['snapshot', key], `\`snapshot.${key}\` is a SQL Server source; with a SQLite database give \`snapshot.path\``));
+  }
+  if (raw.productionResult.database !== undefined) {
+    errors.push(located.errorAt(['productionResult', 'database'], '`productionResult.database` is a SQL Server database; with a SQLite database give `productionResult.path`'));
+  }
+  const file = (path: string | undefined, block: 'snapshot' | 'productionResult', what: string): string => {
+    if (path === undefined) {
+      errors.push(located.errorAt([block], `\`${block}.path\` is required: the ${what} file (SQLite)`));
+      return '';
+    }
+    return raw.sample !== undefined ? resolve(base, path) : existingFile(path, [block, 'path'], what);
+  };
+  const snapshot = file(raw.snapshot.path, 'snapshot', 'snapshot');
+  const productionResult = file(raw.productionResult.path, 'productionResult', 'production result');
+  if (raw.sample !== undefined && snapshot !== '' && productionResult !== '') checkSampleLayout(located, snapshot, productionResult, errors);
+  if (snapshot !== '' && snapshot === productionResult) {
+    errors.push(located.errorAt(['productionResult', 'path'], 'the production result must be a different file from the snapshot'));
+  }
+  return { snapshot: { kind: 'sqlite-file', path: snapshot }, productionResult: { kind: 'sqlite-file', path: productionResult } };
+}
+
+/**
+ * SQL Server: the snapshot is one of three server-side sources, and production's result is a
+ * database on the rehearsal server. Files on the server are not checked from here: the server
+ * reads them, not this process.
+ */
+function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[]): { snapshot: SnapshotPlan; productionResult: ProductionResultPlan } {
+  const raw = located.value;
+  const { path, backupFile, s3Arn, database } = raw.snapshot;
+  if (path !== undefined) {
+    errors.push(located.errorAt(['snapshot', 'path'], 'with `database.engine: mssql` the snapshot is on the server: give `backupFile` (a .bak the server reads), `s3Arn` (Amazon RDS) or `database` (restored from a DB snapshot)'));
+  }
+  if (raw.sample !== undefined) {
+    errors.push(located.errorAt(['sample'], 'the sample generator writes SQLite files; load a sample into SQL Server with sample-platform/scripts/load-into-mssql.ts and name it in `snapshot`'));
+  }
+  if (raw.productionResult.path !== undefined) {
+    errors.push(located.errorAt(['productionResult', 'path'], 'with `database.engine: mssql` production\'s result is a database on the rehearsal server: give `productionResult.database`'));
+  }
+  const given = [backupFile, s3Arn, database].filter((v) => v !== undefined).length;
+  if (given !== 1 && path === undefined) {
+    errors.push(located.errorAt(['snapshot'], `give exactly one of \`backupFile\`, \`s3Arn\` or \`database\` (${given} given)`));
+  }
+  const productionDatabase = raw.productionResult.database;
+  if (productionDatabase === undefined && raw.productionResult.path === undefined) {
+    errors.push(located.errorAt(['productionResult'], '`productionResult.database` is required: production\'s post-bill-run copy on the rehearsal server'));
+  }
+  if (database !== undefined && productionDatabase !== undefined && database.toLowerCase() === productionDatabase.toLowerCase()) {
+    errors.push(located.errorAt(['productionResult', 'database'], 'production\'s result must be a different database from the snapshot'));
+  }
+  let snapshot: SnapshotPlan;
+  if (backupFile !== undefined) snapshot = { kind: 'mssql-backup-file', backupFile };
+  else if (s3Arn !== undefined) snapshot = { kind: 'rds-s3-backup', s3Arn };
+  else snapshot = { kind: 'mssql-database', database: database ?? '' };
+  return { snapshot, productionResult: { kind: 'mssql-database', database: productionDatabase ?? '' } };
 }
 
 /** The sample platform's generator writes both files into one folder under fixed names. */

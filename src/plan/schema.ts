@@ -8,8 +8,8 @@ export interface PlanFile {
   platform: { kind: 'sample'; release?: 'production' | 'candidate'; faults?: string[] };
   database?: { engine: 'sqlite' | 'mssql'; server?: string; connectionStringEnv?: string };
   sample?: { accounts: number; seed: number };
-  snapshot: { path: string };
-  productionResult: { path: string };
+  snapshot: { path?: string; backupFile?: string; s3Arn?: string; database?: string };
+  productionResult: { path?: string; database?: string };
   billRun: {
     date: string;
     timeoutSeconds?: number;
@@ -47,6 +47,8 @@ export interface PlanFile {
 const nonEmpty = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 const hostname = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\-]+$' } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
+/** A SQL Server database name; always bracket-quoted when used, the pattern only keeps typos out. */
+const databaseName = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z_][A-Za-z0-9_@#$ .-]*$' } as const;
 const identifier = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
 
 export const planSchema: JSONSchemaType<PlanFile> = {
@@ -93,8 +95,21 @@ export const planSchema: JSONSchemaType<PlanFile> = {
         seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
       },
     },
-    snapshot: { type: 'object', additionalProperties: false, required: ['path'], properties: { path: nonEmpty } },
-    productionResult: { type: 'object', additionalProperties: false, required: ['path'], properties: { path: nonEmpty } },
+    snapshot: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        path: { ...nonEmpty, nullable: true },
+        backupFile: { ...nonEmpty, nullable: true },
+        s3Arn: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+$', nullable: true },
+        database: { ...databaseName, nullable: true },
+      },
+    },
+    productionResult: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { path: { ...nonEmpty, nullable: true }, database: { ...databaseName, nullable: true } },
+    },
     billRun: {
       type: 'object',
       additionalProperties: false,

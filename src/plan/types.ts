@@ -9,8 +9,10 @@ export interface Plan {
   readonly database: DatabasePlan;
   /** Sample platform only: generate the snapshot and production result when they are missing. */
   readonly sample?: { readonly accounts: number; readonly seed: number };
-  readonly snapshot: { readonly path: string };
-  readonly productionResult: { readonly path: string };
+  /** The pre-bill-run backup the run restores. */
+  readonly snapshot: SnapshotPlan;
+  /** Production's own bill run on the old release, which the rehearsal is compared with (read only). */
+  readonly productionResult: ProductionResultPlan;
   readonly billRun: BillRunPlan;
   readonly sanitize: SanitizePlan;
   readonly scenarios: readonly ScenarioPlan[];
@@ -19,6 +21,20 @@ export interface Plan {
   readonly verify: VerifyPlan;
   readonly report: { readonly dir: string };
 }
+
+/**
+ * Where the pre-bill-run copy comes from. SQLite: a file copied byte for byte. SQL Server: a
+ * native .bak the server reads (RESTORE ... WITH MOVE), a .bak in S3 restored by Amazon RDS, or
+ * a database Pulumi already restored from an RDS DB snapshot, which the run attaches and marks.
+ */
+export type SnapshotPlan =
+  | { readonly kind: 'sqlite-file'; readonly path: string }
+  | { readonly kind: 'mssql-backup-file'; readonly backupFile: string }
+  | { readonly kind: 'rds-s3-backup'; readonly s3Arn: string }
+  | { readonly kind: 'mssql-database'; readonly database: string };
+
+/** SQLite: a file opened read-only. SQL Server: a database on the rehearsal server, only ever read. */
+export type ProductionResultPlan = { readonly kind: 'sqlite-file'; readonly path: string } | { readonly kind: 'mssql-database'; readonly database: string };
 
 export interface PlatformPlan {
   /** `sample`: the stand-in platform shipped in sample-platform/. */

@@ -119,7 +119,7 @@ export function comparableAccounts(dialect: Dialect, billDate: string, accounts?
   (SELECT ${nextBillDates} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS next_bill_dates,
   (SELECT ${traits} FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS package_traits
 FROM accounts a LEFT JOIN minute_buckets ob ON ob.account_id = a.id LEFT JOIN minute_buckets pb ON pb.account_id = a.parent_id
-${where}ORDER BY a.account_number`;
+${where}ORDER BY ${dialect.codePointOrder(sql`a.account_number`)}`;
 }
 
 export interface AccountFeaturesRow extends Record<string, string | number | null> {

@@ -15,7 +15,10 @@ export interface CompletedStage {
   readonly durationMs: number;
   readonly detail?: string;
   readonly finishedAt: string;
-  /** sha256 of the database copy right after the stage, so a changed copy is never trusted. */
+  /**
+   * The copy's fingerprint right after the stage, so a changed copy is never trusted: a SQLite
+   * file's sha256, or the seal written into a SQL Server copy (see `src/run/copy-seal.ts`).
+   */
   readonly databaseSha256?: string;
   readonly checks: readonly CheckResult[];
   readonly sanitize?: { readonly tables: readonly TableMaskResult[]; readonly proof: SanitizeProof };
@@ -33,7 +36,13 @@ export interface RunState {
   /** Process that owns the run; a dead owner marks leftovers of a killed run. */
   ownerPid: number;
   namespace?: string;
+  /** SQLite: the copy in `work/`. */
   databasePath?: string;
+  /**
+   * SQL Server: every database this run restored or attached, newest last (a resumed run restores
+   * under a new name). Destroy drops those the run created and that carry its marker.
+   */
+  sqlServerCopies?: SqlServerCopy[];
   servicePid?: number;
   isolationProven?: boolean;
   sanitizeProofPassed?: boolean;
@@ -49,6 +58,12 @@ export interface RunState {
   keptForResume?: boolean;
   /** Each time the run was resumed: when, and what was done again and why. */
   resumes?: { readonly at: string; readonly ownerPid: number; readonly redo: readonly string[] }[];
+}
+
+export interface SqlServerCopy {
+  readonly database: string;
+  /** False for a database Pulumi restored from a DB snapshot: the stack owns it, not the run. */
+  readonly createdByRun: boolean;
 }
 
 export interface RunFolder {

@@ -1,3 +1,4 @@
+import { sqliteFiles } from '../plan/sources.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,7 +16,8 @@ import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.j
 export async function ensureSample(plan: Plan, progress: Progress): Promise<string | undefined> {
   const sample = plan.sample;
   if (sample === undefined) return undefined;
-  const out = dirname(plan.snapshot.path);
+  const files = sqliteFiles(plan);
+  const out = dirname(files.snapshot);
   const args = [
     '--accounts', String(sample.accounts),
     '--seed', String(sample.seed),
@@ -37,7 +39,7 @@ export async function ensureSample(plan: Plan, progress: Progress): Promise<stri
     child.on('error', reject);
     child.on('exit', resolve);
   });
-  if (code !== 0 || !existsSync(plan.snapshot.path) || !existsSync(plan.productionResult.path)) {
+  if (code !== 0 || !existsSync(files.snapshot) || !existsSync(files.productionResult)) {
     throw new UserError(`Generating the sample snapshot in ${out} failed (exit ${code}):\n${output.join('').split('\n').slice(-15).join('\n')}`);
   }
   return `${sample.accounts.toLocaleString('en-US')} accounts, seed ${sample.seed}, in ${out}`;

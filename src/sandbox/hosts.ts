@@ -89,10 +89,18 @@ export function hostsByAddress(map: HostMap): Record<string, string> {
  * sinkhole, any other name fails fast (the only name server is a closed port on the sandbox's own
  * loopback), and name lookups never go through a host daemon such as systemd-resolved.
  */
-export function writeNetnsEtc(namespace: string, map: HostMap): string {
+export function writeNetnsEtc(namespace: string, map: HostMap, fixed: Readonly<Record<string, string>> = {}): string {
   const dir = join(NETNS_ETC, namespace);
   mkdirSync(dir, { recursive: true });
-  const lines = ['127.0.0.1 localhost', '::1 localhost', ...Object.entries(map.addresses).map(([name, address]) => `${address} ${name}`)];
+  // `fixed` names (the database server, reached through the veth link) are never mapped to a sinkhole as well.
+  const lines = [
+    '127.0.0.1 localhost',
+    '::1 localhost',
+    ...Object.entries(fixed).map(([name, address]) => `${address} ${name}`),
+    ...Object.entries(map.addresses)
+      .filter(([name]) => fixed[name] === undefined)
+      .map(([name, address]) => `${address} ${name}`),
+  ];
   writeFileSync(join(dir, 'hosts'), `# Rehearsal sandbox ${namespace}: every external name points at a sinkhole.\n${lines.join('\n')}\n`);
   writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: files dns\nnetworks: files\n');

@@ -2,6 +2,7 @@ import { command } from './command.js';
 
 /** One table per namespace, inside the namespace, so deleting the namespace can never leave it behind. */
 export const NFT_TABLE = 'rehearsal';
+const NFT_ARP_TABLE = 'rehearsal_arp';
 
 /** The one destination a sandbox may reach outside itself: the database server, over the veth link. */
 export interface AllowedDestination {
@@ -33,6 +34,11 @@ function ruleset(allow: AllowedDestination | undefined): string {
     ...(allow ? [`    iifname "${allow.interface}" ct state established,related accept`] : []),
     '  }',
     '}',
+    // ARP is not seen by inet tables; it is counted so the interface's transmit count can be
+    // fully accounted for: database packets + address resolution on the link, nothing else.
+    ...(allow
+      ? [`table arp ${NFT_ARP_TABLE} {`, '  counter resolution {}', '  chain output {', '    type filter hook output priority filter; policy accept;', '    counter name resolution', '  }', '}']
+      : []),
     '',
   ].join('\n');
 }
@@ -52,23 +58,43 @@ export interface EgressCounters {
   readonly leftPackets: number;
   /** Packets the policy dropped: something in the sandbox tried to leave. */
   readonly deniedPackets: number;
+  /** ARP packets the sandbox sent on the database link (address resolution for the link's host end). */
+  readonly resolutionPackets: number;
   /** Transmitted packets of every interface but loopback, as the kernel counts them. */
   readonly interfaceTxPackets: number;
 }
 
+/**
+ * Packets the kernel sent out of the sandbox between two readings that were neither to the
+ * allowed database nor address resolution on its link: must be 0.
+ */
+export function unexplainedPackets(before: EgressCounters, after: EgressCounters): number {
+  const tx = after.interfaceTxPackets - before.interfaceTxPackets;
+  return tx - (after.leftPackets - before.leftPackets) - (after.resolutionPackets - before.resolutionPackets);
+}
+
 export async function readEgressCounters(namespace: string): Promise<EgressCounters> {
-  type Listing = { nftables: { counter?: { name: string; packets: number } }[] };
+  type Listing = { nftables: { counter?: { family: string; table: string; name: string; packets: number } }[] };
   let nft: Listing | undefined;
   try {
-    nft = JSON.parse(await command('ip', ['netns', 'exec', namespace, 'nft', '-j', 'list', 'counters', 'table', 'inet', NFT_TABLE])) as Listing;
+    nft = JSON.parse(await command('ip', ['netns', 'exec', namespace, 'nft', '-j', 'list', 'counters'])) as Listing;
   } catch {
     nft = undefined;
   }
-  const counter = (name: string): number => nft?.nftables.find((o) => o.counter?.name === name)?.counter?.packets ?? 0;
+  const find = (family: string, table: string, name: string) =>
+    nft?.nftables.find((o) => o.counter?.family === family && o.counter.table === table && o.counter.name === name)?.counter;
+  const counter = (name: string): number => find('inet', NFT_TABLE, name)?.packets ?? 0;
+  const policyInstalled = find('inet', NFT_TABLE, 'denied') !== undefined;
   const links = JSON.parse(await command('ip', ['-n', namespace, '-j', '-s', 'link', 'show'])) as {
     ifname: string;
     stats64?: { tx?: { packets?: number } };
   }[];
   const interfaceTxPackets = links.filter((l) => l.ifname !== 'lo').reduce((sum, l) => sum + (l.stats64?.tx?.packets ?? 0), 0);
-  return { policyInstalled: nft !== undefined, leftPackets: counter('left'), deniedPackets: counter('denied'), interfaceTxPackets };
+  return {
+    policyInstalled,
+    leftPackets: counter('left'),
+    deniedPackets: counter('denied'),
+    resolutionPackets: find('arp', NFT_ARP_TABLE, 'resolution')?.packets ?? 0,
+    interfaceTxPackets,
+  };
 }

@@ -6,7 +6,7 @@ import type { EgressCatalogue } from '../egress/types.js';
 import { SafetyError } from '../errors.js';
 import type { EgressPlan } from '../plan/types.js';
 import { typescriptCommand } from '../runtime/typescript-process.js';
-import { readEgressCounters, type EgressCounters } from './nftables.js';
+import { readEgressCounters, unexplainedPackets, type EgressCounters } from './nftables.js';
 import type { Probe, ProbeRequest, ProbeResult } from './probe-types.js';
 
 export type { Probe, ProbeOutcome, ProbeResult } from './probe-types.js';
@@ -163,7 +163,7 @@ export async function proveIsolation(input: ProveIsolationInput): Promise<Isolat
     results = results.map((r) => (isSilentLeak(r) ? (again.find((a) => sameProbe(a, r)) ?? r) : r));
   }
   const counters = await readEgressCounters(input.namespace);
-  const packetsLeftDuringProbes = counters.interfaceTxPackets - before.interfaceTxPackets;
+  const packetsLeftDuringProbes = unexplainedPackets(before, counters);
   const counts = { sinkhole: 0, unreachable: 0, leak: 0 };
   for (const r of results) counts[r.outcome] += 1;
   const proof: IsolationProof = {

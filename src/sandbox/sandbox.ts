@@ -32,7 +32,13 @@ export interface SandboxOptions {
   /** Host names, URLs or host:port values from the platform's settings (see `hostsInSettings`). */
   readonly platformHosts: readonly string[];
   /** A database server outside the sandbox (SQL Server): a veth link and an allowance for its port only. */
-  readonly database?: { readonly port: number; /** Defaults to the host end of the veth link. */ readonly address?: string };
+  readonly database?: {
+    readonly port: number;
+    /** Defaults to the host end of the veth link (a server listening on the host itself). */
+    readonly address?: string;
+    /** The server's name in the connection string: resolves to `address` inside the sandbox, never to a sinkhole. */
+    readonly host?: string;
+  };
   /** Terminate TLS with a per-run CA so payment requests are answered and recorded (default true). */
   readonly terminateTls?: boolean;
   readonly decline?: DeclineRule;
@@ -124,14 +130,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     createdAt: new Date().toISOString(),
   });
   let sinkholes: SinkholeProcess | undefined;
+  const databaseAddress = options.database !== undefined ? (options.database.address ?? vethFor(name).hostAddress) : undefined;
+  const fixedHosts: Record<string, string> = options.database?.host !== undefined && databaseAddress !== undefined ? { [options.database.host]: databaseAddress } : {};
   try {
-    writeNetnsEtc(name, hostMap);
+    writeNetnsEtc(name, hostMap, fixedHosts);
     await addLocalRanges(name, hostMap.localRanges);
     let database: Sandbox['database'];
     if (options.database) {
       // The policy goes in before the link exists, so not even the link's own first packets leave.
       const planned = vethFor(name);
-      const address = options.database.address ?? planned.hostAddress;
+      const address = databaseAddress ?? planned.hostAddress;
       await applyEgressPolicy(name, { address, port: options.database.port, interface: planned.sandboxInterface });
       const link = await createVeth(name, options.database.address);
       database = { address, port: options.database.port, link };
@@ -163,7 +171,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       addHosts: async (hosts) => {
         const grown = buildHostMap(options.catalogue, options.egress, [...options.platformHosts, ...hosts], currentMap);
         await addLocalRanges(name, grown.localRanges.filter((r) => !currentMap.localRanges.includes(r)));
-        writeNetnsEtc(name, grown);
+        writeNetnsEtc(name, grown, fixedHosts);
         if (caPaths) await issueCa(grown);
         writeSinkholeConfig(configPath, { ...config, hostsByAddress: hostsByAddress(grown) });
         await running.reload();

@@ -33,6 +33,9 @@ export async function createVeth(namespace: string, databaseAddress?: string): P
   await command('ip', ['link', 'add', link.hostInterface, 'type', 'veth', 'peer', 'name', link.sandboxInterface, 'netns', namespace]);
   await command('ip', ['addr', 'add', `${link.hostAddress}/30`, 'dev', link.hostInterface]);
   await command('ip', ['link', 'set', link.hostInterface, 'up']);
+  // No IPv6 on the link: its autoconfiguration would send router solicitations and MLD reports,
+  // packets the egress check would have to tell apart from a leak.
+  await command('ip', ['netns', 'exec', namespace, 'sysctl', '-qw', `net.ipv6.conf.${link.sandboxInterface}.disable_ipv6=1`]);
   await command('ip', ['-n', namespace, 'addr', 'add', `${link.sandboxAddress}/30`, 'dev', link.sandboxInterface]);
   await command('ip', ['-n', namespace, 'link', 'set', link.sandboxInterface, 'up']);
   if (databaseAddress !== undefined && databaseAddress !== link.hostAddress) {

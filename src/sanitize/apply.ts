@@ -5,7 +5,7 @@ import type { Progress } from '../ui/progress.js';
 import type { Filter, RuleSet, TableRule } from './rules.js';
 import type { Masker } from './maskers.js';
 import { FAKE_KINDS, fakeTableName } from './fake-values.js';
-import { SQLITE_HASH_FUNCTION, SQLITE_SCRUB_FUNCTION, maskExpression, sqliteMaskOps, tsqlMaskOps, type HashPurpose, type MaskSqlOps, type MaskingSql } from './mask-sql.js';
+import { HASH_PURPOSES, SQLITE_SCRUB_FUNCTION, maskExpression, sqliteHashFunction, sqliteMaskOps, tsqlMaskOps, type MaskSqlOps, type MaskingSql } from './mask-sql.js';
 
 export interface TableMaskResult {
   readonly table: string;
@@ -69,23 +69,26 @@ export async function prepareMasking(engine: DatabaseEngine, masker: Masker): Pr
   if (engine.dialect.name === 'tsql') return tsqlMaskOps(masker.keys.secretKeys);
   if (!(engine instanceof SqliteEngine)) throw new Error(`no masking functions for a ${engine.kind} engine without a T-SQL dialect`);
   const connection = engine.connection;
-  // SQLite evaluates an expression that uses the hash twice (e-mail, full name, card number) by
-  // calling the function twice in a row with the same arguments; remembering the last answer
-  // spares the second hash.
-  let lastPurpose: unknown;
-  let lastText = '';
-  let lastHash = 0n;
-  connection.function(SQLITE_HASH_FUNCTION, { deterministic: true }, (purpose: unknown, value: unknown) => {
-    if (value === null) return null;
-    const text = String(value);
-    if (purpose !== lastPurpose || text !== lastText) {
-      lastHash = BigInt(masker.hash(purpose as HashPurpose, text));
-      lastPurpose = purpose;
-      lastText = text;
-    }
-    return lastHash;
-  });
-  connection.function(SQLITE_SCRUB_FUNCTION, { deterministic: true }, (value: unknown) => (value === null ? null : masker.scrubText(String(value))));
+  // Deterministic lets SQLite treat the functions like built-ins; direct-only keeps a trigger or
+  // view in the restored copy from calling them.
+  const options = { deterministic: true, directOnly: true };
+  for (const purpose of HASH_PURPOSES) {
+    // SQLite evaluates an expression that uses the hash twice (e-mail, full name) by calling
+    // the function twice in a row with the same value; remembering the last answer spares the
+    // second hash.
+    let lastText: string | undefined;
+    let lastHash = 0n;
+    connection.function(sqliteHashFunction(purpose), options, (value: unknown) => {
+      if (value === null) return null;
+      const text = String(value);
+      if (text !== lastText) {
+        lastHash = BigInt(masker.hash(purpose, text));
+        lastText = text;
+      }
+      return lastHash;
+    });
+  }
+  connection.function(SQLITE_SCRUB_FUNCTION, options, (value: unknown) => (value === null ? null : masker.scrubText(String(value))));
   return sqliteMaskOps;
 }
 

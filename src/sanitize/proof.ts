@@ -1,6 +1,8 @@
-import { sql, ident, join } from '../sql/fragment.js';
-import type { DatabaseEngine, TableInfo } from '../engine/types.js';
+import { sql, ident, join, type Fragment } from '../sql/fragment.js';
+import type { ColumnInfo, DatabaseEngine, TableInfo } from '../engine/types.js';
+import { SqliteEngine } from '../engine/sqlite.js';
 import { MARKER_TABLE } from '../run/marker.js';
+import { SEAL_TABLE } from '../run/copy-seal.js';
 import { FICTIONAL_PHONE, TEST_PAN_PREFIX, luhnValid } from './maskers.js';
 import type { RuleSet } from './rules.js';
 import { FAKE_TABLE_PREFIX } from './fake-values.js';
@@ -36,7 +38,20 @@ export interface ProofOptions {
 const EMAIL = /[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
 const DIGIT_RUN = /\d(?:[ -]?\d){12,18}/g;
 const PHONE = /(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g;
+const ANY_DIGIT = /\d/;
 const SENSITIVE_NAME = /e?mail|phone|mobile|fax|card|(^|_)pan($|_)|token|password|secret|iban|account_?number|address|street|ssn|dob|birth|routing/i;
+/**
+ * The shortest text PHONE can match (`ddd ddd dddd`); DIGIT_RUN needs 13 digits. Shorter values,
+ * and values without a digit, hold neither, whatever else they contain.
+ */
+const MIN_NUMBER_LENGTH = 12;
+
+/** Finding kinds as bits, so one value's findings are one integer (SQLite sums them per column). */
+const BIT = { email: 1, 'card-number': 2, phone: 4, 'production-host': 8 } as const satisfies Record<FindingKind, number>;
+const KIND_BITS = Object.entries(BIT) as [FindingKind, number][];
+
+/** SQLite: counts one column's values by finding kind, as JSON `[email, card, phone, host]`. */
+const SQLITE_PROOF_AGGREGATE = 'rehearsal_pii_counts';
 
 /**
  * Scans every text column of every table, not only the ruled ones: a rule set that forgot a
@@ -44,32 +59,28 @@ const SENSITIVE_NAME = /e?mail|phone|mobile|fax|card|(^|_)pan($|_)|token|passwor
  */
 export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, options: ProofOptions): Promise<SanitizeProof> {
   const tables = (await engine.tables()).filter(
-    (t) => t.name !== MARKER_TABLE && !t.name.startsWith(FAKE_TABLE_PREFIX) && !(options.skipTables ?? []).includes(t.name),
+    (t) => t.name !== MARKER_TABLE && t.name !== SEAL_TABLE && !t.name.startsWith(FAKE_TABLE_PREFIX) && !(options.skipTables ?? []).includes(t.name),
   );
   const counts = new Map<string, number>();
-  const safe = options.safeDomain.toLowerCase();
-  const hosts = options.productionHosts.map((h) => h.toLowerCase()).filter((h) => h.length > 0);
+  const scan: Scanner = { safeDomain: options.safeDomain.toLowerCase(), hosts: options.productionHosts.map((h) => h.toLowerCase()).filter((h) => h.length > 0) };
   let columnsScanned = 0;
   let rowsScanned = 0;
-  const bump = (column: string, kind: FindingKind): void => {
+  const add = (column: string, kind: FindingKind, n: number): void => {
+    if (n === 0) return;
     const key = `${column}\u0000${kind}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + n);
   };
 
+  const scanTable = engine instanceof SqliteEngine ? scanTableInSqlite(engine, scan) : scanTableByStreaming(engine, scan);
   for (const table of tables) {
     const textColumns = table.columns.filter((c) => c.isText);
     if (textColumns.length === 0) continue;
     columnsScanned += textColumns.length;
-    const select = sql`SELECT ${join(textColumns.map((c) => ident(c.name)), ', ')} FROM ${ident(table.name)}`;
-    for await (const row of engine.stream(select)) {
-      rowsScanned++;
-      for (const column of textColumns) {
-        const value = row[column.name];
-        if (typeof value !== 'string' || value.length === 0) continue;
-        const name = `${table.name}.${column.name}`;
-        for (const kind of findingsIn(value, safe, hosts)) bump(name, kind);
-      }
-    }
+    const scanned = await scanTable(table.name, textColumns);
+    rowsScanned += scanned.rows;
+    textColumns.forEach((column, i) => {
+      for (const [kind] of KIND_BITS) add(`${table.name}.${column.name}`, kind, scanned.counts[i]?.get(kind) ?? 0);
+    });
   }
 
   const allowed = new Map(options.allow.map((a) => [a.column, a.reason]));
@@ -90,21 +101,136 @@ export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, 
   };
 }
 
-function findingsIn(value: string, safeDomain: string, hosts: readonly string[]): Set<FindingKind> {
-  const kinds = new Set<FindingKind>();
-  for (const m of value.matchAll(EMAIL)) {
-    const domain = (m[1] ?? '').toLowerCase();
-    if (domain !== safeDomain && !domain.endsWith(`.${safeDomain}`)) kinds.add('email');
+interface Scanner {
+  readonly safeDomain: string;
+  readonly hosts: readonly string[];
+}
+
+/** One table's rows and, per text column in the order given, the rows with each kind of finding. */
+interface TableScan {
+  readonly rows: number;
+  readonly counts: readonly ReadonlyMap<FindingKind, number>[];
+}
+
+type TableScanner = (table: string, columns: readonly ColumnInfo[]) => Promise<TableScan>;
+
+/**
+ * SQLite: one aggregate query per table. A cheap test in SQL (the aggregate's FILTER) lets
+ * through only the values that could hold a finding; only those cross into JavaScript for the
+ * regular expressions, and the rows never do. The test must pass every value `findingsIn`
+ * could flag:
+ * - an e-mail needs an `@`;
+ * - a card or phone number needs a digit and at least MIN_NUMBER_LENGTH characters;
+ * - a production host is found by a GLOB that ignores ASCII case, exact for ASCII text (GLOB,
+ *   unlike LIKE, cannot be made case-sensitive by a PRAGMA in a vendor script, and unlike
+ *   lower() it copies nothing);
+ * - a value whose character count differs from its byte count has non-ASCII text (which
+ *   JavaScript lower-cases differently from SQLite) or a NUL (where SQLite's `length` and
+ *   `GLOB` stop reading): such values always go to JavaScript.
+ */
+function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
+  engine.connection.aggregate(SQLITE_PROOF_AGGREGATE, {
+    start: () => [0, 0, 0, 0],
+    step: (counts: number[], value: unknown) => {
+      const found = typeof value === 'string' ? findingsIn(value, scan) : 0;
+      KIND_BITS.forEach(([, bit], i) => {
+        if ((found & bit) !== 0) counts[i] = (counts[i] ?? 0) + 1;
+      });
+      return counts;
+    },
+    result: (counts: number[]) => JSON.stringify(counts),
+    deterministic: true,
+    directOnly: true,
+  });
+  const hostPatterns = scan.hosts.map(caseInsensitiveGlob);
+  const shortestHost = Math.min(...scan.hosts.map((h) => h.length));
+  const candidate = (c: Fragment): Fragment =>
+    join(
+      [
+        sql`instr(${c}, '@') > 0`,
+        sql`length(${c}) <> octet_length(${c})`,
+        sql`(length(${c}) >= ${MIN_NUMBER_LENGTH} AND ${c} GLOB '*[0-9]*')`,
+        ...(hostPatterns.length === 0 ? [] : [sql`(length(${c}) >= ${shortestHost} AND (${join(hostPatterns.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`]),
+      ],
+      ' OR ',
+    );
+  return async (table, columns) => {
+    const perColumn = columns.map((column, i) => {
+      const c = sql`${ident(column.name)}`;
+      return sql`${ident(SQLITE_PROOF_AGGREGATE)}(${c}) FILTER (WHERE ${candidate(c)}) AS ${ident(`c${i}`)}`;
+    });
+    const [row] = await engine.query(sql`SELECT count(*) AS ${ident('rows')}, ${join(perColumn, ', ')} FROM ${ident(table)}`);
+    return {
+      rows: Number(row?.['rows'] ?? 0),
+      counts: columns.map((_, i) => {
+        // NULL when the FILTER let no value through
+        const counts = JSON.parse(String(row?.[`c${i}`] ?? '[0,0,0,0]')) as number[];
+        return new Map(KIND_BITS.map(([kind], k) => [kind, counts[k] ?? 0]));
+      }),
+    };
+  };
+}
+
+/** `*host*` as a GLOB pattern matching either case of each ASCII letter; GLOB's own wildcards in the host match literally. */
+function caseInsensitiveGlob(host: string): string {
+  const literal = (ch: string): string => {
+    if (/^[a-z]$/.test(ch)) return `[${ch.toUpperCase()}${ch}]`;
+    return '*?[]'.includes(ch) ? `[${ch}]` : ch;
+  };
+  return `*${[...host].map(literal).join('')}*`;
+}
+
+/** Other engines: every row of the table's text columns is read into JavaScript. */
+function scanTableByStreaming(engine: DatabaseEngine, scan: Scanner): TableScanner {
+  return async (table, columns) => {
+    const counts = columns.map(() => new Map<FindingKind, number>());
+    let rows = 0;
+    for await (const row of engine.stream(sql`SELECT ${join(columns.map((c) => ident(c.name)), ', ')} FROM ${ident(table)}`)) {
+      rows++;
+      columns.forEach((column, i) => {
+        const value = row[column.name];
+        if (typeof value !== 'string') return;
+        const found = findingsIn(value, scan);
+        if (found === 0) return;
+        const perKind = counts[i];
+        for (const [kind, bit] of KIND_BITS) if ((found & bit) !== 0) perKind?.set(kind, (perKind.get(kind) ?? 0) + 1);
+      });
+    }
+    return { rows, counts };
+  };
+}
+
+/** The kinds found in one value, as KIND_BITS; each regular expression runs only where it could match. */
+function findingsIn(value: string, { safeDomain, hosts }: Scanner): number {
+  let kinds = 0;
+  if (value.includes('@')) {
+    for (const m of value.matchAll(EMAIL)) {
+      const domain = (m[1] ?? '').toLowerCase();
+      if (domain !== safeDomain && !domain.endsWith(`.${safeDomain}`)) {
+        kinds |= BIT['email'];
+        break;
+      }
+    }
   }
-  for (const m of value.matchAll(DIGIT_RUN)) {
-    const digits = m[0].replace(/\D/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && !digits.startsWith(TEST_PAN_PREFIX)) kinds.add('card-number');
+  if (value.length >= MIN_NUMBER_LENGTH && ANY_DIGIT.test(value)) {
+    for (const m of value.matchAll(DIGIT_RUN)) {
+      const digits = m[0].replace(/\D/g, '');
+      if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && !digits.startsWith(TEST_PAN_PREFIX)) {
+        kinds |= BIT['card-number'];
+        break;
+      }
+    }
+    for (const m of value.matchAll(PHONE)) {
+      if (!FICTIONAL_PHONE.test(m[0])) {
+        kinds |= BIT['phone'];
+        break;
+      }
+    }
   }
-  for (const m of value.matchAll(PHONE)) {
-    if (!FICTIONAL_PHONE.test(m[0])) kinds.add('phone');
+  if (hosts.length > 0) {
+    const lower = value.toLowerCase();
+    if (hosts.some((h) => lower.includes(h))) kinds |= BIT['production-host'];
   }
-  const lower = value.toLowerCase();
-  if (hosts.some((h) => lower.includes(h))) kinds.add('production-host');
   return kinds;
 }
 

@@ -1,4 +1,6 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { CheckedAttempts } from './checked-attempts.js';
+import { DistinctStrings } from './distinct-strings.js';
 
 export type LedgerKind = 'mail' | 'payment' | 'provisioning' | 'tls';
 
@@ -79,7 +81,9 @@ export class LedgerWriter {
 export function forEachLedgerEntry(file: string, since: string | undefined, visit: (entry: LedgerEntry) => void): void {
   if (!existsSync(file)) return;
   const fd = openSync(file, 'r');
-  const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+  // Small chunks keep each chunk's text and lines in the young generation; 4 MB chunks were
+  // large objects that only a full collection frees, and peaked 40 MB higher at a million accounts.
+  const chunk = Buffer.allocUnsafe(64 * 1024);
   let rest = '';
   const take = (line: string): void => {
     if (line.trim() === '') return;
@@ -125,7 +129,9 @@ export class LedgerSummarizer {
   private readonly byKind: Record<LedgerKind, number> = { mail: 0, payment: 0, provisioning: 0, tls: 0 };
   private readonly destinations = new Map<string, { kind: LedgerKind; destination: string; count: number }>();
   private readonly byAccount: Record<string, number> = {};
-  private readonly accounts = new Set<string>();
+  /** How many accounts `byAccount` itemises; counting its keys per entry cost seconds per 100,000 entries. */
+  private itemised = 0;
+  private readonly accounts = new DistinctStrings();
   private unattributed = 0;
 
   add(entry: LedgerEntry): void {
@@ -141,8 +147,12 @@ export class LedgerSummarizer {
       return;
     }
     this.accounts.add(entry.account);
-    if (entry.account in this.byAccount || Object.keys(this.byAccount).length < MAX_ACCOUNTS_IN_SUMMARY) {
-      this.byAccount[entry.account] = (this.byAccount[entry.account] ?? 0) + 1;
+    const count = this.byAccount[entry.account];
+    if (count !== undefined) {
+      this.byAccount[entry.account] = count + 1;
+    } else if (this.itemised < MAX_ACCOUNTS_IN_SUMMARY) {
+      this.byAccount[entry.account] = 1;
+      this.itemised++;
     }
   }
 
@@ -168,23 +178,23 @@ export function summarizeLedger(entries: readonly LedgerEntry[]): LedgerSummary 
 }
 
 /**
- * What a run keeps of the ledger: the summary, the first entries for the report, and the
- * payment and provisioning entries the checks compare (mail, the bulk, is only counted).
+ * What a run keeps of the ledger: the summary, the first entries for the report, and of the
+ * payment and provisioning attempts only what the checks compare (mail, the bulk, is only counted).
  */
 export interface LedgerDigest {
   readonly summary: LedgerSummary;
   readonly sample: readonly LedgerEntry[];
-  readonly checked: readonly LedgerEntry[];
+  readonly checked: CheckedAttempts;
 }
 
 export function digestLedger(file: string, since: string | undefined, sampleSize: number): LedgerDigest {
   const summarizer = new LedgerSummarizer();
   const sample: LedgerEntry[] = [];
-  const checked: LedgerEntry[] = [];
+  const checked = new CheckedAttempts();
   forEachLedgerEntry(file, since, (entry) => {
     summarizer.add(entry);
     if (sample.length < sampleSize) sample.push(entry);
-    if (entry.kind === 'payment' || entry.kind === 'provisioning') checked.push(entry);
+    checked.add(entry);
   });
   return { summary: summarizer.result(), sample, checked };
 }

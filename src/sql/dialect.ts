@@ -10,6 +10,11 @@ export interface Dialect extends IdentifierQuoting {
   readonly textType: string;
   /** The values of `expr` in a group joined with ',' in the order of `orderBy`. */
   orderedConcat(expr: Fragment, orderBy: Fragment): Fragment;
+  /**
+   * `expr` compared by code point, the order JavaScript's `<` uses: two sorted streams merged in
+   * JavaScript must agree on it, and SQL Server's usual collations ignore case and hyphens.
+   */
+  codePointOrder(expr: Fragment): Fragment;
 }
 
 export const sqliteDialect: Dialect = {
@@ -27,5 +32,8 @@ export const sqliteDialect: Dialect = {
   },
   orderedConcat(expr, orderBy) {
     return sql`group_concat(${expr}, ',' ORDER BY ${orderBy})`;
+  },
+  codePointOrder(expr) {
+    return sql`${expr} COLLATE BINARY`;
   },
 };

@@ -33,4 +33,8 @@ export const tsqlDialect: Dialect = {
     // STRING_AGG needs SQL Server 2017 (14.x); NVARCHAR(MAX) keeps long groups from truncating at 8000 bytes.
     return sql`STRING_AGG(CAST(${expr} AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY ${orderBy})`;
   },
+  codePointOrder(expr) {
+    // BIN2 compares code points; the older BIN compares only the first character that way.
+    return sql`${expr} COLLATE Latin1_General_BIN2`;
+  },
 };

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assertRunMarker } from '../run/marker.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
 import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
-import { SqliteEngine } from '../engine/sqlite.js';
+import { openRunCopy } from '../engine/run-databases.js';
+import { platformDatabaseFor } from '../billrun/platform-database.js';
 import { digestLedger } from '../sinkholes/ledger.js';
 import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import { readEgressCounters } from '../sandbox/nftables.js';
@@ -27,8 +28,8 @@ export async function billRun(ctx: RunContext): Promise<string> {
     throw new SafetyError('Refusing to start the bill run: the sanitize proof did not pass in this run.');
   }
   const engine = ctx.engine;
-  const databasePath = run.state.databasePath;
-  if (engine === undefined || databasePath === undefined) throw new Error('bill run needs the restored database');
+  if (engine === undefined) throw new Error('bill run needs the restored database');
+  const database = platformDatabaseFor(plan, run.state, ctx.sandbox);
   await assertRunMarker(engine, run.runId, 'run the bill run on');
   ctx.baseline = await captureScenarioBaseline(engine, plan);
   writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
@@ -38,7 +39,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
 
   const driver = new SamplePlatformDriver({
     namespace: ctx.sandbox.namespace,
-    databasePath,
+    database,
     socketPath: join(run.workDir, 'billing.sock'),
     logPath: join(run.workDir, 'billing-service.log'),
     release: plan.platform.release,
@@ -81,7 +82,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     await driver.stop();
     run.state.servicePid = undefined;
     run.save();
-    ctx.engine = SqliteEngine.open(databasePath);
+    ctx.engine = await openRunCopy(plan, run.state);
     ctx.ledger = digestLedger(ctx.sandbox.ledgerPath, billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
     ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
   }

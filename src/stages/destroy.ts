@@ -4,10 +4,11 @@ import { deleteNamespace, listNamespaces, namespaceNameFor } from '../sandbox/na
 import { destroySandbox } from '../sandbox/sandbox.js';
 import { isProcessAlive } from '../run/process-alive.js';
 import { openRunFolder, removeWorkDir, type RunFolder } from '../run/run-folder.js';
+import { dropSqlServerCopies } from './drop-sql-server-copies.js';
 
 /**
- * Removes everything a run created except its report: the billing service, the namespace and the
- * work folder with the database copy. Safe to run twice, and on a run that was killed.
+ * Removes everything a run created except its report: the billing service, the namespace, the
+ * work folder with the database copy and the SQL Server databases it restored. Safe to run twice, and on a run that was killed.
  */
 export async function destroyRun(run: RunFolder): Promise<string[]> {
   const removed: string[] = [];
@@ -22,6 +23,7 @@ export async function destroyRun(run: RunFolder): Promise<string[]> {
     await deleteNamespace(ns);
     removed.push(`network namespace ${ns}`);
   }
+  removed.push(...(await dropSqlServerCopies(run)));
   removeWorkDir(run);
   // The ledger stays as evidence; the per-run TLS keys and the sinkhole settings go.
   rmSync(join(run.dir, 'sandbox', 'ca'), { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { startSandbox } from '../sandbox/sandbox.js';
 import { loadEgressCatalogue } from '../egress/catalogue.js';
 import type { RunContext } from '../pipeline/context.js';
+import { sandboxDatabaseFor } from '../billrun/platform-database.js';
 
 /**
  * Builds the run's sandbox: its own network namespace (loopback only), default-deny egress,
@@ -13,6 +14,7 @@ export async function isolate(ctx: RunContext): Promise<string> {
     catalogue: loadEgressCatalogue(),
     egress: ctx.plan.egress,
     platformHosts: [],
+    database: await sandboxDatabaseFor(ctx.plan),
   });
   ctx.sandbox = sandbox;
   ctx.run.state.namespace = sandbox.namespace.name;

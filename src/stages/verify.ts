@@ -1,4 +1,4 @@
-import { SqliteEngine } from '../engine/sqlite.js';
+import { describeProductionResult, openProductionResult } from '../engine/run-databases.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction } from '../checks/production-diff.js';
 import { checkEventLog } from '../checks/event-log.js';
@@ -8,6 +8,7 @@ import { checkProvisioning } from '../checks/provisioning.js';
 import { describePicked } from '../checks/account-picker.js';
 import { checkPickedAccounts } from '../checks/picked-accounts.js';
 import { checkPayments } from '../checks/payments.js';
+import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
 import type { RunContext } from '../pipeline/context.js';
 
@@ -22,10 +23,10 @@ export async function verify(ctx: RunContext): Promise<string> {
   ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release));
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
-  const production = SqliteEngine.open(plan.productionResult.path, { readonly: true });
+  const production = await openProductionResult(plan);
   try {
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance)));
-    ctx.progress.detail(`comparing every account with ${plan.productionResult.path}`);
+    ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
     ctx.checks.push(await checkRolePermissions(engine, production));
   } finally {
@@ -33,12 +34,13 @@ export async function verify(ctx: RunContext): Promise<string> {
   }
   ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date));
   const declared = plan.verify.expectedProvisioning;
+  const attempts = ctx.ledger?.checked ?? new CheckedAttempts();
   ctx.checks.push(
     declared !== undefined
-      ? checkProvisioning(declared, ctx.ledger?.checked ?? [], plan.billRun.configuration.provision, 'declared in the plan')
-      : checkProvisioning(baseline.accountsToProvision, ctx.ledger?.checked ?? [], plan.billRun.configuration.provision),
+      ? checkProvisioning(declared, attempts, plan.billRun.configuration.provision, 'declared in the plan')
+      : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
-  ctx.checks.push(await checkPayments(engine, ctx.ledger?.checked ?? [], plan.billRun.date, plan.billRun.configuration.chargeAutoPay));
+  ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay));
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;

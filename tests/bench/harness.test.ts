@@ -8,8 +8,8 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import type { BenchResults } from '../../bench/results.js';
 import { BEGIN_MARKER, END_MARKER } from '../../bench/markdown.js';
 
-const STAGES = ['sandbox up', 'restore', 'sanitize', 'prove', 'bill run', 'verify', 'report', 'destroy'];
-const WITH_BASELINE = ['sandbox up', 'restore', 'sanitize', 'verify', 'destroy'];
+const STAGES = ['sandbox up', 'restore', 'restore again', 'sanitize', 'prove', 'bill run', 'verify', 'report', 'destroy'];
+const WITH_BASELINE = ['sandbox up', 'restore', 'restore again', 'sanitize', 'verify', 'destroy'];
 
 t.test('npm run bench on one tiny size writes the JSON and the Markdown tables with every stage and ratio', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-bench-test-'));
@@ -39,6 +39,8 @@ t.test('npm run bench on one tiny size writes the JSON and the Markdown tables w
     t.ok(stage.peakMb > 10, `${stage.name} has a peak memory`);
     t.equal(stage.baseline !== undefined, WITH_BASELINE.includes(stage.name), `${stage.name} baseline`);
   }
+  t.match(size.stages.find((s) => s.name === 'restore')?.detail, /; integrity checked$/, 'the first restore of the snapshot checks it');
+  t.match(size.stages.find((s) => s.name === 'restore again')?.detail, /file unchanged since/, 'restoring it again does not');
   t.ok(size.generate !== undefined && size.generate.ms > 0, 'generating the sample was timed');
   t.ok(size.stages.find((s) => s.name === 'bill run')!.childrenPeakMb! > 10, "the billing service's memory was sampled");
   t.ok(existsSync(join(dir, 'cache', 'sample-200-seed-1', 'snapshot.db')), 'the sample is cached');

@@ -10,6 +10,7 @@ import { checkRolePermissions } from '../../src/checks/role-permissions.js';
 import { checkPayments } from '../../src/checks/payments.js';
 import { accountFeatures, billedInvoices, processorsToCharge, type AccountFeaturesRow, type BilledInvoiceRow, type ProcessorUseRow } from '../../src/profiles/sample-platform.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { checkedAttempts } from '../../src/sinkholes/checked-attempts.js';
 
 const BILL_DATE = '2026-11-01';
 const sample = makeSample(150, 5);
@@ -127,15 +128,15 @@ t.test('payments: every processor charged with the invoiced amounts; a wrong amo
     if (invoice === undefined) throw new Error('not enough invoices in the sample');
     return payment(hosts.get(d.processor) ?? '', invoice.invoice_number, invoice.total_cents, invoice.account_number);
   });
-  const ok = await checkPayments(engine, ledger, BILL_DATE, true);
+  const ok = await checkPayments(engine, checkedAttempts(ledger).payments, BILL_DATE, true);
   t.equal(ok.status === 'passed' || ok.status === 'warning', true, ok.summary);
 
   const [firstEntry, ...rest] = ledger;
   if (firstEntry === undefined || firstEntry.kind !== 'payment') throw new Error('no payment entry');
-  const wrong = await checkPayments(engine, [{ ...firstEntry, amountCents: (firstEntry.amountCents ?? 0) + 1 }, ...rest], BILL_DATE, true);
+  const wrong = await checkPayments(engine, checkedAttempts([{ ...firstEntry, amountCents: (firstEntry.amountCents ?? 0) + 1 }, ...rest]).payments, BILL_DATE, true);
   t.equal(wrong.status, 'failed');
   t.ok(wrong.affectedAccounts?.includes(firstEntry.account ?? ''), 'names the account charged the wrong amount');
-  const silent = await checkPayments(engine, rest, BILL_DATE, true);
+  const silent = await checkPayments(engine, checkedAttempts(rest).payments, BILL_DATE, true);
   t.equal(silent.status, 'failed');
   t.match(silent.summary, new RegExp(`no approved payment reached ${due[0]?.processor ?? '?'}`));
 });

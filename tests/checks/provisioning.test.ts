@@ -1,6 +1,7 @@
 import t from 'tap';
 import { checkProvisioning } from '../../src/checks/provisioning.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { checkedAttempts } from '../../src/sinkholes/checked-attempts.js';
 
 function provisioned(account: string): LedgerEntry {
   return {
@@ -15,7 +16,7 @@ function provisioned(account: string): LedgerEntry {
 }
 
 t.test('expected provisioning declared in the plan is checked against the ledger', async (t) => {
-  const ledger = [provisioned('ACC-000001'), provisioned('ACC-000004')];
+  const ledger = checkedAttempts([provisioned('ACC-000001'), provisioned('ACC-000004')]);
   const ok = checkProvisioning(['ACC-000001', 'ACC-000004'], ledger, true, 'declared in the plan');
   t.equal(ok.status, 'passed');
   t.match(ok.summary, /declared in the plan/);
@@ -26,5 +27,5 @@ t.test('expected provisioning declared in the plan is checked against the ledger
   t.equal(extra.status, 'failed', 'an account provisioned without being expected fails');
   t.same(extra.affectedAccounts, ['ACC-000004']);
   t.equal(checkProvisioning([], ledger, false).status, 'failed', 'provisioning switched off, yet switches were reached');
-  t.equal(checkProvisioning([], [], false).status, 'skipped');
+  t.equal(checkProvisioning([], checkedAttempts([]), false).status, 'skipped');
 });

@@ -41,6 +41,14 @@ report:
 `;
 }
 
+/** The fixture plan on SQL Server: `snapshot` and `productionResult` replaced by server-side sources. */
+export function mssqlPlanText(snapshot: string, productionResult = 'database: billing_after_run'): string {
+  return validPlanText()
+    .replace('target: local', `target: local\ndatabase:\n  engine: mssql\n  server: sql.rehearsal.example\n  connectionStringEnv: REHEARSAL_MSSQL_URL`)
+    .replace(/snapshot:\n {2}path: .*\n/, `snapshot:\n  ${snapshot}\n`)
+    .replace(/productionResult:\n {2}path: .*\n/, `productionResult:\n  ${productionResult}\n`);
+}
+
 export interface PlanDir {
   readonly dir: string;
   write(name: string, text: string): string;

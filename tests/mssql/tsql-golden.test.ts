@@ -9,6 +9,7 @@ import {
   currentDatabaseQuery,
   databaseIdQuery,
   defaultPathsQuery,
+  dropDatabaseStatements,
   fileListQuery,
   rdsRestoreStatement,
   rdsTaskStatusStatement,
@@ -65,6 +66,11 @@ t.test('golden T-SQL of the run marker, the table listing and the restore varian
       { name: 'poll task status', fragment: rdsTaskStatusStatement(DATABASE) },
     ],
     'restore-snapshot.sql': [{ name: 'connected database', fragment: currentDatabaseQuery() }],
+    'destroy.sql': dropDatabaseStatements(DATABASE).map((fragment, i) => ({
+      name: ['cut other sessions off', 'drop the copy'][i] ?? `statement ${i + 1}`,
+      fragment,
+      unparsable: i === 0 ? 'node-sql-parser 5.4 transactsql has no ALTER DATABASE ... SET' : 'node-sql-parser 5.4 transactsql has no DROP DATABASE',
+    })),
     'dialect.sql': [
       { name: 'selectFirst', fragment: tsqlDialect.selectFirst(10, sql`${ident('account_number')}, ${ident('balance')}`, sql`FROM ${ident('accounts')} ORDER BY ${ident('balance')} DESC`) },
       {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, UserError } from '../../src/errors.js';
-import { makePlanDir, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { makePlanDir, mssqlPlanText, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
 
 const dir = makePlanDir();
 t.teardown(() => dir.cleanup());
@@ -22,7 +22,7 @@ function errorsFor(text: string): string {
 
 t.test('the valid fixture loads with defaults filled in and paths resolved', async (t) => {
   const plan = loadPlan(dir.write('plan.yaml', validPlanText()));
-  t.equal(plan.snapshot.path, join(dir.dir, 'snapshot.db'));
+  t.same(plan.snapshot, { kind: 'sqlite-file', path: join(dir.dir, 'snapshot.db') });
   t.equal(plan.billRun.configuration.emailInvoices, true);
   t.equal(plan.sanitize.secretEnv, 'REHEARSAL_SANITIZE_SECRET');
   t.equal(plan.report.dir, join(dir.dir, 'reports'));
@@ -86,4 +86,34 @@ t.test('the CLI exits 2 on a bad plan, prints file:line:column, and creates noth
   t.match(result.stderr, /bad\.yaml:5:9: `target` must be one of: local, aws/);
   t.notMatch(result.stderr, /\n\s+at /, 'no stack trace for an expected failure');
   t.notOk(existsSync(join(dir.dir, 'reports')), 'no run folder was created');
+});
+
+t.test('SQL Server plans: each snapshot source loads as what the restore stage dispatches on', async (t) => {
+  const load = (text: string) => loadPlan(dir.write('mssql.yaml', text));
+  t.same(load(mssqlPlanText('backupFile: /var/opt/mssql/backup/billing.bak')).snapshot, { kind: 'mssql-backup-file', backupFile: '/var/opt/mssql/backup/billing.bak' });
+  t.same(load(mssqlPlanText('s3Arn: arn:aws:s3:::northwind-backups/billing.bak')).snapshot, { kind: 'rds-s3-backup', s3Arn: 'arn:aws:s3:::northwind-backups/billing.bak' });
+  const attached = load(mssqlPlanText('database: EngageIP'));
+  t.same(attached.snapshot, { kind: 'mssql-database', database: 'EngageIP' });
+  t.same(attached.productionResult, { kind: 'mssql-database', database: 'billing_after_run' });
+  for (const shipped of ['plans/example-mssql.yaml', 'plans/rc-2026-12-1.aws.yaml']) {
+    t.equal(loadPlan(join(PROJECT_ROOT, shipped)).database.engine, 'mssql', `${shipped} loads`);
+  }
+});
+
+t.test('SQL Server plans: mixed, missing or doubled sources are refused with positions', async (t) => {
+  t.match(errorsFor(mssqlPlanText('path: snapshot.db')), /plan\.yaml:\d+:\d+: with `database\.engine: mssql` the snapshot is on the server/);
+  t.match(errorsFor(mssqlPlanText('backupFile: /b.bak\n  database: EngageIP')), /give exactly one of `backupFile`, `s3Arn` or `database` \(2 given\)/);
+  t.match(errorsFor(mssqlPlanText('backupFile: /b.bak', 'path: production-result.db')), /production's result is a database on the rehearsal server/);
+  t.match(errorsFor(mssqlPlanText('database: billing', 'database: BILLING')), /must be a different database from the snapshot/);
+  t.match(errorsFor(mssqlPlanText('s3Arn: https://example.invalid/billing.bak')), /`snapshot\.s3Arn` has an invalid format/);
+  t.match(errorsFor(validPlanText().replace(/snapshot:\n {2}path: .*\n/, 'snapshot:\n  backupFile: /b.bak\n')), /`snapshot\.backupFile` is a SQL Server source; with a SQLite database give `snapshot\.path`/);
+  t.match(errorsFor(validPlanText().replace('target: local', 'target: aws')), /target `aws` restores SQL Server/);
+});
+
+t.test('SQL Server plans: hostile database names are refused, not passed on', async (t) => {
+  for (const hostile of ["x]; DROP DATABASE master;--", "a'b", 'ü'.repeat(10), 'd'.repeat(10_000)]) {
+    const message = errorsFor(mssqlPlanText(`database: ${JSON.stringify(hostile)}`));
+    t.match(message, /`snapshot\.database` (has an invalid format|must have at most 128 characters)/, `${hostile.slice(0, 20)} refused`);
+    t.ok(message.length < 2_000, 'the message does not echo a huge value');
+  }
 });

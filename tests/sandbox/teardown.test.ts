@@ -1,16 +1,42 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { loadEgressCatalogue } from '../../src/egress/catalogue.js';
 import { listNamespaces } from '../../src/sandbox/namespace.js';
 import { readEgressCounters } from '../../src/sandbox/nftables.js';
+import { checkNothingLeft } from '../../src/checks/no-egress.js';
 import { OWNERSHIP_DIR, readSandboxRecord } from '../../src/sandbox/ownership.js';
 import { runProbes } from '../../src/sandbox/probes.js';
 import { destroySandbox, startSandbox } from '../../src/sandbox/sandbox.js';
 import { sampleEgress, uniqueRunId } from './fixtures/test-plan.js';
+
+const execFileAsync = promisify(execFile);
+
+/** A sandbox with a database link, and a stand-in database server listening on the link's host end. */
+async function sandboxWithDatabase(t: Test, label: string, portOffset: number, host?: string) {
+  const runDir = mkdtempSync(join(tmpdir(), 'rehearsal-dblink-'));
+  t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
+  const port = 20000 + ((process.pid + portOffset) % 20000);
+  const sandbox = await startSandbox({
+    runId: uniqueRunId(label),
+    runDir,
+    catalogue: loadEgressCatalogue(),
+    egress: sampleEgress,
+    platformHosts: [],
+    database: { port, ...(host !== undefined ? { host } : {}) },
+  });
+  t.teardown(() => sandbox.stop());
+  const link = sandbox.database?.link;
+  if (!link) throw new Error('no database link');
+  const database = createServer((s) => s.end('database\n'));
+  await new Promise<void>((resolve) => database.listen(port, link.hostAddress, resolve));
+  t.teardown(() => database.close());
+  return { sandbox, ns: sandbox.namespace.name, link, port };
+}
 
 function linkExists(name: string): boolean {
   try {
@@ -31,26 +57,7 @@ function alive(pid: number): boolean {
 }
 
 t.test('a sandbox with a database link reaches only that port, and destroy leaves nothing', async (t) => {
-  const runDir = mkdtempSync(join(tmpdir(), 'rehearsal-teardown-'));
-  t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
-  const port = 20000 + (process.pid % 20000);
-  const sandbox = await startSandbox({
-    runId: uniqueRunId('down'),
-    runDir,
-    catalogue: loadEgressCatalogue(),
-    egress: sampleEgress,
-    platformHosts: [],
-    database: { port },
-  });
-  t.teardown(() => sandbox.stop());
-  const ns = sandbox.namespace.name;
-  const link = sandbox.database?.link;
-  if (!link) throw new Error('no database link');
-
-  // The database server stands on the host end of the link.
-  const database = createServer((s) => s.end('database\n'));
-  await new Promise<void>((resolve) => database.listen(port, link.hostAddress, resolve));
-  t.teardown(() => database.close());
+  const { sandbox, ns, link, port } = await sandboxWithDatabase(t, 'down', 0);
   const results = await runProbes(ns, {
     nonce: sandbox.nonce,
     localRanges: [],
@@ -94,4 +101,23 @@ t.test('destroy still ends the sinkholes when the namespace was deleted by hand'
   t.ok(removed.includes(`sinkhole process ${sinkholePid}`));
   for (let i = 0; i < 40 && alive(sinkholePid); i++) await new Promise((r) => setTimeout(r, 50));
   t.notOk(alive(sinkholePid), 'destroy ended it by its recorded pid');
+});
+
+t.test('with a database link, traffic to the database is not a leak and anything else still is', async (t) => {
+  const { ns, link, port } = await sandboxWithDatabase(t, 'dbl', 7, 'sql.rehearsal.example');
+  const before = await readEgressCounters(ns);
+  // The platform's side: the server's name resolves to the link inside the sandbox, never to a sinkhole.
+  // Asynchronous: the database server answering runs in this process.
+  const fromInside = async (script: string): Promise<string> => (await execFileAsync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8' })).stdout;
+  t.equal((await fromInside("require('dns').lookup('sql.rehearsal.example', (e, a) => console.log(e ? e.code : a))")).trim(), link.hostAddress);
+  t.equal((await fromInside(`const s = require('net').connect(${port}, 'sql.rehearsal.example'); s.on('data', (d) => process.stdout.write(d)); s.on('error', (e) => console.log(e.code))`)).trim(), 'database');
+  const during = await readEgressCounters(ns);
+  t.ok(during.leftPackets > before.leftPackets, 'the database conversation passed the policy');
+  t.match(checkNothingLeft(before, during), { status: 'passed', summary: /0 packets left .*to the database server/ }, 'and is not counted as a leak');
+
+  // A path out that is not the database: a second address on the link with the policy gone.
+  execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'rehearsal']);
+  await fromInside(`const s = require('net').connect(${port + 1}, '${link.hostAddress}'); s.on('error', () => {}); setTimeout(() => process.exit(0), 300)`);
+  const after = await readEgressCounters(ns);
+  t.match(checkNothingLeft(during, after), { status: 'failed', summary: /packet\(s\) left the sandbox .*default-deny policy was gone/ });
 });

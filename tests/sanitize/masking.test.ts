@@ -116,3 +116,20 @@ t.test('the run\'s fake-value tables are gone after the rules ran, and results c
   t.ok((result?.rowsPerSecond ?? 0) > 0, 'rows per second reported');
   t.same((await engine.tables()).filter((table) => table.name.startsWith(FAKE_TABLE_PREFIX)), [], 'no lookup table left');
 });
+
+t.test('each hash function remembers its last answer only for the same value, starting with none', async (t) => {
+  const { engine } = tempEngine(t);
+  const masker = createMasker(Buffer.from('cache-secret'), SAFE);
+  engine.connection.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); INSERT INTO t (a) VALUES (''), (''), ('x'), ('')");
+  const ops = await prepareMasking(engine, masker);
+  const rule = { table: 't', filters: [], index: 0, columns: [{ column: 'a', strategy: { kind: 'keyed-hash' } as Strategy }] };
+  await engine.exec(updateFor(rule, { ops, safeDomain: SAFE }));
+  t.same(
+    engine.connection.prepare('SELECT a FROM t ORDER BY id').pluck().all(),
+    ['', '', 'x', ''].map((v) => masker.mask({ kind: 'keyed-hash' }, v)),
+    'an empty string as the very first value is hashed, not taken from an empty cache',
+  );
+  engine.connection.exec("CREATE TRIGGER leak AFTER INSERT ON t BEGIN UPDATE t SET a = rehearsal_keyed_hash_email(NEW.a) WHERE id = NEW.id; END");
+  t.throws(() => engine.connection.exec("INSERT INTO t (a) VALUES ('y')"), /unsafe use of rehearsal_keyed_hash_email/, 'a trigger in the copy cannot call the masking functions');
+  await dropFakeValueTables(engine);
+});

@@ -1,8 +1,10 @@
 import { addMonths } from '../../shared/dates.js';
 import type { RoundingMode } from '../../shared/money.js';
 import type { Fault } from '../releases.js';
+import type { PlatformDatabase } from '../database/port.js';
+import { STATEMENTS as S } from '../statements.js';
+import type { AccountRow, BucketRow, DuePackage, IdRow } from '../statements.js';
 import { discountCents, overageCents, perMemberOverage, pooledOverage, taxCents } from './rating.js';
-import type { AccountRow, BucketRow, DuePackage, Statements } from './statements.js';
 
 export interface BillingRules {
   readonly billDate: string;
@@ -36,10 +38,10 @@ function roundingOf(rules: BillingRules): RoundingMode {
  * Bills one account for the bill date: due packages, discounts, usage, tax, one invoice.
  * Runs inside the caller's transaction. Returns undefined when nothing is due.
  */
-export function billAccount(st: Statements, rules: BillingRules, accountId: number, now: string): BilledInvoice | undefined {
-  const account = st.account.get(accountId) as AccountRow | undefined;
+export async function billAccount(tx: PlatformDatabase, rules: BillingRules, accountId: number, now: string): Promise<BilledInvoice | undefined> {
+  const account = await tx.get<AccountRow>(S.account, accountId);
   if (!account) return undefined;
-  const due = st.duePackages.all(accountId, rules.billDate) as DuePackage[];
+  const due = await tx.all<DuePackage>(S.duePackages, accountId, rules.billDate);
   if (due.length === 0) return undefined;
   const mode = roundingOf(rules);
 
@@ -60,10 +62,10 @@ export function billAccount(st: Statements, rules: BillingRules, accountId: numb
         amountCents: -discountCents(base, pkg.discount_percent, mode),
       });
     }
-    advancePackage(st, rules, pkg);
+    await advancePackage(tx, rules, pkg);
   }
 
-  const usage = rateUsage(st, rules, account, mode);
+  const usage = await rateUsage(tx, rules, account, mode);
   if (usage) items.push(usage);
 
   const beforeTax = items.reduce((sum, item) => sum + item.amountCents, 0);
@@ -74,12 +76,11 @@ export function billAccount(st: Statements, rules: BillingRules, accountId: numb
   const discount = -sumOf(items, ['discount']);
   const total = subtotal - discount + tax;
   const invoiceNumber = `INV-${rules.billDate}-${account.account_number}`;
-  const invoiceId = Number(
-    st.insertInvoice.run(accountId, invoiceNumber, rules.billDate, subtotal, discount, tax, total, now).lastInsertRowid,
-  );
-  for (const item of items) st.insertItem.run(invoiceId, item.userPackageId, item.kind, item.description, item.amountCents);
-  st.insertTransaction.run(accountId, 'invoice', total, invoiceNumber, now);
-  st.addToBalance.run(total, accountId);
+  const invoice = await tx.get<IdRow>(S.insertInvoice, accountId, invoiceNumber, rules.billDate, subtotal, discount, tax, total, now);
+  if (!invoice) throw new Error(`the database returned no id for invoice ${invoiceNumber}`);
+  for (const item of items) await tx.run(S.insertItem, invoice.id, item.userPackageId, item.kind, item.description, item.amountCents);
+  await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
+  await tx.run(S.addToBalance, total, accountId);
   return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1 };
 }
 
@@ -87,25 +88,26 @@ function sumOf(items: readonly Item[], kinds: readonly ItemKind[]): number {
   return items.filter((i) => kinds.includes(i.kind)).reduce((sum, i) => sum + i.amountCents, 0);
 }
 
-function advancePackage(st: Statements, rules: BillingRules, pkg: DuePackage): void {
+async function advancePackage(tx: PlatformDatabase, rules: BillingRules, pkg: DuePackage): Promise<void> {
   if (pkg.period === 'once') {
-    st.completePackage.run(pkg.id);
+    await tx.run(S.completePackage, pkg.id);
   } else if (pkg.period === 'monthly') {
-    st.advancePackage.run(addMonths(pkg.next_bill_date, 1), pkg.id);
+    await tx.run(S.advancePackage, addMonths(pkg.next_bill_date, 1), pkg.id);
   } else if (!rules.faults.has('yearly-next-bill-date-not-advanced')) {
-    st.advancePackage.run(addMonths(pkg.next_bill_date, 12), pkg.id);
+    await tx.run(S.advancePackage, addMonths(pkg.next_bill_date, 12), pkg.id);
   }
 }
 
 /** The usage item for the account, if any; pool members are rated with their parent instead. */
-function rateUsage(st: Statements, rules: BillingRules, account: AccountRow, mode: RoundingMode): Item | undefined {
-  if (account.parent_id !== null && st.bucket.get(account.parent_id)) return undefined;
-  const bucket = st.bucket.get(account.id) as BucketRow | undefined;
-  if (bucket) return ratePool(st, rules, account, bucket, mode);
+async function rateUsage(tx: PlatformDatabase, rules: BillingRules, account: AccountRow, mode: RoundingMode): Promise<Item | undefined> {
+  if (account.parent_id !== null && (await tx.get<BucketRow>(S.bucket, account.parent_id))) return undefined;
+  const bucket = await tx.get<BucketRow>(S.bucket, account.id);
+  if (bucket) return ratePool(tx, rules, account, bucket, mode);
 
-  const used = (st.unratedMinutes.get(account.id, rules.billDate) as { minutes: number }).minutes;
-  st.markRated.run(account.id, rules.billDate);
-  const allowance = st.monthlyAllowance.get(account.id) as { included: number; mills: number };
+  const used = await unratedMinutes(tx, account.id, rules.billDate);
+  await tx.run(S.markRated, account.id, rules.billDate);
+  const allowance = await tx.get<{ included: number; mills: number }>(S.monthlyAllowance, account.id);
+  if (!allowance) throw new Error('the allowance query returned no row');
   const overage = Math.max(0, used - allowance.included);
   const charge = overageCents(overage, allowance.mills, mode);
   if (charge <= 0) return undefined;
@@ -117,15 +119,16 @@ function rateUsage(st: Statements, rules: BillingRules, account: AccountRow, mod
   };
 }
 
-function ratePool(st: Statements, rules: BillingRules, account: AccountRow, bucket: BucketRow, mode: RoundingMode): Item | undefined {
-  const members = [account.id, ...(st.children.all(account.id) as { id: number }[]).map((c) => c.id)];
-  const minutes = members.map((id) => (st.unratedMinutes.get(id, rules.billDate) as { minutes: number }).minutes);
-  for (const id of members) st.markRated.run(id, rules.billDate);
+async function ratePool(tx: PlatformDatabase, rules: BillingRules, account: AccountRow, bucket: BucketRow, mode: RoundingMode): Promise<Item | undefined> {
+  const members = [account.id, ...(await tx.all<IdRow>(S.children, account.id)).map((c) => c.id)];
+  const minutes: number[] = [];
+  for (const id of members) minutes.push(await unratedMinutes(tx, id, rules.billDate));
+  for (const id of members) await tx.run(S.markRated, id, rules.billDate);
   const perChild = rules.faults.has('pool-minutes-per-child');
   const overage = perChild ? perMemberOverage(minutes, bucket.included_minutes) : pooledOverage(minutes, bucket.included_minutes);
   // Rated member by member, the bucket ends up holding only the last member's minutes.
   const used = perChild ? (minutes[minutes.length - 1] ?? 0) : minutes.reduce((sum, m) => sum + m, 0);
-  st.setBucketUsed.run(used, bucket.id);
+  await tx.run(S.setBucketUsed, used, bucket.id);
   const charge = overageCents(overage, bucket.overage_mills, mode);
   if (charge <= 0) return undefined;
   return {
@@ -134,4 +137,8 @@ function ratePool(st: Statements, rules: BillingRules, account: AccountRow, buck
     description: `Pooled usage: ${overage} minutes over ${bucket.included_minutes} shared at ${bucket.overage_mills / 10} cents`,
     amountCents: charge,
   };
+}
+
+async function unratedMinutes(tx: PlatformDatabase, accountId: number, billDate: string): Promise<number> {
+  return (await tx.get<{ minutes: number }>(S.unratedMinutes, accountId, billDate))?.minutes ?? 0;
 }

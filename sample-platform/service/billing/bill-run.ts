@@ -1,16 +1,16 @@
-import type Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { PlatformDatabase } from '../database/port.js';
 import { InvoiceMailer } from '../outbound/email.js';
 import { runLimited } from '../outbound/limit.js';
 import { Reachability } from '../outbound/reachability.js';
 import type { Fault, Release } from '../releases.js';
 import { readSettings } from '../settings.js';
+import { STATEMENTS as S } from '../statements.js';
+import type { IdRow } from '../statements.js';
 import { billAccount } from './account-biller.js';
 import type { BillingRules } from './account-biller.js';
 import { OutboundSteps } from './outbound-steps.js';
 import type { OutboundSwitches, ResultWrite } from './outbound-steps.js';
-import { prepareStatements } from './statements.js';
-import type { Statements } from './statements.js';
 
 export interface BillRunConfig extends OutboundSwitches {
   readonly billDate: string;
@@ -31,29 +31,33 @@ const now = (): string => new Date().toISOString();
  * outbound work (provisioning, invoice mail, auto-pay) done with bounded concurrency.
  */
 export class BillRun {
-  readonly id: number;
-  readonly total: number;
   processed = 0;
   private billed = 0;
   private stopRequested = false;
-  private readonly st: Statements;
-  private readonly accountIds: number[];
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly release: Release,
+  private constructor(
+    private readonly db: PlatformDatabase,
     private readonly faults: ReadonlySet<Fault>,
     private readonly config: BillRunConfig,
-  ) {
-    this.st = prepareStatements(db);
-    this.accountIds = (this.st.accountsToBill.all(config.billDate) as { id: number }[]).map((r) => r.id);
-    this.total = this.accountIds.length;
+    readonly id: number,
+    private readonly accountIds: readonly number[],
+  ) {}
+
+  /** Finds the accounts due and records the run as started; `run()` then bills them. */
+  static async begin(db: PlatformDatabase, release: Release, faults: ReadonlySet<Fault>, config: BillRunConfig): Promise<BillRun> {
+    const accountIds = (await db.all<IdRow>(S.accountsToBill, config.billDate)).map((r) => r.id);
     const startedAt = now();
-    this.id = db.transaction(() => {
-      const id = Number(this.st.insertBillRun.run(config.billDate, release.version, startedAt).lastInsertRowid);
-      this.st.insertEvent.run(startedAt, 'info', 'BillRun', 'Start', 'ok', null, `Bill run ${id} for ${config.billDate} started (release ${release.version})`);
-      return id;
-    })();
+    const id = await db.transaction(async (tx) => {
+      const row = await tx.get<IdRow>(S.insertBillRun, config.billDate, release.version, startedAt);
+      if (!row) throw new Error('the database returned no id for the new bill run');
+      await tx.run(S.insertEvent, startedAt, 'info', 'BillRun', 'Start', 'ok', null, `Bill run ${row.id} for ${config.billDate} started (release ${release.version})`);
+      return row.id;
+    });
+    return new BillRun(db, faults, config, id, accountIds);
+  }
+
+  get total(): number {
+    return this.accountIds.length;
   }
 
   /** Asks the run to stop after the account it is on; the run then ends as failed. */
@@ -66,38 +70,40 @@ export class BillRun {
       await this.billAll();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.finish('failed', 'error', 'Run', `Bill run ${this.id} failed: ${reason}`);
+      await this.finish('failed', 'error', 'Run', `Bill run ${this.id} failed: ${reason}`);
       return { status: 'failed', reason };
     }
     if (this.stopRequested) {
-      this.finish('failed', 'warning', 'Stop', `Bill run ${this.id} stopped on request after ${this.processed} of ${this.total} accounts`);
+      await this.finish('failed', 'warning', 'Stop', `Bill run ${this.id} stopped on request after ${this.processed} of ${this.total} accounts`);
       return { status: 'failed', reason: 'stopped' };
     }
-    this.finish('completed', 'info', 'Complete', `Bill run ${this.id} completed: ${this.billed} accounts billed`);
+    await this.finish('completed', 'info', 'Complete', `Bill run ${this.id} completed: ${this.billed} accounts billed`);
     return { status: 'completed' };
   }
 
   private async billAll(): Promise<void> {
-    const settings = readSettings(this.db);
+    const settings = await readSettings(this.db);
     const rules: BillingRules = { billDate: this.config.billDate, taxRateBp: settings.taxRateBp, faults: this.faults };
     const reach = new Reachability();
     const mailer = new InvoiceMailer(reach, settings.smtp);
-    const outbound = new OutboundSteps(this.st, settings, this.config, this.faults, reach, mailer, this.config.billDate);
-    const billOne = this.db.transaction((accountId: number, tasks: (() => Promise<void>)[], writes: ResultWrite[]) => {
-      const stamp = now();
-      const invoice = billAccount(this.st, rules, accountId, stamp);
-      if (!invoice) return;
-      if (this.faults.has('event-log-error') && this.billed % INJECTED_ERROR_EVERY === 0) {
-        this.st.insertEvent.run(stamp, 'error', 'Invoices', 'Render', 'failed', accountId,
-          `System.NullReferenceException: Object reference not set to an instance of an object. at Invoices.Renderer.Render(${invoice.invoiceNumber})`);
-      }
-      this.billed++;
-      tasks.push(...outbound.tasksFor(invoice, writes));
-    });
-    const applyWrites = this.db.transaction((writes: readonly ResultWrite[]) => {
-      const stamp = now();
-      for (const write of writes) write(stamp);
-    });
+    const outbound = new OutboundSteps(settings, this.config, this.faults, reach, mailer, this.config.billDate);
+    const billOne = (accountId: number, tasks: (() => Promise<void>)[], writes: ResultWrite[]): Promise<void> =>
+      this.db.transaction(async (tx) => {
+        const stamp = now();
+        const invoice = await billAccount(tx, rules, accountId, stamp);
+        if (!invoice) return;
+        if (this.faults.has('event-log-error') && this.billed % INJECTED_ERROR_EVERY === 0) {
+          await tx.run(S.insertEvent, stamp, 'error', 'Invoices', 'Render', 'failed', accountId,
+            `System.NullReferenceException: Object reference not set to an instance of an object. at Invoices.Renderer.Render(${invoice.invoiceNumber})`);
+        }
+        this.billed++;
+        tasks.push(...(await outbound.tasksFor(tx, invoice, writes)));
+      });
+    const applyWrites = (writes: readonly ResultWrite[]): Promise<void> =>
+      this.db.transaction(async (tx) => {
+        const stamp = now();
+        for (const write of writes) await write(tx, stamp);
+      });
 
     try {
       for (let start = 0; start < this.accountIds.length && !this.stopRequested; start += CHUNK_SIZE) {
@@ -105,11 +111,11 @@ export class BillRun {
         const writes: ResultWrite[] = [];
         for (const accountId of this.accountIds.slice(start, start + CHUNK_SIZE)) {
           if (this.stopRequested) break;
-          billOne(accountId, tasks, writes);
+          await billOne(accountId, tasks, writes);
           this.processed++;
         }
         await runLimited(tasks, MAX_IN_FLIGHT, () => !this.stopRequested);
-        applyWrites(writes);
+        await applyWrites(writes);
         await yieldToEventLoop();
       }
     } finally {
@@ -117,11 +123,11 @@ export class BillRun {
     }
   }
 
-  private finish(status: 'completed' | 'failed', level: string, action: string, message: string): void {
+  private async finish(status: 'completed' | 'failed', level: string, action: string, message: string): Promise<void> {
     const stamp = now();
-    this.db.transaction(() => {
-      this.st.finishBillRun.run(status, stamp, this.billed, this.id);
-      this.st.insertEvent.run(stamp, level, 'BillRun', action, status === 'completed' ? 'ok' : 'failed', null, message);
-    })();
+    await this.db.transaction(async (tx) => {
+      await tx.run(S.finishBillRun, status, stamp, this.billed, this.id);
+      await tx.run(S.insertEvent, stamp, level, 'BillRun', action, status === 'completed' ? 'ok' : 'failed', null, message);
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { monthOf } from '../../shared/dates.js';
 import { formatCents } from '../../shared/money.js';
+import type { PlatformDatabase } from '../database/port.js';
 import type { InvoiceMailer } from '../outbound/email.js';
 import { charge } from '../outbound/payments.js';
 import type { ChargeRequest } from '../outbound/payments.js';
@@ -8,8 +9,8 @@ import { describeError } from '../outbound/reachability.js';
 import type { Reachability } from '../outbound/reachability.js';
 import type { Fault } from '../releases.js';
 import type { PlatformSettings } from '../settings.js';
+import { STATEMENTS as S } from '../statements.js';
 import type { BilledInvoice } from './account-biller.js';
-import type { Statements } from './statements.js';
 
 export interface OutboundSwitches {
   readonly emailInvoices: boolean;
@@ -18,7 +19,7 @@ export interface OutboundSwitches {
 }
 
 /** A database change an outbound step asks for; applied later, many in one transaction. */
-export type ResultWrite = (now: string) => void;
+export type ResultWrite = (tx: PlatformDatabase, now: string) => Promise<void>;
 
 interface PaymentMethod {
   readonly kind: 'card' | 'echeck';
@@ -35,7 +36,6 @@ interface PaymentMethod {
  */
 export class OutboundSteps {
   constructor(
-    private readonly st: Statements,
     private readonly settings: PlatformSettings,
     private readonly switches: OutboundSwitches,
     private readonly faults: ReadonlySet<Fault>,
@@ -44,21 +44,23 @@ export class OutboundSteps {
     private readonly billDate: string,
   ) {}
 
-  /** Reads what each step needs now (inside the bill run), returns the network work to do later. */
-  tasksFor(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
+  /** Reads what each step needs now (inside the account's transaction), returns the network work to do later. */
+  async tasksFor(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
     const tasks: (() => Promise<void>)[] = [];
-    if (this.switches.provision) tasks.push(...this.provisioningTasks(invoice, writes));
-    if (this.switches.emailInvoices) tasks.push(...this.emailTasks(invoice, writes));
-    if (this.switches.chargeAutoPay && invoice.autoPay && invoice.totalCents > 0) tasks.push(...this.paymentTasks(invoice, writes));
+    if (this.switches.provision) tasks.push(...(await this.provisioningTasks(tx, invoice, writes)));
+    if (this.switches.emailInvoices) tasks.push(...(await this.emailTasks(tx, invoice, writes)));
+    if (this.switches.chargeAutoPay && invoice.autoPay && invoice.totalCents > 0) tasks.push(...(await this.paymentTasks(tx, invoice, writes)));
     return tasks;
   }
 
   private warn(writes: ResultWrite[], module: string, action: string, accountId: number, message: string): void {
-    writes.push((now) => this.st.insertEvent.run(now, 'warning', module, action, 'failed', accountId, message));
+    writes.push(async (tx, now) => {
+      await tx.run(S.insertEvent, now, 'warning', module, action, 'failed', accountId, message);
+    });
   }
 
-  private provisioningTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
-    const pending = this.st.pendingProvisioning.all(invoice.accountId) as { id: number; code: string }[];
+  private async provisioningTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
+    const pending = await tx.all<{ id: number; code: string }>(S.pendingProvisioning, invoice.accountId);
     if (this.faults.has('provisioning-failed')) {
       for (const pkg of pending) {
         this.warn(writes, 'Provisioning', 'Activate', invoice.accountId, `${pkg.code} not sent: could not open a provisioning session`);
@@ -69,15 +71,17 @@ export class OutboundSteps {
       const line = `PROVISION account=${invoice.accountNumber} package=${pkg.code} action=activate\n`;
       try {
         for (const host of this.settings.provisioningHosts) await sendProvisioningLine(this.reach, host, line);
-        writes.push(() => this.st.markProvisioned.run(pkg.id));
+        writes.push(async (tx) => {
+          await tx.run(S.markProvisioned, pkg.id);
+        });
       } catch (error) {
         this.warn(writes, 'Provisioning', 'Activate', invoice.accountId, `${pkg.code}: ${describeError(error)}`);
       }
     });
   }
 
-  private emailTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
-    const contact = this.st.primaryEmail.get(invoice.accountId) as { email: string } | undefined;
+  private async emailTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
+    const contact = await tx.get<{ email: string }>(S.primaryEmail, invoice.accountId);
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
@@ -97,8 +101,8 @@ export class OutboundSteps {
     ];
   }
 
-  private paymentTasks(invoice: BilledInvoice, writes: ResultWrite[]): (() => Promise<void>)[] {
-    const method = this.st.defaultPaymentMethod.get(invoice.accountId) as PaymentMethod | undefined;
+  private async paymentTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
+    const method = await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId);
     if (!method) return [];
     if (method.kind === 'card' && method.card_expiry !== null && method.card_expiry < monthOf(this.billDate)) {
       this.warn(writes, 'Payments', 'Charge', invoice.accountId, `card expired (${method.card_expiry}), ${invoice.invoiceNumber} not charged`);
@@ -119,9 +123,9 @@ export class OutboundSteps {
         try {
           const outcome = await charge(this.reach, gateway, body);
           if (outcome.approved) {
-            writes.push((now) => {
-              this.st.insertTransaction.run(invoice.accountId, 'payment', -invoice.totalCents, invoice.invoiceNumber, now);
-              this.st.addToBalance.run(-invoice.totalCents, invoice.accountId);
+            writes.push(async (tx, now) => {
+              await tx.run(S.insertTransaction, invoice.accountId, 'payment', -invoice.totalCents, invoice.invoiceNumber, now);
+              await tx.run(S.addToBalance, -invoice.totalCents, invoice.accountId);
             });
           } else {
             this.warn(writes, 'Payments', 'Charge', invoice.accountId, `${method.processor}: ${outcome.reason}`);

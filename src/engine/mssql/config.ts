@@ -20,6 +20,8 @@ export interface MssqlConnectionOptions {
 }
 
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 30_000;
+/** A host name, IPv4 or bracket-free IPv6 address: what a server in a connection string can be. */
+const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,253}$/;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 export const DEFAULT_POOL_MAX = 4;
 
@@ -71,7 +73,8 @@ function parseConnectionString(options: MssqlConnectionOptions): ReturnType<type
   } catch {
     // the driver's message may quote the string, password included, so it is not passed on
   }
-  if (parsed === undefined || typeof parsed.server !== 'string' || parsed.server === '') {
+  // An empty `Server=` makes the parser take the next pair (perhaps the password) as the host name.
+  if (parsed === undefined || typeof parsed.server !== 'string' || !SERVER_NAME.test(parsed.server)) {
     throw new UserError(
       `The SQL Server connection string in ${options.connectionStringSource} could not be read or names no server. ` +
         'Use the ADO form `Server=host,port;Database=name;User Id=user;Password=secret;Encrypt=true` ' +

@@ -9,6 +9,8 @@ export interface NativeRestoreOptions {
   /** Path of the .bak file as the SQL Server service sees it. */
   readonly backupPath: string;
   readonly createdAt?: string;
+  /** The new database's name; by default derived from the run id (a resumed run passes its attempt's name). */
+  readonly database?: string;
 }
 
 /** One row of RESTORE FILELISTONLY: Type is D (data), L (log), S (FILESTREAM) or F (full-text). */
@@ -23,7 +25,7 @@ export interface BackupFile {
  * is touched. Writes the run marker into the copy.
  */
 export async function restoreNativeBackup(target: RestoreTarget, options: NativeRestoreOptions): Promise<RestoredDatabase> {
-  const database = rehearsalDatabaseName(options.runId);
+  const database = options.database ?? rehearsalDatabaseName(options.runId);
   await assertDatabaseAbsent(target.server, database);
   const files = await target.server.query<BackupFile & Record<string, string>>(fileListQuery(options.backupPath));
   if (files.length === 0) throw new UserError(`${options.backupPath} lists no database files; check that it is a full database backup readable by ${target.server.description}.`);

@@ -16,6 +16,8 @@ export interface RdsRestoreOptions {
   /** `arn:aws:s3:::bucket/key.bak` of the native backup. */
   readonly s3Arn: string;
   readonly createdAt?: string;
+  /** The new database's name; by default derived from the run id (a resumed run passes its attempt's name). */
+  readonly database?: string;
   readonly pollIntervalMs?: number;
   /** Give up waiting after this long; the RDS task itself keeps running. */
   readonly timeoutMs?: number;
@@ -38,7 +40,7 @@ export async function restoreRdsBackup(target: RestoreTarget, options: RdsRestor
   if (!S3_ARN.test(options.s3Arn)) {
     throw new UserError(`${JSON.stringify(options.s3Arn.slice(0, 200))} is not an S3 object ARN; give the backup as arn:aws:s3:::bucket/path/file.bak.`);
   }
-  const database = rehearsalDatabaseName(options.runId);
+  const database = options.database ?? rehearsalDatabaseName(options.runId);
   await assertDatabaseAbsent(target.server, database);
   // RDS keeps task history; a failed earlier attempt under this name must not be read as ours
   const earlier = latestRestoreTask(await target.server.query(rdsTaskStatusStatement(database)), database, -1);

@@ -1,4 +1,4 @@
-import { sql, join, type Fragment } from '../../sql/fragment.js';
+import { sql, ident, join, type Fragment } from '../../sql/fragment.js';
 
 /** Every statement the restore variants send; golden tests render each of them. */
 
@@ -35,4 +35,12 @@ export function rdsRestoreStatement(database: string, s3Arn: string): Fragment {
 
 export function rdsTaskStatusStatement(database: string): Fragment {
   return sql`EXEC msdb.dbo.rds_task_status @db_name = ${database}`;
+}
+
+/**
+ * Drops a run's copy: other sessions (the platform's pool, an operator's SSMS) are cut off first,
+ * or DROP DATABASE waits on them. Database names cannot be parameters here, so it is quoted.
+ */
+export function dropDatabaseStatements(database: string): Fragment[] {
+  return [sql`ALTER DATABASE ${ident(database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`, sql`DROP DATABASE ${ident(database)}`];
 }

@@ -65,7 +65,7 @@ SELECT a.account_number AS account_number, a.balance_cents AS balance_cents,
   (SELECT STRING_AGG(CAST(concat(p.code, ':', COALESCE(up.next_bill_date, '-'), ':', up.status) AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY p.code, up.start_date, up.next_bill_date) FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS next_bill_dates,
   (SELECT STRING_AGG(CAST(concat(p.period, CASE WHEN up.discount_id IS NULL THEN '' ELSE '+discount' END) AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY p.period, up.discount_id) FROM user_packages up JOIN packages p ON p.id = up.package_id WHERE up.account_id = a.id) AS package_traits
 FROM accounts a LEFT JOIN minute_buckets ob ON ob.account_id = a.id LEFT JOIN minute_buckets pb ON pb.account_id = a.parent_id
-ORDER BY a.account_number;
+ORDER BY a.account_number COLLATE Latin1_General_BIN2;
 -- params: {"p0":"2026-11-01","p1":"2026-11-01","p2":"2026-11-01","p3":"2026-11-01"}
 
 -- event log since the bill run

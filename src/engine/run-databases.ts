@@ -1,0 +1,34 @@
+import type { Plan } from '../plan/types.js';
+import type { RunState, SqlServerCopy } from '../run/run-folder.js';
+import type { DatabaseEngine } from './types.js';
+import { SqliteEngine } from './sqlite.js';
+import { createMssqlEngine } from './mssql/engine.js';
+import { planConnection } from './mssql/from-plan.js';
+
+/** The SQL Server copy the run works on now (the newest it restored or attached). */
+export function currentSqlServerCopy(state: RunState): SqlServerCopy | undefined {
+  return state.sqlServerCopies?.at(-1);
+}
+
+/**
+ * Opens the run's database copy on the plan's engine, or returns undefined when the run has none.
+ * SQL Server connections pass the server-name guard in `planConnection` first.
+ */
+export async function openRunCopy(plan: Plan, state: RunState, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEngine | undefined> {
+  if (plan.database.engine === 'sqlite') return state.databasePath === undefined ? undefined : SqliteEngine.open(state.databasePath);
+  const copy = currentSqlServerCopy(state);
+  return copy === undefined ? undefined : createMssqlEngine({ ...planConnection(plan, env), database: copy.database });
+}
+
+/** Production's own result, only ever read: a read-only SQLite file, or a database on the rehearsal server. */
+export async function openProductionResult(plan: Plan, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEngine> {
+  const result = plan.productionResult;
+  if (result.kind === 'sqlite-file') return SqliteEngine.open(result.path, { readonly: true });
+  return createMssqlEngine({ ...planConnection(plan, env), database: result.database });
+}
+
+/** Where production's result is, for messages. */
+export function describeProductionResult(plan: Plan): string {
+  const result = plan.productionResult;
+  return result.kind === 'sqlite-file' ? result.path : `database ${result.database} on ${plan.database.server ?? 'the rehearsal server'}`;
+}

@@ -1,0 +1,75 @@
+import { loadPlan } from '../plan/load.js';
+import type { RunFolder } from '../run/run-folder.js';
+import { readRunMarker } from '../run/marker.js';
+import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
+import { createMssqlEngine, type MssqlEngine } from '../engine/mssql/engine.js';
+import { databaseIdQuery, dropDatabaseStatements } from '../engine/mssql/restore-sql.js';
+import type { MssqlConnectionOptions } from '../engine/mssql/config.js';
+
+/**
+ * Drops the SQL Server databases this run restored. A database is dropped only when it carries
+ * this run's marker, so a name clash can never drop production or another run's copy; one that
+ * cannot be checked (half-restored, server unreachable) stays listed and is named in the result
+ * with what to do, and a later `rehearse down` tries again.
+ */
+export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv = process.env, options: PlanEngineOptions = {}): Promise<string[]> {
+  const copies = run.state.sqlServerCopies ?? [];
+  if (copies.length === 0) return [];
+  let connection: MssqlConnectionOptions;
+  try {
+    connection = planConnection(loadPlan(run.state.planFile), env, options);
+  } catch (error) {
+    return [`NOT removed: ${copies.map((c) => c.database).join(', ')} (cannot reach the server: ${firstLine(error)}); fix that and run \`rehearse down\` again`];
+  }
+  const results: string[] = [];
+  const left: typeof copies = [];
+  const handled = new Set<string>();
+  let master: MssqlEngine | undefined;
+  try {
+    master = await createMssqlEngine({ ...connection, database: 'master' });
+    for (const copy of copies) {
+      handled.add(copy.database);
+      if (!copy.createdByRun) {
+        results.push(`database ${copy.database} left to its Pulumi stack (\`pulumi destroy\` removes the instance)`);
+        continue;
+      }
+      const [row] = await master.query<{ database_id: number | null }>(databaseIdQuery(copy.database));
+      if (row?.database_id == null) continue;
+      const why = await notOurs(connection, copy.database, run.runId);
+      if (why !== undefined) {
+        left.push(copy);
+        results.push(`NOT removed: database ${copy.database} on ${master.description} (${why}); check it and drop it by hand`);
+        continue;
+      }
+      for (const statement of dropDatabaseStatements(copy.database)) await master.exec(statement);
+      results.push(`database ${copy.database} on ${master.description}`);
+    }
+  } catch (error) {
+    // The copy being dropped when it failed counts as not removed, like every one after it.
+    const failedAt = [...handled].at(-1);
+    const unfinished = copies.filter((c) => c.createdByRun && (!handled.has(c.database) || c.database === failedAt) && !left.includes(c));
+    left.push(...unfinished);
+    results.push(`NOT removed: ${unfinished.map((c) => c.database).join(', ')} (${firstLine(error)}); run \`rehearse down\` again`);
+  } finally {
+    await master?.close();
+  }
+  run.state.sqlServerCopies = left;
+  run.save();
+  return results;
+}
+
+/** Why a database must not be dropped by this run, or undefined when it carries the run's marker. */
+async function notOurs(connection: MssqlConnectionOptions, database: string, runId: string): Promise<string | undefined> {
+  const engine = await createMssqlEngine({ ...connection, database });
+  try {
+    const marker = await readRunMarker(engine);
+    if (marker === undefined) return 'it carries no run marker: a restore that did not finish, or not ours';
+    return marker.runId === runId ? undefined : `it carries the marker of run ${marker.runId}`;
+  } finally {
+    await engine.close();
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
