@@ -15,15 +15,18 @@ export interface RunMarker {
   readonly source: string;
 }
 
+/** One transaction: a copy never carries a marker table without its row. */
 export async function writeRunMarker(engine: DatabaseEngine, marker: RunMarker): Promise<void> {
   const table = ident(MARKER_TABLE);
   const text = keyword(engine.dialect.textType);
-  await engine.exec(
-    sql`CREATE TABLE ${table} (${ident('run_id')} ${text} NOT NULL, ${ident('created_at')} ${text} NOT NULL, ${ident('source')} ${text} NOT NULL)`,
-  );
-  await engine.exec(
-    sql`INSERT INTO ${table} (${ident('run_id')}, ${ident('created_at')}, ${ident('source')}) VALUES (${marker.runId}, ${marker.createdAt}, ${marker.source})`,
-  );
+  await engine.transaction(async (tx) => {
+    await tx.exec(
+      sql`CREATE TABLE ${table} (${ident('run_id')} ${text} NOT NULL, ${ident('created_at')} ${text} NOT NULL, ${ident('source')} ${text} NOT NULL)`,
+    );
+    await tx.exec(
+      sql`INSERT INTO ${table} (${ident('run_id')}, ${ident('created_at')}, ${ident('source')}) VALUES (${marker.runId}, ${marker.createdAt}, ${marker.source})`,
+    );
+  });
 }
 
 export async function readRunMarker(engine: DatabaseEngine): Promise<RunMarker | undefined> {
