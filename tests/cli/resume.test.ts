@@ -48,8 +48,12 @@ async function killDuringBillRun(plan: string): Promise<State> {
       try {
         const state = stateOf(reports, readlinkSync(join(reports, 'latest')));
         if (state.servicePid !== undefined) {
+          // The service is frozen first: a small bill run on a busy machine could otherwise finish,
+          // and be told to stop, between this read and the kill, leaving nothing to clean up.
+          process.kill(state.servicePid, 'SIGSTOP');
           child.kill('SIGKILL');
           await exited;
+          process.kill(state.servicePid, 'SIGCONT');
           return state;
         }
       } catch {
