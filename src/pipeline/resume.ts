@@ -5,9 +5,9 @@ import type { Plan } from '../plan/types.js';
 import { listRunFolders, type RunFolder } from '../run/run-folder.js';
 import { isProcessAlive } from '../run/process-alive.js';
 import { readRunMarker } from '../run/marker.js';
-import { openRunCopy } from '../engine/run-databases.js';
+import { currentSqlServerCopy, openRunCopy } from '../engine/run-databases.js';
+import type { DatabaseEngine } from '../engine/types.js';
 import { currentFingerprint } from '../run/copy-seal.js';
-import { UserError } from '../errors.js';
 import { digestLedger } from '../sinkholes/ledger.js';
 import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import type { ScenarioBaseline } from '../checks/baseline.js';
@@ -63,14 +63,17 @@ export async function planResume(run: RunFolder, plan: Plan): Promise<ResumePlan
       return `the bill run started at ${state.billRunStartedAt} and did not finish, so the copy is partly billed`;
     }
     if (lastCopyStage === undefined) return 'no database stage had completed';
-    const engine = await openRunCopy(plan, state).catch((error: unknown) => {
-      if (error instanceof UserError) throw error;
-      return undefined;
-    });
-    if (engine === undefined || (plan.database.engine === 'sqlite' && !existsSync(state.databasePath ?? ''))) {
-      await engine?.close();
-      return 'the database copy is gone';
+    const recorded = plan.database.engine === 'sqlite' ? state.databasePath !== undefined && existsSync(state.databasePath) : currentSqlServerCopy(state) !== undefined;
+    if (!recorded) return 'the database copy is gone';
+    let engine: DatabaseEngine | undefined;
+    try {
+      engine = await openRunCopy(plan, state);
+    } catch (error) {
+      // A SQL Server copy dropped by hand cannot be connected to; restoring again is the way on.
+      if (plan.database.engine === 'sqlite') throw error;
+      return `the database copy cannot be opened (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`;
     }
+    if (engine === undefined) return 'the database copy is gone';
     try {
       const marker = await readRunMarker(engine);
       if (marker?.runId !== run.runId) return `the database copy carries ${marker === undefined ? 'no run marker' : `the marker of run ${marker.runId}`}`;
