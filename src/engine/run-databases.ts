@@ -26,9 +26,3 @@ export async function openProductionResult(plan: Plan, env: NodeJS.ProcessEnv = 
   if (result.kind === 'sqlite-file') return SqliteEngine.open(result.path, { readonly: true });
   return createMssqlEngine({ ...planConnection(plan, env), database: result.database });
 }
-
-/** Where production's result is, for messages. */
-export function describeProductionResult(plan: Plan): string {
-  const result = plan.productionResult;
-  return result.kind === 'sqlite-file' ? result.path : `database ${result.database} on ${plan.database.server ?? 'the rehearsal server'}`;
-}

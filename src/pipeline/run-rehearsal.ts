@@ -5,13 +5,13 @@ import { ExitCode, UserError } from '../errors.js';
 import { loadRuleSet } from '../sanitize/rules.js';
 import type { RunContext } from './context.js';
 import { sweepOrphanSandboxes } from '../sandbox/sandbox.js';
-import { destroyRun, sweepDeadRuns } from '../stages/destroy.js';
+import { destroyRun, sweepDeadRuns, teardownSandbox } from '../stages/destroy.js';
 import type { Report, StageRecord } from '../report/model.js';
 import { assembleReport } from '../report/assemble.js';
 import { writeReportFiles } from '../report/write.js';
 import { STAGE_NAMES, STAGES } from './stages.js';
 import { applyResume, findRunToResume, inputsSha256, planResume } from './resume.js';
-import { runStage, teardownSandbox } from './stage-runner.js';
+import { runStage } from './stage-runner.js';
 import { readKeeperRecord, stopKeeper } from './sandbox-keeper.js';
 import { isProcessAlive } from '../run/process-alive.js';
 

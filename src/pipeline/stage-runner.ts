@@ -1,7 +1,3 @@
-import type { RunFolder } from '../run/run-folder.js';
-import { isProcessAlive } from '../run/process-alive.js';
-import { namespaceNameFor } from '../sandbox/namespace.js';
-import { destroySandbox } from '../sandbox/sandbox.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { StageRecord } from '../report/model.js';
 import type { RunContext, Stage } from './context.js';
@@ -53,21 +49,4 @@ export async function runStage(ctx: RunContext, name: StageName, stage: Stage): 
     }
     return { record, exitCode: ExitCode.badInput, unexpected: error instanceof Error ? error : new Error(message) };
   }
-}
-
-/**
- * Removes a run's billing service and sandbox but keeps its database copy and state, so the run
- * can be resumed. Safe to call when nothing is left.
- */
-export async function teardownSandbox(run: RunFolder): Promise<string[]> {
-  const removed: string[] = [];
-  const pid = run.state.servicePid;
-  if (pid !== undefined && isProcessAlive(pid)) {
-    process.kill(pid, 'SIGKILL');
-    removed.push(`billing service (pid ${pid})`);
-  }
-  removed.push(...(await destroySandbox(run.state.namespace ?? namespaceNameFor(run.runId))));
-  run.state.servicePid = undefined;
-  run.save();
-  return removed;
 }

@@ -24,3 +24,9 @@ export function describeSnapshot(plan: Plan): string {
       return `database ${s.database} (restored from an RDS DB snapshot)`;
   }
 }
+
+/** Where production's result is, for messages. */
+export function describeProductionResult(plan: Plan): string {
+  const result = plan.productionResult;
+  return result.kind === 'sqlite-file' ? result.path : `database ${result.database} on ${plan.database.server ?? 'the rehearsal server'}`;
+}

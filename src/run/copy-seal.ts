@@ -18,10 +18,7 @@ const SEAL_PREFIX = 'seal:';
 
 /** The copy's fingerprint after a stage passed: the SQLite file's sha256, or a new seal written into the SQL Server copy. */
 export async function fingerprintCopy(plan: Plan, state: RunState, engine: DatabaseEngine | undefined): Promise<string | undefined> {
-  if (plan.database.engine === 'sqlite') {
-    const path = state.databasePath;
-    return path !== undefined && existsSync(path) ? fileSha256(path) : undefined;
-  }
+  if (plan.database.engine === 'sqlite') return sqliteFileFingerprint(state);
   if (engine === undefined) return undefined;
   const seal = `${SEAL_PREFIX}${randomBytes(16).toString('hex')}`;
   const table = ident(SEAL_TABLE);
@@ -37,11 +34,14 @@ export async function fingerprintCopy(plan: Plan, state: RunState, engine: Datab
 
 /** The fingerprint the copy has now, to compare with the recorded one; undefined when the copy is gone. */
 export async function currentFingerprint(plan: Plan, state: RunState, engine: DatabaseEngine): Promise<string | undefined> {
-  if (plan.database.engine === 'sqlite') {
-    const path = state.databasePath;
-    return path !== undefined && existsSync(path) ? fileSha256(path) : undefined;
-  }
+  if (plan.database.engine === 'sqlite') return sqliteFileFingerprint(state);
   if (!(await engine.tables()).some((t) => t.name === SEAL_TABLE)) return undefined;
   const rows = await engine.query<{ seal: string }>(sql`SELECT ${ident('seal')} FROM ${ident(SEAL_TABLE)}`);
   return rows.length === 1 ? rows[0]?.seal : undefined;
+}
+
+/** A SQLite copy is a file: its sha256 is its fingerprint, recorded and compared alike. */
+function sqliteFileFingerprint(state: RunState): string | undefined {
+  const path = state.databasePath;
+  return path !== undefined && existsSync(path) ? fileSha256(path) : undefined;
 }

@@ -1,34 +1,40 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteNamespace, listNamespaces, namespaceNameFor } from '../sandbox/namespace.js';
+import { namespaceNameFor } from '../sandbox/namespace.js';
 import { destroySandbox } from '../sandbox/sandbox.js';
 import { isProcessAlive } from '../run/process-alive.js';
 import { openRunFolder, removeWorkDir, type RunFolder } from '../run/run-folder.js';
 import { dropSqlServerCopies } from './drop-sql-server-copies.js';
 
 /**
- * Removes everything a run created except its report: the billing service, the namespace, the
- * work folder with the database copy and the SQL Server databases it restored. Safe to run twice, and on a run that was killed.
+ * Removes a run's billing service and sandbox but keeps its database copy and state, so the run
+ * can be resumed. Safe to call when nothing is left.
  */
-export async function destroyRun(run: RunFolder): Promise<string[]> {
+export async function teardownSandbox(run: RunFolder): Promise<string[]> {
   const removed: string[] = [];
   const pid = run.state.servicePid;
   if (pid !== undefined && isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
     removed.push(`billing service (pid ${pid})`);
   }
-  const ns = run.state.namespace ?? namespaceNameFor(run.runId);
-  removed.push(...(await destroySandbox(ns)));
-  if ((await listNamespaces()).includes(ns)) {
-    await deleteNamespace(ns);
-    removed.push(`network namespace ${ns}`);
-  }
+  removed.push(...(await destroySandbox(run.state.namespace ?? namespaceNameFor(run.runId))));
+  run.state.servicePid = undefined;
+  run.save();
+  return removed;
+}
+
+/**
+ * Removes everything a run created except its report: the billing service, the namespace, the
+ * work folder with the database copy and the SQL Server databases it restored. Safe to run
+ * twice, and on a run that was killed.
+ */
+export async function destroyRun(run: RunFolder): Promise<string[]> {
+  const removed = await teardownSandbox(run);
   removed.push(...(await dropSqlServerCopies(run)));
   removeWorkDir(run);
   // The ledger stays as evidence; the per-run TLS keys and the sinkhole settings go.
   rmSync(join(run.dir, 'sandbox', 'ca'), { recursive: true, force: true });
   rmSync(join(run.dir, 'sandbox', 'sinkholes.json'), { force: true });
-  run.state.servicePid = undefined;
   run.state.destroyedAt = new Date().toISOString();
   run.save();
   return removed;

@@ -23,12 +23,13 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
   }
   const results: string[] = [];
   const left: typeof copies = [];
-  const handled = new Set<string>();
+  // Copies before `next` are settled (dropped, gone, left with a reason); the rest are not.
+  let next = 0;
   let master: MssqlEngine | undefined;
   try {
     master = await createMssqlEngine({ ...connection, database: 'master' });
-    for (const copy of copies) {
-      handled.add(copy.database);
+    for (; next < copies.length; next++) {
+      const copy = copies[next]!;
       if (!copy.createdByRun) {
         results.push(`database ${copy.database} left to its Pulumi stack (\`pulumi destroy\` removes the instance)`);
         continue;
@@ -45,9 +46,7 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
       results.push(`database ${copy.database} on ${master.description}`);
     }
   } catch (error) {
-    // The copy being dropped when it failed counts as not removed, like every one after it.
-    const failedAt = [...handled].at(-1);
-    const unfinished = copies.filter((c) => c.createdByRun && (!handled.has(c.database) || c.database === failedAt) && !left.includes(c));
+    const unfinished = copies.slice(next).filter((c) => c.createdByRun);
     left.push(...unfinished);
     results.push(`NOT removed: ${unfinished.map((c) => c.database).join(', ')} (${firstLine(error)}); run \`rehearse down\` again`);
   } finally {

@@ -1,4 +1,5 @@
-import { describeProductionResult, openProductionResult } from '../engine/run-databases.js';
+import { openProductionResult } from '../engine/run-databases.js';
+import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction } from '../checks/production-diff.js';
 import { checkEventLog } from '../checks/event-log.js';
