@@ -1,0 +1,34 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+
+export interface SampleSize {
+  readonly accounts: number;
+  readonly seed: number;
+}
+
+/** Plan fields that hold paths relative to the plan file; they must survive the move to a work folder. */
+const PATH_FIELDS: readonly (readonly string[])[] = [['snapshot', 'path'], ['productionResult', 'path'], ['sanitize', 'rules']];
+
+/**
+ * Writes the template plan into `workDir` with one switch on. Everything else stays as the
+ * template says, so a mutant differs from the control run only by the switch. The sample lives in
+ * its own folder per size and seed, which the sample tool owns, so the demo's sample is untouched.
+ */
+export function writeMutantPlan(template: string, workDir: string, samplesDir: string, size: SampleSize, faults: readonly string[], name: string): string {
+  const doc = parseDocument(readFileSync(template, 'utf8'));
+  const base = dirname(template);
+  for (const path of PATH_FIELDS) {
+    const value = doc.getIn(path);
+    if (typeof value === 'string' && !isAbsolute(value)) doc.setIn(path, resolve(base, value));
+  }
+  const sampleDir = join(samplesDir, `mutants-${size.accounts}-seed-${size.seed}`);
+  doc.setIn(['sample'], doc.createNode({ accounts: size.accounts, seed: size.seed }, { flow: true }));
+  doc.setIn(['snapshot', 'path'], join(sampleDir, 'snapshot.db'));
+  doc.setIn(['productionResult', 'path'], join(sampleDir, 'production-result.db'));
+  doc.setIn(['platform', 'faults'], doc.createNode([...faults], { flow: true }));
+  doc.setIn(['report', 'dir'], join(workDir, 'reports'));
+  const file = join(workDir, `${name}.yaml`);
+  writeFileSync(file, doc.toString());
+  return file;
+}

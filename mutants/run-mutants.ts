@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Mutant, MutantCatalogue } from './catalogue.js';
+import { controlHolds, judgeMutant, type MutantOutcome, type RehearsalVerdict } from './outcome.js';
+import { writeMutantPlan, type SampleSize } from './mutant-plan.js';
+import { ensureSample, rehearseVerdict } from './rehearse-once.js';
+
+export interface MutantRunOptions {
+  readonly catalogue: MutantCatalogue;
+  readonly mutants: readonly Mutant[];
+  readonly size: SampleSize;
+  readonly samplesDir: string;
+  /** Keep the work folder (plans and reports) instead of removing it at the end. */
+  readonly keepDir?: string;
+  readonly say: (line: string) => void;
+}
+
+export interface MutantRun {
+  readonly control: RehearsalVerdict;
+  readonly outcomes: readonly MutantOutcome[];
+  readonly workDir: string;
+}
+
+/**
+ * The control first (the unchanged candidate must end GO), then each mutant in catalogue order,
+ * one rehearsal at a time: each needs the whole sandbox, and two cores.
+ */
+export async function runMutants(options: MutantRunOptions): Promise<MutantRun> {
+  const workDir = options.keepDir ?? mkdtempSync(join(tmpdir(), 'rehearsal-mutants-'));
+  mkdirSync(workDir, { recursive: true });
+  const planFor = (faults: readonly string[], name: string): string => writeMutantPlan(options.catalogue.plan, workDir, options.samplesDir, options.size, faults, name);
+  try {
+    const controlPlan = planFor([], 'control');
+    options.say(`sample: ${options.size.accounts.toLocaleString('en-US')} accounts, seed ${options.size.seed}`);
+    await ensureSample(controlPlan);
+    const controlStarted = performance.now();
+    const control = await rehearseVerdict(controlPlan);
+    options.say(`control (no switch): ${control.verdict}${control.failedChecks.length > 0 ? `, failed ${control.failedChecks.join(', ')}` : ''} in ${((performance.now() - controlStarted) / 1000).toFixed(0)} s`);
+    if (!controlHolds(control)) return { control, outcomes: [], workDir };
+    const outcomes: MutantOutcome[] = [];
+    for (const [index, mutant] of options.mutants.entries()) {
+      const started = performance.now();
+      const outcome = judgeMutant(mutant, await rehearseVerdict(planFor([mutant.switch], mutant.switch)), (performance.now() - started) / 1000);
+      outcomes.push(outcome);
+      const through = outcome.failedChecks.length > 0 ? ` via ${outcome.failedChecks.join(', ')}` : '';
+      options.say(`[${index + 1}/${options.mutants.length}] ${mutant.switch}: ${outcome.status} (${outcome.verdict}${through}) in ${outcome.seconds.toFixed(0)} s`);
+    }
+    return { control, outcomes, workDir };
+  } finally {
+    if (options.keepDir === undefined) rmSync(workDir, { recursive: true, force: true });
+  }
+}

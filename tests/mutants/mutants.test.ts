@@ -1,0 +1,78 @@
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadMutantCatalogue, selectMutants, type Mutant } from '../../mutants/catalogue.js';
+import { controlHolds, judgeMutant } from '../../mutants/outcome.js';
+import { writeMutantPlan } from '../../mutants/mutant-plan.js';
+import { BEGIN_MARKER, END_MARKER, writeResultsSection } from '../../mutants/markdown.js';
+import { SAMPLE_PLATFORM_FAULTS } from '../../src/billrun/sample-platform-faults.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { ConfigErrors, ConfigError } from '../../src/errors.js';
+import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
+
+const CATALOGUE = join(PROJECT_ROOT, 'mutants/sample-platform.yaml');
+const mutant: Mutant = { switch: 'discount-dropped', area: 'billing', regression: 'discounts not applied', caughtBy: ['production-diff', 'scenario.ACC-000012'] };
+
+t.test('a mutant counts as caught only through every expected check', async (t) => {
+  t.equal(judgeMutant(mutant, { verdict: 'NO-GO', failedChecks: ['production-diff', 'scenario.ACC-000012', 'account.ACC-000041'], failedStages: [] }, 1).status, 'caught');
+  t.equal(judgeMutant(mutant, { verdict: 'GO', failedChecks: [], failedStages: [] }, 1).status, 'escaped');
+  t.equal(judgeMutant(mutant, { verdict: 'GO-PENDING-SIGN-OFF', failedChecks: [], failedStages: [] }, 1).status, 'escaped', 'pending sign-off is a GO too');
+  const partly = judgeMutant(mutant, { verdict: 'NO-GO', failedChecks: ['production-diff'], failedStages: [] }, 1);
+  t.equal(partly.status, 'wrong-reason', 'NO-GO without one of the expected checks');
+  t.same(partly.missed, ['scenario.ACC-000012']);
+  t.equal(judgeMutant(mutant, { verdict: 'NO-GO', failedChecks: ['production-diff', 'scenario.ACC-000012'], failedStages: ['verify'] }, 1).status, 'wrong-reason', 'a crashed stage is not a catch');
+  t.notOk(controlHolds({ verdict: 'NO-GO', failedChecks: ['isolation'], failedStages: [] }), 'a control that ends NO-GO invalidates the table');
+  t.ok(controlHolds({ verdict: 'GO', failedChecks: [], failedStages: [] }));
+});
+
+t.test('the catalogue covers every switch of the sample candidate, and only those', async (t) => {
+  const catalogue = loadMutantCatalogue(CATALOGUE);
+  const listed = catalogue.mutants.map((m) => m.switch).sort();
+  t.same(listed, [...SAMPLE_PLATFORM_FAULTS].sort(), 'a new switch must say which check catches it');
+  t.throws(() => selectMutants(catalogue, ['no-such-switch']), /does not list: no-such-switch/);
+  t.same(selectMutants(catalogue, ['event-log-error']).map((m) => m.switch), ['event-log-error']);
+});
+
+t.test('a malformed catalogue is refused with its location', async (t) => {
+  const dir = t.testdir({
+    'twice.yaml': 'version: 1\nplan: p.yaml\nmutants:\n  - { switch: a, area: billing, regression: r, caughtBy: [x] }\n  - { switch: a, area: mail, regression: r, caughtBy: [y] }\n',
+    'bad-area.yaml': 'version: 1\nplan: p.yaml\nmutants:\n  - { switch: a, area: taxes, regression: r, caughtBy: [x] }\n',
+    'no-check.yaml': 'version: 1\nplan: p.yaml\nmutants:\n  - { switch: a, area: billing, regression: r, caughtBy: [] }\n',
+  });
+  const err = t.throws(() => loadMutantCatalogue(join(dir, 'twice.yaml'))) as unknown;
+  t.ok(err instanceof ConfigError, 'a located error');
+  t.match((err as Error).message, /twice\.yaml:5:\d+: switch a is listed twice/);
+  for (const file of ['bad-area.yaml', 'no-check.yaml']) {
+    const e = t.throws(() => loadMutantCatalogue(join(dir, file))) as unknown;
+    t.ok(e instanceof ConfigErrors || e instanceof ConfigError, `${file}: located`);
+    t.match((e as Error).message, new RegExp(`${file.replace('.', '\\.')}:4:`));
+  }
+});
+
+t.test('a mutant plan differs from the template only by its switch, sample and report folder', async (t) => {
+  const dir = t.testdir({ samples: {} });
+  const catalogue = loadMutantCatalogue(CATALOGUE);
+  const file = writeMutantPlan(catalogue.plan, dir, join(dir, 'samples'), { accounts: 300, seed: 9 }, ['discount-dropped'], 'discount-dropped');
+  const plan = loadPlan(file);
+  t.same(plan.platform.faults, ['discount-dropped']);
+  t.equal(plan.report.dir, join(dir, 'reports'));
+  t.same(plan.sample, { accounts: 300, seed: 9 });
+  t.equal(plan.sanitize.rules, join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), 'relative paths still point where the template meant');
+  const template = parse(readFileSync(catalogue.plan, 'utf8')) as { scenarios: unknown; billRun: unknown };
+  const written = parse(readFileSync(file, 'utf8')) as { scenarios: unknown; billRun: unknown };
+  t.same(written.scenarios, template.scenarios);
+  t.same(written.billRun, template.billRun);
+});
+
+t.test('the results section replaces only the generated part of docs/mutants.md', async (t) => {
+  const dir = t.testdir({ 'mutants.md': `# Mutants\n\nprose before\n\n${BEGIN_MARKER}\nold table\n${END_MARKER}\n\nprose after\n` });
+  const file = join(dir, 'mutants.md');
+  writeResultsSection(file, `${BEGIN_MARKER}\nnew table\n${END_MARKER}`);
+  const text = readFileSync(file, 'utf8');
+  t.match(text, /prose before[\s\S]*new table[\s\S]*prose after/);
+  t.notMatch(text, /old table/);
+  writeFileSync(file, '# Mutants\n');
+  writeResultsSection(file, `${BEGIN_MARKER}\nfirst\n${END_MARKER}`);
+  t.match(readFileSync(file, 'utf8'), /^# Mutants\n\n<!-- mutants:begin/);
+});
