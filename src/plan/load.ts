@@ -64,6 +64,12 @@ export function loadPlan(file: string): Plan {
     }
   });
 
+  (raw.verify?.stateDifferential?.ignore ?? []).forEach((rule, i) => {
+    if ((rule.table === undefined) === (rule.column === undefined)) {
+      errors.push(located.errorAt(['verify', 'stateDifferential', 'ignore', i], 'an ignore rule names either `table` or `column` (as table.column), not both and not neither'));
+    }
+  });
+
   if (errors.length > 0) throw new ConfigErrors(errors);
 
   return {
@@ -109,7 +115,11 @@ export function loadPlan(file: string): Plan {
       switchCidrs: raw.egress?.switchCidrs ?? [],
       allowlist: raw.egress?.allowlist ?? [],
     },
-    verify: { tolerance: raw.verify?.tolerance ?? 0, ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}) },
+    verify: {
+      tolerance: raw.verify?.tolerance ?? 0,
+      ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
+      stateDifferential: { ignore: raw.verify?.stateDifferential?.ignore ?? [] },
+    },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };
 }

@@ -40,7 +40,11 @@ export interface PlanFile {
     switchCidrs?: string[];
     allowlist?: string[];
   };
-  verify?: { tolerance?: number; expectedProvisioning?: string[] };
+  verify?: {
+    tolerance?: number;
+    expectedProvisioning?: string[];
+    stateDifferential?: { ignore?: { table?: string; column?: string; reason: string }[] };
+  };
   report?: { dir?: string };
 }
 
@@ -228,6 +232,28 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       properties: {
         tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true },
         expectedProvisioning: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+        stateDifferential: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          properties: {
+            ignore: {
+              type: 'array',
+              nullable: true,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['reason'],
+                properties: {
+                  table: { type: 'string', nullable: true, pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,127}$' },
+                  column: { type: 'string', nullable: true, pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,127}\\.[A-Za-z_][A-Za-z0-9_$ ]{0,127}$' },
+                  reason: { type: 'string', minLength: 10, maxLength: 500 },
+                },
+              },
+            },
+          },
+        },
       },
     },
     report: {

@@ -114,4 +114,13 @@ export interface VerifyPlan {
   readonly tolerance: number;
   /** Accounts the bill run must provision; when absent, every billed account with a pending package change. */
   readonly expectedProvisioning?: readonly string[];
+  /** What the state differential leaves out: whole tables or `table.column`, each with the plan's reason. */
+  readonly stateDifferential: { readonly ignore: readonly StateDifferentialIgnore[] };
+}
+
+/** A whole table, or one `table.column`, the state differential does not compare, with the plan's reason. */
+export interface StateDifferentialIgnore {
+  readonly table?: string;
+  readonly column?: string;
+  readonly reason: string;
 }

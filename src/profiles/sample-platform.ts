@@ -6,6 +6,9 @@ import type { Dialect } from '../sql/dialect.js';
  * questions only through a profile, so another platform (EngageIP) is a new profile, not new checks.
  */
 
+/** The table of accounts and the column people know an account by (differences are attributed to it). */
+export const ACCOUNT_IDENTITY = { table: 'accounts', key: 'account_number' } as const;
+
 export interface DuePackageRow extends Record<string, string | number | null> {
   account_number: string;
   user_package_id: number;

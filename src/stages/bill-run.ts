@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertRunMarker } from '../run/marker.js';
@@ -12,6 +12,7 @@ import { readEgressCounters } from '../sandbox/nftables.js';
 import { checkNothingLeft } from '../checks/no-egress.js';
 import { SafetyError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
+import { beforeBillRunPath } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /**
@@ -36,6 +37,8 @@ export async function billRun(ctx: RunContext): Promise<string> {
   // The platform owns the database while it bills; holding a connection open would only add locking.
   await engine.close();
   ctx.engine = undefined;
+  // The state differential compares what the bill run changed; this is the state it started from.
+  if (run.state.databasePath !== undefined) copyFileSync(run.state.databasePath, beforeBillRunPath(run.workDir));
 
   const driver = new SamplePlatformDriver({
     namespace: ctx.sandbox.namespace,

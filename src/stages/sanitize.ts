@@ -7,6 +7,7 @@ import { applyRules } from '../sanitize/apply.js';
 import { provePiiRemoved } from '../sanitize/proof.js';
 import { runVendorScripts } from '../sanitize/vendor-scripts.js';
 import { SafetyError } from '../errors.js';
+import { maskProductionResult } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /** The per-run masking key: from the plan's environment variable, else random (never logged or stored). */
@@ -61,6 +62,18 @@ export async function sanitize(ctx: RunContext): Promise<string> {
       `The sanitize proof found personal data after masking: ${blocking.map((f) => `${f.kind} in ${f.column} (${f.count} rows)`).join(', ')}. ` +
         `The bill run will not start. Add rules for these columns to ${ruleSet.file}, or allow a column in the plan's sanitize.allow with a written reason.`,
     );
+  }
+  if (ctx.plan.productionResult.kind === 'sqlite-file') {
+    ctx.progress.detail("masking production's result alike, for the state differential");
+    await maskProductionResult({
+      productionResult: ctx.plan.productionResult.path,
+      workDir: ctx.run.workDir,
+      runId: ctx.run.runId,
+      ruleSet,
+      masker,
+      safeDomain: ctx.plan.sanitize.safeDomain,
+      progress: ctx.progress,
+    });
   }
   ctx.run.state.sanitizeProofPassed = true;
   ctx.run.save();

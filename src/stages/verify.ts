@@ -12,6 +12,12 @@ import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
 import type { RunContext } from '../pipeline/context.js';
+import type { DatabaseEngine } from '../engine/types.js';
+import type { CheckResult } from '../checks/types.js';
+import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
+import { differentialRules } from '../differential/rules.js';
+import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
+import { ACCOUNT_IDENTITY, latestBillRun, type BillRunRow } from '../profiles/sample-platform.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -30,6 +36,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
     ctx.checks.push(await checkRolePermissions(engine, production));
+    ctx.checks.push(await stateDifferential(ctx, engine, production));
   } finally {
     await production.close();
   }
@@ -45,4 +52,20 @@ export async function verify(ctx: RunContext): Promise<string> {
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
+}
+
+/** Every table the bill run changed, against production's change; on SQLite only so far. */
+async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
+  const { plan, run } = ctx;
+  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
+    return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level checks stand alone', 'skipped');
+  }
+  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (await db.query<BillRunRow>(latestBillRun(db.dialect, plan.billRun.date)))[0]?.release;
+  ctx.progress.detail('comparing every table with what production\'s bill run changed');
+  return checkStateDifferential(
+    { billed: run.state.databasePath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
+    differentialRules(plan.verify.stateDifferential.ignore),
+    ACCOUNT_IDENTITY,
+    { main: await releaseOf(engine), prod: await releaseOf(production) },
+  );
 }

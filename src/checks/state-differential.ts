@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { computeStateDifferential, type StateDifferential } from '../differential/state-differential.js';
+import { DEFAULT_RULES, type AccountIdentity, type DifferentialRules } from '../differential/rules.js';
+import type { CellValue } from '../differential/differences.js';
+import type { Releases } from '../differential/compare-sql.js';
+import { MARKER_TABLE } from '../run/marker.js';
+import { SEAL_TABLE } from '../run/copy-seal.js';
+import { FAKE_TABLE_PREFIX } from '../sanitize/fake-values.js';
+import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
+
+const ID = 'state-differential';
+const TITLE = "Every table the bill run changed matches what production's bill run changed";
+
+export interface StateDifferentialFiles {
+  readonly billed: string;
+  readonly beforeBillRun: string;
+  readonly productionMasked: string;
+}
+
+function isInternal(table: string): boolean {
+  return table === MARKER_TABLE || table === SEAL_TABLE || table.startsWith(FAKE_TABLE_PREFIX);
+}
+
+/** Differences show values only where they cannot be personal data that a rule set missed. */
+function shown(value: CellValue): string {
+  if (value === null) return 'NULL';
+  const text = String(value);
+  // E-mail addresses, and digit runs as long as phone, card or bank numbers (dates aside).
+  if (/@|\d(?:[ .\-/]?\d){8,}/.test(text.replace(/\d{4}-\d\d-\d\d/g, ''))) return '(withheld: may be personal data)';
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Not comparable here (another engine, or a run whose files are missing): said so, never passed. */
+export function stateDifferentialNotRun(reason: string, status: 'skipped' | 'failed'): CheckResult {
+  return { id: ID, title: TITLE, status, summary: reason };
+}
+
+export function checkStateDifferential(files: StateDifferentialFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases): CheckResult {
+  const missing = Object.entries(files).filter(([, path]) => !existsSync(path));
+  if (missing.length > 0) {
+    return stateDifferentialNotRun(`could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`, 'failed');
+  }
+  return describe(computeStateDifferential({ ...files, rules, accounts, releases, isInternal }));
+}
+
+function describe(result: StateDifferential): CheckResult {
+  const { summary } = result;
+  const groups = summary.sortedGroups();
+  const failed = summary.rows > 0 || result.schemaDifferences.length > 0;
+  const headline = failed
+    ? `${summary.rows.toLocaleString('en-US')} row(s) differ from production's bill run in ${new Set(groups.map((g) => g.table)).size} table(s)` +
+      `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)` : ''}: ` +
+      groups.slice(0, 3).map((g) => `${g.table}.${g.what} (${g.rows.toLocaleString('en-US')})`).join(', ') +
+      (result.schemaDifferences.length > 0 ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}` : '')
+    : `${result.tablesCompared.length} tables compared row by row: the bill run changed them exactly as production's did`;
+  const accounts = [...summary.accounts].sort();
+  return {
+    id: ID,
+    title: TITLE,
+    status: failed ? 'failed' : 'passed',
+    summary: headline,
+    ...(accounts.length > 0 ? { affectedAccounts: accounts.slice(0, MAX_LISTED_ACCOUNTS), affectedCount: accounts.length } : {}),
+    evidence: groups.slice(0, MAX_EVIDENCE_ROWS).map((g) => {
+      const column = g.example.columns.find((c) => c.column === g.what);
+      return {
+        table: g.table,
+        difference: g.what,
+        rows: g.rows,
+        accounts: g.accounts.size,
+        'example row': g.example.row.length > 60 ? `${g.example.row.slice(0, 57)}...` : g.example.row,
+        'example account': g.example.account ?? '—',
+        rehearsal: column === undefined ? '—' : shown(column.rehearsal),
+        production: column === undefined ? '—' : shown(column.production),
+      };
+    }),
+    sections: [
+      {
+        title: 'Not compared, and why',
+        rows: [
+          ...result.ignored.map((i) => ({ what: i.what, why: `plan: ${i.reason}` })),
+          ...DEFAULT_RULES.map((rule) => ({ what: 'every table', why: rule })),
+          ...result.rawReferences.map((r) => ({ what: r, why: 'added rows compared by the referenced key as stored: the referenced table has no unique key' })),
+        ],
+      },
+    ],
+  };
+}

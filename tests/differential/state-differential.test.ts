@@ -1,0 +1,138 @@
+import t, { type Test } from 'tap';
+import Database from 'better-sqlite3';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkStateDifferential } from '../../src/checks/state-differential.js';
+import type { CheckResult } from '../../src/checks/types.js';
+import { differentialRules } from '../../src/differential/rules.js';
+import { sha256 } from '../helpers/sample-fixture.js';
+
+/** A small billing schema with the shapes the differential must handle: surrogate keys, a unique natural key, references. */
+const SCHEMA = `
+CREATE TABLE accounts (id INTEGER PRIMARY KEY, account_number TEXT NOT NULL UNIQUE, balance_cents INTEGER NOT NULL, next_bill_date TEXT);
+CREATE TABLE usage_records (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), minutes INTEGER NOT NULL, rated INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE invoices (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), invoice_number TEXT NOT NULL UNIQUE, subtotal_cents INTEGER NOT NULL, total_cents INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE invoice_items (id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES invoices(id), kind TEXT NOT NULL, amount_cents INTEGER NOT NULL);
+CREATE TABLE transactions (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), kind TEXT NOT NULL, amount_cents INTEGER NOT NULL, reference TEXT);
+CREATE TABLE event_log (id INTEGER PRIMARY KEY, logged_at TEXT NOT NULL, level TEXT NOT NULL, message TEXT);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const BEFORE = `
+INSERT INTO accounts VALUES (1, 'ACC-1', 0, '2026-11-01'), (2, 'ACC-2', 0, '2026-11-01'), (3, 'ACC-3', 500, '2026-11-15');
+INSERT INTO usage_records VALUES (1, 1, 120, 0), (2, 2, 30, 0);
+INSERT INTO event_log VALUES (1, '2026-10-01T08:00:00Z', 'info', 'Bill run 1 started (release 7.4.2)');
+INSERT INTO settings VALUES ('currency', 'USD');
+`;
+
+/** Production's bill run on the old release: what a correct candidate must reproduce. */
+function productionBillRun(release = '7.4.2', at = '2026-11-01T02:00:00.123Z'): string {
+  return `
+UPDATE usage_records SET rated = 1;
+INSERT INTO invoices VALUES (10, 1, 'INV-ACC-1', 1000, 1080, '${at}'), (11, 2, 'INV-ACC-2', 500, 540, '${at}');
+INSERT INTO invoice_items VALUES (100, 10, 'recurring', 1000), (101, 10, 'tax', 80), (102, 11, 'recurring', 500), (103, 11, 'tax', 40);
+INSERT INTO transactions VALUES (1000, 1, 'invoice', 1080, 'INV-ACC-1'), (1001, 2, 'invoice', 540, 'INV-ACC-2');
+UPDATE accounts SET balance_cents = balance_cents + CASE id WHEN 1 THEN 1080 WHEN 2 THEN 540 ELSE 0 END, next_bill_date = CASE WHEN id IN (1, 2) THEN '2026-12-01' ELSE next_bill_date END;
+INSERT INTO event_log VALUES (2, '${at}', 'info', 'Bill run 2 started (release ${release})');`;
+}
+
+interface Scenario {
+  readonly rehearsal: string;
+  readonly ignore?: { table?: string; column?: string; reason: string }[];
+}
+
+function differential(t: Test, scenario: Scenario): CheckResult {
+  const dir = t.testdir();
+  const make = (name: string, ...scripts: string[]): string => {
+    const path = join(dir, name);
+    const db = new Database(path);
+    db.exec(SCHEMA);
+    for (const script of scripts) db.exec(script);
+    db.close();
+    return path;
+  };
+  const beforeBillRun = make('before.db', BEFORE);
+  const billed = join(dir, 'billed.db');
+  copyFileSync(beforeBillRun, billed);
+  const db = new Database(billed);
+  db.exec(scenario.rehearsal);
+  db.close();
+  const productionMasked = make('production.db', BEFORE, productionBillRun());
+  const hashes = [billed, beforeBillRun, productionMasked].map(sha256);
+  const result = checkStateDifferential({ billed, beforeBillRun, productionMasked }, differentialRules(scenario.ignore ?? []), { table: 'accounts', key: 'account_number' }, { main: '7.5.0', prod: '7.4.2' });
+  t.same([billed, beforeBillRun, productionMasked].map(sha256), hashes, 'the differential writes none of the three databases');
+  return result;
+}
+
+function group(result: CheckResult, table: string, difference: string) {
+  return result.evidence?.find((e) => e.table === table && e.difference === difference);
+}
+
+t.test('a bill run that changes every table as production did passes, whatever the clock and the release say of themselves', async (t) => {
+  const result = differential(t, { rehearsal: productionBillRun('7.5.0', '2026-12-02T04:22:58.054Z') });
+  t.equal(result.status, 'passed', result.summary);
+  t.match(result.summary, /7 tables compared row by row/);
+});
+
+t.test('new rows are matched by their unique key, not the numbers the engine gave them', async (t) => {
+  // The candidate bills account 2 first: every generated id differs, the content does not.
+  const shuffled = productionBillRun('7.5.0')
+    .replace("(10, 1, 'INV-ACC-1'", "(21, 1, 'INV-ACC-1'")
+    .replace("(11, 2, 'INV-ACC-2'", "(20, 2, 'INV-ACC-2'")
+    .replace("(100, 10,", "(202, 21,").replace("(101, 10,", "(203, 21,").replace("(102, 11,", "(200, 20,").replace("(103, 11,", "(201, 20,")
+    .replace('(1000, 1,', '(2001, 1,').replace('(1001, 2,', '(2000, 2,');
+  const result = differential(t, { rehearsal: shuffled });
+  t.equal(result.status, 'passed', result.summary);
+});
+
+const regressions: { name: string; rehearsal: string; table: string; difference: string; account?: string; values?: [string, string] }[] = [
+  { name: 'usage left unrated (it bills again next month)', rehearsal: productionBillRun('7.5.0').replace('UPDATE usage_records SET rated = 1;', 'UPDATE usage_records SET rated = 1 WHERE id = 1;'), table: 'usage_records', difference: 'rated', account: 'ACC-2', values: ['0', '1'] },
+  { name: 'a missing ledger row', rehearsal: productionBillRun('7.5.0').replace(", (1001, 2, 'invoice', 540, 'INV-ACC-2')", ''), table: 'transactions', difference: 'only-in-production', account: 'ACC-2' },
+  { name: 'an invoice header inconsistent with its lines', rehearsal: productionBillRun('7.5.0').replace("(11, 2, 'INV-ACC-2', 500, 540", "(11, 2, 'INV-ACC-2', 540, 540"), table: 'invoices', difference: 'subtotal_cents', account: 'ACC-2', values: ['540', '500'] },
+  { name: 'a next bill date not advanced', rehearsal: productionBillRun('7.5.0').replace("WHEN id IN (1, 2) THEN '2026-12-01'", "WHEN id = 1 THEN '2026-12-01'"), table: 'accounts', difference: 'next_bill_date', account: 'ACC-2', values: ['2026-11-01', '2026-12-01'] },
+  { name: 'a line item dropped', rehearsal: productionBillRun('7.5.0').replace(", (103, 11, 'tax', 40)", ''), table: 'invoice_items', difference: 'only-in-production', account: 'ACC-2' },
+  { name: 'an invoice line charged twice', rehearsal: `${productionBillRun('7.5.0')} INSERT INTO invoice_items VALUES (104, 11, 'recurring', 500);`, table: 'invoice_items', difference: 'only-in-rehearsal', account: 'ACC-2' },
+  { name: 'a row deleted that production kept', rehearsal: `${productionBillRun('7.5.0')} DELETE FROM usage_records WHERE id = 2;`, table: 'usage_records', difference: 'deleted-only-in-rehearsal', account: 'ACC-2' },
+  { name: 'an account billed that production did not touch', rehearsal: `${productionBillRun('7.5.0')} UPDATE accounts SET balance_cents = 999 WHERE id = 3;`, table: 'accounts', difference: 'balance_cents', account: 'ACC-3', values: ['999', '500'] },
+  { name: 'a new kind of event', rehearsal: `${productionBillRun('7.5.0')} INSERT INTO event_log VALUES (3, '2026-12-02T04:23:00Z', 'warning', 'NullReferenceException in TaxEngine');`, table: 'event_log', difference: 'only-in-rehearsal' },
+  { name: 'a setting changed by the release', rehearsal: `${productionBillRun('7.5.0')} UPDATE settings SET value = 'EUR' WHERE key = 'currency';`, table: 'settings', difference: 'value', values: ['EUR', 'USD'] },
+  { name: 'a date-only value written at midnight instead of its day', rehearsal: productionBillRun('7.5.0').replace("WHEN id IN (1, 2) THEN '2026-12-01'", "WHEN id IN (1, 2) THEN '2026-12-01 00:00:00'"), table: 'accounts', difference: 'next_bill_date', account: 'ACC-1' },
+];
+
+for (const r of regressions) {
+  t.test(`${r.name}: NO-GO, named by table and column, attributed to the account`, async (t) => {
+    const result = differential(t, { rehearsal: r.rehearsal });
+    t.equal(result.status, 'failed', 'the differential fails');
+    const found = group(result, r.table, r.difference);
+    t.ok(found, `a ${r.table} / ${r.difference} difference: ${JSON.stringify(result.evidence)}`);
+    if (r.account !== undefined) {
+      t.ok(result.affectedAccounts?.includes(r.account), `${r.account} is named`);
+      t.equal(found?.['example account'], r.account);
+    }
+    if (r.values !== undefined) t.same([found?.rehearsal, found?.production], r.values, 'both values shown');
+  });
+}
+
+t.test('what the plan leaves out is not compared, and the report says why', async (t) => {
+  const rehearsal = `${productionBillRun('7.5.0')} UPDATE settings SET value = 'EUR' WHERE key = 'currency'; UPDATE usage_records SET minutes = minutes + 1;`;
+  const result = differential(t, { rehearsal, ignore: [{ table: 'settings', reason: 'the release moves the currency setting' }, { column: 'usage_records.minutes', reason: 'minutes are re-rounded by design' }] });
+  t.equal(result.status, 'passed', result.summary);
+  const notCompared = result.sections?.find((s) => s.title.startsWith('Not compared'))?.rows ?? [];
+  t.ok(notCompared.some((r) => r.what === 'settings' && String(r.why).includes('currency setting')));
+  t.ok(notCompared.some((r) => r.what === 'usage_records.minutes'));
+  t.ok(notCompared.some((r) => String(r.why).includes('wall-clock timestamp')), 'the default rules are listed too');
+});
+
+t.test('values that may be personal data are withheld from the evidence', async (t) => {
+  const result = differential(t, { rehearsal: `${productionBillRun('7.5.0')} UPDATE settings SET value = 'billing@northwind.example' WHERE key = 'currency';` });
+  const found = group(result, 'settings', 'value');
+  t.match(found?.rehearsal, /withheld/);
+  t.notMatch(JSON.stringify(result), /northwind\.example/);
+});
+
+t.test('a missing file is a failure that says what to do, never a pass', async (t) => {
+  const dir = t.testdir();
+  const result = checkStateDifferential({ billed: join(dir, 'a.db'), beforeBillRun: join(dir, 'b.db'), productionMasked: join(dir, 'c.db') }, differentialRules([]), { table: 'accounts', key: 'account_number' }, { main: undefined, prod: undefined });
+  t.equal(result.status, 'failed');
+  t.match(result.summary, /--fresh/);
+});
