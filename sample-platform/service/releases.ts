@@ -23,6 +23,10 @@ export const FAULTS = [
   'rounding-half-down',
   'event-log-error',
   'provisioning-failed',
+  'usage-left-unrated',
+  'invoice-transaction-missing',
+  'invoice-subtotal-net-of-discount',
+  'provisioning-left-pending',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

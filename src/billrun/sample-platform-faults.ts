@@ -9,4 +9,8 @@ export const SAMPLE_PLATFORM_FAULTS: readonly string[] = [
   'rounding-half-down',
   'event-log-error',
   'provisioning-failed',
+  'usage-left-unrated',
+  'invoice-transaction-missing',
+  'invoice-subtotal-net-of-discount',
+  'provisioning-left-pending',
 ];

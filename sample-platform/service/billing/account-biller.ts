@@ -76,10 +76,13 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   const discount = -sumOf(items, ['discount']);
   const total = subtotal - discount + tax;
   const invoiceNumber = `INV-${rules.billDate}-${account.account_number}`;
-  const invoice = await tx.get<IdRow>(S.insertInvoice, accountId, invoiceNumber, rules.billDate, subtotal, discount, tax, total, now);
+  // The header's subtotal net of the discount: the total and every line stay right.
+  const headerSubtotal = rules.faults.has('invoice-subtotal-net-of-discount') ? subtotal - discount : subtotal;
+  const invoice = await tx.get<IdRow>(S.insertInvoice, accountId, invoiceNumber, rules.billDate, headerSubtotal, discount, tax, total, now);
   if (!invoice) throw new Error(`the database returned no id for invoice ${invoiceNumber}`);
   for (const item of items) await tx.run(S.insertItem, invoice.id, item.userPackageId, item.kind, item.description, item.amountCents);
-  await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
+  // Tax-exempt accounts' invoices never reach the ledger; their balance still moves.
+  if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
   await tx.run(S.addToBalance, total, accountId);
   return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1 };
 }
@@ -105,10 +108,11 @@ async function rateUsage(tx: PlatformDatabase, rules: BillingRules, account: Acc
   if (bucket) return ratePool(tx, rules, account, bucket, mode);
 
   const used = await unratedMinutes(tx, account.id, rules.billDate);
-  await tx.run(S.markRated, account.id, rules.billDate);
   const allowance = await tx.get<{ included: number; mills: number }>(S.monthlyAllowance, account.id);
   if (!allowance) throw new Error('the allowance query returned no row');
   const overage = Math.max(0, used - allowance.included);
+  // Usage within the allowance stays unrated, so next month's bill run rates it again.
+  if (!(rules.faults.has('usage-left-unrated') && overage === 0)) await tx.run(S.markRated, account.id, rules.billDate);
   const charge = overageCents(overage, allowance.mills, mode);
   if (charge <= 0) return undefined;
   return {

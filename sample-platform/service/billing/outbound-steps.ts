@@ -71,9 +71,12 @@ export class OutboundSteps {
       const line = `PROVISION account=${invoice.accountNumber} package=${pkg.code} action=activate\n`;
       try {
         for (const host of this.settings.provisioningHosts) await sendProvisioningLine(this.reach, host, line);
-        writes.push(async (tx) => {
-          await tx.run(S.markProvisioned, pkg.id);
-        });
+        // The switch got the request, but the package stays pending and is sent again next month.
+        if (!this.faults.has('provisioning-left-pending')) {
+          writes.push(async (tx) => {
+            await tx.run(S.markProvisioned, pkg.id);
+          });
+        }
       } catch (error) {
         this.warn(writes, 'Provisioning', 'Activate', invoice.accountId, `${pkg.code}: ${describeError(error)}`);
       }
