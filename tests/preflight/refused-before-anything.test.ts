@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { $ } from 'zx';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -47,7 +47,7 @@ function madeFiles(dir: string): string[] {
 interface Case {
   readonly name: string;
   /** Breaks the fixture; returns the plan file and what stderr must say, location included. */
-  readonly breakIt: (f: PreflightFixture, t: Tap.Test) => Promise<{ plan: string; expect: RegExp[] }> | { plan: string; expect: RegExp[] };
+  readonly breakIt: (f: PreflightFixture, t: Test) => Promise<{ plan: string; expect: RegExp[] }> | { plan: string; expect: RegExp[] };
 }
 
 const cases: Case[] = [

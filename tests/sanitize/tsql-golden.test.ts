@@ -39,7 +39,7 @@ t.test('the shipped rule set compiles to the golden T-SQL, free of other dialect
     fragment: updateFor(rule, { ops, safeDomain: SAFE_DOMAIN }),
     ...(rule.columns.every((c) => ['constant', 'null', 'keep'].includes(c.strategy.kind)) ? {} : { unparsable: BEYOND_PARSER }),
   }));
-  const fakeTables = fakeValueStatements('tsql', masker).map((fragment, i) => ({ name: `fake values ${i + 1}`, fragment }));
+  const fakeTables: GoldenStatement[] = fakeValueStatements('tsql', masker).map((fragment, i) => ({ name: `fake values ${i + 1}`, fragment }));
   const statements = [...(await dropStatements()), ...fakeTables, ...updates];
   const mismatch = goldenMismatch('sanitize-rules.sql', statements);
   t.equal(mismatch?.actual, mismatch?.expected, 'matches tests/golden/tsql/sanitize-rules.sql');
