@@ -59,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', examples('rehearse check plans/example-local.yaml', 'rehearse --json check plans/example-local.yaml'))
     .action(async (planFile: string) => {
       const plan = loadPlan(planFile);
-      const { checked, notes } = await preflight(plan, { purpose: 'check' });
+      const { checked, notes } = await preflight(plan, { askSqlServer: 'when-configured' });
       const human = [
         `${plan.file}: valid (release candidate ${plan.releaseCandidate.id}, target ${plan.target})`,
         ...checked.map((c) => `  checked: ${c}`),

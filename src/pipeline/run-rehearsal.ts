@@ -64,7 +64,7 @@ async function chooseRun(plan: Plan, options: RehearsalOptions, progress: Progre
  * signal. A run that a failure or a kill interrupted is resumed by the next call for the same plan.
  */
 export async function runRehearsal(plan: Plan, progress: Progress, options: RehearsalOptions = {}): Promise<RehearsalOutcome> {
-  await preflight(plan, { purpose: 'run' });
+  await preflight(plan, { askSqlServer: 'always' });
   const { run, resumed } = await chooseRun(plan, options, progress);
   const ctx: RunContext = { plan, run, progress, checks: [] };
   let resumeNotes: readonly string[] | undefined;

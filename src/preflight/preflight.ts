@@ -20,11 +20,12 @@ export type VendorScriptDryRun = (source: DatabaseEngine, files: readonly string
 
 export interface PreflightOptions {
   /**
-   * `run`: before `all`, `up` or a single stage; every check, SQL Server's included. `check`: for
-   * `rehearse check`, which asks SQL Server only when the plan's connection string is set, so a
-   * plan can be checked where its server is out of reach (an operator's machine, for an AWS plan).
+   * `always` before `all` and the single stages, which need the database anyway. `when-configured`
+   * for `check` and `up`, which ask SQL Server only when the plan's connection string is set: a
+   * plan is checked where its server may be out of reach (an operator's machine, for an AWS plan),
+   * and the AWS host's sinkhole service runs `up` without the connection string.
    */
-  readonly purpose: 'run' | 'check';
+  readonly askSqlServer: 'always' | 'when-configured';
   readonly env?: NodeJS.ProcessEnv;
   /** How to reach SQL Server; tests pass a fake pool. */
   readonly sqlServer?: PlanEngineOptions;
@@ -70,7 +71,7 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
     let source: SourceSchema | undefined;
     if (plan.database.engine === 'sqlite') {
       source = await checkSqliteSources(plan, locations.errorAt, problems, checked, notes, opened);
-    } else if (options.purpose === 'check' && (env[plan.database.connectionStringEnv ?? ''] ?? '') === '') {
+    } else if (options.askSqlServer === 'when-configured' && (env[plan.database.connectionStringEnv ?? ''] ?? '') === '') {
       notes.push(`SQL Server was not asked: ${plan.database.connectionStringEnv ?? 'the connection string variable'} is not set (\`rehearse all\` and the stages check the sources there first)`);
     } else {
       await problems.collect(async () => {

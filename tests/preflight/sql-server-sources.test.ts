@@ -93,7 +93,7 @@ function onlyReads(t: Test, sent: readonly { text: string }[]): void {
 t.test('a .bak at compatibility level 120 passes: its fake values need no OPENJSON, and nothing is restored', async (t) => {
   const server = fakeServer(header(120), { billing_after_run: { level: 120 } });
   const { plan } = planIn(t.testdir(), `backupFile: ${JSON.stringify(BACKUP)}`);
-  const result = await preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: server.createPool } });
+  const result = await preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: server.createPool } });
   t.match(result.checked.join('\n'), /snapshot D:\\Backups\\billing_2026-11-01\.bak \(database EngageIP\): compatibility level 120 \(SQL Server 2014\)/);
   t.match(result.checked.join('\n'), /production's result billing_after_run: compatibility level 120/);
   t.match(result.notes.join('\n'), /checked against the copy's schema after the restore/);
@@ -104,7 +104,7 @@ t.test('a .bak at compatibility level 120 passes: its fake values need no OPENJS
 t.test('a .bak below level 110, and a production result that is not on the server, are both refused at their lines', async (t) => {
   const server = fakeServer(header(100), {});
   const { file, plan } = planIn(t.testdir(), `backupFile: ${JSON.stringify(BACKUP)}`);
-  const refused = preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: server.createPool } });
+  const refused = preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: server.createPool } });
   await t.rejects(refused, { name: 'ConfigErrors' });
   const message = (await refused.catch((e: Error) => e)) as Error;
   t.match(message.message, new RegExp(`plan\\.yaml:${lineOf(file, 'backupFile')}:\\d+: the backup .* is at compatibility level 100 \\(SQL Server 2008\\); rehearse needs compatibility level 110 \\(SQL Server 2012\\) or higher`));
@@ -115,13 +115,13 @@ t.test('a .bak below level 110, and a production result that is not on the serve
 t.test('a backup the server cannot read, or one that is not a full backup, is an input problem at backupFile', async (t) => {
   const unreadable = fakeServer(new Error("Cannot open backup device 'D:\\Backups\\billing_2026-11-01.bak'. Operating system error 2(The system cannot find the file specified.)."), { billing_after_run: { level: 150 } });
   const { file, plan } = planIn(t.testdir(), `backupFile: ${JSON.stringify(BACKUP)}`);
-  await t.rejects(preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: unreadable.createPool } }), {
+  await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: unreadable.createPool } }), {
     name: 'ConfigError',
     exitCode: 2,
     message: new RegExp(`plan\\.yaml:${lineOf(file, 'backupFile')}:\\d+: SQL Server sql\\.rehearsal\\.example:1433 cannot read the backup .*Operating system error 2`),
   });
   const differential = fakeServer(header(150, 5), { billing_after_run: { level: 150 } });
-  await t.rejects(preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: differential.createPool } }), { message: /is not a full database backup/ });
+  await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: differential.createPool } }), { message: /is not a full database backup/ });
 });
 
 t.test('a database source (RDS DB snapshot) is checked for state and level, and the rules against its schema', async (t) => {
@@ -129,28 +129,28 @@ t.test('a database source (RDS DB snapshot) is checked for state and level, and 
   const dir = t.testdir();
   const { file, plan } = planIn(dir, 'database: billing_before_run');
   const good = fakeServer(header(0), { billing_before_run: { level: 110, tables }, billing_after_run: { level: 110 } });
-  const passed = await preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: good.createPool } });
+  const passed = await preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: good.createPool } });
   t.match(passed.checked.join('\n'), /rules match the snapshot's tables, columns and types/);
   t.ok(good.sent.some((s) => s.database === 'billing_before_run' && s.text.startsWith('SELECT [c].[TABLE_NAME]')), "the schema was read from the source database");
   onlyReads(t, good.sent);
   t.ok(good.pools.every((p) => p.events.includes('close')), 'the source connection is closed');
 
   writeFileSync(join(dir, 'rules.yaml'), readFileSync(join(dir, 'rules.yaml'), 'utf8').replace('- table: contacts', '- table: contact_details'));
-  await t.rejects(preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: good.createPool } }), { message: /rules\.yaml:\d+:\d+: unknown table `contact_details`/ });
+  await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: good.createPool } }), { message: /rules\.yaml:\d+:\d+: unknown table `contact_details`/ });
 
   const restoring = fakeServer(header(0), { billing_before_run: { level: 150, state: 'RESTORING', tables }, billing_after_run: { level: 150 } });
-  await t.rejects(preflight(plan, { purpose: 'run', env: ENV, sqlServer: { createPool: restoring.createPool } }), {
+  await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: restoring.createPool } }), {
     message: new RegExp(`plan\\.yaml:${lineOf(file, 'billing_before_run')}:\\d+: the snapshot database billing_before_run .* is RESTORING, not ONLINE`),
   });
 });
 
-t.test('`check` without the connection string says SQL Server was not asked; `all` and the stages need it', async (t) => {
+t.test('`check` and `up` without the connection string say SQL Server was not asked; `all` and the stages need it', async (t) => {
   const server = fakeServer(header(150), {});
   const { plan } = planIn(t.testdir(), `backupFile: ${JSON.stringify(BACKUP)}`);
-  const checked = await preflight(plan, { purpose: 'check', env: {}, sqlServer: { createPool: server.createPool } });
+  const checked = await preflight(plan, { askSqlServer: 'when-configured', env: {}, sqlServer: { createPool: server.createPool } });
   t.match(checked.notes.join('\n'), /SQL Server was not asked: REHEARSAL_MSSQL_URL is not set/);
   t.same(server.pools, [], 'no connection was tried');
-  await t.rejects(preflight(plan, { purpose: 'run', env: {}, sqlServer: { createPool: server.createPool } }), { exitCode: 2, message: /REHEARSAL_MSSQL_URL .* is not set/ });
+  await t.rejects(preflight(plan, { askSqlServer: 'always', env: {}, sqlServer: { createPool: server.createPool } }), { exitCode: 2, message: /REHEARSAL_MSSQL_URL .* is not set/ });
 });
 
 t.test('the pre-flight T-SQL matches tests/golden/tsql/preflight.sql and is plain T-SQL', async (t) => {
