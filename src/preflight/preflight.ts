@@ -3,7 +3,7 @@ import type { Plan } from '../plan/types.js';
 import type { DatabaseEngine, TableInfo } from '../engine/types.js';
 import type { PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { loadRuleSet, type RuleSet } from '../sanitize/rules.js';
-import { planLocations } from './plan-locations.js';
+import { planLocations, type PlanLocator } from './plan-locations.js';
 import { Problems } from './problems.js';
 import { reportDirProblem } from './report-dir.js';
 import { sameFile } from './distinct-files.js';
@@ -110,7 +110,7 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
 /** SQLite: two files, read only, never the same one. */
 async function checkSqliteSources(
   plan: Plan,
-  at: ReturnType<typeof planLocations>['errorAt'],
+  at: PlanLocator,
   problems: Problems,
   checked: string[],
   notes: string[],
