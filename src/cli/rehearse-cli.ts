@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlan } from '../plan/load.js';
 import { describeSnapshot, sqliteFiles } from '../plan/sources.js';
-import { loadRuleSet } from '../sanitize/rules.js';
+import { preflight } from '../preflight/preflight.js';
 import { runRehearsal } from '../pipeline/run-rehearsal.js';
 import { currentRun, down, reportCommand, runSingleStage, up, type SingleStage } from '../pipeline/stage-commands.js';
 import { openRunFolder } from '../run/run-folder.js';
@@ -54,13 +54,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = (name: string, description: string): Command =>
     program.command(name).description(description).configureHelp({ showGlobalOptions: true }).exitOverride();
 
-  command('check', 'Validate a plan and its sanitize rule set without touching anything')
+  command('check', 'Validate a plan, its rule set and its sources (read only) without creating anything')
     .argument('<plan>', 'plan file (YAML)')
     .addHelpText('after', examples('rehearse check plans/example-local.yaml', 'rehearse --json check plans/example-local.yaml'))
-    .action((planFile: string) => {
+    .action(async (planFile: string) => {
       const plan = loadPlan(planFile);
-      loadRuleSet(plan.sanitize.rules);
-      print(output(), `${plan.file}: valid (release candidate ${plan.releaseCandidate.id}, target ${plan.target})`, { valid: true, plan });
+      const { checked, notes } = await preflight(plan, { askSqlServer: 'when-configured' });
+      const human = [
+        `${plan.file}: valid (release candidate ${plan.releaseCandidate.id}, target ${plan.target})`,
+        ...checked.map((c) => `  checked: ${c}`),
+        ...notes.map((n) => `  later: ${n}`),
+      ];
+      print(output(), human.join('\n'), { valid: true, plan, checked, notes });
     });
 
   command('sample', "Generate the sample platform's snapshot and production result named by the plan's `sample:` block (kept and reused)")

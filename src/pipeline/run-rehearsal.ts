@@ -2,7 +2,7 @@ import type { Plan } from '../plan/types.js';
 import { createRunFolder, markLatest, openRunFolder, type RunFolder } from '../run/run-folder.js';
 import type { Progress, SummaryRow } from '../ui/progress.js';
 import { ExitCode, UserError } from '../errors.js';
-import { loadRuleSet } from '../sanitize/rules.js';
+import { preflight } from '../preflight/preflight.js';
 import type { RunContext } from './context.js';
 import { sweepOrphanSandboxes } from '../sandbox/sandbox.js';
 import { destroyRun, sweepDeadRuns, teardownSandbox } from '../stages/destroy.js';
@@ -64,7 +64,7 @@ async function chooseRun(plan: Plan, options: RehearsalOptions, progress: Progre
  * signal. A run that a failure or a kill interrupted is resumed by the next call for the same plan.
  */
 export async function runRehearsal(plan: Plan, progress: Progress, options: RehearsalOptions = {}): Promise<RehearsalOutcome> {
-  loadRuleSet(plan.sanitize.rules);
+  await preflight(plan, { askSqlServer: 'always' });
   const { run, resumed } = await chooseRun(plan, options, progress);
   const ctx: RunContext = { plan, run, progress, checks: [] };
   let resumeNotes: readonly string[] | undefined;

@@ -4,7 +4,7 @@ import { createRunFolder, listRunFolders, markLatest, openRunFolder, type RunFol
 import { isProcessAlive } from '../run/process-alive.js';
 import { destroyRun } from '../stages/destroy.js';
 import { SafetyError, UserError } from '../errors.js';
-import { loadRuleSet } from '../sanitize/rules.js';
+import { preflight } from '../preflight/preflight.js';
 import type { StageRecord } from '../report/model.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import type { RunContext } from './context.js';
@@ -53,7 +53,7 @@ export interface UpOptions {
 
 /** `rehearse up`: the run's sandbox, held by a keeper process until `rehearse down`. */
 export async function up(plan: Plan, options: UpOptions, progress: Progress): Promise<{ run: RunFolder; keeper: KeeperRecord; reused: boolean }> {
-  loadRuleSet(plan.sanitize.rules);
+  await preflight(plan, { askSqlServer: 'when-configured' });
   let run = options.fresh === true ? undefined : currentRun(plan, options.runId);
   if (options.fresh === true) {
     const old = currentRun(plan, options.runId);
@@ -123,7 +123,7 @@ const NEEDS: Readonly<Record<SingleStage, { copyAfter?: StageName; sandbox: bool
  * the keeper's sandbox is alive; the bill run also needs a proof made in that same sandbox.
  */
 export async function runSingleStage(plan: Plan, name: SingleStage, options: { runId?: string }, progress: Progress): Promise<{ run: RunFolder; result: StageResult }> {
-  loadRuleSet(plan.sanitize.rules);
+  await preflight(plan, { askSqlServer: 'always' });
   const existing = name === 'restore' ? currentRun(plan, options.runId) : requireRun(plan, options.runId, name);
   const run = existing ?? createRunFolder(plan.report.dir, plan.file, undefined, inputsSha256(plan));
   if (!isProcessAlive(run.state.ownerPid)) run.state.ownerPid = process.pid;

@@ -5,6 +5,7 @@ import type { Progress } from '../ui/progress.js';
 import type { Filter, RuleSet, TableRule } from './rules.js';
 import type { Masker } from './maskers.js';
 import { FAKE_KINDS, fakeTableName } from './fake-values.js';
+import { fakeValueStatements } from './fake-value-tables.js';
 import { HASH_PURPOSES, SQLITE_SCRUB_FUNCTION, maskExpression, sqliteHashFunction, sqliteMaskOps, tsqlMaskOps, type MaskSqlOps, type MaskingSql } from './mask-sql.js';
 
 export interface TableMaskResult {
@@ -90,20 +91,6 @@ export async function prepareMasking(engine: DatabaseEngine, masker: Masker): Pr
   }
   connection.function(SQLITE_SCRUB_FUNCTION, options, (value: unknown) => (value === null ? null : masker.scrubText(String(value))));
   return sqliteMaskOps;
-}
-
-/** Creates and fills one table per kind of fake value, from one JSON parameter each. */
-export function fakeValueStatements(dialect: 'sqlite' | 'tsql', masker: Masker): Fragment[] {
-  const textType = dialect === 'tsql' ? sql`NVARCHAR(400)` : sql`TEXT`;
-  return FAKE_KINDS.flatMap((kind) => {
-    const table = ident(fakeTableName(kind));
-    const values = JSON.stringify(masker.keys.fakeValues[kind]);
-    const fill =
-      dialect === 'tsql'
-        ? sql`INSERT INTO ${table} (${ident('idx')}, ${ident('value')}) SELECT CAST(${ident('key')} AS INT), ${ident('value')} FROM OPENJSON(${values})`
-        : sql`INSERT INTO ${table} (${ident('idx')}, ${ident('value')}) SELECT ${ident('key')}, ${ident('value')} FROM json_each(${values})`;
-    return [sql`CREATE TABLE ${table} (${ident('idx')} INTEGER NOT NULL PRIMARY KEY, ${ident('value')} ${textType} NOT NULL)`, fill];
-  });
 }
 
 /** They hold only fake values, but the proof and the bill run should see the platform's own tables only. */
