@@ -17,9 +17,24 @@ const program = new Command()
   .requiredOption('--release <name>', 'production (7.4.2) or candidate (7.5.0)')
   .option('--faults <list>', 'candidate only: comma-separated fault switches', '')
   .option('--log <file>', 'append the service log to this file instead of stderr')
+  .option('--exit-with-stdin', 'stop when stdin closes: the process that started the service is gone')
   .parse();
 
-const options = program.opts<{ db?: string; mssqlConnectionEnv?: string; socket: string; release: string; faults: string; log?: string }>();
+const options = program.opts<{ db?: string; mssqlConnectionEnv?: string; socket: string; release: string; faults: string; log?: string; exitWithStdin?: boolean }>();
+
+/** How long a graceful stop may take once the parent is gone, before the service just exits. */
+const ORPHAN_STOP_MS = 10_000;
+
+if (options.exitWithStdin === true) {
+  // SIGTERM to itself: a graceful stop once the service listens, the default exit before that.
+  const orphaned = (): void => {
+    setTimeout(() => process.exit(1), ORPHAN_STOP_MS).unref();
+    process.kill(process.pid, 'SIGTERM');
+  };
+  process.stdin.once('end', orphaned);
+  process.stdin.once('error', orphaned);
+  process.stdin.resume();
+}
 
 try {
   const release = parseRelease(options.release);

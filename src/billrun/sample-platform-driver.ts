@@ -18,6 +18,11 @@ export interface SamplePlatformDriverArgs {
   readonly faults: readonly string[];
   /** Extra environment for the service (e.g. the sinkholes' CA it must trust). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Called with the service's pid the moment it is spawned, before it is ready: whoever cleans up
+   * after a signal or a crash must find it even if it never answered.
+   */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -39,16 +44,18 @@ export class SamplePlatformDriver implements BillRunDriver {
     const log = openSync(logPath, 'a');
     const databaseArgs = database.kind === 'sqlite' ? ['--db', database.path] : ['--mssql-connection-env', PLATFORM_CONNECTION_ENV];
     const databaseEnv = database.kind === 'mssql' ? { [PLATFORM_CONNECTION_ENV]: database.connectionString } : {};
-    const serviceArgs = [...databaseArgs, '--socket', socketPath, '--release', release, '--log', logPath];
+    // Its stdin is a pipe from us: when this process dies, even by kill -9, the service sees it close and exits.
+    const serviceArgs = [...databaseArgs, '--socket', socketPath, '--release', release, '--log', logPath, '--exit-with-stdin'];
     if (faults.length > 0) serviceArgs.push('--faults', faults.join(','));
     const service = typescriptCommand(SERVICE, serviceArgs);
     const [command = 'ip', ...prefix] = namespace.execPrefix;
     const child = spawn(command, [...prefix, service.command, ...service.args], {
-      stdio: ['ignore', log, log],
+      stdio: ['pipe', log, log],
       env: { ...process.env, ...this.args.env, ...databaseEnv },
     });
     closeSync(log);
     this.child = child;
+    if (child.pid !== undefined) this.args.onSpawn?.(child.pid);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {

@@ -150,7 +150,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       } else {
         run = openRunFolder(resolve(opts.reports), ref);
       }
-      const removed = await down(run);
+      const removed = await down(run, (message) => process.stderr.write(`warning: ${message}\n`));
       print(output(), removed.length > 0 ? `Removed ${removed.join(', ')} of run ${run.runId}.` : `Run ${run.runId}: nothing left to remove.`, { runId: run.runId, removed });
     });
 
@@ -184,7 +184,9 @@ that was cut short means the copy is restored again from the snapshot.`,
       p.summary([...rows, ...outcome.summary]);
       const resumeHint = outcome.keptForResume
         ? `\nThe database copy is kept: \`rehearse all ${plan.file}\` resumes run ${report.runId}, \`--fresh\` starts over, \`rehearse down --plan ${plan.file}\` removes it.`
-        : '';
+        : outcome.unsanitizedCopyDeleted
+          ? `\nThe unsanitized copy was deleted: \`rehearse all ${plan.file}\` resumes run ${report.runId} and restores again, \`--fresh\` starts over.`
+          : '';
       print(
         options,
         `\nReport: ${outcome.reportPath}\nVerdict: ${report.verdict} (${report.verdictReason})${resumeHint}`,
@@ -196,6 +198,7 @@ that was cut short means the copy is restored again from the snapshot.`,
           exitCode: outcome.exitCode,
           stages: outcome.summary,
           keptForResume: outcome.keptForResume,
+          unsanitizedCopyDeleted: outcome.unsanitizedCopyDeleted,
           ...(outcome.resumed !== undefined ? { resumed: outcome.resumed } : {}),
         },
       );

@@ -32,6 +32,8 @@ export function findRunToResume(plan: Plan): RunFolder | undefined {
   const newest = listRunFolders(plan.report.dir).find((r) => r.state.planFile === plan.file);
   if (newest === undefined || newest.state.reportedAt !== undefined) return undefined;
   if (newest.state.destroyedAt !== undefined && newest.state.keptForResume !== true) return undefined;
+  // Removed by `down` on a disk too full (or read-only) to record it: its work folder went first.
+  if (!existsSync(newest.workDir)) return undefined;
   if (isProcessAlive(newest.state.ownerPid) && newest.state.ownerPid !== process.pid) return undefined;
   return newest;
 }

@@ -1,11 +1,11 @@
 import type { Plan } from '../plan/types.js';
-import { createRunFolder, markLatest, openRunFolder, type RunFolder } from '../run/run-folder.js';
+import { createRunFolder, markLatest, openRunFolder, saveDuringCleanup, type RunFolder } from '../run/run-folder.js';
 import type { Progress, SummaryRow } from '../ui/progress.js';
 import { ExitCode, UserError } from '../errors.js';
 import { preflight } from '../preflight/preflight.js';
 import type { RunContext } from './context.js';
 import { sweepOrphanSandboxes } from '../sandbox/sandbox.js';
-import { destroyRun, sweepDeadRuns, teardownSandbox } from '../stages/destroy.js';
+import { deleteDatabaseCopy, destroyRun, sweepDeadRuns, teardownSandbox } from '../stages/destroy.js';
 import type { Report, StageRecord } from '../report/model.js';
 import { assembleReport } from '../report/assemble.js';
 import { writeReportFiles } from '../report/write.js';
@@ -26,6 +26,8 @@ export interface RehearsalOutcome {
   readonly resumed?: readonly string[];
   /** The run failed and its database copy was kept so `rehearse all` can resume it. */
   readonly keptForResume: boolean;
+  /** The run failed before its sanitize proof passed, and its unsanitized copy was deleted; a resume restores again. */
+  readonly unsanitizedCopyDeleted: boolean;
   /** An unexpected failure (a bug): reported as a failed stage, and its stack kept for the user. */
   readonly unexpected?: Error;
 }
@@ -89,7 +91,11 @@ export async function runRehearsal(plan: Plan, progress: Progress, options: Rehe
 
   const stopOnSignal = (signal: NodeJS.Signals): void => {
     progress.info(`${signal} received: removing the sandbox of run ${run.runId}`);
-    void closeAndDestroy(ctx, run, true).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void closeAndDestroy(ctx, run, true)
+      .then(({ copy }) => {
+        if (COPY_NOTES[copy] !== '') progress.info(COPY_NOTES[copy]);
+      })
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -126,11 +132,12 @@ export async function runRehearsal(plan: Plan, progress: Progress, options: Rehe
 
   progress.stage('destroy');
   const destroyStarted = performance.now();
-  const removed = await closeAndDestroy(ctx, run, failed);
+  const destroyed = await closeAndDestroy(ctx, run, failed);
   const destroyMs = performance.now() - destroyStarted;
-  const destroyDetail = `${removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing left to remove'}${failed ? '; database copy kept to resume' : ''}`;
+  const { removed } = destroyed;
+  const destroyDetail = `${removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing left to remove'}${COPY_NOTES[destroyed.copy] !== '' ? `; ${COPY_NOTES[destroyed.copy]}` : ''}`;
   stages.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: destroyDetail });
-  summary.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: failed ? 'sandbox removed; database copy kept to resume' : 'everything removed but the reports' });
+  summary.push({ name: 'destroy', status: 'passed', durationMs: destroyMs, detail: destroyed.copy === 'removed' ? 'everything removed but the reports' : `sandbox removed; ${COPY_NOTES[destroyed.copy]}` });
   progress.stageDone('destroy', 'passed', destroyMs);
 
   const { report, reportPath } = writeRunReport(ctx, stages, startedAt);
@@ -146,17 +153,32 @@ export async function runRehearsal(plan: Plan, progress: Progress, options: Rehe
     reportPath,
     exitCode,
     summary,
-    keptForResume: failed,
+    keptForResume: destroyed.copy === 'kept',
+    unsanitizedCopyDeleted: destroyed.copy === 'deleted',
     ...(resumeNotes !== undefined ? { resumed: resumeNotes } : {}),
     ...(unexpected !== undefined ? { unexpected } : {}),
   };
 }
 
+/** What became of the run's database copy when its sandbox was removed. */
+type CopyOutcome = 'kept' | 'deleted' | 'not-made' | 'left' | 'removed';
+
+/** What the report and the terminal say about the copy. */
+const COPY_NOTES: Readonly<Record<CopyOutcome, string>> = {
+  kept: 'database copy kept to resume',
+  deleted: 'the unsanitized copy was deleted (a resume restores it again)',
+  'not-made': 'no database copy was made',
+  left: 'the unsanitized copy could NOT be deleted; run `rehearse down` for this run',
+  removed: '',
+};
+
 /**
- * Closes the copy and removes the sandbox and the service. A failed run keeps its database copy
- * so it can be resumed, except when its bill run was cut short: that copy is dirty and never reused.
+ * Closes the copy and removes the sandbox and the service. A failed run whose sanitize proof
+ * passed keeps its copy so it can be resumed, except when its bill run was cut short: that copy is
+ * dirty and never reused. A run that failed before the proof passed deletes its unsanitized copy
+ * at once; it stays resumable, and the resume restores again.
  */
-async function closeAndDestroy(ctx: RunContext, run: RunFolder, keepCopy: boolean): Promise<string[]> {
+async function closeAndDestroy(ctx: RunContext, run: RunFolder, failed: boolean): Promise<{ removed: string[]; copy: CopyOutcome }> {
   try {
     await ctx.engine?.close();
   } catch (error) {
@@ -164,14 +186,22 @@ async function closeAndDestroy(ctx: RunContext, run: RunFolder, keepCopy: boolea
     ctx.progress.detail(`the database copy could not be closed: ${error instanceof Error ? error.message : String(error)}`);
   }
   ctx.engine = undefined;
+  const warn = (message: string): void => ctx.progress.error(`warning: ${message}`);
   const billRunCutShort = run.state.billRunStartedAt !== undefined && run.state.completed?.['bill-run'] === undefined;
-  if (keepCopy && !billRunCutShort) {
-    const removed = await teardownSandbox(run);
-    run.state.keptForResume = true;
-    run.save();
-    return removed;
+  if (!failed || billRunCutShort) return { removed: await destroyRun(run, warn), copy: 'removed' };
+  const removed = await teardownSandbox(run, warn);
+  run.state.keptForResume = true;
+  if (run.state.sanitizeProofPassed === true) {
+    saveDuringCleanup(run, warn);
+    return { removed, copy: 'kept' };
   }
-  return destroyRun(run);
+  const copy = await deleteDatabaseCopy(run, warn);
+  removed.push(...copy.removed);
+  if (copy.copyLeft) return { removed, copy: 'left' };
+  if (copy.removed.length === 0) return { removed, copy: 'not-made' };
+  run.state.unsanitizedCopyDeletedAt = new Date().toISOString();
+  saveDuringCleanup(run, warn);
+  return { removed, copy: 'deleted' };
 }
 
 /** Builds the report from the run's stages and checks, and writes every rendering into the run folder. */

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Plan } from '../plan/types.js';
 import { createRunFolder, listRunFolders, markLatest, openRunFolder, type RunFolder } from '../run/run-folder.js';
 import { isProcessAlive } from '../run/process-alive.js';
-import { destroyRun } from '../stages/destroy.js';
+import { deleteDatabaseCopy, destroyRun, type CleanupWarning } from '../stages/destroy.js';
 import { SafetyError, UserError } from '../errors.js';
 import { preflight } from '../preflight/preflight.js';
 import type { StageRecord } from '../report/model.js';
@@ -160,11 +160,22 @@ export async function runSingleStage(plan: Plan, name: SingleStage, options: { r
     }
   }
   markLatest(run);
+  let result: StageResult;
   try {
-    return { run, result: await runStage(ctx, name, STAGES[name]) };
+    result = await runStage(ctx, name, STAGES[name]);
   } finally {
     await ctx.engine?.close();
   }
+  if (result.record.status === 'failed' && (name === 'restore' || name === 'sanitize')) {
+    // No unsanitized copy outlives a failure: the next `rehearse restore` makes a new one.
+    const deleted = await deleteDatabaseCopy(run, (message) => progress.error(`warning: ${message}`));
+    const note = deleted.copyLeft ? 'the unsanitized copy could NOT be deleted; run `rehearse down` for this run' : deleted.removed.length > 0 ? 'the unsanitized copy was deleted' : '';
+    if (note !== '') {
+      progress.info(note);
+      return { run, result: { ...result, record: { ...result.record, detail: `${result.record.detail ?? result.record.status}; ${note}` } } };
+    }
+  }
+  return { run, result };
 }
 
 /** `rehearse report`: the report of the current run from what its stages recorded; a stage that did not pass counts as failed. */
@@ -187,7 +198,11 @@ export async function reportCommand(plan: Plan, options: { runId?: string }): Pr
   return { run, reportPath, verdict: report.verdict, reason: report.verdictReason };
 }
 
-/** `rehearse down`: the keeper and its sandbox, the service, the database copy; the reports stay. */
-export async function down(run: RunFolder): Promise<string[]> {
-  return [...(await stopKeeper(run)), ...(await destroyRun(run))];
+/**
+ * `rehearse down`: the keeper and its sandbox, the service, the database copy; the reports stay.
+ * The run is marked removed, so neither `all` nor a stage command ever resumes it. A state that
+ * cannot be written (full disk, read-only) is passed to `warn`; what was removed stays removed.
+ */
+export async function down(run: RunFolder, warn: CleanupWarning): Promise<string[]> {
+  return [...(await stopKeeper(run)), ...(await destroyRun(run, warn))];
 }

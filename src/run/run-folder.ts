@@ -56,6 +56,11 @@ export interface RunState {
   reportedAt?: string;
   /** The sandbox is gone but the database copy was kept so the run can be resumed. */
   keptForResume?: boolean;
+  /**
+   * Set when a failure before the sanitize proof passed deleted the unsanitized copy: a resume
+   * restores again.
+   */
+  unsanitizedCopyDeletedAt?: string;
   /** Each time the run was resumed: when, and what was done again and why. */
   resumes?: { readonly at: string; readonly ownerPid: number; readonly redo: readonly string[] }[];
 }
@@ -146,5 +151,32 @@ function pointLatestAt(reportsDir: string, runId: string): void {
 export function removeWorkDir(folder: RunFolder): void {
   if (existsSync(folder.workDir) && lstatSync(folder.workDir).isDirectory()) {
     rmSync(folder.workDir, { recursive: true, force: true });
+  }
+}
+
+/** Write errors a cleanup goes on after: what it removed is gone whether or not it can be recorded. */
+const CLEANUP_WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+};
+
+/**
+ * Saves the state during a cleanup. A full disk or a read-only file system does not stop the
+ * cleanup: `warn` is told what could not be recorded, and the cleanup goes on.
+ */
+export function saveDuringCleanup(folder: RunFolder, warn: (message: string) => void): void {
+  try {
+    folder.save();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = CLEANUP_WRITE_ERRORS[code];
+    if (why === undefined) throw error;
+    try {
+      rmSync(join(folder.dir, 'state.json.tmp'), { force: true });
+    } catch {
+      // on a read-only file system there is nothing to undo
+    }
+    warn(`could not record the cleanup in ${join(folder.dir, 'state.json')} (${code}: ${why}); what was removed is gone all the same`);
   }
 }

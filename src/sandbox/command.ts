@@ -1,31 +1,32 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { $, type ProcessOutput } from 'zx';
 
-const run = promisify(execFile);
+const TIMEOUT = '30s';
+
+/**
+ * ip and nft need nothing from our environment but PATH (never the masking key or a connection
+ * string). SHLVL: zx runs commands through bash, which sources ~/.bashrc when its stdin is a
+ * socket and it believes it is a top-level shell; a level of 1 tells it it is not.
+ */
+export function systemCommandEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SHLVL: '1' };
+}
+
+/** Runs a system command without throwing; the result says how it ended. */
+export function runSystemCommand(file: string, args: readonly string[], input?: string): Promise<ProcessOutput> {
+  return $({ nothrow: true, quiet: true, timeout: TIMEOUT, env: systemCommandEnv(), ...(input !== undefined ? { input } : {}) })`${file} ${[...args]}`;
+}
 
 /** Runs a system command (ip, nft); the error names the command and its stderr. */
 export async function command(file: string, args: readonly string[], input?: string): Promise<string> {
-  try {
-    if (input === undefined) return (await run(file, [...args], { encoding: 'utf8' })).stdout;
-    return await new Promise<string>((resolve, reject) => {
-      const child = execFile(file, [...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { stderr }));
-        else resolve(stdout);
-      });
-      child.stdin?.end(input);
-    });
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`${file} ${args.join(' ')} failed: ${stderr || (error as Error).message}`, { cause: error });
+  const result = await runSystemCommand(file, args, input);
+  if (result.exitCode !== 0) {
+    const why = result.stderr.trim() || (result.signal !== null ? `killed by ${result.signal} after ${TIMEOUT}` : result.message.split('\n')[0]);
+    throw new Error(`${file} ${args.join(' ')} failed: ${why}`);
   }
+  return result.stdout;
 }
 
 /** The same, for cleanup steps whose target may already be gone. */
 export async function commandQuietly(file: string, args: readonly string[]): Promise<boolean> {
-  try {
-    await run(file, [...args], { encoding: 'utf8' });
-    return true;
-  } catch {
-    return false;
-  }
+  return (await runSystemCommand(file, args)).exitCode === 0;
 }

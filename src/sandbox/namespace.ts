@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { retry, sleep } from 'zx';
 import { SafetyError } from '../errors.js';
-
-const run = promisify(execFile);
+import { command, runSystemCommand } from './command.js';
 
 /** Every namespace this tool makes starts with this, so a later run or `destroy` can find leftovers. */
 export const NAMESPACE_PREFIX = 'rehearsal-';
@@ -18,10 +16,13 @@ export function namespaceNameFor(runId: string): string {
   return `${NAMESPACE_PREFIX}${suffix}`;
 }
 
-async function ip(args: string[]): Promise<string> {
-  const { stdout } = await run('ip', args, { encoding: 'utf8' });
-  return stdout;
+function ip(args: string[]): Promise<string> {
+  return command('ip', args);
 }
+
+/** How long `deleteNamespace` waits for killed processes to be gone before it gives up. */
+const PROCESSES_GONE_MS = 10_000;
+const POLL_MS = 50;
 
 /**
  * A namespace with loopback only: no interface leads out, so nothing the platform sends can
@@ -68,28 +69,54 @@ export async function listNamespaces(): Promise<string[]> {
   }
 }
 
-/** Pids of processes living in the namespace (they keep it from being freed). */
+/** Pids of processes living in the namespace (they keep it from being freed); none when it is gone. */
 export async function namespacePids(name: string): Promise<number[]> {
-  try {
-    const out = await ip(['netns', 'pids', name]);
-    return out
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map(Number);
-  } catch {
-    return [];
-  }
+  const result = await runSystemCommand('ip', ['netns', 'pids', name]);
+  if (result.exitCode !== 0) return [];
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
 }
 
-/** Kills what runs inside and deletes the namespace; safe to call when it is already gone. */
-export async function deleteNamespace(name: string): Promise<void> {
-  if (!(await namespaceExists(name))) return;
-  for (const pid of await namespacePids(name)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already exited
-    }
+/**
+ * Kills every process inside the namespace, recorded or not (a service whose pid was never
+ * written down, a child it started), and waits until none is left; returns the pids it killed.
+ * Throws when some are still there after the deadline, naming them.
+ */
+export async function killNamespaceProcesses(name: string): Promise<number[]> {
+  const killed = new Set<number>();
+  const attempts = Math.ceil(PROCESSES_GONE_MS / POLL_MS);
+  try {
+    await retry(attempts, POLL_MS, async () => {
+      const pids = await namespacePids(name);
+      if (pids.length === 0) return;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed.add(pid);
+        } catch {
+          // exited between the listing and the kill
+        }
+      }
+      // A killed process is still listed until the kernel has torn it down.
+      await sleep(POLL_MS);
+      const left = await namespacePids(name);
+      if (left.length > 0) throw new Error(`processes ${left.join(', ')} are still running in network namespace ${name}`);
+    });
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)} after ${PROCESSES_GONE_MS / 1000} s`, { cause: error });
   }
-  await ip(['netns', 'delete', name]).catch(() => undefined);
+  return [...killed];
+}
+
+/**
+ * Kills what runs inside, waits until it is gone, and deletes the namespace; safe to call when it
+ * is already gone. Returns the pids it killed.
+ */
+export async function deleteNamespace(name: string): Promise<number[]> {
+  if (!(await namespaceExists(name))) return [];
+  const killed = await killNamespaceProcesses(name);
+  await runSystemCommand('ip', ['netns', 'delete', name]);
+  return killed;
 }

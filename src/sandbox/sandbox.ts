@@ -224,8 +224,9 @@ export async function destroySandbox(runIdOrNamespace: string): Promise<string[]
   }
   if (await deleteVeth(name)) removed.push(`veth link of ${name}`);
   if ((await listNamespaces()).includes(name)) {
-    // The nftables table lives inside the namespace and goes with it.
-    await deleteNamespace(name);
+    // The nftables table lives inside the namespace and goes with it; so does every process in it, recorded or not.
+    const killed = (await deleteNamespace(name)).filter((pid) => !removed.includes(`sinkhole process ${pid}`));
+    if (killed.length > 0) removed.push(`${killed.length === 1 ? 'process' : 'processes'} ${killed.join(', ')} inside ${name}`);
     removed.push(`network namespace ${name} (with its nftables table)`);
   }
   removeNetnsEtc(name);

@@ -49,6 +49,10 @@ export async function billRun(ctx: RunContext): Promise<string> {
     faults: plan.platform.faults,
     // The platform trusts the run's CA, so the payment sinkhole can answer like a gateway.
     ...(ctx.sandbox.caCertPath !== undefined ? { env: { NODE_EXTRA_CA_CERTS: ctx.sandbox.caCertPath } } : {}),
+    onSpawn: (pid) => {
+      run.state.servicePid = pid;
+      run.save();
+    },
   });
   const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
   const billRunStartedAt = new Date().toISOString();
@@ -57,8 +61,6 @@ export async function billRun(ctx: RunContext): Promise<string> {
   const started = Date.now();
   try {
     await driver.start();
-    run.state.servicePid = driver.pid;
-    run.save();
     await driver.configure({ billDate: plan.billRun.date, ...plan.billRun.configuration });
     await driver.beginBillRun();
     const deadline = started + plan.billRun.timeoutSeconds * 1000;

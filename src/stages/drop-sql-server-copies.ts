@@ -10,7 +10,7 @@ import type { MssqlConnectionOptions } from '../engine/mssql/config.js';
  * Drops the SQL Server databases this run restored. A database is dropped only when it carries
  * this run's marker, so a name clash can never drop production or another run's copy; one that
  * cannot be checked (half-restored, server unreachable) stays listed and is named in the result
- * with what to do, and a later `rehearse down` tries again.
+ * with what to do, and a later `rehearse down` tries again. Updates the state in memory only.
  */
 export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv = process.env, options: PlanEngineOptions = {}): Promise<string[]> {
   const copies = run.state.sqlServerCopies ?? [];
@@ -52,8 +52,8 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
   } finally {
     await master?.close();
   }
+  // The caller records the state once everything is removed (see destroyRun).
   run.state.sqlServerCopies = left;
-  run.save();
   return results;
 }
 

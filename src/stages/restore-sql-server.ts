@@ -33,8 +33,8 @@ export function restoreSource(plan: Plan, env: NodeJS.ProcessEnv): { source: Sna
 /**
  * Restores the plan's SQL Server snapshot into a new database named after the run (a resumed run
  * gets a new name, so an attempt's copy is never restored over), or attaches the database Pulumi
- * restored from a DB snapshot. The copy is recorded in the run's state before the restore starts,
- * so destroy finds it even if this process dies half-way; destroy drops only what carries the
+ * restored from a DB snapshot. The copy is recorded in the run's state before the restore starts
+ * (once the server answered), so destroy finds it even if this process dies half-way; destroy drops only what carries the
  * run's marker.
  */
 export async function restoreOnSqlServer(ctx: RunContext, env: NodeJS.ProcessEnv = process.env, options: PlanEngineOptions = {}): Promise<string> {
@@ -66,12 +66,13 @@ export async function restoreOnSqlServer(ctx: RunContext, env: NodeJS.ProcessEnv
   }
 
   const database = rehearsalDatabaseName(copies.length === 0 ? run.runId : `${run.runId}-r${copies.length + 1}`);
-  copies.push({ database, createdByRun: true });
-  run.save();
   const target = await openRestoreTarget(connection);
   let engine: DatabaseEngine;
   let what: string;
   try {
+    // Recorded once the server answered: a server never reached holds no copy for `down` to name.
+    copies.push({ database, createdByRun: true });
+    run.save();
     if (source.kind === 'mssql-backup-file') {
       ctx.progress.detail(`RESTORE DATABASE ${database} FROM DISK ${source.backupFile} on ${target.server.description}`);
       ({ engine } = await restoreNativeBackup(target, { runId: run.runId, database, backupPath: source.backupFile, createdAt }));
