@@ -70,7 +70,7 @@ const NANP_COMPACT = new RegExp(`(?<![\\w#+./-])1?${NANP_CODE}${NANP_CODE}\\d{4}
 const IDENTIFIER_BEFORE = /(?:invoice|inv|order|ord|ref|reference|ticket|case|txn|transaction|confirmation|tracking|account|acct|customer|id)\s*(?:no\.?|number|#)?\s*[:#=]?\s*$/i;
 
 /** `+` then a country code and digits, in any grouping: E.164 as people write it (`+44 20 7946 0958`, `+442079460958`). */
-const PLUS_NUMBER = /(?<![\w+])\+[ \t]?\(?\d[\d \t().\/-]*/g;
+const PLUS_NUMBER = /(?<![\w+])\+[ \t]?\(?\d[\d \t()./-]*/g;
 /** E.164 numbers have at most 15 digits; fewer than 8 after a `+` is more likely a count or an offset. */
 const E164_MIN_DIGITS = 8;
 const E164_MAX_DIGITS = 15;
