@@ -53,13 +53,12 @@ const NANP_CODE = '[2-9](?!11)\\d\\d';
 
 /**
  * A North American number with phone punctuation: `(212) 736-4821`, `(212)736-4821`,
- * `212-736-4821`, `212.736.4821`, `212 736 4821`, `1-212-736-4821`, `+1 212 736 4821`. Not part
- * of a longer dotted or slashed number (an IP address, a version, a date).
+ * `212-736-4821`, `212.736.4821`, `212 736 4821`, `1-212-736-4821`, `+1 212 736 4821`. The
+ * punctuation is evidence enough, so any three digits count as area and exchange (test data is
+ * full of `(911) 831-9377`). Not part of a longer dotted or slashed number (an IP address, a
+ * version, a date).
  */
-const NANP_PUNCTUATED = new RegExp(
-  `(?<!\\d|\\d[./])(?:\\+?1[ .-]?)?(?:\\(${NANP_CODE}\\)[ \\t.-]{0,2}${NANP_CODE}[ \\t.-]{0,2}|${NANP_CODE}[ \\t./-]{1,3}${NANP_CODE}[ \\t.-]{1,3})\\d{4}(?!\\d|[./-]\\d)`,
-  'g',
-);
+const NANP_PUNCTUATED = /(?<!\d|\d[./])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ \t.-]{0,2}\d{3}[ \t.-]{0,2}|\d{3}[ \t./-]{1,3}\d{3}[ \t.-]{1,3})\d{4}(?!\d|[./-]\d)/g;
 
 /**
  * Ten digits (or eleven with a leading 1) and nothing else: a phone number only when it fits

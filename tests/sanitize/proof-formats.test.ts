@@ -46,6 +46,7 @@ const FOUND: readonly { value: string; kinds: readonly string[] }[] = [
   { value: 'call back on 12127364821 today', kinds: ['phone'] },
   { value: '+1 (212) 736-4821', kinds: ['phone'] },
   { value: '1-212-736-4821', kinds: ['phone'] },
+  { value: 'ring (911) 831-9377', kinds: ['phone'] },
   { value: 'Server=billing-db01.northwind-telecom.example;Database=Billing;User Id=svc', kinds: ['connection-string', 'production-host'] },
   { value: 'see https://portal.NORTHWIND-TELECOM.example/admin', kinds: ['production-host'] },
   { value: 'escalate to ops.northwind-telecom.example', kinds: ['production-host'] },
