@@ -42,15 +42,17 @@ export interface ProofOptions {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
-const ANY_DIGIT = /\d/;
 const SENSITIVE_NAME = /e?mail|phone|mobile|fax|card|(^|_)pan($|_)|token|password|secret|iban|account_?number|address|street|ssn|dob|birth|routing/i;
 /**
- * The shortest texts a phone number can be (numbers-in-text.ts): ten digits standing alone, or a
- * `+` and eight digits; a card needs 13 digits. Shorter values, and values without a digit, hold
- * neither, whatever else they contain.
+ * The fewest digits a phone number has (numbers-in-text.ts): ten without a `+`, eight after one;
+ * a card has 13. Values with fewer digits hold neither, whatever else they contain.
  */
-const MIN_NUMBER_LENGTH = 10;
+const MIN_NUMBER_DIGITS = 10;
 const MIN_PLUS_NUMBER_LENGTH = 9;
+/** GLOB: at least MIN_NUMBER_DIGITS digits anywhere in the value. */
+const ENOUGH_DIGITS_GLOB = `${'*[0-9]'.repeat(MIN_NUMBER_DIGITS)}*`;
+/** Exactly what the `phone` masker writes: fictional, never a finding, and in every masked phone column. */
+const MASKED_PHONE_GLOB = '+1 555 01[0-9][0-9]';
 
 /** Finding kinds as bits, so one value's findings are one integer (SQLite sums them per column). */
 const BIT = { email: 1, 'card-number': 2, phone: 4, 'production-host': 8, 'connection-string': 16 } as const satisfies Record<FindingKind, number>;
@@ -141,8 +143,10 @@ type TableScanner = (table: string, columns: readonly ColumnInfo[]) => Promise<T
  * regular expressions, and the rows never do. The test must pass every value `findingsIn`
  * could flag:
  * - an e-mail needs an `@`;
- * - a card or phone number needs a digit and at least MIN_NUMBER_LENGTH characters;
- * - a production host is found by a GLOB that ignores ASCII case, exact for ASCII text (GLOB,
+ * - a card or phone number needs MIN_NUMBER_DIGITS digits, or a `+` and MIN_PLUS_NUMBER_LENGTH
+ *   characters; values that are exactly an ISO timestamp or a masked phone hold neither;
+ * - a connection string needs `=` or `://`;
+ * - a production host or domain is found by a GLOB that ignores ASCII case, exact for ASCII text (GLOB,
  *   unlike LIKE, cannot be made case-sensitive by a PRAGMA in a vendor script, and unlike
  *   lower() it copies nothing);
  * - a value whose character count differs from its byte count has non-ASCII text (which
@@ -163,7 +167,8 @@ function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
     deterministic: true,
     directOnly: true,
   });
-  const names = [...scan.hosts, ...scan.domains];
+  // A host under a production domain is found by the domain's pattern: one scan of the value fewer.
+  const names = [...scan.hosts.filter((h) => !scan.domains.some((d) => isUnderDomain(h, d))), ...scan.domains];
   const hostPatterns = names.map(caseInsensitiveGlob);
   const shortestHost = Math.min(...names.map((h) => h.length));
   const candidate = (c: Fragment): Fragment =>
@@ -171,8 +176,8 @@ function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
       [
         sql`instr(${c}, '@') > 0`,
         sql`length(${c}) <> octet_length(${c})`,
-        sql`(length(${c}) >= ${MIN_NUMBER_LENGTH} AND ${c} GLOB '*[0-9]*' AND NOT (${join(DATE_TIME_GLOBS.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`,
-        sql`(length(${c}) >= ${MIN_PLUS_NUMBER_LENGTH} AND ${c} GLOB '*+*[0-9]*')`,
+        sql`(length(${c}) >= ${MIN_NUMBER_DIGITS} AND ${c} GLOB '*[0-9]*' AND ${c} GLOB ${ENOUGH_DIGITS_GLOB} AND NOT (${join(DATE_TIME_GLOBS.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`,
+        sql`(instr(${c}, '+') > 0 AND length(${c}) >= ${MIN_PLUS_NUMBER_LENGTH} AND ${c} GLOB '*+*[0-9]*' AND NOT ${c} GLOB ${MASKED_PHONE_GLOB})`,
         sql`instr(${c}, '=') > 0`,
         sql`instr(${c}, '://') > 0`,
         ...(hostPatterns.length === 0 ? [] : [sql`(length(${c}) >= ${shortestHost} AND (${join(hostPatterns.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`]),
@@ -197,13 +202,13 @@ function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
 }
 
 /**
- * Values that are exactly an ISO date or date and time (`2026-11-01`, `2026-11-01T02:00:00.000Z`)
- * hold no card or phone number, and date columns are common; a value with anything around the
- * date still goes to the patterns.
+ * Values that are exactly an ISO date and time (`2026-11-01T02:00:00.000Z`) hold no card or phone
+ * number, and timestamp columns are common; a value with anything around the timestamp still
+ * goes to the patterns. (A date alone has too few digits to pass anyway.)
  */
 const ISO_DATE = '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]';
 const ISO_TIME = '[0-2][0-9]:[0-5][0-9]:[0-6][0-9]';
-const DATE_TIME_GLOBS = [ISO_DATE, ...['T', ' '].flatMap((at) => ['', 'Z', '.[0-9][0-9][0-9]', '.[0-9][0-9][0-9]Z'].map((end) => `${ISO_DATE}${at}${ISO_TIME}${end}`))];
+const DATE_TIME_GLOBS = ['T', ' '].flatMap((at) => ['', 'Z', '.[0-9][0-9][0-9]', '.[0-9][0-9][0-9]Z'].map((end) => `${ISO_DATE}${at}${ISO_TIME}${end}`));
 
 /** `*host*` as a GLOB pattern matching either case of each ASCII letter; GLOB's own wildcards in the host match literally. */
 function caseInsensitiveGlob(host: string): string {
@@ -246,7 +251,7 @@ function findingsIn(value: string, scan: Scanner): number {
       }
     }
   }
-  if (value.length >= MIN_PLUS_NUMBER_LENGTH && ANY_DIGIT.test(value)) {
+  if (value.length >= MIN_PLUS_NUMBER_LENGTH && mayHoldNumber(value)) {
     if (hasCardNumber(value)) kinds |= BIT['card-number'];
     if (hasPhoneNumber(value)) kinds |= BIT['phone'];
   }
@@ -256,6 +261,16 @@ function findingsIn(value: string, scan: Scanner): number {
   }
   if (mayHoldConnectionString(value) && connectionStringHosts(value).some((host) => !isSafeServer(host, scan))) kinds |= BIT['connection-string'];
   return kinds;
+}
+
+/** MIN_NUMBER_DIGITS digits, or a `+` and E164's eight: counted, since most values that reach here (e-mails, streets) have a few. */
+function mayHoldNumber(value: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 48 && code <= 57 && ++digits >= MIN_NUMBER_DIGITS) return true;
+  }
+  return digits >= 8 && value.includes('+');
 }
 
 /** A connection string may name the sandbox's own names (under the safe domain) and the rehearsal's database server. */
