@@ -1,13 +1,19 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import type { DatabaseEngine } from '../../src/engine/types.js';
 import { provePiiRemoved, type ProofOptions, type SanitizeProof } from '../../src/sanitize/proof.js';
 import type { RuleSet } from '../../src/sanitize/rules.js';
 import { loadPlan } from '../../src/plan/load.js';
-import { ConfigErrors } from '../../src/errors.js';
-import { makePlanDir, validPlanText } from '../helpers/plan-fixture.js';
+import { ConfigErrors, SafetyError } from '../../src/errors.js';
+import { writeRunMarker } from '../../src/run/marker.js';
+import { sanitize } from '../../src/stages/sanitize.js';
+import { silentProgress } from '../../src/ui/progress.js';
+import type { RunContext } from '../../src/pipeline/context.js';
+import { makePlanDir, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { makeTinyDatabase } from '../helpers/tiny-db.js';
 
 const NO_RULES: RuleSet = {
   file: 'rules.yaml',
@@ -25,6 +31,8 @@ const OPTIONS: ProofOptions = {
   safeHosts: ['sql-rehearsal.corp.example'],
   allow: [],
 };
+
+const PRODUCTION_CONNECTION = 'Server=billing-db01.northwind-telecom.example,1433;Database=BillingReports;User Id=report_reader;Password=sample-only';
 
 /** Each value must be found as `kinds`, in its own column, once. */
 const FOUND: readonly { value: string; kinds: readonly string[] }[] = [
@@ -168,4 +176,53 @@ t.test('sanitize.productionDomains: host names only, never overlapping the safe 
   t.match(errorsFor('[invalid]'), /plan\.yaml:20:\d+: production domain invalid overlaps the safe domain rehearsal\.invalid/);
   t.match(errorsFor('[x.rehearsal.invalid]'), /overlaps the safe domain/);
   t.match(errorsFor('northwind-telecom.example'), /plan\.yaml:20:\d+: `sanitize\.productionDomains` must be an? array/);
+});
+
+t.test('the sanitize stage: a connection string the rules miss, or a phone the scrubber leaves, blocks the bill run', async (t) => {
+  const shippedRules = readFileSync(join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), 'utf8');
+  const withoutConnectionRule = shippedRules.replace(/ {2}# The reporting database's[\s\S]*$/, '');
+  t.not(withoutConnectionRule, shippedRules, 'the shipped rules mask the reporting connection string');
+
+  const run = async (rules: string, note: string | null): Promise<{ ctx: RunContext; error: unknown }> => {
+    const db = makeTinyDatabase();
+    t.teardown(() => db.cleanup());
+    const planDir = makePlanDir();
+    t.teardown(() => planDir.cleanup());
+    planDir.write('rules.yaml', rules);
+    const plan = loadPlan(planDir.write('plan.yaml', validPlanText().replace('  safeDomain: rehearsal.invalid\n', '  safeDomain: rehearsal.invalid\n  productionDomains: [northwind-telecom.example]\n')));
+    const engine = SqliteEngine.open(db.path);
+    t.teardown(() => engine.close());
+    await writeRunMarker(engine, { runId: 'formats', createdAt: 'now', source: 'tiny' });
+    engine.connection.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('reporting.connection', PRODUCTION_CONNECTION);
+    engine.connection.prepare('UPDATE accounts SET notes = ? WHERE id = 2').run(note);
+    const ctx: RunContext = {
+      plan,
+      run: { runId: 'formats', dir: db.dir, workDir: db.dir, state: { runId: 'formats', planFile: 'p', createdAt: '', ownerPid: process.pid }, save() {} },
+      progress: silentProgress,
+      engine,
+      checks: [],
+    };
+    const error = await sanitize(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { ctx, error };
+  };
+
+  const shipped = await run(shippedRules, null);
+  t.equal(shipped.error, undefined, 'the shipped rules mask it: the proof passes');
+  t.equal(shipped.ctx.run.state.sanitizeProofPassed, true);
+
+  const missed = await run(withoutConnectionRule, null);
+  t.type(missed.error, SafetyError);
+  t.not(missed.ctx.run.state.sanitizeProofPassed, true, 'the bill run gate stays closed');
+  const check = missed.ctx.checks.find((c) => c.id === 'sanitize-proof');
+  t.equal(check?.status, 'failed');
+  t.match(check?.summary, /connection-string in settings\.value \(1 rows\)/);
+  t.match(check?.summary, /production-host in settings\.value \(1 rows\)/);
+  t.notMatch(JSON.stringify(missed.ctx.checks), /billing-db01/, 'the report names the column, never the value');
+
+  const note = await run(shippedRules, 'Travelling: reach her on +44 20 7946 0958 until the 14th.');
+  t.type(note.error, SafetyError, 'the free-text scrubber leaves an international number; the proof does not');
+  t.match(note.ctx.checks.find((c) => c.id === 'sanitize-proof')?.summary, /phone in accounts\.notes \(1 rows\)/);
 });
