@@ -66,7 +66,7 @@ const NANP_PUNCTUATED = /(?<!\d|\d[./])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ \t.-]{0,2}\d
  * an identifier (`INV-2127364821`, `#2127364821`), and so it is after a word that names one.
  */
 const NANP_COMPACT = new RegExp(`(?<![\\w#+./-])1?${NANP_CODE}${NANP_CODE}\\d{4}(?![\\w/-]|[.,]\\d)`, 'g');
-const IDENTIFIER_BEFORE = /(?:invoice|inv|order|ord|ref|reference|ticket|case|txn|transaction|confirmation|tracking|account|acct|customer|id)\s*(?:no\.?|number|#)?\s*[:#=]?\s*$/i;
+const IDENTIFIER_BEFORE = /\b(?:invoice|inv|order|ord|ref|reference|ticket|case|txn|transaction|confirmation|tracking|account|acct|customer|id)\s*(?:no\.?|number|#)?\s*[:#=]?\s*$/i;
 
 /** `+` then a country code and digits, in any grouping: E.164 as people write it (`+44 20 7946 0958`, `+442079460958`). */
 const PLUS_NUMBER = /(?<![\w+])\+[ \t]?\(?\d[\d \t()./-]*/g;

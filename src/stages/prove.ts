@@ -15,7 +15,10 @@ export async function prove(ctx: RunContext): Promise<string> {
   const { sandbox, engine } = ctx;
   if (sandbox === undefined || engine === undefined) throw new Error('prove needs the sandbox and the restored database');
   const values = (await engine.query<{ value: string }>(settingValues())).map((r) => r.value);
-  const platformHosts = [...new Set([...hostsInSettings(values), ...values.flatMap(connectionStringHosts)])];
+  // The rehearsal's own database server is reached through the sandbox's link, never a sinkhole.
+  const databaseServer = ctx.plan.database.server?.toLowerCase();
+  const connectionHosts = values.flatMap(connectionStringHosts).filter((host) => host !== databaseServer);
+  const platformHosts = [...new Set([...hostsInSettings(values), ...connectionHosts])];
   await sandbox.addHosts(platformHosts);
   let proof: IsolationProof;
   try {

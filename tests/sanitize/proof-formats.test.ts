@@ -52,6 +52,7 @@ const FOUND: readonly { value: string; kinds: readonly string[] }[] = [
   { value: '212-736-4821', kinds: ['phone'] },
   { value: '2127364821', kinds: ['phone'] },
   { value: 'call back on 12127364821 today', kinds: ['phone'] },
+  { value: 'she said 2127364821', kinds: ['phone'] },
   { value: '+1 (212) 736-4821', kinds: ['phone'] },
   { value: '1-212-736-4821', kinds: ['phone'] },
   { value: 'ring (911) 831-9377', kinds: ['phone'] },
