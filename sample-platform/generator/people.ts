@@ -8,6 +8,7 @@ import type { SeededRandom } from './random.js';
  */
 export class PeopleFaker {
   private readonly faker: Faker;
+  private secondaryContacts = 0;
 
   constructor(
     seed: number,
@@ -25,12 +26,28 @@ export class PeopleFaker {
       firstName,
       lastName,
       email: this.email(firstName, lastName),
-      phone: this.faker.phone.number({ style: 'national' }),
+      phone: this.phoneStyled(isPrimary, this.faker.phone.number({ style: 'national' })),
       street: this.faker.location.streetAddress(),
       city: this.faker.location.city(),
       postcode: this.faker.location.zipCode('#####'),
       country: 'US',
     };
+  }
+
+  /**
+   * Primary contacts' numbers as faker writes them (notes quote them); secondary contacts' in the
+   * other styles real data holds (international, compact, no space after the area code), so the
+   * sanitize proof meets them. Made from the same digits: no extra draw from the random streams,
+   * so the rest of the sample stays as it was.
+   */
+  private phoneStyled(isPrimary: boolean, national: string): string {
+    if (isPrimary) return national;
+    const d = national.replace(/\D/g, '');
+    const style = this.secondaryContacts++ % 4;
+    if (style === 0) return `+44 20 ${d.slice(2, 6)} ${d.slice(6)}`;
+    if (style === 1) return `+49 30 ${d.slice(2, 6)} ${d.slice(6)}`;
+    if (style === 2) return `(${d.slice(0, 3)})${d.slice(3, 6)}-${d.slice(6)}`;
+    return d;
   }
 
   email(firstName: string, lastName: string): string {

@@ -57,6 +57,8 @@ function writeSettings(db: Database.Database, random: SeededRandom): void {
   }
   setting.run('provisioning.hosts', '192.0.2.10:2208,192.0.2.11:5060');
   setting.run('provisioning.protocol', 'ocip');
+  // The reporting database, as platforms keep it in settings: a production host inside a connection string.
+  setting.run('reporting.connection', `Server=billing-db01.${PLATFORM_DOMAIN},1433;Database=BillingReports;User Id=report_reader;Password=sample-not-a-secret;Encrypt=true`);
 }
 
 function writeStaff(db: Database.Database, random: SeededRandom, people: PeopleFaker): void {

@@ -29,6 +29,9 @@ export function loadPlan(file: string): Plan {
   const { snapshot, productionResult } = engine === 'sqlite' ? sqliteFiles(located, base, existingFile, errors) : sqlServerSources(located, errors);
   const rules = existingFile(raw.sanitize.rules, ['sanitize', 'rules'], 'sanitize rule set');
 
+  const safeDomain = raw.sanitize.safeDomain ?? 'rehearsal.invalid';
+  const productionDomains = checkProductionDomains(located, safeDomain, errors);
+
   const release = raw.platform.release ?? 'candidate';
   const faults = raw.platform.faults ?? [];
   faults.forEach((fault, i) => {
@@ -97,9 +100,10 @@ export function loadPlan(file: string): Plan {
     },
     sanitize: {
       rules,
-      safeDomain: raw.sanitize.safeDomain ?? 'rehearsal.invalid',
+      safeDomain,
       secretEnv: raw.sanitize.secretEnv ?? 'REHEARSAL_SANITIZE_SECRET',
       allow: raw.sanitize.allow ?? [],
+      productionDomains,
     },
     scenarios: (raw.scenarios ?? []).map((s) => ({ account: s.account, why: s.why, expect: s.expect })),
     checklist: (raw.checklist ?? []).map((c) => ({
@@ -197,6 +201,27 @@ function checkSampleLayout(located: LocatedYaml<PlanFile>, snapshot: string, pro
   if (basename(productionResult) !== 'production-result.db' || dirname(productionResult) !== dirname(snapshot)) {
     errors.push(located.errorAt(['productionResult', 'path'], 'with `sample`, the production result must be production-result.db in the snapshot\'s folder'));
   }
+}
+
+/** DNS names of one or more labels; the last label starts with a letter, so an IP address is not one. */
+const DOMAIN_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * `sanitize.productionDomains`, lower case: host names only, and none that holds the safe domain
+ * or lies under it (masked e-mails would then read as production hosts, or the reverse).
+ */
+function checkProductionDomains(located: LocatedYaml<PlanFile>, safeDomain: string, errors: ConfigError[]): string[] {
+  const safe = safeDomain.toLowerCase().replace(/\.$/, '');
+  return (located.value.sanitize.productionDomains ?? []).map((written, i) => {
+    const domain = written.toLowerCase().replace(/\.$/, '');
+    const at = ['sanitize', 'productionDomains', i];
+    if (!DOMAIN_NAME.test(domain)) {
+      errors.push(located.errorAt(at, `\`${written.slice(0, 80)}\` is not a domain name: give the DNS domain alone, e.g. northwind-telecom.example (no scheme, user, port, path, wildcard or IP address)`));
+    } else if (domain === safe || safe.endsWith(`.${domain}`) || domain.endsWith(`.${safe}`)) {
+      errors.push(located.errorAt(at, `production domain ${domain} overlaps the safe domain ${safe} (\`sanitize.safeDomain\`): masked values would read as production hosts; choose a safe domain outside production's`));
+    }
+    return domain;
+  });
 }
 
 function checkDate(located: LocatedYaml<PlanFile>, date: string, errors: ConfigError[]): void {

@@ -20,6 +20,7 @@ export interface PlanFile {
     safeDomain?: string;
     secretEnv?: string;
     allow?: { column: string; reason: string }[];
+    productionDomains?: string[];
   };
   scenarios?: {
     account: string;
@@ -155,6 +156,7 @@ export const planSchema: JSONSchemaType<PlanFile> = {
             },
           },
         },
+        productionDomains: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 253 } },
       },
     },
     scenarios: {

@@ -71,6 +71,8 @@ export interface SanitizePlan {
   readonly secretEnv: string;
   /** Columns the PII proof may find values in, each with the reason a person wrote. */
   readonly allow: readonly { readonly column: string; readonly reason: string }[];
+  /** Production's DNS domains: the sanitize proof finds any host under them in any text column. */
+  readonly productionDomains: readonly string[];
 }
 
 export interface ScenarioPlan {

@@ -3,11 +3,12 @@ import type { ColumnInfo, DatabaseEngine, TableInfo } from '../engine/types.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { MARKER_TABLE } from '../run/marker.js';
 import { SEAL_TABLE } from '../run/copy-seal.js';
-import { FICTIONAL_PHONE, TEST_PAN_PREFIX, luhnValid } from './maskers.js';
+import { hasCardNumber, hasPhoneNumber } from './numbers-in-text.js';
+import { connectionStringHosts, isUnderDomain, mayHoldConnectionString, productionDomainPattern } from './hosts-in-text.js';
 import type { RuleSet } from './rules.js';
 import { FAKE_TABLE_PREFIX } from './fake-values.js';
 
-export type FindingKind = 'email' | 'card-number' | 'phone' | 'production-host';
+export type FindingKind = 'email' | 'card-number' | 'phone' | 'production-host' | 'connection-string';
 
 /** What the proof found in one column: counts only, never the values themselves. */
 export interface ProofFinding {
@@ -29,28 +30,35 @@ export interface SanitizeProof {
 
 export interface ProofOptions {
   readonly safeDomain: string;
+  /** Hosts named in the plan (mail servers, switches): found anywhere in text, as written. */
   readonly productionHosts: readonly string[];
+  /** The plan's `sanitize.productionDomains`: any host under them is found anywhere in text. */
+  readonly productionDomains?: readonly string[];
+  /** Servers a connection string may name besides the safe domain and loopback (the rehearsal's own database server). */
+  readonly safeHosts?: readonly string[];
   readonly allow: readonly { readonly column: string; readonly reason: string }[];
   /** Columns the product itself writes and that hold no customer data. */
   readonly skipTables?: readonly string[];
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
-const DIGIT_RUN = /\d(?:[ -]?\d){12,18}/g;
-const PHONE = /(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g;
-const ANY_DIGIT = /\d/;
 const SENSITIVE_NAME = /e?mail|phone|mobile|fax|card|(^|_)pan($|_)|token|password|secret|iban|account_?number|address|street|ssn|dob|birth|routing/i;
 /**
- * The shortest text PHONE can match (`ddd ddd dddd`); DIGIT_RUN needs 13 digits. Shorter values,
- * and values without a digit, hold neither, whatever else they contain.
+ * The fewest digits a phone number has (numbers-in-text.ts): ten without a `+`, eight after one;
+ * a card has 13. Values with fewer digits hold neither, whatever else they contain.
  */
-const MIN_NUMBER_LENGTH = 12;
+const MIN_NUMBER_DIGITS = 10;
+const MIN_PLUS_NUMBER_LENGTH = 9;
+/** GLOB: at least MIN_NUMBER_DIGITS digits anywhere in the value. */
+const ENOUGH_DIGITS_GLOB = `${'*[0-9]'.repeat(MIN_NUMBER_DIGITS)}*`;
+/** Exactly what the `phone` masker writes: fictional, never a finding, and in every masked phone column. */
+const MASKED_PHONE_GLOB = '+1 555 01[0-9][0-9]';
 
 /** Finding kinds as bits, so one value's findings are one integer (SQLite sums them per column). */
-const BIT = { email: 1, 'card-number': 2, phone: 4, 'production-host': 8 } as const satisfies Record<FindingKind, number>;
+const BIT = { email: 1, 'card-number': 2, phone: 4, 'production-host': 8, 'connection-string': 16 } as const satisfies Record<FindingKind, number>;
 const KIND_BITS = Object.entries(BIT) as [FindingKind, number][];
 
-/** SQLite: counts one column's values by finding kind, as JSON `[email, card, phone, host]`. */
+/** SQLite: counts one column's values by finding kind, as JSON `[email, card, phone, host, connection string]`. */
 const SQLITE_PROOF_AGGREGATE = 'rehearsal_pii_counts';
 
 /**
@@ -62,7 +70,7 @@ export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, 
     (t) => t.name !== MARKER_TABLE && t.name !== SEAL_TABLE && !t.name.startsWith(FAKE_TABLE_PREFIX) && !(options.skipTables ?? []).includes(t.name),
   );
   const counts = new Map<string, number>();
-  const scan: Scanner = { safeDomain: options.safeDomain.toLowerCase(), hosts: options.productionHosts.map((h) => h.toLowerCase()).filter((h) => h.length > 0) };
+  const scan = scanner(options);
   let columnsScanned = 0;
   let rowsScanned = 0;
   const add = (column: string, kind: FindingKind, n: number): void => {
@@ -104,6 +112,21 @@ export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, 
 interface Scanner {
   readonly safeDomain: string;
   readonly hosts: readonly string[];
+  readonly domains: readonly string[];
+  readonly underDomain: RegExp | undefined;
+  readonly safeHosts: ReadonlySet<string>;
+}
+
+function scanner(options: ProofOptions): Scanner {
+  const lower = (names: readonly string[]): string[] => names.map((h) => h.toLowerCase().replace(/\.$/, '')).filter((h) => h.length > 0);
+  const domains = lower(options.productionDomains ?? []);
+  return {
+    safeDomain: options.safeDomain.toLowerCase(),
+    hosts: lower(options.productionHosts),
+    domains,
+    underDomain: productionDomainPattern(domains),
+    safeHosts: new Set(lower(options.safeHosts ?? [])),
+  };
 }
 
 /** One table's rows and, per text column in the order given, the rows with each kind of finding. */
@@ -120,8 +143,10 @@ type TableScanner = (table: string, columns: readonly ColumnInfo[]) => Promise<T
  * regular expressions, and the rows never do. The test must pass every value `findingsIn`
  * could flag:
  * - an e-mail needs an `@`;
- * - a card or phone number needs a digit and at least MIN_NUMBER_LENGTH characters;
- * - a production host is found by a GLOB that ignores ASCII case, exact for ASCII text (GLOB,
+ * - a card or phone number needs MIN_NUMBER_DIGITS digits, or a `+` and MIN_PLUS_NUMBER_LENGTH
+ *   characters; values that are exactly an ISO timestamp or a masked phone hold neither;
+ * - a connection string needs `=` or `://`;
+ * - a production host or domain is found by a GLOB that ignores ASCII case, exact for ASCII text (GLOB,
  *   unlike LIKE, cannot be made case-sensitive by a PRAGMA in a vendor script, and unlike
  *   lower() it copies nothing);
  * - a value whose character count differs from its byte count has non-ASCII text (which
@@ -130,7 +155,7 @@ type TableScanner = (table: string, columns: readonly ColumnInfo[]) => Promise<T
  */
 function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
   engine.connection.aggregate(SQLITE_PROOF_AGGREGATE, {
-    start: () => [0, 0, 0, 0],
+    start: () => KIND_BITS.map(() => 0),
     step: (counts: number[], value: unknown) => {
       const found = typeof value === 'string' ? findingsIn(value, scan) : 0;
       KIND_BITS.forEach(([, bit], i) => {
@@ -142,14 +167,19 @@ function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
     deterministic: true,
     directOnly: true,
   });
-  const hostPatterns = scan.hosts.map(caseInsensitiveGlob);
-  const shortestHost = Math.min(...scan.hosts.map((h) => h.length));
+  // A host under a production domain is found by the domain's pattern: one scan of the value fewer.
+  const names = [...scan.hosts.filter((h) => !scan.domains.some((d) => isUnderDomain(h, d))), ...scan.domains];
+  const hostPatterns = names.map(caseInsensitiveGlob);
+  const shortestHost = Math.min(...names.map((h) => h.length));
   const candidate = (c: Fragment): Fragment =>
     join(
       [
         sql`instr(${c}, '@') > 0`,
         sql`length(${c}) <> octet_length(${c})`,
-        sql`(length(${c}) >= ${MIN_NUMBER_LENGTH} AND ${c} GLOB '*[0-9]*')`,
+        sql`(length(${c}) >= ${MIN_NUMBER_DIGITS} AND ${c} GLOB '*[0-9]*' AND ${c} GLOB ${ENOUGH_DIGITS_GLOB} AND NOT (${join(DATE_TIME_GLOBS.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`,
+        sql`(instr(${c}, '+') > 0 AND length(${c}) >= ${MIN_PLUS_NUMBER_LENGTH} AND ${c} GLOB '*+*[0-9]*' AND NOT ${c} GLOB ${MASKED_PHONE_GLOB})`,
+        sql`instr(${c}, '=') > 0`,
+        sql`instr(${c}, '://') > 0`,
         ...(hostPatterns.length === 0 ? [] : [sql`(length(${c}) >= ${shortestHost} AND (${join(hostPatterns.map((p) => sql`${c} GLOB ${p}`), ' OR ')}))`]),
       ],
       ' OR ',
@@ -164,12 +194,21 @@ function scanTableInSqlite(engine: SqliteEngine, scan: Scanner): TableScanner {
       rows: Number(row?.['rows'] ?? 0),
       counts: columns.map((_, i) => {
         // NULL when the FILTER let no value through
-        const counts = JSON.parse(String(row?.[`c${i}`] ?? '[0,0,0,0]')) as number[];
+        const counts = JSON.parse(String(row?.[`c${i}`] ?? '[]')) as number[];
         return new Map(KIND_BITS.map(([kind], k) => [kind, counts[k] ?? 0]));
       }),
     };
   };
 }
+
+/**
+ * Values that are exactly an ISO date and time (`2026-11-01T02:00:00.000Z`) hold no card or phone
+ * number, and timestamp columns are common; a value with anything around the timestamp still
+ * goes to the patterns. (A date alone has too few digits to pass anyway.)
+ */
+const ISO_DATE = '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]';
+const ISO_TIME = '[0-2][0-9]:[0-5][0-9]:[0-6][0-9]';
+const DATE_TIME_GLOBS = ['T', ' '].flatMap((at) => ['', 'Z', '.[0-9][0-9][0-9]', '.[0-9][0-9][0-9]Z'].map((end) => `${ISO_DATE}${at}${ISO_TIME}${end}`));
 
 /** `*host*` as a GLOB pattern matching either case of each ASCII letter; GLOB's own wildcards in the host match literally. */
 function caseInsensitiveGlob(host: string): string {
@@ -200,38 +239,43 @@ function scanTableByStreaming(engine: DatabaseEngine, scan: Scanner): TableScann
   };
 }
 
-/** The kinds found in one value, as KIND_BITS; each regular expression runs only where it could match. */
-function findingsIn(value: string, { safeDomain, hosts }: Scanner): number {
+/** The kinds found in one value, as KIND_BITS; each pattern runs only where it could match. */
+function findingsIn(value: string, scan: Scanner): number {
   let kinds = 0;
   if (value.includes('@')) {
     for (const m of value.matchAll(EMAIL)) {
       const domain = (m[1] ?? '').toLowerCase();
-      if (domain !== safeDomain && !domain.endsWith(`.${safeDomain}`)) {
+      if (domain !== scan.safeDomain && !domain.endsWith(`.${scan.safeDomain}`)) {
         kinds |= BIT['email'];
         break;
       }
     }
   }
-  if (value.length >= MIN_NUMBER_LENGTH && ANY_DIGIT.test(value)) {
-    for (const m of value.matchAll(DIGIT_RUN)) {
-      const digits = m[0].replace(/\D/g, '');
-      if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && !digits.startsWith(TEST_PAN_PREFIX)) {
-        kinds |= BIT['card-number'];
-        break;
-      }
-    }
-    for (const m of value.matchAll(PHONE)) {
-      if (!FICTIONAL_PHONE.test(m[0])) {
-        kinds |= BIT['phone'];
-        break;
-      }
-    }
+  if (value.length >= MIN_PLUS_NUMBER_LENGTH && mayHoldNumber(value)) {
+    if (hasCardNumber(value)) kinds |= BIT['card-number'];
+    if (hasPhoneNumber(value)) kinds |= BIT['phone'];
   }
-  if (hosts.length > 0) {
+  if (scan.hosts.length > 0 || scan.underDomain !== undefined) {
     const lower = value.toLowerCase();
-    if (hosts.some((h) => lower.includes(h))) kinds |= BIT['production-host'];
+    if (scan.hosts.some((h) => lower.includes(h)) || scan.underDomain?.test(lower) === true) kinds |= BIT['production-host'];
   }
+  if (mayHoldConnectionString(value) && connectionStringHosts(value).some((host) => !isSafeServer(host, scan))) kinds |= BIT['connection-string'];
   return kinds;
+}
+
+/** MIN_NUMBER_DIGITS digits, or a `+` and E164's eight: counted, since most values that reach here (e-mails, streets) have a few. */
+function mayHoldNumber(value: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 48 && code <= 57 && ++digits >= MIN_NUMBER_DIGITS) return true;
+  }
+  return digits >= 8 && value.includes('+');
+}
+
+/** A connection string may name the sandbox's own names (under the safe domain) and the rehearsal's database server. */
+function isSafeServer(host: string, scan: Scanner): boolean {
+  return isUnderDomain(host, scan.safeDomain) || scan.safeHosts.has(host);
 }
 
 function unruledSensitive(tables: readonly TableInfo[], ruleSet: RuleSet): string[] {

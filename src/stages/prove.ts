@@ -2,18 +2,23 @@ import { hostsInSettings } from '../sandbox/hosts.js';
 import { proveIsolation, type IsolationProof } from '../sandbox/probes.js';
 import { loadEgressCatalogue } from '../egress/catalogue.js';
 import { settingValues } from '../profiles/sample-platform.js';
+import { connectionStringHosts } from '../sanitize/hosts-in-text.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /**
- * Right before the bill run: every host the sanitized settings name is sinkholed too, then every
- * catalogue destination and documentation-range address is probed from inside the sandbox.
+ * Right before the bill run: every host the sanitized settings name (URLs, host lists, servers in
+ * connection strings) is sinkholed too, then every catalogue destination and documentation-range
+ * address is probed from inside the sandbox.
  * Anything reachable that is not our sinkhole stops the run (exit 1), naming the destination.
  */
 export async function prove(ctx: RunContext): Promise<string> {
   const { sandbox, engine } = ctx;
   if (sandbox === undefined || engine === undefined) throw new Error('prove needs the sandbox and the restored database');
   const values = (await engine.query<{ value: string }>(settingValues())).map((r) => r.value);
-  const platformHosts = hostsInSettings(values);
+  // The rehearsal's own database server is reached through the sandbox's link, never a sinkhole.
+  const databaseServer = ctx.plan.database.server?.toLowerCase();
+  const connectionHosts = values.flatMap(connectionStringHosts).filter((host) => host !== databaseServer);
+  const platformHosts = [...new Set([...hostsInSettings(values), ...connectionHosts])];
   await sandbox.addHosts(platformHosts);
   let proof: IsolationProof;
   try {

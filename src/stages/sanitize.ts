@@ -44,6 +44,8 @@ export async function sanitize(ctx: RunContext): Promise<string> {
   const proof = await provePiiRemoved(engine, ruleSet, {
     safeDomain: ctx.plan.sanitize.safeDomain,
     productionHosts: [...ctx.plan.egress.mailServers, ...ctx.plan.egress.switches.map((s) => s.host)],
+    productionDomains: ctx.plan.sanitize.productionDomains,
+    safeHosts: ctx.plan.database.server !== undefined ? [ctx.plan.database.server] : [],
     allow: ctx.plan.sanitize.allow,
   });
   ctx.sanitize = { tables, proof };

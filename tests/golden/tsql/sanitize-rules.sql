@@ -81,3 +81,7 @@ UPDATE [settings] SET [value] = @p0 WHERE [key] LIKE @p1;
 -- rule 9: settings
 UPDATE [settings] SET [value] = @p0 WHERE [key] = @p1;
 -- params: {"p0":"switch.sinkhole.rehearsal.invalid:2208,switch.sinkhole.rehearsal.invalid:5060","p1":"provisioning.hosts"}
+
+-- rule 10: settings
+UPDATE [settings] SET [value] = @p0 WHERE [key] = @p1;
+-- params: {"p0":"Server=reporting-db.sinkhole.rehearsal.invalid,1433;Database=BillingReports;User Id=rehearsal;Password=rehearsal-disabled","p1":"reporting.connection"}
