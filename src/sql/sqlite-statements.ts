@@ -17,7 +17,7 @@ export interface SqliteToken {
 }
 
 export interface SqliteStatement {
-  /** From the first token to the last one before the `;`, as written. */
+  /** From the first token to its `;` (when there is one), as written. */
   readonly text: string;
   readonly tokens: readonly SqliteToken[];
   /** 1-based line and column of the first token in the scanned text. */
@@ -107,9 +107,9 @@ export function splitSqliteStatements(text: string): SqliteStatement[] {
   const tokens = tokenizeSqlite(text);
   const statements: SqliteStatement[] = [];
   let current: SqliteToken[] = [];
-  const finish = (): void => {
+  const finish = (terminator?: SqliteToken): void => {
     const first = current[0];
-    const last = current[current.length - 1];
+    const last = terminator ?? current[current.length - 1];
     if (first !== undefined && last !== undefined) {
       statements.push({ text: text.slice(first.start, last.end), tokens: current, ...positionAt(text, first.start) });
     }
@@ -118,7 +118,7 @@ export function splitSqliteStatements(text: string): SqliteStatement[] {
   let trigger: { body: boolean; caseDepth: number } | undefined;
   for (const token of tokens) {
     if (token.kind === 'punctuation' && token.text === ';' && trigger?.body !== true) {
-      finish();
+      finish(token);
       trigger = undefined;
       continue;
     }
