@@ -48,7 +48,8 @@ export function tokenizeSqlite(text: string): SqliteToken[] {
   while (i < text.length) {
     const c = text[i] as string;
     const next = text[i + 1];
-    if (/\s/.test(c)) {
+    // Only what SQLite itself skips: any other space character is part of an identifier to it.
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r') {
       i++;
     } else if (c === '-' && next === '-') {
       const newline = text.indexOf('\n', i);
