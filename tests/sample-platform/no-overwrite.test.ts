@@ -9,11 +9,12 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import { tempDir } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../sample-platform/scripts/make-sample.ts', import.meta.url));
+const ACCOUNTS = 40;
 
 function makeSample(out: string, seed: number) {
   return spawnSync(
     process.execPath,
-    ['--import', 'tsx', SCRIPT, '--accounts', '40', '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out],
+    ['--import', 'tsx', SCRIPT, '--accounts', String(ACCOUNTS), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out],
     { cwd: PROJECT_ROOT, encoding: 'utf8' },
   );
 }
@@ -33,7 +34,7 @@ function folderState(dir: string): Record<string, string> {
 /** The example plan with its `sample:` block pointed at `folder`. */
 function samplePlan(dir: string, folder: string, seed: number): string {
   const text = readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8')
-    .replace(/^sample: .*$/m, `sample: { accounts: 40, seed: ${seed} }`)
+    .replace(/^sample: .*$/m, `sample: { accounts: ${ACCOUNTS}, seed: ${seed} }`)
     .replaceAll('../samples/sample-2000/', `${folder}/`)
     .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'));
   const file = join(dir, 'plan.yaml');
@@ -63,7 +64,7 @@ t.test("a description copied beside foreign files does not make them the generat
   mkdirSync(folder);
   foreignDatabase(join(folder, 'snapshot.db'), 'real snapshot');
   // The old sample.json format (no signature), as an earlier generator wrote it.
-  writeFileSync(join(folder, 'sample.json'), JSON.stringify({ accounts: 40, seed: 42, billDate: '2026-11-01', generatorVersion: 1 }));
+  writeFileSync(join(folder, 'sample.json'), JSON.stringify({ accounts: ACCOUNTS, seed: 42, billDate: '2026-11-01', generatorVersion: 1 }));
   const before = folderState(folder);
   const refused = makeSample(folder, 43);
   t.equal(refused.status, 2, refused.stderr);
@@ -72,9 +73,12 @@ t.test("a description copied beside foreign files does not make them the generat
 });
 
 t.test("the generator's own sample is replaced when the seed changes, but not once a file in it was swapped", async (t) => {
-  const folder = join(tempDir(t), 'sample');
-  const made = makeSample(folder, 3);
+  const dir = tempDir(t);
+  const folder = join(dir, 'sample');
+  // Made through the product, which asks the sample platform's tool (as `rehearse all` does).
+  const made = rehearse(['sample', samplePlan(dir, folder, 3)]);
   t.equal(made.status, 0, made.stderr + made.stdout);
+  t.match(made.stdout, `Snapshot: ${join(folder, 'snapshot.db')}`);
   const description = JSON.parse(readFileSync(join(folder, 'sample.json'), 'utf8')) as { seed: number; files: Record<string, { sha256: string; size: number }> };
   t.equal(description.files['snapshot.db']?.sha256, sha256(join(folder, 'snapshot.db')), 'sample.json signs the snapshot');
   t.equal(description.files['production-result.db']?.sha256, sha256(join(folder, 'production-result.db')), 'and the production result');
