@@ -6,9 +6,10 @@ import { SafetyError } from '../errors.js';
 
 /**
  * Proof that the run never wrote its sources: the snapshot it restores from and production's
- * result it compares with. Every write stage records their identity before it starts and checks it
- * again when it ends; the first record of a run is kept in the run folder, so a write between
- * stages (or by another process during one) is caught by the next check.
+ * result it compares with. The restore records their identity before it copies; every write stage
+ * (restore, sanitize, bill run) checks it when it starts and when it ends. The record is kept in
+ * the run folder, so a write between stages, by another process or another command, is caught by
+ * the next check.
  *
  * SQLite files only. A SQL Server source (a .bak on the server's disk, an RDS restore, a database
  * on the server) is not covered: its bytes are not reachable from here.
@@ -72,8 +73,18 @@ function firstPageLength(bytes: Buffer): number {
 }
 
 /**
- * Checks the sources against the identity recorded in `runDir` by the run's first check, and
- * records it when there is none yet. Throws a SafetyError (NO-GO) naming each changed file.
+ * Records the sources' identity afresh: the restore calls it before it copies, because everything
+ * after it (the copy, and the comparison with production's result) is made again from the sources
+ * as they are now, also when a resumed run restores again.
+ */
+export function recordSources(files: readonly SourceFile[], runDir: string): void {
+  if (files.length === 0) return;
+  writeRecord(join(runDir, SOURCE_IDENTITY_FILE), Object.fromEntries(files.map(({ path }) => [path, existsSync(path) ? fileIdentity(path) : null])));
+}
+
+/**
+ * Checks the sources against the identity recorded in `runDir` (by the restore), and records it
+ * when there is none yet. Throws a SafetyError (NO-GO) naming each changed file.
  */
 export function assertSourcesUnchanged(files: readonly SourceFile[], runDir: string, when: string): void {
   if (files.length === 0) return;

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { copyFileSync, renameSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { assertSourcesUnchanged, fileIdentity, sourceFiles } from '../../src/run/source-identity.js';
+import { assertSourcesUnchanged, fileIdentity, recordSources, sourceFiles } from '../../src/run/source-identity.js';
 import { createRunFolder } from '../../src/run/run-folder.js';
 import { restore } from '../../src/stages/restore.js';
 import { sanitize } from '../../src/stages/sanitize.js';
@@ -55,11 +55,29 @@ t.test('a write to production\'s result between restore and sanitize makes sanit
   t.notOk(run.state.sanitizeProofPassed, 'no proof, so no bill run');
 });
 
+t.test('a restore done again records the sources afresh: everything after it is made again from them', async (t) => {
+  const { plan, productionResult } = sources(t);
+  const run = createRunFolder(plan.report.dir, plan.file);
+  const ctx: RunContext = { plan, run, progress: silentProgress, checks: [] };
+  t.teardown(async () => ctx.engine?.close());
+  t.equal((await runStage(ctx, 'restore', restore)).record.status, 'passed');
+  await ctx.engine?.close();
+  writeAsSomeoneElse(productionResult);
+  // A resumed run that restores again (its copy was not trusted) starts from the sources as they are now.
+  run.state.databasePath = undefined;
+  const again = await runStage(ctx, 'restore', (c) => {
+    rmSync(join(run.workDir, 'rehearsal.db'), { force: true });
+    return restore(c);
+  });
+  t.equal(again.record.status, 'passed', again.record.detail ?? '');
+  t.equal((await runStage(ctx, 'sanitize', sanitize)).record.status, 'passed', 'sanitize checks against the new record');
+});
+
 t.test('a snapshot replaced by another file during a stage is caught at the stage\'s end', async (t) => {
   const { plan, snapshot, plans } = sources(t);
   const runDir = plans.dir;
   const files = sourceFiles(plan);
-  assertSourcesUnchanged(files, runDir, 'Before the restore');
+  recordSources(files, runDir);
   // Same bytes, same times, another inode: e.g. restored from a backup in between.
   const before = fileIdentity(snapshot);
   copyFileSync(snapshot, `${snapshot}.new`);
