@@ -120,6 +120,9 @@ const TSQL_REFUSED_WORDS: Readonly<Record<string, string>> = {
   reconfigure: 'RECONFIGURE changes the server\'s configuration',
 };
 
+/** What CREATE, ALTER or DROP may not name: objects of the server, or loaded from its files. */
+const SERVER_LEVEL_OBJECTS = new Set(['database', 'assembly', 'login', 'credential', 'endpoint', 'server']);
+
 /** System procedures that reach the server, other databases, files or dynamic SQL the guard cannot read. */
 const TSQL_REFUSED_PROCEDURES = new Set([
   'sp_configure', 'sp_executesql', 'sp_addlinkedserver', 'sp_addlinkedsrvlogin', 'sp_serveroption', 'sp_dropserver',
@@ -150,8 +153,8 @@ export function tsqlRefusals(file: string, text: string): ConfigError[] {
         refuse(token, `vendor scripts may not use ${name.toUpperCase()} AS: it changes whose permissions the script runs with`);
       }
       if (name === 'bulk' && next?.kind === 'word' && next.name === 'insert') refuse(token, 'vendor scripts may not use BULK INSERT: it reads a file on the server');
-      if ((name === 'create' || name === 'alter' || name === 'drop') && next?.kind === 'word' && next.name === 'database') {
-        refuse(token, `vendor scripts may not ${name.toUpperCase()} DATABASE: only the run's own copy may change`);
+      if ((name === 'create' || name === 'alter' || name === 'drop') && next?.kind === 'word' && SERVER_LEVEL_OBJECTS.has(next.name)) {
+        refuse(token, `vendor scripts may not ${name.toUpperCase()} ${next.name.toUpperCase()}: it changes the server or reaches its files, and only the run's own copy may change`);
       }
     }
     if (name.startsWith('xp_') || name.startsWith('sp_oa') || TSQL_REFUSED_PROCEDURES.has(name)) {

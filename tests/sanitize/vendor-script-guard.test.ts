@@ -200,6 +200,8 @@ t.test('T-SQL: USE, RESTORE, BACKUP, other databases and servers, extended proce
     ["EXECUTE AS LOGIN = 'sa'", /:2:1: vendor scripts may not use EXECUTE AS/],
     ["BULK INSERT dbo.Contact FROM '/etc/passwd'", /:2:1: vendor scripts may not use BULK INSERT/],
     ['DROP DATABASE Billing', /:2:1: vendor scripts may not DROP DATABASE/],
+    ["CREATE ASSEMBLY evil FROM '/tmp/evil.dll'", /:2:1: vendor scripts may not CREATE ASSEMBLY/],
+    ['ALTER LOGIN sa ENABLE', /:2:1: vendor scripts may not ALTER LOGIN/],
   ];
   for (const [statement, expected] of cases) {
     const script = plans.write('refused.sql', `SET NOCOUNT ON\n${statement}\nGO\n`);
