@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../src/errors.js';
+import { fileSha256 } from '../../src/run/file-sha256.js';
 import { billInIsolation } from '../control/bill-in-isolation.js';
 import { assertCanIsolate } from '../control/isolated-service.js';
 import { GENERATOR_VERSION, generateSnapshot, validateSnapshotOptions } from '../generator/generate.js';
@@ -22,17 +23,32 @@ export interface SampleFiles {
   readonly reused: boolean;
 }
 
-/** What sample.json records, so a later run knows whether the files still match its options. */
+/** Size and sha256 of a file the generator wrote, so it can later prove the file is still its own. */
+interface FileSignature {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/**
+ * What sample.json records: the options the files were made with, so a later run knows whether
+ * they still match, and the signature of each file, so the generator replaces only files it can
+ * prove it wrote itself.
+ */
 interface SampleDescription {
   readonly accounts: number;
   readonly seed: number;
   readonly billDate: string;
   readonly generatorVersion: number;
+  readonly files?: Readonly<Record<string, FileSignature>>;
 }
+
+const SNAPSHOT_NAME = 'snapshot.db';
+const PRODUCTION_RESULT_NAME = 'production-result.db';
 
 function readDescription(path: string): SampleDescription | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as SampleDescription;
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as SampleDescription) : undefined;
   } catch {
     return undefined;
   }
@@ -40,6 +56,35 @@ function readDescription(path: string): SampleDescription | undefined {
 
 function sameSample(a: SampleDescription | undefined, b: SampleDescription): boolean {
   return a !== undefined && a.accounts === b.accounts && a.seed === b.seed && a.billDate === b.billDate && a.generatorVersion === b.generatorVersion;
+}
+
+function signatureOf(path: string): FileSignature {
+  return { size: statSync(path).size, sha256: fileSha256(path) };
+}
+
+/** True when the file is exactly what sample.json says the generator wrote (size first: it is free). */
+function isOwnFile(path: string, signature: FileSignature | undefined): boolean {
+  if (signature === undefined || typeof signature.sha256 !== 'string' || statSync(path).size !== signature.size) return false;
+  return fileSha256(path) === signature.sha256;
+}
+
+/**
+ * Throws unless every file that would be replaced is provably the generator's own output. A
+ * snapshot.db without the generator's signature may be a real backup someone pointed a plan at.
+ */
+function assertMayReplace(out: string, description: SampleDescription | undefined): void {
+  const foreign = [SNAPSHOT_NAME, PRODUCTION_RESULT_NAME].filter((name) => {
+    const path = join(out, name);
+    return existsSync(path) && !isOwnFile(path, description?.files?.[name]);
+  });
+  if (foreign.length === 0) return;
+  const why = description?.files === undefined
+    ? 'there is no sample.json signature of this generator beside them'
+    : 'they differ from the files this generator wrote there (sample.json records their size and sha256)';
+  throw new UserError(
+    `Refusing to replace ${foreign.map((name) => join(out, name)).join(' and ')}: ${why}, so they may be a real backup or another tool's output. ` +
+      'Nothing was changed. Delete the folder yourself if it only holds an old sample, or point the plan (sample/snapshot.path) or --out at an empty folder.',
+  );
 }
 
 /**
@@ -51,35 +96,39 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
   validateSnapshotOptions(options);
   const say = options.progress ?? (() => undefined);
   const out = resolve(options.out);
-  const snapshot = join(out, 'snapshot.db');
-  const productionResult = join(out, 'production-result.db');
+  const snapshot = join(out, SNAPSHOT_NAME);
+  const productionResult = join(out, PRODUCTION_RESULT_NAME);
   const descriptionFile = join(out, 'sample.json');
   const wanted: SampleDescription = {
     accounts: options.accounts, seed: options.seed, billDate: options.billDate, generatorVersion: GENERATOR_VERSION,
   };
 
-  if (existsSync(snapshot) && existsSync(productionResult) && sameSample(readDescription(descriptionFile), wanted)) {
+  const described = readDescription(descriptionFile);
+  if (existsSync(snapshot) && existsSync(productionResult) && sameSample(described, wanted)) {
     say(`Reusing the sample in ${out}: it was made with the same accounts, seed, bill date and generator version.`);
     return { snapshot, productionResult, reused: true };
   }
+  assertMayReplace(out, described);
   assertCanIsolate();
+  if (described !== undefined && existsSync(snapshot)) {
+    say(`Replacing the sample in ${out} (made with ${described.accounts} accounts, seed ${described.seed}, bill date ${described.billDate}): its files are this generator's own.`);
+  }
   mkdirSync(out, { recursive: true });
-  // Whatever is there no longer matches; until sample.json is rewritten nothing here counts as a sample.
-  rmSync(descriptionFile, { force: true });
-
+  // Both files are made beside the old ones and replace them together at the end, with their new
+  // signature: a failure half-way leaves the old sample whole and still provably the generator's.
   const partialSnapshot = `${snapshot}.partial`;
-  rmSync(partialSnapshot, { force: true });
-  say(`Generating ${options.accounts} accounts (seed ${options.seed}, bill date ${options.billDate})...`);
-  const generatedAt = Date.now();
-  generateSnapshot({ accounts: options.accounts, seed: options.seed, billDate: options.billDate, out: partialSnapshot });
-  renameSync(partialSnapshot, snapshot);
-  say(`Snapshot written in ${((Date.now() - generatedAt) / 1000).toFixed(1)} s: ${snapshot}`);
-
   const partialResult = `${productionResult}.partial`;
-  copyFileSync(snapshot, partialResult);
+  const partialDescription = `${descriptionFile}.partial`;
   const socketDir = mkdtempSync(join(tmpdir(), 'sample-billing-'));
-  say('Billing a copy with the production release (7.4.2) inside a fresh network namespace...');
   try {
+    rmSync(partialSnapshot, { force: true });
+    say(`Generating ${options.accounts} accounts (seed ${options.seed}, bill date ${options.billDate})...`);
+    const generatedAt = Date.now();
+    generateSnapshot({ accounts: options.accounts, seed: options.seed, billDate: options.billDate, out: partialSnapshot });
+    say(`Snapshot written in ${((Date.now() - generatedAt) / 1000).toFixed(1)} s`);
+
+    copyFileSync(partialSnapshot, partialResult);
+    say('Billing a copy with the production release (7.4.2) inside a fresh network namespace...');
     let lastReported = -1;
     const result = await billInIsolation({
       db: partialResult,
@@ -99,12 +148,15 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
           `service exit ${result.exit.code}). See ${join(out, 'production-service.log')}.`,
       );
     }
+    say(`Production bill run ${result.billRunId} billed ${result.processed} accounts`);
+    const signed: SampleDescription = { ...wanted, files: { [SNAPSHOT_NAME]: signatureOf(partialSnapshot), [PRODUCTION_RESULT_NAME]: signatureOf(partialResult) } };
+    writeFileSync(partialDescription, `${JSON.stringify(signed, null, 2)}\n`);
+    renameSync(partialSnapshot, snapshot);
     renameSync(partialResult, productionResult);
-    say(`Production bill run ${result.billRunId} billed ${result.processed} accounts: ${productionResult}`);
+    renameSync(partialDescription, descriptionFile);
   } finally {
-    rmSync(partialResult, { force: true });
+    for (const partial of [partialSnapshot, partialResult, partialDescription]) rmSync(partial, { force: true });
     rmSync(socketDir, { recursive: true, force: true });
   }
-  writeFileSync(descriptionFile, `${JSON.stringify(wanted, null, 2)}\n`);
   return { snapshot, productionResult, reused: false };
 }

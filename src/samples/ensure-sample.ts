@@ -1,17 +1,20 @@
-import { sqliteFiles } from '../plan/sources.js';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { $ } from 'zx';
+import { sqliteFiles } from '../plan/sources.js';
 import type { Plan } from '../plan/types.js';
 import type { Progress } from '../ui/progress.js';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
 
+/** The generator bills in a network namespace of its own: it needs `ip` and `nft` on the PATH, and nothing secret. */
+const TOOL_ENVIRONMENT = ['PATH', 'TMPDIR', 'LANG'] as const;
 
 /**
  * For plans with a `sample` block: asks the sample platform's own tool to generate the snapshot
  * and production's result when they are missing. It runs as a separate program, as a vendor's
- * export tool would; the product never reaches into the stand-in's code.
+ * export tool would; the product never reaches into the stand-in's code. The tool decides whether
+ * existing files may be reused or replaced, and refuses (exit 2) to replace files it did not make.
  */
 export async function ensureSample(plan: Plan, progress: Progress): Promise<string | undefined> {
   const sample = plan.sample;
@@ -26,21 +29,20 @@ export async function ensureSample(plan: Plan, progress: Progress): Promise<stri
   ];
   const tool = typescriptCommand(`${PROJECT_ROOT}sample-platform/scripts/make-sample.ts`, args);
   progress.detail(`sample-platform/scripts/make-sample.ts ${args.join(' ')}`);
+  const env = Object.fromEntries(TOOL_ENVIRONMENT.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+  const child = $({ nothrow: true, quiet: true, env, stdio: ['ignore', 'pipe', 'pipe'] })`${tool.command} ${tool.args}`;
   const output: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(tool.command, tool.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      output.push(text);
-      for (const line of text.split('\n').filter((l) => l.trim() !== '')) progress.detail(line);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  if (code !== 0 || !existsSync(files.snapshot) || !existsSync(files.productionResult)) {
-    throw new UserError(`Generating the sample snapshot in ${out} failed (exit ${code}):\n${output.join('').split('\n').slice(-15).join('\n')}`);
+  for await (const line of child) {
+    output.push(line);
+    if (line.trim() !== '') progress.detail(line);
+  }
+  const result = await child;
+  const said = [...output, ...result.stderr.split('\n')].filter((l) => l.trim() !== '');
+  if (result.exitCode === ExitCode.badInput) {
+    throw new UserError(`The sample platform's tool refused to make the sample in ${out}:\n${said.slice(-15).join('\n')}`);
+  }
+  if (result.exitCode !== 0 || !existsSync(files.snapshot) || !existsSync(files.productionResult)) {
+    throw new UserError(`Generating the sample snapshot in ${out} failed (exit ${result.exitCode ?? result.signal}):\n${said.slice(-15).join('\n')}`);
   }
   return `${sample.accounts.toLocaleString('en-US')} accounts, seed ${sample.seed}, in ${out}`;
 }

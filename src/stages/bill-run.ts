@@ -2,6 +2,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertRunMarker } from '../run/marker.js';
+import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
 import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
 import { openRunCopy } from '../engine/run-databases.js';
@@ -30,6 +31,8 @@ export async function billRun(ctx: RunContext): Promise<string> {
   }
   const engine = ctx.engine;
   if (engine === undefined) throw new Error('bill run needs the restored database');
+  const sources = sourceFiles(plan);
+  assertSourcesUnchanged(sources, run.dir, 'Before the bill run');
   const database = platformDatabaseFor(plan, run.state, ctx.sandbox);
   await assertRunMarker(engine, run.runId, 'run the bill run on');
   ctx.baseline = await captureScenarioBaseline(engine, plan);
@@ -91,5 +94,6 @@ export async function billRun(ctx: RunContext): Promise<string> {
     ctx.ledger = digestLedger(ctx.sandbox.ledgerPath, billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
     ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
   }
+  assertSourcesUnchanged(sources, run.dir, 'After the bill run');
   return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;
 }

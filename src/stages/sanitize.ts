@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { assertRunMarker } from '../run/marker.js';
+import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { loadRuleSet, checkRulesAgainstSchema } from '../sanitize/rules.js';
 import { createMasker } from '../sanitize/maskers.js';
 import { applyRules } from '../sanitize/apply.js';
 import { provePiiRemoved } from '../sanitize/proof.js';
-import { runVendorScripts } from '../sanitize/vendor-scripts.js';
+import { guardVendorScripts, runVendorScripts } from '../sanitize/vendor-scripts.js';
 import { SafetyError } from '../errors.js';
 import { maskProductionResult } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
@@ -25,8 +26,11 @@ export async function sanitize(ctx: RunContext): Promise<string> {
   const engine = ctx.engine;
   if (engine === undefined) throw new Error('sanitize needs the restored database');
   await assertRunMarker(engine, ctx.run.runId, 'sanitize');
+  const sources = sourceFiles(ctx.plan);
+  assertSourcesUnchanged(sources, ctx.run.dir, 'Before sanitize');
   const ruleSet = loadRuleSet(ctx.plan.sanitize.rules);
   checkRulesAgainstSchema(ruleSet, await engine.tables());
+  guardVendorScripts(ruleSet.vendorScripts, engine.kind);
   const masker = createMasker(maskingSecret(ctx.plan.sanitize.secretEnv), ctx.plan.sanitize.safeDomain);
   const tables = await applyRules(engine, ruleSet, masker, ctx.plan.sanitize.safeDomain, ctx.progress);
   const vendorBatches = await runVendorScripts(engine, ctx.run.runId, ruleSet.vendorScripts, (b) =>
@@ -77,6 +81,7 @@ export async function sanitize(ctx: RunContext): Promise<string> {
       progress: ctx.progress,
     });
   }
+  assertSourcesUnchanged(sources, ctx.run.dir, 'After sanitize');
   ctx.run.state.sanitizeProofPassed = true;
   ctx.run.save();
   const rows = tables.reduce((n, t) => n + t.rows, 0);

@@ -36,7 +36,7 @@ t.test('an identical candidate gives GO; the source snapshot is untouched; nothi
 
   const runDir = dirname(run.json?.report ?? '');
   t.notOk(existsSync(join(runDir, 'work')), 'the database copy and sockets are gone');
-  t.same(readdirSync(runDir).sort(), ['baseline.json', 'report.html', 'report.json', 'report.junit.xml', 'report.md', 'sandbox', 'state.json']);
+  t.same(readdirSync(runDir).sort(), ['baseline.json', 'report.html', 'report.json', 'report.junit.xml', 'report.md', 'sandbox', 'source-identity.json', 'state.json']);
   t.same(readdirSync(join(runDir, 'sandbox')), ['egress-ledger.jsonl'], 'only the ledger is kept; TLS keys are gone');
   t.equal(readlinkSync(join(runDir, '..', 'latest')), run.json?.runId);
   const state = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as { namespace: string };

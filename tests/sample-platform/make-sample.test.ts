@@ -24,7 +24,7 @@ t.test('writes the snapshot and a production-billed copy, then reuses them', asy
   t.match(first.stdout, /production result: +.*production-result\.db/);
   const snapshot = join(out, 'snapshot.db');
   const result = join(out, 'production-result.db');
-  t.same(JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8')), { accounts: 60, seed: 3, billDate: '2026-11-01', generatorVersion: 2 });
+  t.match(JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8')), { accounts: 60, seed: 3, billDate: '2026-11-01', generatorVersion: 2, files: { 'snapshot.db': { size: Number, sha256: /^[0-9a-f]{64}$/ } } });
   t.equal(one<{ n: number }>(snapshot, 'SELECT COUNT(*) AS n FROM invoices').n, 0, 'the snapshot is before the bill run');
   t.ok(one<{ n: number }>(result, 'SELECT COUNT(*) AS n FROM invoices').n > 40, 'the copy is billed');
   t.same(one(result, 'SELECT release, status FROM bill_runs ORDER BY id DESC LIMIT 1'), { release: '7.4.2', status: 'completed' });

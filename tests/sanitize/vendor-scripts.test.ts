@@ -70,7 +70,7 @@ t.test('a failing vendor script names its file and line and leaves that file\'s 
   const before = contentHash(path);
   const failure = (await runVendorScripts(engine, RUN_ID, [broken]).catch((e: unknown) => e)) as Error;
   t.type(failure, UserError);
-  t.match(failure.message, /^Vendor script 30-broken\.sql failed in batch 2 at line 3 \(.*30-broken\.sql:3\): no such table: no_such_table/);
+  t.match(failure.message, /^Vendor script 30-broken\.sql failed in batch 2 at line 3 \(.*30-broken\.sql:3:1\): no such table: no_such_table/);
   t.match(failure.message, /whole file was rolled back/);
   t.equal(contentHash(path), before, 'the first batch of the failed file was rolled back too');
 });
