@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Fragment } from '../sql/fragment.js';
 import { splitBatches, type Batch } from '../sql/go-batches.js';
@@ -6,6 +5,7 @@ import { SqliteEngine } from '../engine/sqlite.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import { assertRunMarker } from '../run/marker.js';
 import { UserError } from '../errors.js';
+import { MAX_SCRIPT_BYTES, readInputFile } from '../config/input-file.js';
 
 export interface VendorBatchResult {
   readonly file: string;
@@ -82,7 +82,7 @@ async function runFileOnSqlite(engine: SqliteEngine, file: string, batches: read
 
 /** SSMS saves scripts as UTF-16 with a byte-order mark as often as UTF-8; honour either. */
 export function readScript(file: string): string {
-  const bytes = readFileSync(file);
+  const bytes = readInputFile(file, 'vendor script', MAX_SCRIPT_BYTES);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
   return bytes.toString('utf8');
