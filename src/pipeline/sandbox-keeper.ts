@@ -126,14 +126,23 @@ export async function keepSandbox(plan: Plan, run: RunFolder, onReady: (record: 
   await stopped;
 }
 
+/**
+ * The keeper makes the sandbox: it needs where ownership records go and, for SQL Server, the
+ * connection string to find the server's address. Never the masking key.
+ */
+function keeperEnvironment(plan: Plan): Record<string, string | undefined> {
+  const connection = plan.database.connectionStringEnv;
+  return { REHEARSAL_RUN_DIR: process.env.REHEARSAL_RUN_DIR, ...(connection !== undefined ? { [connection]: process.env[connection] } : {}) };
+}
+
 /** Starts a detached keeper for the run and waits until its sandbox is up; returns its record. */
 export async function startKeeper(plan: Plan, run: RunFolder): Promise<KeeperRecord> {
   const existing = readKeeperRecord(run);
   if (existing !== undefined && keeperAlive(existing)) return existing;
   const log = openSync(join(run.dir, 'sandbox-keeper.log'), 'a');
-  const keeper = typescriptCommand(MAIN, [plan.file, run.dir]);
+  const keeper = typescriptCommand(MAIN, [plan.file, run.dir], keeperEnvironment(plan));
   // Its own process group: a Ctrl-C meant for a later command must not take the sandbox down with it.
-  const child = spawn(keeper.command, keeper.args, { detached: true, stdio: ['ignore', 'pipe', log] });
+  const child = spawn(keeper.command, keeper.args, { detached: true, stdio: ['ignore', 'pipe', log], env: keeper.env });
   closeSync(log);
   try {
     return await new Promise<KeeperRecord>((resolve, reject) => {
