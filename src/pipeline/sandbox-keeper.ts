@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { processStartTicks } from '../run/process-alive.js';
 import { isolate } from '../stages/isolate.js';
 import { SafetyError, UserError } from '../errors.js';
 import { typescriptCommand } from '../runtime/typescript-process.js';
+import { requestOnce } from '../runtime/json-line-socket.js';
 import { silentProgress } from '../ui/progress.js';
 
 /**
@@ -170,26 +171,12 @@ export async function startKeeper(plan: Plan, run: RunFolder): Promise<KeeperRec
   }
 }
 
-function ask(record: KeeperRecord, request: Request, timeoutMs = 30_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const connection = createConnection(record.socket);
-    const timer = setTimeout(() => {
-      connection.destroy();
-      reject(new Error(`the sandbox keeper (pid ${record.pid}) did not answer within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    connection.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    const lines = createInterface({ input: connection });
-    // readline re-emits the socket's errors; the socket's own handler above answers them.
-    lines.on('error', () => undefined);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Reply);
-    });
-    connection.write(`${JSON.stringify(request)}\n`);
-  });
+async function ask(record: KeeperRecord, request: Request, timeoutMs = 30_000): Promise<Reply> {
+  return (await requestOnce(record.socket, request, {
+    peer: `the sandbox keeper (pid ${record.pid})`,
+    timeoutMs,
+    timedOut: () => new Error(`the sandbox keeper (pid ${record.pid}) did not answer within ${timeoutMs / 1000} s`),
+  })) as Reply;
 }
 
 /**
