@@ -32,6 +32,8 @@ export function runCliAsync(args: readonly string[], options: CliOptions = {}): 
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: options.timeoutMs ?? 90_000,
+    // A CLI blocked in a read (a FIFO) never runs its SIGTERM handlers.
+    killSignal: 'SIGKILL',
   });
   let stdout = '';
   let stderr = '';
