@@ -62,7 +62,8 @@ const FILE_SYSTEM_ADVICE: Readonly<Record<string, string>> = {
 export function fileSystemError(error: unknown, uid: number | undefined = process.getuid?.()): UserError | undefined {
   if (!(error instanceof Error)) return undefined;
   const { path, syscall } = error as NodeJS.ErrnoException;
-  const code = (error as NodeJS.ErrnoException).code === 'ENOENT' && syscall === 'mkdir' && typeof path === 'string' ? whyMkdirFailed(path) : (error as NodeJS.ErrnoException).code;
+  const reported = (error as NodeJS.ErrnoException).code;
+  const code = reported === 'ENOENT' && syscall === 'mkdir' && typeof path === 'string' ? whyMkdirFailed(path) : reported;
   if (typeof code !== 'string') return undefined;
   const action = syscall !== undefined ? ` (${syscall})` : '';
   const advice = FILE_SYSTEM_ADVICE[code];

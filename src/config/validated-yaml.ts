@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, isAlias, isCollection, isMap, isPair, isScalar, visit, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isCollection, isMap, isPair, isScalar, visit, type Document, type Node } from 'yaml';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { decodeUtf8, MAX_CONFIG_BYTES, readInputFile } from './input-file.js';
 
@@ -113,7 +113,7 @@ function firstExpandingAlias(doc: Document): Node | undefined {
           },
         });
       }
-      if (holdsAliases && isAlias(alias)) {
+      if (holdsAliases) {
         nesting = alias;
         return visit.BREAK;
       }
