@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { $ } from 'zx';
 import { PROJECT_ROOT, typescriptCommand } from '../src/runtime/typescript-process.js';
 import { peakIn, sampleProcessTree } from './process-memory.js';
 import type { GenerateFigures } from './results.js';
@@ -34,7 +34,8 @@ export async function ensureBenchSample(cacheDir: string, accounts: number, seed
   let snapshotWrittenAt: number | undefined;
   let reused = false;
   const output: string[] = [];
-  const child = spawn(tool.command, tool.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SHLVL=1 keeps zx's bash from reading ~/.bashrc; the tool gets no secret from this environment.
+  const child = $({ nothrow: true, quiet: true, env: { ...tool.env, SHLVL: '1' } })`${tool.command} ${tool.args}`;
   const sampler = sampleProcessTree(child.pid!);
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');
@@ -45,10 +46,7 @@ export async function ensureBenchSample(cacheDir: string, accounts: number, seed
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
+  const code = (await child).exitCode;
   const finished = Date.now();
   const samples = sampler.stop();
   if (code !== 0) {

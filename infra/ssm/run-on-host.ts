@@ -3,10 +3,10 @@
  * `local.Command` can make `pulumi up` fail when a step inside the VPC fails. The operator's
  * machine only sends the command; the work (and the database connection) stays on the host.
  */
-import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { $, sleep as zxSleep } from 'zx';
 import { UserError } from '../../src/errors.js';
+import { childEnvironment } from '../../src/runtime/child-environment.js';
 
 /** Runs `aws <args>` and resolves with its stdout; rejects with stderr in the message. */
 export type AwsCli = (args: readonly string[]) => Promise<string>;
@@ -31,7 +31,7 @@ const OUTPUT_TAIL_CHARS = 4000;
 export async function runOnHost(
   command: HostCommand,
   aws: AwsCli,
-  sleep: (seconds: number) => Promise<void> = (seconds) => new Promise((done) => setTimeout(done, seconds * 1000)),
+  sleep: (seconds: number) => Promise<void> = (seconds) => zxSleep(seconds * 1000),
   now: () => number = Date.now,
 ): Promise<HostCommandResult> {
   const deadline = now() + command.timeoutSeconds * 1000;
@@ -106,16 +106,22 @@ function tail(text: string): string {
   return trimmed.length <= OUTPUT_TAIL_CHARS ? trimmed : `…${trimmed.slice(-OUTPUT_TAIL_CHARS)}`;
 }
 
-const execFileAsync = promisify(execFile);
+/** What the AWS CLI reads: its credentials, profile, region and config files; nothing else of ours. */
+const AWS_ENVIRONMENT = [
+  'HOME', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CA_BUNDLE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+] as const;
+const AWS_CALL_TIMEOUT = '5m';
 
 export const awsCli: AwsCli = async (args) => {
-  try {
-    const { stdout } = await execFileAsync('aws', [...args], { maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${stderr.trim() || String(error)}`, { cause: error });
+  const env = childEnvironment({ ...Object.fromEntries(AWS_ENVIRONMENT.map((name) => [name, process.env[name]])), SHLVL: '1' });
+  const result = await $({ nothrow: true, quiet: true, timeout: AWS_CALL_TIMEOUT, env })`aws ${[...args]}`;
+  if (result.exitCode !== 0) {
+    const why = result.stderr.trim() || (result.signal !== null ? `killed by ${result.signal} after ${AWS_CALL_TIMEOUT}` : `exit ${result.exitCode}`);
+    throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${why}`);
   }
+  return result.stdout;
 };
 
 /** Environment contract with the `HostStep` component that starts this file. */

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SafetyError } from '../../src/errors.js';
+import { childEnvironment } from '../../src/runtime/child-environment.js';
 import { ControlClient } from './client.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,7 +81,7 @@ export class IsolatedService {
     const child = spawn('unshare', args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...options.env },
+      env: childEnvironment(options.env),
     });
     const service = new IsolatedService(child);
     let exit: ServiceExit | undefined;

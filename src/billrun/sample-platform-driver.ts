@@ -5,6 +5,7 @@ import { sendControlCommand, type ControlResponse } from './control-client.js';
 import type { BillRunConfiguration, BillRunDriver, BillRunStatus } from './driver.js';
 import type { NetworkNamespace } from '../sandbox/namespace.js';
 import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
+import { childEnvironment } from '../runtime/child-environment.js';
 import { PLATFORM_CONNECTION_ENV, type PlatformDatabase } from './platform-database.js';
 
 const SERVICE = `${PROJECT_ROOT}sample-platform/service/main.ts`;
@@ -51,7 +52,7 @@ export class SamplePlatformDriver implements BillRunDriver {
     const [command = 'ip', ...prefix] = namespace.execPrefix;
     const child = spawn(command, [...prefix, service.command, ...service.args], {
       stdio: ['pipe', log, log],
-      env: { ...process.env, ...this.args.env, ...databaseEnv },
+      env: childEnvironment({ ...this.args.env, ...databaseEnv }),
     });
     closeSync(log);
     this.child = child;

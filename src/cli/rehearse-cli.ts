@@ -9,7 +9,7 @@ import { currentRun, down, reportCommand, runSingleStage, up, type SingleStage }
 import { openRunFolder } from '../run/run-folder.js';
 import { createProgress, type Progress, type SummaryRow } from '../ui/progress.js';
 import { ensureSample } from '../samples/ensure-sample.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, fileSystemError, UserError } from '../errors.js';
 
 interface OutputOptions {
   json?: boolean;
@@ -31,6 +31,12 @@ function examples(...lines: string[]): string {
 
 function print(options: OutputOptions, human: string, machine: unknown): void {
   process.stdout.write(options.json ? `${JSON.stringify(machine, null, 2)}\n` : `${human}\n`);
+}
+
+/** A stage's failure that is not a UserError: a refused path is still the user's to fix, anything else is a bug. */
+function reportUnexpected(error: Error): void {
+  const userError = fileSystemError(error);
+  process.stderr.write(userError !== undefined ? `\n${userError.message}\n` : `\nUnexpected failure (a bug, please report it):\n${error.stack ?? error.message}\n`);
 }
 
 /** Parses arguments and runs a command; returns the exit code. Expected failures never show a stack. */
@@ -116,7 +122,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { run, result } = await runSingleStage(plan, name, opts.run !== undefined ? { runId: opts.run } : {}, progress());
         const { record } = result;
         print(output(), `Run ${run.runId}: ${name} ${record.status}${record.detail ? ` (${record.detail})` : ''}`, { runId: run.runId, stage: name, ...record, exitCode: result.exitCode });
-        if (result.unexpected) process.stderr.write(`\nUnexpected failure (a bug, please report it):\n${result.unexpected.stack ?? result.unexpected.message}\n`);
+        if (result.unexpected) reportUnexpected(result.unexpected);
         exitCode = result.exitCode;
       });
   }
@@ -202,7 +208,7 @@ that was cut short means the copy is restored again from the snapshot.`,
           ...(outcome.resumed !== undefined ? { resumed: outcome.resumed } : {}),
         },
       );
-      if (outcome.unexpected) process.stderr.write(`\nUnexpected failure (a bug, please report it):\n${outcome.unexpected.stack ?? outcome.unexpected.message}\n`);
+      if (outcome.unexpected) reportUnexpected(outcome.unexpected);
       exitCode = outcome.exitCode;
     });
 
@@ -212,9 +218,10 @@ that was cut short means the copy is restored again from the snapshot.`,
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.go;
     if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.badInput;
-    if (error instanceof UserError) {
-      process.stderr.write(`${error.message}\n`);
-      return error.exitCode;
+    const userError = error instanceof UserError ? error : fileSystemError(error);
+    if (userError !== undefined) {
+      process.stderr.write(`${userError.message}\n`);
+      return userError.exitCode;
     }
     throw error;
   }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
-import { ConfigError, ConfigErrors, UserError } from '../errors.js';
+import { LineCounter, parseDocument, isCollection, isMap, isPair, isScalar, visit, type Document, type Node } from 'yaml';
+import { ConfigError, ConfigErrors } from '../errors.js';
+import { decodeUtf8, MAX_CONFIG_BYTES, readInputFile } from './input-file.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -31,26 +31,8 @@ function validatorFor(schema: object): ValidateFunction {
   return validate;
 }
 
-/** Files larger than this are not plans or rule sets; refusing them keeps a stray dump from hanging the run. */
-const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-
-function readConfig(file: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new UserError(`Cannot read the ${what} ${file}: ${reason}. Check the path you gave.`);
-  }
-  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) {
-    throw new UserError(`The ${what} ${file} is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; that is not a ${what}. Check the path you gave.`);
-  }
-  return text;
-}
-
 export function loadValidatedYaml<T>(file: string, schema: object, what: string): LocatedYaml<T> {
-  const text = readConfig(file, what);
+  const text = decodeUtf8(readInputFile(file, what, MAX_CONFIG_BYTES), file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
 
@@ -71,7 +53,7 @@ export function loadValidatedYaml<T>(file: string, schema: object, what: string)
       }),
     );
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const value = expandAliases(doc, errorAtOffset);
   if (value === null || value === undefined) {
     throw new ConfigErrors([new ConfigError(file, 1, 1, `the ${what} is empty`)]);
   }
@@ -91,6 +73,54 @@ export function loadValidatedYaml<T>(file: string, schema: object, what: string)
       return new ConfigError(file, p.line, p.column, detail);
     },
   };
+}
+
+/** More alias expansions than a hand-written config could need: beyond it, an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+function expandAliases(doc: Document, at: (offset: number, detail: string) => ConfigError): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // `yaml` throws a ReferenceError, without a position, for too many or unresolved aliases.
+    if (!(error instanceof ReferenceError)) throw error;
+    const alias = firstExpandingAlias(doc);
+    throw new ConfigErrors([
+      at(
+        alias?.range?.[0] ?? 0,
+        /Excessive alias/.test(error.message)
+          ? `aliases expand to more than ${MAX_ALIAS_COUNT} copies, as in an alias bomb; write the values out instead of nesting aliases`
+          : `YAML alias error: ${error.message}`,
+      ),
+    ]);
+  }
+}
+
+/** The first alias whose anchor itself holds aliases (where expansion multiplies), else the first alias. */
+function firstExpandingAlias(doc: Document): Node | undefined {
+  let first: Node | undefined;
+  let nesting: Node | undefined;
+  visit(doc, {
+    Alias(_key, alias) {
+      first ??= alias;
+      const target = alias.resolve(doc);
+      let holdsAliases = false;
+      if (isCollection(target)) {
+        visit(target, {
+          Alias() {
+            holdsAliases = true;
+            return visit.BREAK;
+          },
+        });
+      }
+      if (holdsAliases) {
+        nesting = alias;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return nesting ?? first;
 }
 
 function dedupe(errors: ConfigError[]): ConfigError[] {

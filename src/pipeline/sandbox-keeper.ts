@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { processStartTicks } from '../run/process-alive.js';
 import { isolate } from '../stages/isolate.js';
 import { SafetyError, UserError } from '../errors.js';
 import { typescriptCommand } from '../runtime/typescript-process.js';
+import { requestOnce } from '../runtime/json-line-socket.js';
 import { silentProgress } from '../ui/progress.js';
 
 /**
@@ -126,14 +127,23 @@ export async function keepSandbox(plan: Plan, run: RunFolder, onReady: (record: 
   await stopped;
 }
 
+/**
+ * The keeper makes the sandbox: it needs where ownership records go and, for SQL Server, the
+ * connection string to find the server's address. Never the masking key.
+ */
+function keeperEnvironment(plan: Plan): Record<string, string | undefined> {
+  const connection = plan.database.connectionStringEnv;
+  return { REHEARSAL_RUN_DIR: process.env.REHEARSAL_RUN_DIR, ...(connection !== undefined ? { [connection]: process.env[connection] } : {}) };
+}
+
 /** Starts a detached keeper for the run and waits until its sandbox is up; returns its record. */
 export async function startKeeper(plan: Plan, run: RunFolder): Promise<KeeperRecord> {
   const existing = readKeeperRecord(run);
   if (existing !== undefined && keeperAlive(existing)) return existing;
   const log = openSync(join(run.dir, 'sandbox-keeper.log'), 'a');
-  const keeper = typescriptCommand(MAIN, [plan.file, run.dir]);
+  const keeper = typescriptCommand(MAIN, [plan.file, run.dir], keeperEnvironment(plan));
   // Its own process group: a Ctrl-C meant for a later command must not take the sandbox down with it.
-  const child = spawn(keeper.command, keeper.args, { detached: true, stdio: ['ignore', 'pipe', log] });
+  const child = spawn(keeper.command, keeper.args, { detached: true, stdio: ['ignore', 'pipe', log], env: keeper.env });
   closeSync(log);
   try {
     return await new Promise<KeeperRecord>((resolve, reject) => {
@@ -161,26 +171,12 @@ export async function startKeeper(plan: Plan, run: RunFolder): Promise<KeeperRec
   }
 }
 
-function ask(record: KeeperRecord, request: Request, timeoutMs = 30_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const connection = createConnection(record.socket);
-    const timer = setTimeout(() => {
-      connection.destroy();
-      reject(new Error(`the sandbox keeper (pid ${record.pid}) did not answer within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    connection.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    const lines = createInterface({ input: connection });
-    // readline re-emits the socket's errors; the socket's own handler above answers them.
-    lines.on('error', () => undefined);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Reply);
-    });
-    connection.write(`${JSON.stringify(request)}\n`);
-  });
+async function ask(record: KeeperRecord, request: Request, timeoutMs = 30_000): Promise<Reply> {
+  return (await requestOnce(record.socket, request, {
+    peer: `the sandbox keeper (pid ${record.pid})`,
+    timeoutMs,
+    timedOut: () => new Error(`the sandbox keeper (pid ${record.pid}) did not answer within ${timeoutMs / 1000} s`),
+  })) as Reply;
 }
 
 /**

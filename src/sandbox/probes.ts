@@ -106,7 +106,7 @@ export async function runProbes(namespace: string, request: ProbeRequest): Promi
     );
   }
   const runner = typescriptCommand(RUNNER);
-  const child = spawn('ip', ['netns', 'exec', namespace, runner.command, ...runner.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', namespace, runner.command, ...runner.args], { stdio: ['pipe', 'pipe', 'pipe'], env: runner.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

@@ -22,7 +22,7 @@ export interface SinkholeProcess {
  */
 export async function startSinkholeProcess(namespace: string, configPath: string): Promise<SinkholeProcess> {
   const sinkholes = typescriptCommand(MAIN, ['--config', configPath, '--exit-with-stdin']);
-  const child = spawn('ip', ['netns', 'exec', namespace, sinkholes.command, ...sinkholes.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', namespace, sinkholes.command, ...sinkholes.args], { stdio: ['pipe', 'pipe', 'pipe'], env: sinkholes.env });
   const ready = await waitForReady(child, namespace);
   const lines = createInterface({ input: child.stdout! });
   const reloads: (() => void)[] = [];

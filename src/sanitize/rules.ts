@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigErrors, type ConfigError } from '../errors.js';
+import { inputFileProblem, MAX_SCRIPT_BYTES } from '../config/input-file.js';
 import type { TableInfo } from '../engine/types.js';
 import { STRATEGIES, ruleSetSchema, type NamedStrategy, type RuleSetFile } from './rule-schema.js';
 
@@ -41,7 +41,8 @@ export function loadRuleSet(file: string): RuleSet {
   const base = dirname(located.file);
   const vendorScripts = (located.value.vendorScripts ?? []).map((p, i) => {
     const full = resolve(base, p);
-    if (!existsSync(full)) errors.push(located.errorAt(['vendorScripts', i], `vendor script ${full} does not exist`));
+    const problem = inputFileProblem(full, MAX_SCRIPT_BYTES);
+    if (problem !== undefined) errors.push(located.errorAt(['vendorScripts', i], `vendor script ${full}: ${problem}`));
     return full;
   });
   if (errors.length > 0) throw new ConfigErrors(errors);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { Fragment } from '../sql/fragment.js';
@@ -9,6 +8,7 @@ import type { DatabaseEngine, EngineKind } from '../engine/types.js';
 import { assertRunMarker } from '../run/marker.js';
 import { ConfigError, ConfigErrors, SafetyError, UserError } from '../errors.js';
 import { sqliteRefusals, tsqlRefusals } from './vendor-script-guard.js';
+import { MAX_SCRIPT_BYTES, readInputFile } from '../config/input-file.js';
 
 export interface VendorBatchResult {
   readonly file: string;
@@ -230,7 +230,7 @@ function emptySchemaCopy(connection: Database.Database): Database.Database {
 
 /** SSMS saves scripts as UTF-16 with a byte-order mark as often as UTF-8; honour either. */
 export function readScript(file: string): string {
-  const bytes = readFileSync(file);
+  const bytes = readInputFile(file, 'vendor script', MAX_SCRIPT_BYTES);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
   return bytes.toString('utf8');

@@ -1,11 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { $ } from 'zx';
 import { UserError } from '../errors.js';
+import { childEnvironment } from '../runtime/child-environment.js';
 
-const run = promisify(execFile);
+/** Runs openssl; rejects with its first line of stderr. SHLVL=1 keeps zx's bash from reading ~/.bashrc. */
+async function openssl(args: readonly string[]): Promise<void> {
+  const result = await $({ nothrow: true, quiet: true, timeout: '30s', env: childEnvironment({ SHLVL: '1' }) })`openssl ${[...args]}`;
+  if (result.exitCode !== 0) {
+    throw new Error(result.stderr.trim().split('\n')[0] || (result.signal !== null ? `killed by ${result.signal} after 30 s` : `exit ${result.exitCode}`));
+  }
+}
 
 export interface RunCa {
   readonly dir: string;
@@ -47,14 +53,14 @@ export async function createRunCa(dir: string, runId: string, names: readonly st
   );
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
-    await run('openssl', [
+    await openssl([
       'req', '-x509', ...ec, '-keyout', caKey, '-out', paths.caCertPath, '-days', '2',
       '-subj', `/CN=Rehearsal run ${runId.slice(0, 40)} sinkhole CA`,
       '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
       '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
     ]);
-    await run('openssl', ['req', ...ec, '-keyout', paths.serverKeyPath, '-out', csr, '-subj', '/CN=rehearsal-sinkhole']);
-    await run('openssl', [
+    await openssl(['req', ...ec, '-keyout', paths.serverKeyPath, '-out', csr, '-subj', '/CN=rehearsal-sinkhole']);
+    await openssl([
       'x509', '-req', '-in', csr, '-CA', paths.caCertPath, '-CAkey', caKey, '-set_serial', `0x${Date.now().toString(16)}`,
       '-days', '2', '-extfile', extensions, '-out', paths.serverCertPath,
     ]);

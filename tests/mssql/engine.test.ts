@@ -159,8 +159,20 @@ t.test('connection failures become one clear paragraph without the password', as
     ['ELOGIN', Object.assign(new Error(`Login failed for user 'rehearsal'. ${CONNECTION}`), { code: 'ELOGIN' })],
     ['ETIMEOUT', Object.assign(new Error(`Failed to connect in 30000ms ${CONNECTION}`), { code: 'ETIMEOUT' })],
     ['certificate', Object.assign(new Error('Failed to connect: self-signed certificate in certificate chain'), { code: 'ESOCKET' })],
+    // tedious keeps one socket error per address it tried in an AggregateError
+    ['refused', Object.assign(new Error('Failed to connect to sql-rehearsal.example.test:1433 - Could not connect (sequence)'), {
+      code: 'ESOCKET',
+      originalError: { message: 'Could not connect (sequence)', cause: { errors: [{ code: 'ECONNREFUSED' }] } },
+    })],
+    ['no code', new Error(`The connection ended without ever completing the connection ${CONNECTION}`)],
   ];
-  const expected: Record<string, RegExp> = { ELOGIN: /refused the login/, ETIMEOUT: /Cannot reach SQL Server sql-rehearsal\.example\.test:1433/, certificate: /trustServerCertificate is false/ };
+  const expected: Record<string, RegExp> = {
+    ELOGIN: /refused the login/,
+    ETIMEOUT: /Cannot reach SQL Server sql-rehearsal\.example\.test:1433/,
+    certificate: /trustServerCertificate is false/,
+    refused: /SQL Server sql-rehearsal\.example\.test:1433 database billing \(login rehearsal\) refused the connection/,
+    'no code': /Cannot connect to SQL Server sql-rehearsal\.example\.test:1433 database billing \(login rehearsal\)/,
+  };
   for (const [name, error] of failures) {
     const fake = new FakeMssql();
     fake.connectError = error;

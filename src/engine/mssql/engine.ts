@@ -23,7 +23,13 @@ export async function createMssqlEngine(options: MssqlEngineOptions): Promise<Ms
     await pool.connect();
   } catch (error) {
     await pool.close().catch(() => undefined);
-    throw connectError(error, target, options.connectionStringSource, trustServerCertificate, config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS);
+    throw connectError(error, {
+      target,
+      login: config.user,
+      source: options.connectionStringSource,
+      trustServerCertificate,
+      connectionTimeoutMs: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    });
   }
   return new MssqlEngine(pool, pool, target, false);
 }
