@@ -9,4 +9,9 @@ export const SAMPLE_PLATFORM_FAULTS: readonly string[] = [
   'rounding-half-down',
   'event-log-error',
   'provisioning-failed',
+  // Verdict-accuracy switches (issue 14: event log, permissions, bill-run completeness, cause grouping).
+  'exception-logged-as-warning',
+  'read-only-role-gains-permissions',
+  'batch-last-account-skipped',
+  'yearly-advanced-one-month',
 ];

@@ -64,6 +64,13 @@ export function loadPlan(file: string): Plan {
     }
   });
 
+  const expectedGrants = new Set<string>();
+  (raw.verify?.expectedPermissionChanges ?? []).forEach((change, i) => {
+    const key = `${change.role}\u0000${change.permission}`;
+    if (expectedGrants.has(key)) errors.push(located.errorAt(['verify', 'expectedPermissionChanges', i], `${change.permission} for role ${change.role} is listed twice`));
+    expectedGrants.add(key);
+  });
+
   if (errors.length > 0) throw new ConfigErrors(errors);
 
   return {
@@ -109,7 +116,11 @@ export function loadPlan(file: string): Plan {
       switchCidrs: raw.egress?.switchCidrs ?? [],
       allowlist: raw.egress?.allowlist ?? [],
     },
-    verify: { tolerance: raw.verify?.tolerance ?? 0, ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}) },
+    verify: {
+      tolerance: raw.verify?.tolerance ?? 0,
+      ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
+      expectedPermissionChanges: raw.verify?.expectedPermissionChanges ?? [],
+    },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };
 }

@@ -40,7 +40,7 @@ export interface PlanFile {
     switchCidrs?: string[];
     allowlist?: string[];
   };
-  verify?: { tolerance?: number; expectedProvisioning?: string[] };
+  verify?: { tolerance?: number; expectedProvisioning?: string[]; expectedPermissionChanges?: { role: string; permission: string; reason: string }[] };
   report?: { dir?: string };
 }
 
@@ -228,6 +228,20 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       properties: {
         tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true },
         expectedProvisioning: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
+        expectedPermissionChanges: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['role', 'permission', 'reason'],
+            properties: {
+              role: { type: 'string', minLength: 1, maxLength: 128 },
+              permission: { type: 'string', minLength: 1, maxLength: 128 },
+              reason: { type: 'string', minLength: 10, maxLength: 2000 },
+            },
+          },
+        },
       },
     },
     report: {

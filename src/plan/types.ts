@@ -114,4 +114,12 @@ export interface VerifyPlan {
   readonly tolerance: number;
   /** Accounts the bill run must provision; when absent, every billed account with a pending package change. */
   readonly expectedProvisioning?: readonly string[];
+  /** Permissions the release is meant to grant to roles that already exist, each with the reason a person wrote. */
+  readonly expectedPermissionChanges: readonly ExpectedPermissionChange[];
+}
+
+export interface ExpectedPermissionChange {
+  readonly role: string;
+  readonly permission: string;
+  readonly reason: string;
 }
