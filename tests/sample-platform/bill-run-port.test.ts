@@ -13,6 +13,8 @@ import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
  * out. They change only if the generator or the billing rules change; then re-record them.
  */
 const RECORDED_WITH_GENERATOR = 1;
+/** The fault switches the candidate's hashes were recorded with (switches added later are not in them). */
+const RECORDED_FAULTS: readonly (typeof FAULTS)[number][] = ['yearly-next-bill-date-not-advanced', 'discount-dropped', 'pool-minutes-per-child', 'rounding-half-down', 'event-log-error', 'provisioning-failed'];
 const WALL_CLOCK = ['created_at', 'logged_at', 'started_at', 'finished_at'];
 const BEFORE_THE_PORT = {
   production: {
@@ -51,9 +53,9 @@ t.test('billing through the port on SQLite writes byte for byte what the synchro
   const dir = tempDir(t);
   const production = makeSnapshot(dir, 150, 5, 'production.db');
   t.same(await billThroughPort(production, 'production', [], { emailInvoices: false, chargeAutoPay: false, provision: false }), { status: 'completed' });
-  // Every fault at once, with provisioning on: the failed-provisioning warnings go through the batched result writes.
+  // The faults the hashes were recorded with, at once, with provisioning on: the failed-provisioning warnings go through the batched result writes.
   const candidate = makeSnapshot(dir, 150, 5, 'candidate.db');
-  t.same(await billThroughPort(candidate, 'candidate', FAULTS, { emailInvoices: false, chargeAutoPay: false, provision: true }), { status: 'completed' });
+  t.same(await billThroughPort(candidate, 'candidate', RECORDED_FAULTS, { emailInvoices: false, chargeAutoPay: false, provision: true }), { status: 'completed' });
 
   for (const [name, file] of [['production', production], ['candidate', candidate]] as const) {
     const recorded: Record<string, string> = BEFORE_THE_PORT[name];
