@@ -36,7 +36,7 @@ async function rehearseWith(name: string, faults: string[]): Promise<Outcome> {
     const e = error as { code?: number; stdout?: string; stderr?: string };
     code = typeof e.code === 'number' ? e.code : -1;
     stdout = e.stdout ?? '';
-    if (stdout === '') throw new Error(`rehearsal ${name} gave no JSON: ${e.stderr ?? String(error)}`);
+    if (stdout === '') throw new Error(`rehearsal ${name} gave no JSON: ${e.stderr ?? String(error)}`, { cause: error });
   }
   const { report } = JSON.parse(stdout) as { report: string };
   return { code, report: JSON.parse(readFileSync(join(dirname(report), 'report.json'), 'utf8')) as Report };

@@ -4,7 +4,8 @@ import { GENERATOR_VERSION } from '../../sample-platform/generator/generate.js';
 import { BillRun } from '../../sample-platform/service/billing/bill-run.js';
 import type { BillRunConfig } from '../../sample-platform/service/billing/bill-run.js';
 import { openSqliteDatabase } from '../../sample-platform/service/database/sqlite.js';
-import { FAULTS, RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
+import { RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
+import type { Fault } from '../../sample-platform/service/releases.js';
 import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
 
 /**
@@ -14,7 +15,7 @@ import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
  */
 const RECORDED_WITH_GENERATOR = 1;
 /** The fault switches the candidate's hashes were recorded with (switches added later are not in them). */
-const RECORDED_FAULTS: readonly (typeof FAULTS)[number][] = ['yearly-next-bill-date-not-advanced', 'discount-dropped', 'pool-minutes-per-child', 'rounding-half-down', 'event-log-error', 'provisioning-failed'];
+const RECORDED_FAULTS: readonly Fault[] = ['yearly-next-bill-date-not-advanced', 'discount-dropped', 'pool-minutes-per-child', 'rounding-half-down', 'event-log-error', 'provisioning-failed'];
 const WALL_CLOCK = ['created_at', 'logged_at', 'started_at', 'finished_at'];
 const BEFORE_THE_PORT = {
   production: {
@@ -38,7 +39,7 @@ async function billThroughPort(file: string, release: 'production' | 'candidate'
   const db = openSqliteDatabase(file);
   try {
     await migrateToRelease(db, RELEASES[release]);
-    const run = await BillRun.begin(db, RELEASES[release], new Set(faults as typeof FAULTS[number][]), { billDate: BILL_DATE, ...config });
+    const run = await BillRun.begin(db, RELEASES[release], new Set(faults as Fault[]), { billDate: BILL_DATE, ...config });
     return await run.run();
   } finally {
     await db.close();
