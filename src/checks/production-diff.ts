@@ -21,6 +21,8 @@ const MAX_CAUSE_GROUPS = 40;
  */
 export const MIN_CAUSE_SUPPORT_SHARE = 0.1;
 export const MIN_CAUSE_SUPPORT_ACCOUNTS = 3;
+/** Below this lift a trait is about as common among the differing accounts as among all: not named as the likely cause. */
+const TELLING_LIFT = 1.5;
 const MISSING = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -87,10 +89,13 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
     .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));
   const top = ranked[0];
-  const likely =
-    top !== undefined && top.supported && top.lift !== undefined
-      ? `; most likely cause: ${top.cause} (lift ${formatLift(top.lift)}: ${percent(top.accounts, affectedCount)} of differing accounts, ${percent(top.total ?? 0, accountsSeen)} of all)`
-      : '';
+  let likely = '';
+  if (top?.supported === true && top.lift !== undefined) {
+    likely =
+      top.lift >= TELLING_LIFT
+        ? `; most likely cause: ${top.cause} (lift ${formatLift(top.lift)}: ${percent(top.accounts, affectedCount)} of differing accounts, ${percent(top.total ?? 0, accountsSeen)} of all)`
+        : `; no trait tracked here sets the differing accounts apart (highest lift ${formatLift(top.lift)}, ${top.cause})`;
+  }
   return {
     id: 'production-diff',
     title: 'Every account billed the same as production billed it on the old release',
