@@ -87,7 +87,7 @@ export class ServiceController {
     for (const name of switches) {
       if (typeof request[name] !== 'boolean') throw new RequestError(`configure needs "${name}" as true or false`);
     }
-    await migrateToRelease(this.db, this.release);
+    await migrateToRelease(this.db, this.release, this.faults);
     this.config = {
       billDate,
       emailInvoices: request.emailInvoices === true,

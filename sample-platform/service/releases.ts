@@ -27,6 +27,11 @@ export const FAULTS = [
   'invoice-transaction-missing',
   'invoice-subtotal-net-of-discount',
   'provisioning-left-pending',
+  // Verdict-accuracy switches (issue 14: event log, permissions, bill-run completeness, cause grouping).
+  'exception-logged-as-warning',
+  'read-only-role-gains-permissions',
+  'batch-last-account-skipped',
+  'yearly-advanced-one-month',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];
@@ -62,8 +67,12 @@ export function parseFaults(release: Release, names: readonly string[]): Readonl
 /** Permissions the candidate adds for its new features, granted to Administrator only. */
 export const CANDIDATE_PERMISSIONS = ['Invoices.Preview', 'BillRun.Schedule'] as const;
 
+/** What `read-only-role-gains-permissions` wrongly grants to the ReadOnly role (which it already has). */
+export const READ_ONLY_ROLE = 'ReadOnly';
+export const WRONGLY_GRANTED_PERMISSIONS = ['Settings.Edit', 'Payments.Refund'] as const;
+
 /** Brings the database schema up to the release; a no-op when it is there already. */
-export async function migrateToRelease(db: PlatformDatabase, release: Release): Promise<void> {
+export async function migrateToRelease(db: PlatformDatabase, release: Release, faults: ReadonlySet<Fault> = new Set()): Promise<void> {
   if (release.name !== 'candidate') return;
   await db.transaction(async (tx) => {
     const administrator = await tx.get<IdRow>(S.administratorRole);
@@ -74,7 +83,19 @@ export async function migrateToRelease(db: PlatformDatabase, release: Release): 
       if (!permission) throw new Error(`permission ${name} is missing right after it was added`);
       await tx.run(S.grantPermission, administrator.id, permission.id, administrator.id, permission.id);
     }
+    if (faults.has('read-only-role-gains-permissions')) await grantToReadOnly(tx);
     // Update, else insert: an upsert both engines spell the same way.
     if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
   });
+}
+
+/** The migration's mistake under `read-only-role-gains-permissions`: existing permissions granted to a read-only role. */
+async function grantToReadOnly(tx: PlatformDatabase): Promise<void> {
+  const role = await tx.get<IdRow>(S.roleId, READ_ONLY_ROLE);
+  if (!role) throw new Error(`the database has no ${READ_ONLY_ROLE} role; it is not a sample platform database`);
+  for (const name of WRONGLY_GRANTED_PERMISSIONS) {
+    const permission = await tx.get<IdRow>(S.permissionId, name);
+    if (!permission) throw new Error(`the database has no permission ${name}; it is not a sample platform database`);
+    await tx.run(S.grantPermission, role.id, permission.id, role.id, permission.id);
+  }
 }

@@ -49,6 +49,7 @@ export const STATEMENTS = {
   // NOT EXISTS rather than INSERT OR IGNORE / MERGE: one text for both engines, same rows.
   addPermission: portable('INSERT INTO permissions (name) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM permissions WHERE name = ?)'),
   permissionId: portable('SELECT id FROM permissions WHERE name = ?'),
+  roleId: portable('SELECT id FROM roles WHERE name = ?'),
   grantPermission: portable(
     `INSERT INTO role_permissions (role_id, permission_id) SELECT ?, ?
      WHERE NOT EXISTS (SELECT 1 FROM role_permissions WHERE role_id = ? AND permission_id = ?)`,

@@ -1,6 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Plan } from '../plan/types.js';
-import { accountsToProvision, duePackages, pools, type DuePackageRow, type PoolRow } from '../profiles/sample-platform.js';
+import { accountsDueCount, accountsToProvision, duePackages, pools, type AccountCountRow, type DuePackageRow, type PoolRow } from '../profiles/sample-platform.js';
 import { pickAccounts, type PickedAccount } from './account-picker.js';
 
 /**
@@ -10,6 +10,8 @@ import { pickAccounts, type PickedAccount } from './account-picker.js';
  */
 export interface ScenarioBaseline {
   readonly billDate: string;
+  /** How many accounts the bill run must bill (absent in runs made before it was recorded). */
+  readonly accountsDue?: number;
   readonly duePackages: readonly DuePackageRow[];
   readonly pools: readonly PoolRow[];
   /** Accounts whose pending package changes this bill run must push to the switches. */
@@ -22,9 +24,12 @@ export async function captureScenarioBaseline(engine: DatabaseEngine, plan: Plan
   const picked = await pickAccounts(engine, plan.billRun.date, plan.scenarios);
   const accounts = picked.map((p) => p.account);
   const toProvision = (await engine.query<{ account_number: string }>(accountsToProvision(plan.billRun.date))).map((r) => r.account_number);
-  if (accounts.length === 0) return { billDate: plan.billRun.date, duePackages: [], pools: [], accountsToProvision: toProvision, picked };
+  const [due] = await engine.query<AccountCountRow>(accountsDueCount(plan.billRun.date));
+  const accountsDue = Number(due?.accounts ?? 0);
+  if (accounts.length === 0) return { billDate: plan.billRun.date, accountsDue, duePackages: [], pools: [], accountsToProvision: toProvision, picked };
   return {
     billDate: plan.billRun.date,
+    accountsDue,
     accountsToProvision: toProvision,
     duePackages: await engine.query<DuePackageRow>(duePackages(accounts, plan.billRun.date)),
     pools: await engine.query<PoolRow>(pools(accounts, plan.billRun.date)),

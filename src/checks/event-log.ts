@@ -1,48 +1,122 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { eventLogSince, type EventLogRow } from '../profiles/sample-platform.js';
+import { eventLogSince, latestBillRun, type BillRunRow, type EventLogRow } from '../profiles/sample-platform.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
-/** Errors the platform logged since the bill run started fail the rehearsal; warnings are reported. */
-export async function checkEventLog(engine: DatabaseEngine, since: string): Promise<CheckResult> {
-  const byModule = new Map<string, { errors: number; warnings: number; first: EventLogRow }>();
-  const affected = new Set<string>();
-  let errors = 0;
-  let warnings = 0;
-  for await (const row of engine.stream<EventLogRow>(eventLogSince(since))) {
+/**
+ * When a warning the old release also logged counts as "well above" production's: more than this
+ * many times production's count AND more than `WARNING_MARGIN` rows above it. Both, so that a
+ * handful of extra declined cards on a small run is not an alarm, and a doubling of a common
+ * warning on a big run is. Printed in every report.
+ */
+export const WARNING_RATIO = 2;
+export const WARNING_MARGIN = 5;
+
+export const WARNING_THRESHOLD_TEXT = `a warning fails when production's bill run did not log its (module, action), or when it is logged more than ${WARNING_RATIO}× and more than ${WARNING_MARGIN} times more often than there`;
+
+type Verdict = 'error' | 'new warning' | 'well above production' | 'as in production';
+
+interface Group {
+  readonly level: string;
+  readonly module: string;
+  readonly action: string;
+  readonly first: EventLogRow;
+  count: number;
+  readonly accounts: Set<string>;
+}
+
+/**
+ * The event log since the bill run started, against production's own bill run: any error fails;
+ * a warning fails when production's bill run never logged that (module, action) as a warning or
+ * error (a new exception a release downgraded to a warning), or logged it far less often. Other
+ * warnings (declined or expired cards production also saw) are reported, not failed.
+ */
+export async function checkEventLog(rehearsal: DatabaseEngine, since: string, production: DatabaseEngine, billDate: string): Promise<CheckResult> {
+  const [productionRun] = await production.query<BillRunRow>(latestBillRun(production.dialect, billDate));
+  const productionCounts = productionRun === undefined ? new Map<string, number>() : await countByModuleAction(production, productionRun.started_at);
+
+  const groups = new Map<string, Group>();
+  for await (const row of rehearsal.stream<EventLogRow>(eventLogSince(since))) {
     const key = `${row.level}\u0000${row.module}\u0000${row.action}`;
-    const entry = byModule.get(key) ?? { errors: 0, warnings: 0, first: row };
-    if (row.level === 'error') {
-      entry.errors++;
-      errors++;
-      if (row.account_number !== null && affected.size < MAX_LISTED_ACCOUNTS) affected.add(row.account_number);
-    } else {
-      entry.warnings++;
-      warnings++;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { level: row.level, module: row.module, action: row.action, first: row, count: 0, accounts: new Set() };
+      groups.set(key, group);
     }
-    byModule.set(key, entry);
+    group.count++;
+    if (row.account_number !== null && group.accounts.size < MAX_LISTED_ACCOUNTS) group.accounts.add(row.account_number);
   }
-  const evidence = [...byModule.values()]
-    .sort((a, b) => b.errors - a.errors || b.warnings - a.warnings)
+
+  const judged = [...groups.values()].map((g) => {
+    const inProduction = productionCounts.get(moduleAction(g.module, g.action)) ?? 0;
+    return { group: g, inProduction, verdict: judge(g, inProduction) };
+  });
+  const failing = judged.filter((j) => j.verdict !== 'as in production');
+  const errors = sum(judged.filter((j) => j.verdict === 'error'));
+  const newWarnings = judged.filter((j) => j.verdict === 'new warning');
+  const aboveWarnings = judged.filter((j) => j.verdict === 'well above production');
+  const warnings = sum(judged.filter((j) => j.group.level !== 'error'));
+
+  const affected = new Set<string>();
+  for (const j of failing) for (const account of j.group.accounts) if (affected.size < MAX_LISTED_ACCOUNTS) affected.add(account);
+  const severity: Record<Verdict, number> = { error: 0, 'new warning': 1, 'well above production': 2, 'as in production': 3 };
+  const evidence = judged
+    .sort((a, b) => severity[a.verdict] - severity[b.verdict] || b.group.count - a.group.count)
     .slice(0, MAX_EVIDENCE_ROWS)
-    .map((e) => ({
-      level: e.first.level,
-      module: e.first.module,
-      action: e.first.action,
-      count: e.errors + e.warnings,
-      first_at: e.first.logged_at,
-      first_message: (e.first.message ?? '').slice(0, 200),
+    .map(({ group: g, inProduction, verdict }) => ({
+      verdict,
+      level: g.level,
+      module: g.module,
+      action: g.action,
+      count: g.count,
+      'production count': inProduction,
+      first_at: g.first.logged_at,
+      first_message: (g.first.message ?? '').slice(0, 200),
     }));
+
+  const describe = (list: typeof judged): string => list.map((j) => `${j.group.module}/${j.group.action} ×${j.group.count}${j.verdict === 'well above production' ? ` (production ${j.inProduction})` : ''}`).join(', ');
+  const problems = [
+    ...(errors > 0 ? [`${errors} error(s)`] : []),
+    ...(newWarnings.length > 0 ? [`${sum(newWarnings)} warning(s) production's bill run did not log: ${describe(newWarnings)}`] : []),
+    ...(aboveWarnings.length > 0 ? [`warnings well above production's: ${describe(aboveWarnings)}`] : []),
+  ];
+  const noProduction = productionRun === undefined ? `; production's result records no bill run for ${billDate}, so every warning counts as new` : '';
+  const summary =
+    failing.length > 0
+      ? `${problems.join('; ')} logged since the bill run started (${WARNING_THRESHOLD_TEXT})${noProduction}`
+      : warnings > 0
+        ? `no errors; ${warnings} warning(s), all of kinds production's bill run also logged, none well above its count (e.g. declined or expired cards)`
+        : 'no errors or warnings logged since the bill run started';
   return {
     id: 'event-log',
-    title: 'No errors in the event log since the bill run started',
-    status: errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed',
-    summary:
-      errors > 0
-        ? `${errors} error(s) and ${warnings} warning(s) logged since the bill run started`
-        : warnings > 0
-          ? `no errors; ${warnings} warning(s) logged since the bill run started (e.g. declined or expired cards)`
-          : 'no errors or warnings logged since the bill run started',
-    ...(errors > 0 ? { affectedAccounts: [...affected], affectedCount: affected.size } : {}),
+    title: 'No errors, and no warnings beyond production\'s, in the event log since the bill run started',
+    status: failing.length > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed',
+    summary,
+    ...(failing.length > 0 ? { affectedAccounts: [...affected], affectedCount: affected.size } : {}),
     evidence,
   };
+}
+
+/** Whether a group of the rehearsal's rows fails, given how often production's bill run logged its (module, action). */
+export function judge(group: { level: string; count: number }, inProduction: number): Verdict {
+  if (group.level === 'error') return 'error';
+  if (inProduction === 0) return 'new warning';
+  return group.count > WARNING_RATIO * inProduction && group.count - inProduction > WARNING_MARGIN ? 'well above production' : 'as in production';
+}
+
+/** Production's warnings and errors since its bill run started, counted by (module, action). */
+async function countByModuleAction(production: DatabaseEngine, since: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for await (const row of production.stream<EventLogRow>(eventLogSince(since))) {
+    const key = moduleAction(row.module, row.action);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function moduleAction(module: string, action: string): string {
+  return `${module}\u0000${action}`;
+}
+
+function sum(list: readonly { group: { count: number } }[]): number {
+  return list.reduce((total, j) => total + j.group.count, 0);
 }

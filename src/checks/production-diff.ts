@@ -14,6 +14,15 @@ export interface Difference {
 
 /** Groups of differing accounts kept in the report; the rest are counted under "other". */
 const MAX_CAUSE_GROUPS = 40;
+/**
+ * A trait ranks as a cause only when at least this share of the differing accounts have it (and
+ * at least `MIN_CAUSE_SUPPORT_ACCOUNTS` of them, or all when fewer differ): a rare trait that two
+ * differing accounts happen to share would otherwise top the list by lift alone.
+ */
+export const MIN_CAUSE_SUPPORT_SHARE = 0.1;
+export const MIN_CAUSE_SUPPORT_ACCOUNTS = 3;
+/** Below this lift a trait is about as common among the differing accounts as among all: not named as the likely cause. */
+const TELLING_LIFT = 1.5;
 const MISSING = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -25,7 +34,9 @@ const MISSING = Number.MAX_SAFE_INTEGER;
 export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number): Promise<CheckResult> {
   const fieldCounts = new Map<string, number>();
   const causes = new Map<string, { accounts: number; example: string }>();
+  const fieldGroups = new Map<string, { accounts: number; example: string }>();
   const traitTotals = new Map<string, number>();
+  let accountsSeen = 0;
   const affected: string[] = [];
   let affectedCount = 0;
   const kept: Difference[] = [];
@@ -37,16 +48,17 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
       kept.length = MAX_EVIDENCE_ROWS;
     }
   };
-  const countCause = (cause: string, account: string): void => {
-    const key = causes.has(cause) || causes.size < MAX_CAUSE_GROUPS ? cause : 'other';
-    const group = causes.get(key);
-    if (group === undefined) causes.set(key, { accounts: 1, example: account });
+  const countIn = (groups: Map<string, { accounts: number; example: string }>, name: string, account: string): void => {
+    const key = groups.has(name) || groups.size < MAX_CAUSE_GROUPS ? name : 'other';
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { accounts: 1, example: account });
     else group.accounts++;
   };
 
   const compared = await mergeByAccount(rehearsal.stream<ComparableAccountRow>(comparableAccounts(rehearsal.dialect, billDate)), production.stream<ComparableAccountRow>(comparableAccounts(production.dialect, billDate)), (r, p) => {
     const row = r ?? p;
     if (row === undefined) return;
+    accountsSeen++;
     const traits = traitsOf(row);
     for (const trait of traits) if (traitTotals.has(trait) || traitTotals.size < MAX_CAUSE_GROUPS) traitTotals.set(trait, (traitTotals.get(trait) ?? 0) + 1);
     const differences = compareAccount(r, p, toleranceCents);
@@ -54,36 +66,53 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     affectedCount++;
     if (affected.length < MAX_LISTED_ACCOUNTS) affected.push(row.account_number);
     for (const d of differences) keep(d);
-    for (const field of new Set(differences.map((d) => d.field))) countCause(`field: ${field}`, row.account_number);
-    for (const trait of traits) countCause(trait, row.account_number);
+    for (const field of new Set(differences.map((d) => d.field))) countIn(fieldGroups, field, row.account_number);
+    for (const trait of traits) countIn(causes, trait, row.account_number);
   });
 
   kept.sort(largestFirst);
   const evidence = kept.slice(0, MAX_EVIDENCE_ROWS).map((d) => ({ account: d.account, field: d.field, production: d.production, rehearsal: d.rehearsal }));
   const byField = [...fieldCounts.entries()].map(([field, n]) => `${n} ${field}`).join(', ');
   const failed = affectedCount > 0;
-  const groups = [...causes.entries()]
+  const ranked = rankCauses(causes, traitTotals, affectedCount, accountsSeen);
+  const groups = ranked.map((c) => ({
+    cause: c.cause,
+    lift: c.lift === undefined ? '—' : formatLift(c.lift),
+    'differing accounts': c.accounts,
+    'share of differing': percent(c.accounts, affectedCount),
+    'share of all accounts': c.total === undefined ? '—' : percent(c.total, accountsSeen),
+    'of accounts with it': c.total === undefined ? '—' : `${c.accounts} of ${c.total} (${percent(c.accounts, c.total)})`,
+    support: c.supported ? 'enough' : `below the minimum of ${c.minSupport}`,
+    example: c.example,
+  }));
+  const fields = [...fieldGroups.entries()]
     .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
-    .map(([cause, g]) => {
-      const total = traitTotals.get(cause);
-      return {
-        cause,
-        'differing accounts': g.accounts,
-        'share of differing': percent(g.accounts, affectedCount),
-        'of accounts with it': total === undefined ? '—' : `${g.accounts} of ${total} (${percent(g.accounts, total)})`,
-        example: g.example,
-      };
-    });
+    .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));
+  const top = ranked[0];
+  let likely = '';
+  if (top?.supported === true && top.lift !== undefined) {
+    likely =
+      top.lift >= TELLING_LIFT
+        ? `; most likely cause: ${top.cause} (lift ${formatLift(top.lift)}: ${percent(top.accounts, affectedCount)} of differing accounts, ${percent(top.total ?? 0, accountsSeen)} of all)`
+        : `; no trait tracked here sets the differing accounts apart (highest lift ${formatLift(top.lift)}, ${top.cause})`;
+  }
   return {
     id: 'production-diff',
     title: 'Every account billed the same as production billed it on the old release',
     status: failed ? 'failed' : 'passed',
     summary: failed
-      ? `${affectedCount} of ${compared} accounts differ from production (${byField}); largest differences and causes below`
+      ? `${affectedCount} of ${compared} accounts differ from production (${byField})${likely}; largest differences and causes below`
       : `${compared} accounts compared: invoice totals, charges by type, taxes, balances before payments, next bill dates and pooled minutes all match production${toleranceCents > 0 ? ` within ${formatCents(toleranceCents)}` : ''}`,
     ...(failed ? { affectedAccounts: affected, affectedCount } : {}),
     evidence,
-    ...(failed ? { sections: [{ title: 'Differing accounts grouped by cause', rows: groups }] } : {}),
+    ...(failed
+      ? {
+          sections: [
+            { title: 'Differing accounts grouped by cause, most telling first (lift = share of differing accounts with the trait ÷ share of all accounts with it)', rows: groups },
+            { title: 'Differing accounts by field', rows: fields },
+          ],
+        }
+      : {}),
   };
 }
 
@@ -159,6 +188,38 @@ export function compareAccount(r: ComparableAccountRow | undefined, p: Comparabl
     out.push({ account, field: 'pool minutes used', production: String(p.pool_used_minutes ?? '—'), rehearsal: String(r.pool_used_minutes ?? '—'), size: Math.abs((r.pool_used_minutes ?? 0) - (p.pool_used_minutes ?? 0)) });
   }
   return out;
+}
+
+export interface RankedCause {
+  readonly cause: string;
+  readonly accounts: number;
+  /** Accounts with the trait among all compared (undefined for the catch-all "other"). */
+  readonly total: number | undefined;
+  readonly lift: number | undefined;
+  readonly supported: boolean;
+  readonly minSupport: number;
+  readonly example: string;
+}
+
+/**
+ * Orders causes by lift: how much more common the trait is among the differing accounts than among
+ * all accounts. A raw count favours traits most accounts have ("holds a monthly package"); lift
+ * favours the trait that sets the differing accounts apart. Traits below the minimum support come
+ * after every supported one, whatever their lift.
+ */
+export function rankCauses(causes: ReadonlyMap<string, { accounts: number; example: string }>, traitTotals: ReadonlyMap<string, number>, affected: number, all: number): RankedCause[] {
+  const minSupport = Math.max(1, Math.min(affected, Math.max(MIN_CAUSE_SUPPORT_ACCOUNTS, Math.ceil(MIN_CAUSE_SUPPORT_SHARE * affected))));
+  return [...causes.entries()]
+    .map(([cause, g]) => {
+      const total = traitTotals.get(cause);
+      const lift = total === undefined || total === 0 || affected === 0 ? undefined : g.accounts / affected / (total / Math.max(1, all));
+      return { cause, accounts: g.accounts, total, lift, supported: lift !== undefined && g.accounts >= minSupport, minSupport, example: g.example };
+    })
+    .sort((a, b) => Number(b.supported) - Number(a.supported) || (b.lift ?? -1) - (a.lift ?? -1) || b.accounts - a.accounts || a.cause.localeCompare(b.cause));
+}
+
+function formatLift(lift: number): string {
+  return `×${lift.toFixed(lift >= 10 ? 0 : 1)}`;
 }
 
 function percent(part: number, whole: number): string {

@@ -72,6 +72,12 @@ export function loadPlan(file: string): Plan {
       errors.push(located.errorAt(['verify', 'stateDifferential', 'ignore', i], 'an ignore rule names either `table` or `column` (as table.column), not both and not neither'));
     }
   });
+  const expectedGrants = new Set<string>();
+  (raw.verify?.expectedPermissionChanges ?? []).forEach((change, i) => {
+    const key = `${change.role}\u0000${change.permission}`;
+    if (expectedGrants.has(key)) errors.push(located.errorAt(['verify', 'expectedPermissionChanges', i], `${change.permission} for role ${change.role} is listed twice`));
+    expectedGrants.add(key);
+  });
 
   if (errors.length > 0) throw new ConfigErrors(errors);
 
@@ -122,6 +128,7 @@ export function loadPlan(file: string): Plan {
     verify: {
       tolerance: raw.verify?.tolerance ?? 0,
       ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
+      expectedPermissionChanges: raw.verify?.expectedPermissionChanges ?? [],
       stateDifferential: { ignore: raw.verify?.stateDifferential?.ignore ?? [] },
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },

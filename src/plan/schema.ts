@@ -44,6 +44,7 @@ export interface PlanFile {
   verify?: {
     tolerance?: number;
     expectedProvisioning?: string[];
+    expectedPermissionChanges?: { role: string; permission: string; reason: string }[];
     stateDifferential?: { ignore?: { table?: string; column?: string; reason: string }[] };
   };
   report?: { dir?: string };
@@ -253,6 +254,20 @@ export const planSchema: JSONSchemaType<PlanFile> = {
                   reason: { type: 'string', minLength: 10, maxLength: 500 },
                 },
               },
+            },
+          },
+        },
+        expectedPermissionChanges: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['role', 'permission', 'reason'],
+            properties: {
+              role: { type: 'string', minLength: 1, maxLength: 128 },
+              permission: { type: 'string', minLength: 1, maxLength: 128 },
+              reason: { type: 'string', minLength: 10, maxLength: 2000 },
             },
           },
         },

@@ -116,8 +116,16 @@ export interface VerifyPlan {
   readonly tolerance: number;
   /** Accounts the bill run must provision; when absent, every billed account with a pending package change. */
   readonly expectedProvisioning?: readonly string[];
+  /** Permissions the release is meant to grant to roles that already exist, each with the reason a person wrote. */
+  readonly expectedPermissionChanges: readonly ExpectedPermissionChange[];
   /** What the state differential leaves out: whole tables or `table.column`, each with the plan's reason. */
   readonly stateDifferential: { readonly ignore: readonly StateDifferentialIgnore[] };
+}
+
+export interface ExpectedPermissionChange {
+  readonly role: string;
+  readonly permission: string;
+  readonly reason: string;
 }
 
 /** A whole table, or one `table.column`, the state differential does not compare, with the plan's reason. */

@@ -196,6 +196,38 @@ export function latestBillRun(dialect: Dialect, billDate: string): Fragment {
   );
 }
 
+export interface AccountCountRow extends Record<string, string | number | null> {
+  accounts: number;
+}
+
+/** How many accounts the bill run on `billDate` must bill (read before the bill run): active, with an active package due. */
+export function accountsDueCount(billDate: string): Fragment {
+  return sql`SELECT COUNT(DISTINCT a.id) AS accounts
+FROM accounts a JOIN user_packages up ON up.account_id = a.id
+WHERE a.status = 'active' AND up.status = 'active' AND up.next_bill_date <= ${billDate}`;
+}
+
+/** How many accounts got an invoice dated `billDate`. */
+export function invoicedAccountsCount(billDate: string): Fragment {
+  return sql`SELECT COUNT(DISTINCT i.account_id) AS accounts FROM invoices i WHERE i.bill_date = ${billDate}`;
+}
+
+export interface AccountNumberRow extends Record<string, string | number | null> {
+  account_number: string;
+}
+
+/** After the bill run: accounts still due on `billDate` that got no invoice for it, i.e. due but not billed (the first `limit`). */
+export function dueAccountsNotInvoiced(dialect: Dialect, billDate: string, limit: number): Fragment {
+  return dialect.selectFirst(
+    limit,
+    sql`a.account_number AS account_number`,
+    sql`FROM accounts a WHERE a.status = 'active'
+  AND EXISTS (SELECT 1 FROM user_packages up WHERE up.account_id = a.id AND up.status = 'active' AND up.next_bill_date <= ${billDate})
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.bill_date = ${billDate})
+ORDER BY a.account_number`,
+  );
+}
+
 /** Every value in the platform's settings: the hosts it will try to reach are among them. */
 export function settingValues(): Fragment {
   return sql`SELECT value FROM settings ORDER BY ${ident('key')}`;

@@ -27,7 +27,7 @@ export async function verify(ctx: RunContext): Promise<string> {
   const { plan } = ctx;
   const tolerance = toCents(plan.verify.tolerance);
   const before = ctx.checks.length;
-  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release));
+  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue));
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
@@ -35,12 +35,12 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
-    ctx.checks.push(await checkRolePermissions(engine, production));
+    ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
+    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
     ctx.checks.push(await stateDifferential(ctx, engine, production));
   } finally {
     await production.close();
   }
-  ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date));
   const declared = plan.verify.expectedProvisioning;
   const attempts = ctx.ledger?.checked ?? new CheckedAttempts();
   ctx.checks.push(

@@ -33,6 +33,9 @@ t.test('golden T-SQL of the example plan\'s verification queries', async (t) => 
     { name: 'invoices billed in this run', fragment: profile.billedInvoices(date) },
     { name: 'gateway settings', fragment: profile.gatewaySettings() },
     { name: 'processors to charge', fragment: profile.processorsToCharge(date) },
+    { name: 'accounts due (baseline)', fragment: profile.accountsDueCount(date) },
+    { name: 'accounts invoiced for the bill date', fragment: profile.invoicedAccountsCount(date) },
+    { name: 'due accounts not invoiced', fragment: profile.dueAccountsNotInvoiced(tsqlDialect, date, 50) },
   ];
   const mismatch = goldenMismatch('verify.sql', statements);
   t.equal(mismatch?.actual, mismatch?.expected, 'verify.sql matches tests/golden/tsql/verify.sql');

@@ -4,7 +4,8 @@ import { GENERATOR_VERSION } from '../../sample-platform/generator/generate.js';
 import { BillRun } from '../../sample-platform/service/billing/bill-run.js';
 import type { BillRunConfig } from '../../sample-platform/service/billing/bill-run.js';
 import { openSqliteDatabase } from '../../sample-platform/service/database/sqlite.js';
-import { FAULTS, RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
+import { RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
+import type { Fault } from '../../sample-platform/service/releases.js';
 import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
 
 /**
@@ -13,6 +14,8 @@ import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
  * out. They change only if the generator or the billing rules change; then re-record them.
  */
 const RECORDED_WITH_GENERATOR = 2;
+/** The fault switches the candidate's hashes were recorded with (switches added later are not in them). */
+const RECORDED_FAULTS: readonly Fault[] = ['yearly-next-bill-date-not-advanced', 'discount-dropped', 'pool-minutes-per-child', 'rounding-half-down', 'event-log-error', 'provisioning-failed'];
 const WALL_CLOCK = ['created_at', 'logged_at', 'started_at', 'finished_at'];
 const BEFORE_THE_PORT = {
   production: {
@@ -36,7 +39,7 @@ async function billThroughPort(file: string, release: 'production' | 'candidate'
   const db = openSqliteDatabase(file);
   try {
     await migrateToRelease(db, RELEASES[release]);
-    const run = await BillRun.begin(db, RELEASES[release], new Set(faults as typeof FAULTS[number][]), { billDate: BILL_DATE, ...config });
+    const run = await BillRun.begin(db, RELEASES[release], new Set(faults as Fault[]), { billDate: BILL_DATE, ...config });
     return await run.run();
   } finally {
     await db.close();
@@ -51,9 +54,9 @@ t.test('billing through the port on SQLite writes byte for byte what the synchro
   const dir = tempDir(t);
   const production = makeSnapshot(dir, 150, 5, 'production.db');
   t.same(await billThroughPort(production, 'production', [], { emailInvoices: false, chargeAutoPay: false, provision: false }), { status: 'completed' });
-  // Every fault at once, with provisioning on: the failed-provisioning warnings go through the batched result writes.
+  // The faults the hashes were recorded with, at once, with provisioning on: the failed-provisioning warnings go through the batched result writes.
   const candidate = makeSnapshot(dir, 150, 5, 'candidate.db');
-  t.same(await billThroughPort(candidate, 'candidate', FAULTS, { emailInvoices: false, chargeAutoPay: false, provision: true }), { status: 'completed' });
+  t.same(await billThroughPort(candidate, 'candidate', RECORDED_FAULTS, { emailInvoices: false, chargeAutoPay: false, provision: true }), { status: 'completed' });
 
   for (const [name, file] of [['production', production], ['candidate', candidate]] as const) {
     const recorded: Record<string, string> = BEFORE_THE_PORT[name];

@@ -96,6 +96,8 @@ async function advancePackage(tx: PlatformDatabase, rules: BillingRules, pkg: Du
     await tx.run(S.completePackage, pkg.id);
   } else if (pkg.period === 'monthly') {
     await tx.run(S.advancePackage, addMonths(pkg.next_bill_date, 1), pkg.id);
+  } else if (rules.faults.has('yearly-advanced-one-month')) {
+    await tx.run(S.advancePackage, addMonths(pkg.next_bill_date, 1), pkg.id);
   } else if (!rules.faults.has('yearly-next-bill-date-not-advanced')) {
     await tx.run(S.advancePackage, addMonths(pkg.next_bill_date, 12), pkg.id);
   }

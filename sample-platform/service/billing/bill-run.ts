@@ -21,7 +21,7 @@ export type BillRunOutcome = { readonly status: 'completed' } | { readonly statu
 /** Accounts billed between two looks at the socket and two rounds of outbound traffic. */
 const CHUNK_SIZE = 250;
 const MAX_IN_FLIGHT = 16;
-/** About one billed account in this many gets the injected event-log error. */
+/** About one billed account in this many gets the injected event-log error (or warning). */
 const INJECTED_ERROR_EVERY = 100;
 
 const now = (): string => new Date().toISOString();
@@ -96,6 +96,10 @@ export class BillRun {
           await tx.run(S.insertEvent, stamp, 'error', 'Invoices', 'Render', 'failed', accountId,
             `System.NullReferenceException: Object reference not set to an instance of an object. at Invoices.Renderer.Render(${invoice.invoiceNumber})`);
         }
+        if (this.faults.has('exception-logged-as-warning') && this.billed % INJECTED_ERROR_EVERY === 0) {
+          await tx.run(S.insertEvent, stamp, 'warning', 'Invoices', 'Layout', 'failed', accountId,
+            `System.InvalidOperationException: Sequence contains no elements. at Invoices.Layout.PageBreaks(${invoice.invoiceNumber}); rendered with the default layout`);
+        }
         this.billed++;
         tasks.push(...(await outbound.tasksFor(tx, invoice, writes)));
       });
@@ -109,9 +113,12 @@ export class BillRun {
       for (let start = 0; start < this.accountIds.length && !this.stopRequested; start += CHUNK_SIZE) {
         const tasks: (() => Promise<void>)[] = [];
         const writes: ResultWrite[] = [];
-        for (const accountId of this.accountIds.slice(start, start + CHUNK_SIZE)) {
+        const batch = this.accountIds.slice(start, start + CHUNK_SIZE);
+        for (const [index, accountId] of batch.entries()) {
           if (this.stopRequested) break;
-          await billOne(accountId, tasks, writes);
+          // The off-by-one a paging change can bring: each batch's last account is counted, never billed.
+          const skipped = this.faults.has('batch-last-account-skipped') && index === batch.length - 1;
+          if (!skipped) await billOne(accountId, tasks, writes);
           this.processed++;
         }
         await runLimited(tasks, MAX_IN_FLIGHT, () => !this.stopRequested);

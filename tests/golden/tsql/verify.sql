@@ -109,3 +109,20 @@ JOIN payment_methods pm ON pm.id = (SELECT MIN(d.id) FROM payment_methods d WHER
 WHERE i.bill_date = @p0 AND a.auto_pay = 1 AND i.total_cents > 0 AND (pm.kind <> 'card' OR pm.card_expiry IS NULL OR pm.card_expiry >= @p1)
 GROUP BY pm.processor ORDER BY pm.processor;
 -- params: {"p0":"2026-11-01","p1":"2026-11"}
+
+-- accounts due (baseline)
+SELECT COUNT(DISTINCT a.id) AS accounts
+FROM accounts a JOIN user_packages up ON up.account_id = a.id
+WHERE a.status = 'active' AND up.status = 'active' AND up.next_bill_date <= @p0;
+-- params: {"p0":"2026-11-01"}
+
+-- accounts invoiced for the bill date
+SELECT COUNT(DISTINCT i.account_id) AS accounts FROM invoices i WHERE i.bill_date = @p0;
+-- params: {"p0":"2026-11-01"}
+
+-- due accounts not invoiced
+SELECT TOP (50) a.account_number AS account_number FROM accounts a WHERE a.status = 'active'
+  AND EXISTS (SELECT 1 FROM user_packages up WHERE up.account_id = a.id AND up.status = 'active' AND up.next_bill_date <= @p0)
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.bill_date = @p1)
+ORDER BY a.account_number;
+-- params: {"p0":"2026-11-01","p1":"2026-11-01"}

@@ -1,0 +1,264 @@
+import t from 'tap';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTinyDatabase } from '../helpers/tiny-db.js';
+import { makePlanDir, validPlanText } from '../helpers/plan-fixture.js';
+import { NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
+import { SqliteEngine } from '../../src/engine/sqlite.js';
+import { checkEventLog, judge, WARNING_MARGIN, WARNING_RATIO } from '../../src/checks/event-log.js';
+import { checkRolePermissions } from '../../src/checks/role-permissions.js';
+import { checkBillRunCompleted } from '../../src/checks/bill-run-completed.js';
+import { rankCauses } from '../../src/checks/production-diff.js';
+import { accountsDueCount, type AccountCountRow } from '../../src/profiles/sample-platform.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { ConfigErrors } from '../../src/errors.js';
+
+const BILL_DATE = '2026-11-01';
+const STARTED = '2026-11-01T02:00:00.000Z';
+const tiny = makeTinyDatabase();
+t.teardown(() => tiny.cleanup());
+
+/** A copy of the tiny database changed by `change`: one side of a comparison. */
+function copyWith(name: string, change: (db: Database.Database) => void): string {
+  const path = join(tiny.dir, `${name}.db`);
+  copyFileSync(tiny.path, path);
+  const db = new Database(path);
+  change(db);
+  db.close();
+  return path;
+}
+
+async function withEngines<T>(rehearsalPath: string, productionPath: string, work: (rehearsal: SqliteEngine, production: SqliteEngine) => Promise<T>): Promise<T> {
+  const rehearsal = SqliteEngine.open(rehearsalPath, { readonly: true });
+  const production = SqliteEngine.open(productionPath, { readonly: true });
+  try {
+    return await work(rehearsal, production);
+  } finally {
+    await rehearsal.close();
+    await production.close();
+  }
+}
+
+/** `n` event-log rows of one kind, logged after the bill run started, on account 1 (or 2 with `account`). */
+function log(db: Database.Database, level: string, module: string, action: string, n: number, account = 1): void {
+  const insert = db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES (?, ?, ?, ?, 'failed', ?, ?)");
+  for (let i = 0; i < n; i++) insert.run(`2026-11-01T02:00:${String(10 + i).padStart(2, '0')}.000Z`, level, module, action, account, `${module} ${action} ${i}`);
+}
+
+function withBillRun(db: Database.Database, accountsBilled = 2, status = 'completed'): void {
+  db.prepare("INSERT INTO bill_runs (bill_date, release, status, started_at, finished_at, accounts_billed) VALUES (?, '7.4.2', ?, ?, '2026-11-01T02:05:00.000Z', ?)").run(BILL_DATE, status, STARTED, accountsBilled);
+}
+
+t.test('event-log: warnings of kinds production logged as often pass with a warning; errors fail even when production had them', async (t) => {
+  const production = copyWith('log-prod', (db) => {
+    withBillRun(db);
+    log(db, 'warning', 'Payments', 'Charge', 4);
+    log(db, 'error', 'Invoices', 'Render', 1);
+    // Before production's bill run: not part of its bill run, so not a licence for the rehearsal.
+    db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, message) VALUES ('2026-10-31T00:00:00.000Z', 'warning', 'Usage', 'Import', 'failed', 'old')").run();
+  });
+  const same = await withEngines(copyWith('log-same', (db) => log(db, 'warning', 'Payments', 'Charge', 4)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(same.status, 'warning', same.summary);
+  t.match(same.summary, /^no errors; 4 warning\(s\)/);
+
+  const error = await withEngines(copyWith('log-error', (db) => log(db, 'error', 'Invoices', 'Render', 1, 2)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(error.status, 'failed', 'an error fails although production logged the same one');
+  t.match(error.summary, /^1 error\(s\)/);
+  t.same(error.affectedAccounts, ['ACC-000002']);
+
+  const oldKind = await withEngines(copyWith('log-old', (db) => log(db, 'warning', 'Usage', 'Import', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(oldKind.status, 'failed', 'a kind production logged only before its bill run counts as new');
+});
+
+t.test('event-log: a new (module, action) warning fails and names its accounts; rows before the bill run are ignored', async (t) => {
+  const production = copyWith('new-prod', (db) => withBillRun(db));
+  const rehearsal = copyWith('new-reh', (db) => {
+    log(db, 'warning', 'Invoices', 'Layout', 2, 2);
+    db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, message) VALUES ('2026-11-01T01:59:59.000Z', 'error', 'Setup', 'Boot', 'failed', 'before the run')").run();
+  });
+  const result = await withEngines(rehearsal, production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(result.status, 'failed');
+  t.match(result.summary, /2 warning\(s\) production's bill run did not log: Invoices\/Layout ×2/);
+  t.notMatch(result.summary, /error/, 'the error before the bill run started is not counted');
+  t.same(result.affectedAccounts, ['ACC-000002']);
+  t.same(result.evidence?.[0], { ...result.evidence?.[0], verdict: 'new warning', module: 'Invoices', action: 'Layout', count: 2, 'production count': 0 });
+});
+
+t.test('event-log: a warning production logged fails only when well above its count, by the declared threshold', async (t) => {
+  t.equal(WARNING_RATIO, 2);
+  t.equal(WARNING_MARGIN, 5);
+  const cases: [rehearsal: number, production: number, verdict: string][] = [
+    [6, 1, 'as in production'], // 6× but only 5 more
+    [7, 1, 'well above production'],
+    [12, 6, 'as in production'], // 6 more but only 2×
+    [13, 6, 'well above production'],
+    [1, 0, 'new warning'],
+  ];
+  for (const [count, inProduction, verdict] of cases) t.equal(judge({ level: 'warning', count }, inProduction), verdict, `${count} against production's ${inProduction}`);
+  t.equal(judge({ level: 'error', count: 1 }, 5), 'error');
+
+  const production = copyWith('above-prod', (db) => {
+    withBillRun(db);
+    log(db, 'warning', 'Email', 'Send', 2);
+  });
+  const above = await withEngines(copyWith('above-reh', (db) => log(db, 'warning', 'Email', 'Send', 9)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(above.status, 'failed');
+  t.match(above.summary, /warnings well above production's: Email\/Send ×9 \(production 2\)/);
+  t.match(above.summary, /more than 2× and more than 5 times more often/, 'the threshold is in the report');
+});
+
+t.test('event-log: without a bill run in production\'s result every warning counts as new (fail closed)', async (t) => {
+  const production = copyWith('none-prod', (db) => log(db, 'warning', 'Payments', 'Charge', 3));
+  const result = await withEngines(copyWith('none-reh', (db) => log(db, 'warning', 'Payments', 'Charge', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  t.equal(result.status, 'failed');
+  t.match(result.summary, /production's result records no bill run for 2026-11-01/);
+});
+
+/** The tiny database with a read-only role and a few permissions, as production left it. */
+const rolesProduction = copyWith('roles-prod', (db) => {
+  db.exec(`INSERT INTO roles (id, name) VALUES (2, 'ReadOnly');
+    INSERT INTO permissions (id, name) VALUES (1, 'Accounts.View'), (2, 'Settings.Edit'), (3, 'Payments.Refund');
+    INSERT INTO role_permissions (role_id, permission_id) VALUES (1, 1), (1, 2), (1, 3), (2, 1);`);
+});
+function rolesAfter(name: string, sql: string): string {
+  const path = join(tiny.dir, `${name}.db`);
+  copyFileSync(rolesProduction, path);
+  const db = new Database(path);
+  db.exec(sql);
+  db.close();
+  return path;
+}
+const RELEASE_GRANTS = `INSERT INTO permissions (id, name) VALUES (4, 'Invoices.Preview'); INSERT INTO role_permissions (role_id, permission_id) VALUES (1, 4);`;
+const EXPECTED = [{ role: 'Administrator', permission: 'Invoices.Preview', reason: 'the release adds invoice preview' }];
+
+t.test('role-permissions: a permission newly granted to an existing role fails unless the plan expects it', async (t) => {
+  const widened = rolesAfter('roles-widened', `${RELEASE_GRANTS} INSERT INTO role_permissions (role_id, permission_id) VALUES (2, 2), (2, 3);`);
+  const result = await withEngines(widened, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  t.equal(result.status, 'failed');
+  t.match(result.summary, /2 permission\(s\) newly granted to existing roles and not listed in verify\.expectedPermissionChanges \(ReadOnly: Payments\.Refund, ReadOnly: Settings\.Edit\)/);
+  t.ok(result.evidence?.some((e) => e.change === 'permission granted, as the plan expects' && e.role === 'Administrator' && e.reason === EXPECTED[0]?.reason), 'the expected grant is listed with its reason');
+
+  const unlisted = await withEngines(rolesAfter('roles-unlisted', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, []));
+  t.equal(unlisted.status, 'failed', "the release's own new permission fails too when the plan does not list it");
+  t.match(unlisted.summary, /Administrator: Invoices\.Preview/);
+
+  const listed = await withEngines(rolesAfter('roles-listed', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  t.equal(listed.status, 'passed', listed.summary);
+});
+
+t.test('role-permissions: grants to a role the release adds are listed, not failed; an expected grant not made warns', async (t) => {
+  const newRole = rolesAfter('roles-new', `INSERT INTO roles (id, name) VALUES (3, 'Scheduler'); INSERT INTO role_permissions (role_id, permission_id) VALUES (3, 1);`);
+  const result = await withEngines(newRole, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  t.equal(result.status, 'warning');
+  t.match(result.summary, /1 expected grant\(s\) not made: Administrator: Invoices\.Preview/);
+  t.ok(result.evidence?.some((e) => e.change === 'permission granted to a role the release added' && e.role === 'Scheduler'));
+});
+
+/** Accounts 1 and 2 due, a cancelled account 3 due and account 4 not due; `billed` lists who got an invoice. */
+function billedDb(name: string, billed: number[], recorded: number, status = 'completed'): string {
+  return copyWith(name, (db) => {
+    db.exec(`INSERT INTO accounts (id, owner_id, account_number, name, status, bill_day) VALUES (3, 1, 'ACC-000003', 'Cancelled', 'cancelled', 1), (4, 1, 'ACC-000004', 'Later', 'active', 15);
+      INSERT INTO packages (id, code, name, period, price_cents) VALUES (1, 'VOICE', 'Voice', 'monthly', 1000);`);
+    const pkg = db.prepare("INSERT INTO user_packages (account_id, package_id, quantity, start_date, next_bill_date, status) VALUES (?, 1, 1, '2026-01-01', ?, 'active')");
+    // Account 1 holds two due packages: still one account due.
+    for (const [account, date] of [[1, '2026-11-01'], [1, '2026-10-01'], [2, '2026-11-01'], [3, '2026-11-01'], [4, '2026-11-15']] as const) pkg.run(account, date);
+    const before = Number((db.prepare("SELECT COUNT(*) AS n FROM user_packages WHERE next_bill_date <= '2026-11-01'").get() as { n: number }).n);
+    if (before !== 4) throw new Error('fixture: four due packages expected');
+    for (const account of billed) {
+      db.prepare("INSERT INTO invoices (account_id, invoice_number, bill_date, subtotal_cents, discount_cents, tax_cents, total_cents, created_at) VALUES (?, ?, ?, 1000, 0, 0, 1000, ?)").run(account, `INV-${account}`, BILL_DATE, STARTED);
+      db.prepare("UPDATE user_packages SET next_bill_date = '2026-12-01' WHERE account_id = ?").run(account);
+    }
+    withBillRun(db, recorded, status);
+  });
+}
+
+t.test('baseline: the due count is active accounts with an active package due, each counted once', async (t) => {
+  const engine = SqliteEngine.open(billedDb('due', [], 0), { readonly: true });
+  t.teardown(() => engine.close());
+  const [row] = await engine.query<AccountCountRow>(accountsDueCount(BILL_DATE));
+  t.equal(Number(row?.accounts), 2, 'accounts 1 and 2; not the cancelled one, not the one due later');
+});
+
+t.test('bill-run-completed: passes only when the recorded and invoiced counts equal the due count', async (t) => {
+  const check = async (path: string, due: number | undefined): ReturnType<typeof checkBillRunCompleted> => {
+    const engine = SqliteEngine.open(path, { readonly: true });
+    try {
+      return await checkBillRunCompleted(engine, BILL_DATE, 'candidate', due);
+    } finally {
+      await engine.close();
+    }
+  };
+  const whole = await check(billedDb('whole', [1, 2], 2), 2);
+  t.equal(whole.status, 'passed', whole.summary);
+  t.match(whole.summary, /2 accounts billed, every one of the 2 due/);
+
+  const short = await check(billedDb('short', [1], 1), 2);
+  t.equal(short.status, 'failed');
+  t.match(short.summary, /^2 accounts were due but the platform recorded 1 billed and invoiced 1: 1 due account\(s\) not billed \(ACC-000002\)/);
+  t.same(short.affectedAccounts, ['ACC-000002']);
+  t.equal(short.affectedCount, 1);
+
+  const lying = await check(billedDb('lying', [1], 2), 2);
+  t.equal(lying.status, 'failed', 'a platform that counts an account it did not invoice is not believed');
+  t.same(lying.affectedAccounts, ['ACC-000002']);
+
+  const unknown = await check(billedDb('unknown', [1, 2], 2), undefined);
+  t.equal(unknown.status, 'failed', 'a baseline without the due count proves nothing');
+  t.match(unknown.summary, /--fresh/);
+
+  const stopped = await check(billedDb('stopped', [1], 1, 'failed'), 2);
+  t.equal(stopped.status, 'failed');
+  t.match(stopped.summary, /^bill run status failed/);
+});
+
+t.test('production-diff causes: ranked by lift with a minimum support, not by raw count', async (t) => {
+  // 2000 accounts: 1800 hold a monthly package, 200 a yearly one; the 200 yearly accounts differ,
+  // 164 of them also monthly. Two accounts share a rare trait and both differ.
+  const totals = new Map([['holds a monthly package', 1800], ['holds a yearly package', 200], ['rare trait', 2], ['top-level account', 1900]]);
+  const causes = new Map([
+    ['holds a monthly package', { accounts: 164, example: 'ACC-000001' }],
+    ['holds a yearly package', { accounts: 200, example: 'ACC-000001' }],
+    ['rare trait', { accounts: 2, example: 'ACC-000005' }],
+    ['top-level account', { accounts: 190, example: 'ACC-000001' }],
+  ]);
+  const ranked = rankCauses(causes, totals, 200, 2000);
+  t.same(ranked.map((c) => c.cause), ['holds a yearly package', 'top-level account', 'holds a monthly package', 'rare trait']);
+  t.equal(ranked[0]?.lift, 10, '100% of differing against 10% of all');
+  t.equal(ranked[0]?.minSupport, 20, '10% of 200 differing accounts');
+  t.notOk(ranked[3]?.supported, 'the rare trait is below the minimum support and ranks last');
+  t.ok(Math.abs((ranked[3]?.lift ?? 0) - 10) < 1e-9, 'its lift (10) ties the yearly one, yet it ranks last');
+  const few = rankCauses(new Map([['rare trait', { accounts: 2, example: 'ACC-000005' }]]), totals, 2, 2000);
+  t.ok(few[0]?.supported, 'when only two accounts differ, a trait both share is enough');
+});
+
+t.test('plan: verify.expectedPermissionChanges is validated with file:line:column, and the CLI exits 2', async (t) => {
+  const dir = makePlanDir();
+  t.teardown(() => dir.cleanup());
+  const withChanges = (yaml: string): string => `${validPlanText()}verify:\n  expectedPermissionChanges:\n${yaml}`;
+  const good = loadPlan(dir.write('good.yaml', withChanges('    - { role: Administrator, permission: Invoices.Preview, reason: "the release adds invoice preview" }\n')));
+  t.same(good.verify.expectedPermissionChanges, EXPECTED);
+  t.same(loadPlan(dir.write('none.yaml', validPlanText())).verify.expectedPermissionChanges, [], 'absent: nothing expected');
+
+  const errorsOf = (name: string, yaml: string): string => {
+    try {
+      loadPlan(dir.write(name, withChanges(yaml)));
+    } catch (error) {
+      if (error instanceof ConfigErrors) return error.message;
+      throw error;
+    }
+    throw new Error(`${name} unexpectedly valid`);
+  };
+  // The first entry sits two lines below the end of the fixture (after `verify:` and the key).
+  const first = validPlanText().split('\n').length + 2;
+  t.match(errorsOf('no-reason.yaml', '    - { role: ReadOnly, permission: Settings.Edit }\n'), new RegExp(`no-reason\\.yaml:${first}:\\d+: missing required field \`verify\\.expectedPermissionChanges\\.0\\.reason\``));
+  t.match(errorsOf('short.yaml', '    - { role: ReadOnly, permission: Settings.Edit, reason: "ok" }\n'), new RegExp(`short\\.yaml:${first}:\\d+: .verify\\.expectedPermissionChanges\\.0\\.reason. must have at least 10 character`));
+  const twice = '    - { role: ReadOnly, permission: Settings.Edit, reason: "support asked for it" }\n    - { role: ReadOnly, permission: Settings.Edit, reason: "listed again by mistake" }\n';
+  t.match(errorsOf('twice.yaml', twice), new RegExp(`twice\\.yaml:${first + 1}:\\d+: Settings\\.Edit for role ReadOnly is listed twice`));
+
+  const [node, ...loader] = NODE_TS;
+  const cli = spawnSync(node, [...loader, REHEARSE, 'check', join(dir.dir, 'twice.yaml')], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(cli.status, 2, 'bad input exits 2');
+  t.match(cli.stderr, /twice\.yaml:\d+:\d+: Settings\.Edit for role ReadOnly is listed twice/);
+});
