@@ -1,10 +1,15 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
 import { billInIsolation } from '../control/bill-in-isolation.js';
+import { prepareCapture, waitForCaptureToEnd } from '../control/capture.js';
 import { assertCanIsolate } from '../control/isolated-service.js';
 import { GENERATOR_VERSION, generateSnapshot, validateSnapshotOptions } from '../generator/generate.js';
+
+/** Runs the billing service behind capture servers inside its namespace. */
+const CAPTURING_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'control', 'service-with-capture.ts');
 
 export interface MakeSampleOptions {
   readonly accounts: number;
@@ -18,6 +23,8 @@ export interface MakeSampleOptions {
 export interface SampleFiles {
   readonly snapshot: string;
   readonly productionResult: string;
+  /** What production's bill run sent (mail, charges, provisioning), as the capture server recorded it. */
+  readonly productionLedger: string;
   /** True when matching files from an earlier run were kept as they were. */
   readonly reused: boolean;
 }
@@ -53,14 +60,15 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
   const out = resolve(options.out);
   const snapshot = join(out, 'snapshot.db');
   const productionResult = join(out, 'production-result.db');
+  const productionLedger = join(out, 'production-ledger.jsonl');
   const descriptionFile = join(out, 'sample.json');
   const wanted: SampleDescription = {
     accounts: options.accounts, seed: options.seed, billDate: options.billDate, generatorVersion: GENERATOR_VERSION,
   };
 
-  if (existsSync(snapshot) && existsSync(productionResult) && sameSample(readDescription(descriptionFile), wanted)) {
+  if (existsSync(snapshot) && existsSync(productionResult) && existsSync(productionLedger) && sameSample(readDescription(descriptionFile), wanted)) {
     say(`Reusing the sample in ${out}: it was made with the same accounts, seed, bill date and generator version.`);
-    return { snapshot, productionResult, reused: true };
+    return { snapshot, productionResult, productionLedger, reused: true };
   }
   assertCanIsolate();
   mkdirSync(out, { recursive: true });
@@ -78,14 +86,20 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
   const partialResult = `${productionResult}.partial`;
   copyFileSync(snapshot, partialResult);
   const socketDir = mkdtempSync(join(tmpdir(), 'sample-billing-'));
-  say('Billing a copy with the production release (7.4.2) inside a fresh network namespace...');
+  const partialLedger = `${productionLedger}.partial`;
+  rmSync(partialLedger, { force: true });
+  say('Billing a copy with the production release (7.4.2) inside a fresh network namespace, its mail, charges and provisioning captured...');
   try {
+    const capture = await prepareCapture(partialResult, partialLedger, join(socketDir, 'capture'));
     let lastReported = -1;
     const result = await billInIsolation({
       db: partialResult,
       socket: join(socketDir, 'control.sock'),
       release: 'production',
       log: join(out, 'production-service.log'),
+      entry: CAPTURING_ENTRY,
+      env: capture.env,
+      privateMounts: true,
       settings: { billDate: options.billDate, emailInvoices: true, chargeAutoPay: true, provision: true },
       onProgress: (processed, total) => {
         const percent = total === 0 ? 100 : Math.floor((processed * 100) / total / 10) * 10;
@@ -99,12 +113,15 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
           `service exit ${result.exit.code}). See ${join(out, 'production-service.log')}.`,
       );
     }
+    await waitForCaptureToEnd(capture.pidFile);
+    renameSync(partialLedger, productionLedger);
     renameSync(partialResult, productionResult);
     say(`Production bill run ${result.billRunId} billed ${result.processed} accounts: ${productionResult}`);
   } finally {
     rmSync(partialResult, { force: true });
+    rmSync(partialLedger, { force: true });
     rmSync(socketDir, { recursive: true, force: true });
   }
   writeFileSync(descriptionFile, `${JSON.stringify(wanted, null, 2)}\n`);
-  return { snapshot, productionResult, reused: false };
+  return { snapshot, productionResult, productionLedger, reused: false };
 }
