@@ -1,6 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Plan } from '../plan/types.js';
-import { accountsToProvision, duePackages, pools, type DuePackageRow, type PoolRow } from '../profiles/sample-platform.js';
+import { accountsToProvision, duePackages, packagesToProvision, pools, type DuePackageRow, type PackageToProvisionRow, type PoolRow } from '../profiles/sample-platform.js';
 import { pickAccounts, type PickedAccount } from './account-picker.js';
 
 /**
@@ -14,6 +14,8 @@ export interface ScenarioBaseline {
   readonly pools: readonly PoolRow[];
   /** Accounts whose pending package changes this bill run must push to the switches. */
   readonly accountsToProvision: readonly string[];
+  /** The pending package changes themselves, to tell which the bill run marked done (absent in runs made before it existed). */
+  readonly packagesToProvision?: readonly PackageToProvisionRow[];
   /** The plan's accounts first, then the ones the diverse account picker chose (absent in runs made before it existed). */
   readonly picked?: readonly PickedAccount[];
 }
@@ -22,10 +24,12 @@ export async function captureScenarioBaseline(engine: DatabaseEngine, plan: Plan
   const picked = await pickAccounts(engine, plan.billRun.date, plan.scenarios);
   const accounts = picked.map((p) => p.account);
   const toProvision = (await engine.query<{ account_number: string }>(accountsToProvision(plan.billRun.date))).map((r) => r.account_number);
-  if (accounts.length === 0) return { billDate: plan.billRun.date, duePackages: [], pools: [], accountsToProvision: toProvision, picked };
+  const pendingPackages = await engine.query<PackageToProvisionRow>(packagesToProvision(plan.billRun.date));
+  if (accounts.length === 0) return { billDate: plan.billRun.date, duePackages: [], pools: [], accountsToProvision: toProvision, packagesToProvision: pendingPackages, picked };
   return {
     billDate: plan.billRun.date,
     accountsToProvision: toProvision,
+    packagesToProvision: pendingPackages,
     duePackages: await engine.query<DuePackageRow>(duePackages(accounts, plan.billRun.date)),
     pools: await engine.query<PoolRow>(pools(accounts, plan.billRun.date)),
     picked,

@@ -11,6 +11,7 @@ import { checkPickedAccounts } from '../checks/picked-accounts.js';
 import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
+import { checkOutbound } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
@@ -30,6 +31,19 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
     ctx.checks.push(await checkRolePermissions(engine, production));
+    ctx.progress.detail("comparing what the bill run sent with production's and with the database");
+    ctx.checks.push(
+      ...(await checkOutbound({
+        rehearsal: engine,
+        production,
+        rehearsalLedger: ctx.sandbox?.ledgerPath,
+        since: ctx.run.state.billRunStartedAt,
+        productionLedger: plan.productionResult.ledger,
+        billDate: plan.billRun.date,
+        configuration: plan.billRun.configuration,
+        packagesToProvision: baseline.packagesToProvision,
+      })),
+    );
   } finally {
     await production.close();
   }
