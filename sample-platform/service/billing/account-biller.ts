@@ -28,6 +28,7 @@ export interface BilledInvoice {
   readonly invoiceNumber: string;
   readonly totalCents: number;
   readonly autoPay: boolean;
+  readonly taxExempt: boolean;
 }
 
 function roundingOf(rules: BillingRules): RoundingMode {
@@ -81,7 +82,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   for (const item of items) await tx.run(S.insertItem, invoice.id, item.userPackageId, item.kind, item.description, item.amountCents);
   await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
   await tx.run(S.addToBalance, total, accountId);
-  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1 };
+  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
 }
 
 function sumOf(items: readonly Item[], kinds: readonly ItemKind[]): number {
