@@ -100,6 +100,8 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
       entry: CAPTURING_ENTRY,
       env: capture.env,
       privateMounts: true,
+      // The capture server starts first, and on a loaded machine a node process takes a while.
+      readyTimeoutMs: 90_000,
       settings: { billDate: options.billDate, emailInvoices: true, chargeAutoPay: true, provision: true },
       onProgress: (processed, total) => {
         const percent = total === 0 ? 100 : Math.floor((processed * 100) / total / 10) * 10;
