@@ -62,18 +62,18 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
     }
     if (r.length !== p.length) log.add(account, 'message count differs', { production: p.length, rehearsal: r.length });
     for (const mail of p) {
-      const same = r.findIndex((x) => x.subjectClass === mail.subjectClass && sameRecipients(x, mail, masked));
+      const same = r.findIndex((x) => sameSubject(x, mail) && sameRecipients(x, mail, masked));
       if (same >= 0) {
         r.splice(same, 1);
         continue;
       }
-      const sameSubject = r.findIndex((x) => x.subjectClass === mail.subjectClass);
-      if (sameSubject >= 0) {
-        const [other] = r.splice(sameSubject, 1);
-        log.add(account, 'recipient differs', { production: `${mail.subjectClass} to ${expected(mail)} (masked)`, rehearsal: `to ${other?.to.join(', ') ?? ''}` });
+      const subjectMatch = r.findIndex((x) => sameSubject(x, mail));
+      if (subjectMatch >= 0) {
+        const [other] = r.splice(subjectMatch, 1);
+        log.add(account, 'recipient differs', { production: `${mail.subjectClass ?? 'a message'} to ${expected(mail)} (masked)`, rehearsal: `to ${other?.to.join(', ') ?? ''}` });
       } else if (r.length > 0) {
         const [other] = r.splice(0, 1);
-        log.add(account, 'subject differs', { production: mail.subjectClass, rehearsal: other?.subjectClass ?? '' });
+        log.add(account, 'subject differs', { production: mail.subjectClass ?? '—', rehearsal: other?.subjectClass ?? '—' });
       }
     }
   }
@@ -82,9 +82,14 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
   }
   return log.result(
     base,
-    `${productionCount} message(s) to ${production.mailByAccount.size} account(s) in production, the same in the rehearsal: counts, subjects and masked recipients match`,
+    `${productionCount} message(s) to ${production.mailByAccount.size} account(s) in production${production.source === 'database' ? ' (as its database recorded them)' : ''}, the same in the rehearsal: counts, subjects and masked recipients match`,
     [{ side: 'production', messages: productionCount, accounts: production.mailByAccount.size }, { side: 'rehearsal', messages: rehearsalCount, accounts: rehearsal.mailByAccount.size }],
   );
+}
+
+/** A side that recorded no subject (a database) matches any. */
+function sameSubject(a: MailSent, b: MailSent): boolean {
+  return a.subjectClass === undefined || b.subjectClass === undefined || a.subjectClass === b.subjectClass;
 }
 
 function count<T>(map: ReadonlyMap<string, readonly T[]>): number {

@@ -5,8 +5,8 @@ import { invoiceIn } from '../sinkholes/attribution.js';
 export interface MailSent {
   /** Recipients, lower-cased. */
   readonly to: readonly string[];
-  /** The subject with invoice numbers and digits taken out: "Invoice <invoice>". */
-  readonly subjectClass: string;
+  /** The subject with invoice numbers and digits taken out: "Invoice <invoice>"; absent where only a database recorded the message. */
+  readonly subjectClass?: string;
   readonly invoice?: string;
 }
 
@@ -42,6 +42,11 @@ export interface SideNaming {
  * what the outbound differential compares. Built from a sinkhole ledger one entry at a time.
  */
 export class OutboundRecord {
+  /**
+   * `ledger`: every attempt as a sinkhole saw it. `database`: what the platform recorded, i.e. only
+   * approved charges, mail without subjects, and no provisioning requests.
+   */
+  source: 'ledger' | 'database' = 'ledger';
   readonly mailByAccount = new Map<string, MailSent[]>();
   readonly unattributedMail: MailSent[] = [];
   readonly chargesByInvoice = new Map<string, ChargeSent[]>();

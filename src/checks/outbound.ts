@@ -7,6 +7,7 @@ import { sideNaming } from './outbound-naming.js';
 import { checkOutboundPayments } from './outbound-payments.js';
 import { checkOutboundProvisioning } from './outbound-provisioning.js';
 import { outboundFromLedger } from './outbound-record.js';
+import { outboundFromDatabase } from './outbound-recorded.js';
 import type { CheckResult } from './types.js';
 
 export interface OutboundInputs {
@@ -25,7 +26,7 @@ export interface OutboundInputs {
 /**
  * What the bill run sent, against what production sent (mail, payments, provisioning) and
  * against what the billed copy recorded. Without production's ledger (a real platform, whose bill
- * run was not captured) the differential says so and only the consistency checks run.
+ * run no sinkhole saw) what production sent is what its database recorded.
  */
 export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult[]> {
   const { rehearsalLedger, productionLedger, configuration } = inputs;
@@ -38,14 +39,8 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision),
   ];
-  if (productionLedger === undefined) {
-    const summary = "production's result names no ledger (`productionResult.ledger`), so what production sent is not compared here";
-    return [
-      ...(['outbound-mail', 'outbound-payments', 'outbound-provisioning'] as const).map((id) => ({ id, title: `What the bill run sent (${id.slice('outbound-'.length)}) matches production`, status: 'skipped' as const, summary })),
-      ...consistency,
-    ];
-  }
-  const productionSent = outboundFromLedger(productionLedger, await sideNaming(inputs.production));
+  const productionSent =
+    productionLedger !== undefined ? outboundFromLedger(productionLedger, await sideNaming(inputs.production)) : await outboundFromDatabase(inputs.production, inputs.billDate);
   return [
     checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent), configuration.emailInvoices),
     await checkOutboundPayments(sent, productionSent, inputs.rehearsal.stream<ChargeEligibilityRow>(chargeEligibility(inputs.billDate)), configuration.chargeAutoPay),

@@ -329,11 +329,14 @@ export interface RecordedPaymentRow extends Record<string, string | number | nul
   account_number: string;
   /** Positive: what the payment took off the balance. */
   amount_cents: number;
+  /** Processor of the account's default payment method, the one auto-pay charges. */
+  processor: string | null;
 }
 
 /** Payments the platform recorded against this bill run's invoices. */
 export function recordedPayments(billDate: string): Fragment {
-  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, -t.amount_cents AS amount_cents
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, -t.amount_cents AS amount_cents,
+  (SELECT MIN(pm.processor) FROM payment_methods pm WHERE pm.account_id = t.account_id AND pm.is_default = 1) AS processor
 FROM transactions t JOIN invoices i ON i.invoice_number = t.reference JOIN accounts a ON a.id = t.account_id
 WHERE t.kind = 'payment' AND i.bill_date = ${billDate} ORDER BY i.invoice_number, t.id`;
 }
@@ -341,6 +344,8 @@ WHERE t.kind = 'payment' AND i.bill_date = ${billDate} ORDER BY i.invoice_number
 export interface MailedInvoiceRow extends Record<string, string | number | null> {
   invoice_number: string;
   account_number: string;
+  /** The primary contact's address, where the platform mails invoices. */
+  email: string | null;
 }
 
 /**
@@ -348,7 +353,8 @@ export interface MailedInvoiceRow extends Record<string, string | number | null>
  * a failed `Email` event naming the invoice when sending failed, so every other invoice is mailed.
  */
 export function invoicesMarkedMailed(billDate: string): Fragment {
-  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number,
+  (SELECT MIN(c.email) FROM contacts c WHERE c.account_id = i.account_id AND c.is_primary = 1) AS email
 FROM invoices i JOIN accounts a ON a.id = i.account_id
 WHERE i.bill_date = ${billDate} AND NOT EXISTS (
   SELECT 1 FROM event_log e WHERE e.account_id = i.account_id AND e.module = 'Email' AND e.result = 'failed' AND e.message LIKE concat(i.invoice_number, '%'))

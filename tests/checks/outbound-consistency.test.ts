@@ -8,6 +8,9 @@ import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } f
 import { maskedRecipients } from '../../src/checks/outbound-mail.js';
 import { sideNaming } from '../../src/checks/outbound-naming.js';
 import { OutboundRecord } from '../../src/checks/outbound-record.js';
+import { outboundFromDatabase } from '../../src/checks/outbound-recorded.js';
+import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
+import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import { chargeEligibility, packagesToProvision, type ChargeEligibilityRow, type PackageToProvisionRow } from '../../src/profiles/sample-platform.js';
 import type { LedgerEntry, MailEntry } from '../../src/sinkholes/ledger.js';
 
@@ -155,4 +158,25 @@ t.test("production's recipients map to what masking made of the same contact row
   sent.add({ ...mail('ACC-000001'), to: ['ADA@analytical.example'] });
   const masked = await maskedRecipients(rehearsal, production, sent);
   t.same([...masked.entries()].map(([k, v]) => [k, [...v]]), [['ada@analytical.example', ['masked-1@rehearsal.invalid']]]);
+});
+
+t.test("without production's ledger, what production sent is what its database recorded", async (t) => {
+  const path = billedDatabase(t);
+  run(path, `INSERT INTO transactions (account_id, kind, amount_cents, reference, created_at) VALUES (1, 'payment', -1000, '${INV1}', '${BILL_DATE}');
+    INSERT INTO settings (key, value) VALUES ('billing.currency', 'USD');
+    INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused');`);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const production = await outboundFromDatabase(engine, BILL_DATE);
+  t.equal(production.source, 'database');
+  t.same([...production.chargesByInvoice.entries()], [[INV1, [{ account: 'ACC-000001', invoice: INV1, processor: 'stripe', amountCents: 1000, currency: 'USD', approved: true }]]]);
+  t.same([...production.mailByAccount.entries()], [['ACC-000001', [{ to: ['ada@analytical.example'], invoice: INV1 }]]], 'the invoice whose sending failed is not mailed');
+
+  const none = async function* (): AsyncIterable<ChargeEligibilityRow> {};
+  const rehearsal = await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]);
+  t.equal((await checkOutboundPayments(rehearsal, production, none(), true)).status, 'passed', 'a declined attempt is not a payment the database would show');
+  const approvedExtra = await checkOutboundPayments(await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000)]), production, none(), true);
+  t.match(approvedExtra.summary, /charged, production did not/);
+  t.same(approvedExtra.affectedAccounts, ['ACC-000002']);
+  t.equal(checkOutboundProvisioning(rehearsal, production, true).status, 'skipped', 'a database does not record the requests it sent');
 });
