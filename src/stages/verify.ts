@@ -36,7 +36,7 @@ export async function verify(ctx: RunContext): Promise<string> {
       ...(await checkOutbound({
         rehearsal: engine,
         production,
-        rehearsalLedger: ctx.sandbox?.ledgerPath,
+        rehearsalLedger: ctx.ledger?.file,
         since: ctx.run.state.billRunStartedAt,
         productionLedger: plan.productionResult.ledger,
         billDate: plan.billRun.date,
