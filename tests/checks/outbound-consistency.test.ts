@@ -9,6 +9,7 @@ import { maskedRecipients } from '../../src/checks/outbound-mail.js';
 import { sideNaming } from '../../src/checks/outbound-naming.js';
 import { OutboundRecord } from '../../src/checks/outbound-record.js';
 import { outboundFromDatabase } from '../../src/checks/outbound-recorded.js';
+import { checkOutbound } from '../../src/checks/outbound.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import { chargeEligibility, packagesToProvision, type ChargeEligibilityRow, type PackageToProvisionRow } from '../../src/profiles/sample-platform.js';
@@ -179,4 +180,21 @@ t.test("without production's ledger, what production sent is what its database r
   t.match(approvedExtra.summary, /charged, production did not/);
   t.same(approvedExtra.affectedAccounts, ['ACC-000002']);
   t.equal(checkOutboundProvisioning(rehearsal, production, true).status, 'skipped', 'a database does not record the requests it sent');
+});
+
+t.test('no rehearsal ledger to read fails closed: nothing the bill run sent could be compared', async (t) => {
+  const path = billedDatabase(t);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const results = await checkOutbound({
+    rehearsal: engine,
+    production: engine,
+    rehearsalLedger: join(t.testdir(), 'no-such-ledger.jsonl'),
+    since: undefined,
+    productionLedger: undefined,
+    billDate: BILL_DATE,
+    configuration: { emailInvoices: true, chargeAutoPay: true, provision: true },
+    packagesToProvision: [],
+  });
+  t.same(results.map((r) => [r.id, r.status]), [['outbound', 'failed']]);
 });
