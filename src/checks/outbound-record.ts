@@ -54,6 +54,8 @@ export class OutboundRecord {
   readonly chargesWithoutInvoice: ChargeSent[] = [];
   readonly provisioningByAccount = new Map<string, ProvisioningSent[]>();
   unattributedProvisioning = 0;
+  /** One string per subject class, shared by every message of that class (a million invoices, one class). */
+  private readonly subjectClasses = new Map<string, string>();
 
   constructor(private readonly naming: SideNaming) {}
 
@@ -61,7 +63,7 @@ export class OutboundRecord {
     switch (entry.kind) {
       case 'mail': {
         const invoice = invoiceIn(entry.subject);
-        const mail: MailSent = { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: subjectClass(entry.subject), ...(invoice ? { invoice } : {}) };
+        const mail: MailSent = { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: this.shared(subjectClass(entry.subject)), ...(invoice ? { invoice } : {}) };
         if (entry.account === undefined) this.unattributedMail.push(mail);
         else pushTo(this.mailByAccount, entry.account, mail);
         return;
@@ -93,6 +95,13 @@ export class OutboundRecord {
       case 'tls':
         return;
     }
+  }
+
+  private shared(text: string): string {
+    const known = this.subjectClasses.get(text);
+    if (known !== undefined) return known;
+    this.subjectClasses.set(text, text);
+    return text;
   }
 }
 
