@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT, typescriptCommand } from '../src/runtime/typescript-process.js';
 import { sweepDeadRuns } from '../src/stages/destroy.js';
 import { ensureBenchSample, type BenchSample } from './samples.js';
@@ -36,6 +36,7 @@ function writePlan(dir: string, sample: BenchSample): string {
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', sample.snapshot)
     .replace('../samples/sample-2000/production-result.db', sample.productionResult)
+    .replace('../samples/sample-2000/production-ledger.jsonl', join(dirname(sample.productionResult), 'production-ledger.jsonl'))
     .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'))
     .replace(/timeoutSeconds: \d+/, 'timeoutSeconds: 7200');
   const file = join(dir, 'plan.yaml');

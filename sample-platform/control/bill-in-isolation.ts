@@ -29,7 +29,7 @@ function expectOk(what: string, response: ControlResponse): ControlResponse {
  * namespace, configure, start, wait for the run to end, stop the service, wait for it to exit.
  */
 export async function billInIsolation(
-  options: Omit<IsolatedServiceOptions, 'readyTimeoutMs'> & {
+  options: IsolatedServiceOptions & {
     readonly settings: BillRunSettings;
     readonly timeoutMs?: number;
     readonly onProgress?: (processed: number, total: number) => void;

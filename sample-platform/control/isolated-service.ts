@@ -26,6 +26,8 @@ export interface IsolatedServiceOptions {
   readonly entry?: string;
   /** Extra environment for the process. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Also a private mount namespace, so the entry script can bind-mount its own /etc/hosts. */
+  readonly privateMounts?: boolean;
 }
 
 export interface ServiceExit {
@@ -73,7 +75,7 @@ export class IsolatedService {
   static async start(options: IsolatedServiceOptions): Promise<{ service: IsolatedService; client: ControlClient }> {
     assertCanIsolate();
     const args = [
-      '--net', '--', process.execPath, '--import', 'tsx', options.entry ?? SERVICE_MAIN,
+      '--net', ...(options.privateMounts ? ['--mount'] : []), '--', process.execPath, '--import', 'tsx', options.entry ?? SERVICE_MAIN,
       '--db', options.db, '--socket', options.socket, '--release', options.release,
     ];
     if (options.faults && options.faults.length > 0) args.push('--faults', options.faults.join(','));

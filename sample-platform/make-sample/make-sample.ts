@@ -1,17 +1,22 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
 import { fileSha256 } from '../../src/run/file-sha256.js';
 import { billInIsolation } from '../control/bill-in-isolation.js';
 import { assertCanIsolate } from '../control/isolated-service.js';
+import { prepareCapture, waitForCaptureToEnd } from '../control/capture.js';
 import { GENERATOR_VERSION, generateSnapshot, validateSnapshotOptions } from '../generator/generate.js';
+
+/** Runs the billing service behind capture servers inside its namespace. */
+const CAPTURING_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'control', 'service-with-capture.ts');
 
 export interface MakeSampleOptions {
   readonly accounts: number;
   readonly seed: number;
   readonly billDate: string;
-  /** Folder that receives snapshot.db, production-result.db and sample.json. */
+  /** Folder that receives snapshot.db, production-result.db, production-ledger.jsonl and sample.json. */
   readonly out: string;
   readonly progress?: (line: string) => void;
 }
@@ -19,6 +24,8 @@ export interface MakeSampleOptions {
 export interface SampleFiles {
   readonly snapshot: string;
   readonly productionResult: string;
+  /** What production's bill run sent (mail, charges, provisioning), as the capture server recorded it. */
+  readonly productionLedger: string;
   /** True when matching files from an earlier run were kept as they were. */
   readonly reused: boolean;
 }
@@ -44,6 +51,7 @@ interface SampleDescription {
 
 const SNAPSHOT_NAME = 'snapshot.db';
 const PRODUCTION_RESULT_NAME = 'production-result.db';
+const PRODUCTION_LEDGER_NAME = 'production-ledger.jsonl';
 
 function readDescription(path: string): SampleDescription | undefined {
   try {
@@ -73,7 +81,7 @@ function isOwnFile(path: string, signature: FileSignature | undefined): boolean 
  * snapshot.db without the generator's signature may be a real backup someone pointed a plan at.
  */
 function assertMayReplace(out: string, description: SampleDescription | undefined): void {
-  const foreign = [SNAPSHOT_NAME, PRODUCTION_RESULT_NAME].filter((name) => {
+  const foreign = [SNAPSHOT_NAME, PRODUCTION_RESULT_NAME, PRODUCTION_LEDGER_NAME].filter((name) => {
     const path = join(out, name);
     return existsSync(path) && !isOwnFile(path, description?.files?.[name]);
   });
@@ -98,15 +106,16 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
   const out = resolve(options.out);
   const snapshot = join(out, SNAPSHOT_NAME);
   const productionResult = join(out, PRODUCTION_RESULT_NAME);
+  const productionLedger = join(out, PRODUCTION_LEDGER_NAME);
   const descriptionFile = join(out, 'sample.json');
   const wanted: SampleDescription = {
     accounts: options.accounts, seed: options.seed, billDate: options.billDate, generatorVersion: GENERATOR_VERSION,
   };
 
   const described = readDescription(descriptionFile);
-  if (existsSync(snapshot) && existsSync(productionResult) && sameSample(described, wanted)) {
+  if (existsSync(snapshot) && existsSync(productionResult) && existsSync(productionLedger) && sameSample(described, wanted)) {
     say(`Reusing the sample in ${out}: it was made with the same accounts, seed, bill date and generator version.`);
-    return { snapshot, productionResult, reused: true };
+    return { snapshot, productionResult, productionLedger, reused: true };
   }
   assertMayReplace(out, described);
   assertCanIsolate();
@@ -118,23 +127,30 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
   // signature: a failure half-way leaves the old sample whole and still provably the generator's.
   const partialSnapshot = `${snapshot}.partial`;
   const partialResult = `${productionResult}.partial`;
+  const partialLedger = `${productionLedger}.partial`;
   const partialDescription = `${descriptionFile}.partial`;
   const socketDir = mkdtempSync(join(tmpdir(), 'sample-billing-'));
   try {
-    rmSync(partialSnapshot, { force: true });
+    for (const partial of [partialSnapshot, partialLedger]) rmSync(partial, { force: true });
     say(`Generating ${options.accounts} accounts (seed ${options.seed}, bill date ${options.billDate})...`);
     const generatedAt = Date.now();
     generateSnapshot({ accounts: options.accounts, seed: options.seed, billDate: options.billDate, out: partialSnapshot });
     say(`Snapshot written in ${((Date.now() - generatedAt) / 1000).toFixed(1)} s`);
 
     copyFileSync(partialSnapshot, partialResult);
-    say('Billing a copy with the production release (7.4.2) inside a fresh network namespace...');
+    say('Billing a copy with the production release (7.4.2) inside a fresh network namespace, its mail, charges and provisioning captured...');
+    const capture = await prepareCapture(partialResult, partialLedger, join(socketDir, 'capture'));
     let lastReported = -1;
     const result = await billInIsolation({
       db: partialResult,
       socket: join(socketDir, 'control.sock'),
       release: 'production',
       log: join(out, 'production-service.log'),
+      entry: CAPTURING_ENTRY,
+      env: capture.env,
+      privateMounts: true,
+      // The capture server starts first, and on a loaded machine a node process takes a while.
+      readyTimeoutMs: 90_000,
       settings: { billDate: options.billDate, emailInvoices: true, chargeAutoPay: true, provision: true },
       onProgress: (processed, total) => {
         const percent = total === 0 ? 100 : Math.floor((processed * 100) / total / 10) * 10;
@@ -148,15 +164,20 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
           `service exit ${result.exit.code}). See ${join(out, 'production-service.log')}.`,
       );
     }
+    await waitForCaptureToEnd(capture.pidFile);
     say(`Production bill run ${result.billRunId} billed ${result.processed} accounts`);
-    const signed: SampleDescription = { ...wanted, files: { [SNAPSHOT_NAME]: signatureOf(partialSnapshot), [PRODUCTION_RESULT_NAME]: signatureOf(partialResult) } };
+    const signed: SampleDescription = {
+      ...wanted,
+      files: { [SNAPSHOT_NAME]: signatureOf(partialSnapshot), [PRODUCTION_RESULT_NAME]: signatureOf(partialResult), [PRODUCTION_LEDGER_NAME]: signatureOf(partialLedger) },
+    };
     writeFileSync(partialDescription, `${JSON.stringify(signed, null, 2)}\n`);
     renameSync(partialSnapshot, snapshot);
     renameSync(partialResult, productionResult);
+    renameSync(partialLedger, productionLedger);
     renameSync(partialDescription, descriptionFile);
   } finally {
-    for (const partial of [partialSnapshot, partialResult, partialDescription]) rmSync(partial, { force: true });
+    for (const partial of [partialSnapshot, partialResult, partialLedger, partialDescription]) rmSync(partial, { force: true });
     rmSync(socketDir, { recursive: true, force: true });
   }
-  return { snapshot, productionResult, reused: false };
+  return { snapshot, productionResult, productionLedger, reused: false };
 }

@@ -20,6 +20,7 @@ try {
   });
   echo(`snapshot:          ${files.snapshot}`);
   echo(`production result: ${files.productionResult}`);
+  echo(`production ledger: ${files.productionLedger}`);
 } catch (error) {
   if (!(error instanceof UserError)) throw error;
   echo(error.message);

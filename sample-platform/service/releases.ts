@@ -32,6 +32,20 @@ export const FAULTS = [
   'read-only-role-gains-permissions',
   'batch-last-account-skipped',
   'yearly-advanced-one-month',
+  // Outbound regressions: what the candidate sends (mail, charges, provisioning) or records of it.
+  'mail-fixed-address',
+  'mail-wrong-contact',
+  'mail-tax-exempt-skipped',
+  'mail-skipped-after-render-error',
+  'charge-twice',
+  'charge-expired-cards',
+  'charge-without-auto-pay',
+  'echeck-auto-pay-skipped',
+  'charge-wrong-currency',
+  'payment-not-recorded',
+  'provision-suspend',
+  'provision-first-package-only',
+  'provision-one-switch',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

@@ -104,6 +104,11 @@ export const STATEMENTS = {
     sqlite: 'SELECT email FROM contacts WHERE account_id = ? AND email IS NOT NULL ORDER BY is_primary DESC, id LIMIT 1',
     tsql: 'SELECT TOP (1) email FROM contacts WHERE account_id = @p0 AND email IS NOT NULL ORDER BY is_primary DESC, id',
   },
+  /** The `mail-wrong-contact` fault: the contact list read the wrong way round, a secondary contact first. */
+  secondaryFirstEmail: {
+    sqlite: 'SELECT email FROM contacts WHERE account_id = ? AND email IS NOT NULL ORDER BY is_primary ASC, id LIMIT 1',
+    tsql: 'SELECT TOP (1) email FROM contacts WHERE account_id = @p0 AND email IS NOT NULL ORDER BY is_primary ASC, id',
+  },
   defaultPaymentMethod: {
     sqlite: `SELECT kind, processor, card_token, card_last4, card_expiry, bank_routing_number FROM payment_methods
      WHERE account_id = ? AND is_default = 1 ORDER BY id LIMIT 1`,

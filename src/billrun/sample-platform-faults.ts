@@ -18,4 +18,18 @@ export const SAMPLE_PLATFORM_FAULTS: readonly string[] = [
   'read-only-role-gains-permissions',
   'batch-last-account-skipped',
   'yearly-advanced-one-month',
+  // Outbound regressions: what the candidate sends (mail, charges, provisioning) or records of it.
+  'mail-fixed-address',
+  'mail-wrong-contact',
+  'mail-tax-exempt-skipped',
+  'mail-skipped-after-render-error',
+  'charge-twice',
+  'charge-expired-cards',
+  'charge-without-auto-pay',
+  'echeck-auto-pay-skipped',
+  'charge-wrong-currency',
+  'payment-not-recorded',
+  'provision-suspend',
+  'provision-first-package-only',
+  'provision-one-switch',
 ];

@@ -28,6 +28,7 @@ export function loadPlan(file: string): Plan {
   const engine = raw.database?.engine ?? 'sqlite';
   const { snapshot, productionResult } = engine === 'sqlite' ? sqliteFiles(located, base, existingFile, errors) : sqlServerSources(located, errors);
   const rules = existingFile(raw.sanitize.rules, ['sanitize', 'rules'], 'sanitize rule set');
+  const productionLedger = productionLedgerFile(located, base, snapshot, existingFile, errors);
 
   const safeDomain = raw.sanitize.safeDomain ?? 'rehearsal.invalid';
   const productionDomains = checkProductionDomains(located, safeDomain, errors);
@@ -94,7 +95,7 @@ export function loadPlan(file: string): Plan {
     },
     ...(raw.sample !== undefined ? { sample: raw.sample } : {}),
     snapshot,
-    productionResult,
+    productionResult: productionLedger === undefined ? productionResult : { ...productionResult, ledger: productionLedger },
     billRun: {
       date: raw.billRun.date,
       timeoutSeconds: raw.billRun.timeoutSeconds ?? 1800,
@@ -229,6 +230,19 @@ function checkProductionDomains(located: LocatedYaml<PlanFile>, safeDomain: stri
     }
     return domain;
   });
+}
+
+/** Production's sinkhole ledger, when the plan names one: a file, or with `sample` the one the generator writes beside the snapshot. */
+function productionLedgerFile(located: LocatedYaml<PlanFile>, base: string, snapshot: SnapshotPlan, existingFile: ExistingFile, errors: ConfigError[]): string | undefined {
+  const raw = located.value;
+  const path = raw.productionResult.ledger;
+  if (path === undefined) return undefined;
+  if (raw.sample === undefined) return existingFile(path, ['productionResult', 'ledger'], "production's ledger");
+  const full = resolve(base, path);
+  if (snapshot.kind === 'sqlite-file' && (basename(full) !== 'production-ledger.jsonl' || dirname(full) !== dirname(snapshot.path))) {
+    errors.push(located.errorAt(['productionResult', 'ledger'], "with `sample`, production's ledger must be production-ledger.jsonl in the snapshot's folder"));
+  }
+  return full;
 }
 
 function checkDate(located: LocatedYaml<PlanFile>, date: string, errors: ConfigError[]): void {

@@ -9,7 +9,7 @@ export interface PlanFile {
   database?: { engine: 'sqlite' | 'mssql'; server?: string; connectionStringEnv?: string };
   sample?: { accounts: number; seed: number };
   snapshot: { path?: string; backupFile?: string; s3Arn?: string; database?: string };
-  productionResult: { path?: string; database?: string };
+  productionResult: { path?: string; database?: string; ledger?: string };
   billRun: {
     date: string;
     timeoutSeconds?: number;
@@ -114,7 +114,7 @@ export const planSchema: JSONSchemaType<PlanFile> = {
     productionResult: {
       type: 'object',
       additionalProperties: false,
-      properties: { path: { ...nonEmpty, nullable: true }, database: { ...databaseName, nullable: true } },
+      properties: { path: { ...nonEmpty, nullable: true }, database: { ...databaseName, nullable: true }, ledger: { ...nonEmpty, nullable: true } },
     },
     billRun: {
       type: 'object',

@@ -33,8 +33,14 @@ export type SnapshotPlan =
   | { readonly kind: 'rds-s3-backup'; readonly s3Arn: string }
   | { readonly kind: 'mssql-database'; readonly database: string };
 
-/** SQLite: a file opened read-only. SQL Server: a database on the rehearsal server, only ever read. */
-export type ProductionResultPlan = { readonly kind: 'sqlite-file'; readonly path: string } | { readonly kind: 'mssql-database'; readonly database: string };
+/**
+ * SQLite: a file opened read-only. SQL Server: a database on the rehearsal server, only ever read.
+ * `ledger`: what production's bill run sent, captured as a sinkhole ledger (JSON lines), when there
+ * is one (the stand-in's); without it what production sent is read from what its database recorded.
+ */
+export type ProductionResultPlan = ({ readonly kind: 'sqlite-file'; readonly path: string } | { readonly kind: 'mssql-database'; readonly database: string }) & {
+  readonly ledger?: string;
+};
 
 export interface PlatformPlan {
   /** `sample`: the stand-in platform shipped in sample-platform/. */

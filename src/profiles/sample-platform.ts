@@ -297,3 +297,126 @@ JOIN payment_methods pm ON pm.id = (SELECT MIN(d.id) FROM payment_methods d WHER
 WHERE i.bill_date = ${billDate} AND a.auto_pay = 1 AND i.total_cents > 0 AND (pm.kind <> 'card' OR pm.card_expiry IS NULL OR pm.card_expiry >= ${billDate.slice(0, 7)})
 GROUP BY pm.processor ORDER BY pm.processor`;
 }
+
+export interface ContactEmailRow extends Record<string, string | number | null> {
+  contact_id: number;
+  account_number: string;
+  email: string;
+}
+
+/**
+ * Every contact's e-mail address by contact row. The rehearsal copy's rows hold the masked value
+ * of the same rows in production's result, so a production recipient maps to its masked form here.
+ */
+export function contactEmails(): Fragment {
+  return sql`SELECT c.id AS contact_id, a.account_number AS account_number, c.email AS email
+FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.email IS NOT NULL ORDER BY c.id`;
+}
+
+export interface SettingRow extends Record<string, string | number | null> {
+  value: string;
+}
+
+/** The switches the platform provisions, as its `provisioning.hosts` setting lists them (`host:port,host:port`). */
+export function provisioningTargetsSetting(): Fragment {
+  return sql`SELECT value FROM settings WHERE ${ident('key')} = 'provisioning.hosts'`;
+}
+
+/** `host:port` of each switch in the setting's order: the order is what names a switch on both sides. */
+export function parseProvisioningTargets(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase().replace(/^\[(.*)\](:\d+)$/, '$1$2'))
+    .filter((part) => part !== '');
+}
+
+/** The currency the platform bills in. */
+export function billingCurrency(): Fragment {
+  return sql`SELECT value FROM settings WHERE ${ident('key')} = 'billing.currency'`;
+}
+
+export interface ChargeEligibilityRow extends Record<string, string | number | null> {
+  invoice_number: string;
+  account_number: string;
+  total_cents: number;
+  /** Why auto-pay must not charge this invoice; null when it must. */
+  ineligible: string | null;
+  /** Processor of the default payment method, if any. */
+  processor: string | null;
+}
+
+/** Every invoice of this bill run with whether auto-pay may charge it, and why not. */
+export function chargeEligibility(billDate: string): Fragment {
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, i.total_cents AS total_cents,
+  CASE WHEN a.auto_pay = 0 THEN 'auto-pay is off'
+       WHEN i.total_cents <= 0 THEN 'nothing to pay'
+       WHEN pm.id IS NULL THEN 'no default payment method'
+       WHEN pm.kind = 'card' AND pm.card_expiry IS NOT NULL AND pm.card_expiry < ${billDate.slice(0, 7)} THEN 'card expired'
+       ELSE NULL END AS ineligible,
+  pm.processor AS processor
+FROM invoices i JOIN accounts a ON a.id = i.account_id
+LEFT JOIN payment_methods pm ON pm.id = (SELECT MIN(d.id) FROM payment_methods d WHERE d.account_id = a.id AND d.is_default = 1)
+WHERE i.bill_date = ${billDate} ORDER BY i.invoice_number`;
+}
+
+export interface RecordedPaymentRow extends Record<string, string | number | null> {
+  invoice_number: string;
+  account_number: string;
+  /** Positive: what the payment took off the balance. */
+  amount_cents: number;
+  /** Processor of the account's default payment method, the one auto-pay charges. */
+  processor: string | null;
+}
+
+/** Payments the platform recorded against this bill run's invoices. */
+export function recordedPayments(billDate: string): Fragment {
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, -t.amount_cents AS amount_cents,
+  (SELECT MIN(pm.processor) FROM payment_methods pm WHERE pm.account_id = t.account_id AND pm.is_default = 1) AS processor
+FROM transactions t JOIN invoices i ON i.invoice_number = t.reference JOIN accounts a ON a.id = t.account_id
+WHERE t.kind = 'payment' AND i.bill_date = ${billDate} ORDER BY i.invoice_number, t.id`;
+}
+
+export interface MailedInvoiceRow extends Record<string, string | number | null> {
+  invoice_number: string;
+  account_number: string;
+  /** The primary contact's address, where the platform mails invoices. */
+  email: string | null;
+}
+
+/**
+ * Invoices of this bill run the platform counts as mailed: the sample records no sent flag, only
+ * a failed `Email` event naming the invoice when sending failed, so every other invoice is mailed.
+ */
+export function invoicesMarkedMailed(billDate: string): Fragment {
+  return sql`SELECT i.invoice_number AS invoice_number, a.account_number AS account_number,
+  (SELECT MIN(c.email) FROM contacts c WHERE c.account_id = i.account_id AND c.is_primary = 1) AS email
+FROM invoices i JOIN accounts a ON a.id = i.account_id
+WHERE i.bill_date = ${billDate} AND NOT EXISTS (
+  SELECT 1 FROM event_log e WHERE e.account_id = i.account_id AND e.module = 'Email' AND e.result = 'failed' AND e.message LIKE concat(i.invoice_number, '%'))
+ORDER BY i.invoice_number`;
+}
+
+export interface PackageToProvisionRow extends Record<string, string | number | null> {
+  user_package_id: number;
+  account_number: string;
+  /** What the provisioning request names the package by. */
+  provisioning_code: string;
+}
+
+/** Package changes the bill run on `billDate` must push to the switches (read before the bill run). */
+export function packagesToProvision(billDate: string): Fragment {
+  return sql`SELECT up.id AS user_package_id, a.account_number AS account_number, COALESCE(p.provisioning_code, p.code) AS provisioning_code
+FROM user_packages up JOIN accounts a ON a.id = up.account_id JOIN packages p ON p.id = up.package_id
+WHERE up.provisioning_status = 'pending' AND up.status <> 'cancelled' AND a.status = 'active'
+  AND EXISTS (SELECT 1 FROM user_packages due WHERE due.account_id = a.id AND due.status = 'active' AND due.next_bill_date <= ${billDate})
+ORDER BY up.id`;
+}
+
+export interface IdRow extends Record<string, string | number | null> {
+  id: number;
+}
+
+/** Packages still waiting to be provisioned. */
+export function pendingPackageIds(): Fragment {
+  return sql`SELECT id FROM user_packages WHERE provisioning_status = 'pending' ORDER BY id`;
+}

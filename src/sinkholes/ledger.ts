@@ -182,6 +182,8 @@ export function summarizeLedger(entries: readonly LedgerEntry[]): LedgerSummary 
  * payment and provisioning attempts only what the checks compare (mail, the bulk, is only counted).
  */
 export interface LedgerDigest {
+  /** The ledger file digested, for checks that read it again in full (the outbound differential). */
+  readonly file: string;
   readonly summary: LedgerSummary;
   readonly sample: readonly LedgerEntry[];
   readonly checked: CheckedAttempts;
@@ -196,5 +198,5 @@ export function digestLedger(file: string, since: string | undefined, sampleSize
     if (sample.length < sampleSize) sample.push(entry);
     checked.add(entry);
   });
-  return { summary: summarizer.result(), sample, checked };
+  return { file, summary: summarizer.result(), sample, checked };
 }

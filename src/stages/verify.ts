@@ -11,6 +11,7 @@ import { checkPickedAccounts } from '../checks/picked-accounts.js';
 import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
+import { checkOutbound } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
@@ -37,6 +38,19 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
+    ctx.progress.detail("comparing what the bill run sent with production's and with the database");
+    ctx.checks.push(
+      ...(await checkOutbound({
+        rehearsal: engine,
+        production,
+        rehearsalLedger: ctx.ledger?.file,
+        since: ctx.run.state.billRunStartedAt,
+        productionLedger: plan.productionResult.ledger,
+        billDate: plan.billRun.date,
+        configuration: plan.billRun.configuration,
+        packagesToProvision: baseline.packagesToProvision,
+      })),
+    );
     ctx.checks.push(await stateDifferential(ctx, engine, production));
   } finally {
     await production.close();

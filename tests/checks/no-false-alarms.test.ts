@@ -34,6 +34,7 @@ async function identicalPlan(seed: number): Promise<string> {
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', join(out, 'snapshot.db'))
     .replace('../samples/sample-2000/production-result.db', join(out, 'production-result.db'))
+    .replace('../samples/sample-2000/production-ledger.jsonl', join(out, 'production-ledger.jsonl'))
     .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'))
     .replace('release: candidate ', 'release: production ');
   const plan = join(out, 'identical.yaml');

@@ -39,6 +39,7 @@ export function makeSample(accounts = 300, seed = 7): SampleFixture {
         .replace(/^sample: .*$/m, '')
         .replace('../samples/sample-2000/snapshot.db', snapshot)
         .replace('../samples/sample-2000/production-result.db', productionResult)
+        .replace('../samples/sample-2000/production-ledger.jsonl', join(out, 'production-ledger.jsonl'))
         .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'))
         .replace('faults: []', `faults: [${(options.faults ?? []).join(', ')}]`)
         .replace('release: candidate ', `release: ${options.release ?? 'candidate'} `);

@@ -19,11 +19,16 @@ const VOLATILE: Record<string, string[]> = {
 const production = await billCopy(snapshot, dir, 'production', { sinks: true });
 const candidate = await billCopy(snapshot, dir, 'candidate', { release: 'candidate', sinks: true });
 const faulty = new Map<Fault, BilledCopy>();
-for (const [fault, run] of await Promise.all(
-  FAULTS.map(async (fault) => [fault, await billCopy(snapshot, dir, fault, { release: 'candidate', faults: [fault], sinks: true })] as const),
-)) {
-  faulty.set(fault, run);
-}
+/** Services starting at once: each is a node process in its own namespace, and all at once missed their ready time. */
+const IN_FLIGHT = 4;
+const queue = [...FAULTS];
+await Promise.all(
+  Array.from({ length: IN_FLIGHT }, async () => {
+    for (let fault = queue.shift(); fault !== undefined; fault = queue.shift()) {
+      faulty.set(fault, await billCopy(snapshot, dir, fault, { release: 'candidate', faults: [fault], sinks: true }));
+    }
+  }),
+);
 
 /** Rows as a sorted list, since outbound results land in completion order. */
 function rowsOf(db: string, table: string): string[] {

@@ -28,6 +28,7 @@ export interface BilledInvoice {
   readonly invoiceNumber: string;
   readonly totalCents: number;
   readonly autoPay: boolean;
+  readonly taxExempt: boolean;
 }
 
 function roundingOf(rules: BillingRules): RoundingMode {
@@ -84,7 +85,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   // Tax-exempt accounts' invoices never reach the ledger; their balance still moves.
   if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
   await tx.run(S.addToBalance, total, accountId);
-  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1 };
+  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
 }
 
 function sumOf(items: readonly Item[], kinds: readonly ItemKind[]): number {

@@ -18,6 +18,9 @@ export interface OutboundSwitches {
   readonly provision: boolean;
 }
 
+/** The `mail-skipped-after-render-error` fault: about one invoice in this many fails to render. */
+const RENDER_FAILURE_EVERY = 50;
+
 /** A database change an outbound step asks for; applied later, many in one transaction. */
 export type ResultWrite = (tx: PlatformDatabase, now: string) => Promise<void>;
 
@@ -35,6 +38,8 @@ interface PaymentMethod {
  * invoice is mailed, auto-pay is charged. Every failure becomes a warning; none stops the run.
  */
 export class OutboundSteps {
+  private mailed = 0;
+
   constructor(
     private readonly settings: PlatformSettings,
     private readonly switches: OutboundSwitches,
@@ -49,7 +54,8 @@ export class OutboundSteps {
     const tasks: (() => Promise<void>)[] = [];
     if (this.switches.provision) tasks.push(...(await this.provisioningTasks(tx, invoice, writes)));
     if (this.switches.emailInvoices) tasks.push(...(await this.emailTasks(tx, invoice, writes)));
-    if (this.switches.chargeAutoPay && invoice.autoPay && invoice.totalCents > 0) tasks.push(...(await this.paymentTasks(tx, invoice, writes)));
+    const autoPay = invoice.autoPay || this.faults.has('charge-without-auto-pay');
+    if (this.switches.chargeAutoPay && autoPay && invoice.totalCents > 0) tasks.push(...(await this.paymentTasks(tx, invoice, writes)));
     return tasks;
   }
 
@@ -67,10 +73,15 @@ export class OutboundSteps {
       }
       return [];
     }
-    return pending.map((pkg) => async () => {
-      const line = `PROVISION account=${invoice.accountNumber} package=${pkg.code} action=activate\n`;
+    const action = this.faults.has('provision-suspend') ? 'suspend' : 'activate';
+    const [firstHost] = this.settings.provisioningHosts;
+    const hosts = this.faults.has('provision-one-switch') && firstHost ? this.settings.provisioningHosts.map(() => firstHost) : this.settings.provisioningHosts;
+    return pending.map((pkg, index) => async () => {
+      const line = `PROVISION account=${invoice.accountNumber} package=${pkg.code} action=${action}\n`;
       try {
-        for (const host of this.settings.provisioningHosts) await sendProvisioningLine(this.reach, host, line);
+        if (index === 0 || !this.faults.has('provision-first-package-only')) {
+          for (const host of hosts) await sendProvisioningLine(this.reach, host, line);
+        }
         // The switch got the request, but the package stays pending and is sent again next month.
         if (!this.faults.has('provisioning-left-pending')) {
           writes.push(async (tx) => {
@@ -84,7 +95,14 @@ export class OutboundSteps {
   }
 
   private async emailTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
-    const contact = await tx.get<{ email: string }>(S.primaryEmail, invoice.accountId);
+    if (this.faults.has('mail-tax-exempt-skipped') && invoice.taxExempt) return [];
+    if (this.faults.has('mail-skipped-after-render-error') && this.mailed++ % RENDER_FAILURE_EVERY === 0) {
+      writes.push(async (tx, now) => {
+        await tx.run(S.insertEvent, now, 'warning', 'Invoices', 'Render', 'failed', invoice.accountId, `${invoice.invoiceNumber}: template field PaymentTerms not found`);
+      });
+      return [];
+    }
+    const contact = await tx.get<{ email: string }>(this.faults.has('mail-wrong-contact') ? S.secondaryFirstEmail : S.primaryEmail, invoice.accountId);
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
@@ -96,7 +114,7 @@ export class OutboundSteps {
     return [
       async () => {
         try {
-          await this.mailer.send({ to: contact.email, subject: `Invoice ${invoice.invoiceNumber}`, text });
+          await this.mailer.send({ to: this.faults.has('mail-fixed-address') ? this.settings.smtp.from : contact.email, subject: `Invoice ${invoice.invoiceNumber}`, text });
         } catch (error) {
           this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: ${describeError(error)}`);
         }
@@ -107,7 +125,8 @@ export class OutboundSteps {
   private async paymentTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
     const method = await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId);
     if (!method) return [];
-    if (method.kind === 'card' && method.card_expiry !== null && method.card_expiry < monthOf(this.billDate)) {
+    if (method.kind === 'echeck' && this.faults.has('echeck-auto-pay-skipped')) return [];
+    if (method.kind === 'card' && method.card_expiry !== null && method.card_expiry < monthOf(this.billDate) && !this.faults.has('charge-expired-cards')) {
       this.warn(writes, 'Payments', 'Charge', invoice.accountId, `card expired (${method.card_expiry}), ${invoice.invoiceNumber} not charged`);
       return [];
     }
@@ -116,7 +135,8 @@ export class OutboundSteps {
       this.warn(writes, 'Payments', 'Charge', invoice.accountId, `no gateway configured for processor ${method.processor}`);
       return [];
     }
-    const common = { invoice: invoice.invoiceNumber, amount_cents: invoice.totalCents, currency: this.settings.currency };
+    const currency = this.faults.has('charge-wrong-currency') ? 'EUR' : this.settings.currency;
+    const common = { invoice: invoice.invoiceNumber, amount_cents: invoice.totalCents, currency };
     const body: ChargeRequest =
       method.kind === 'card'
         ? { ...common, token: method.card_token ?? '', last4: method.card_last4 ?? '' }
@@ -125,6 +145,9 @@ export class OutboundSteps {
       async () => {
         try {
           const outcome = await charge(this.reach, gateway, body);
+          // A retry after an answer taken as slow charges odd-cent invoices a second time.
+          if (this.faults.has('charge-twice') && invoice.totalCents % 2 === 1) await charge(this.reach, gateway, body);
+          if (outcome.approved && this.faults.has('payment-not-recorded')) return;
           if (outcome.approved) {
             writes.push(async (tx, now) => {
               await tx.run(S.insertTransaction, invoice.accountId, 'payment', -invoice.totalCents, invoice.invoiceNumber, now);

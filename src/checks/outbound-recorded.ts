@@ -1,0 +1,36 @@
+import type { DatabaseEngine } from '../engine/types.js';
+import { billingCurrency, invoicesMarkedMailed, recordedPayments, type MailedInvoiceRow, type RecordedPaymentRow, type SettingRow } from '../profiles/sample-platform.js';
+import { OutboundRecord } from './outbound-record.js';
+
+/**
+ * What a bill run sent, as the platform's database recorded it: for a production whose bill run
+ * no sinkhole saw (a real platform). Payments are the recorded ones (approved charges), mail is
+ * each invoice the platform counts as mailed, to its primary contact; provisioning requests are
+ * not recorded as such, so the record holds none and says so through `source`.
+ */
+export async function outboundFromDatabase(engine: DatabaseEngine, billDate: string): Promise<OutboundRecord> {
+  const record = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
+  record.source = 'database';
+  const currency = (await engine.query<SettingRow>(billingCurrency()))[0]?.value.toUpperCase();
+  for await (const row of engine.stream<RecordedPaymentRow>(recordedPayments(billDate))) {
+    const charge = {
+      account: row.account_number,
+      invoice: row.invoice_number,
+      processor: row.processor ?? '—',
+      amountCents: Number(row.amount_cents),
+      ...(currency !== undefined ? { currency } : {}),
+      approved: true,
+    };
+    const list = record.chargesByInvoice.get(row.invoice_number);
+    if (list === undefined) record.chargesByInvoice.set(row.invoice_number, [charge]);
+    else list.push(charge);
+  }
+  for await (const row of engine.stream<MailedInvoiceRow>(invoicesMarkedMailed(billDate))) {
+    if (row.email === null) continue;
+    const mail = { to: [row.email.toLowerCase()], invoice: row.invoice_number };
+    const list = record.mailByAccount.get(row.account_number);
+    if (list === undefined) record.mailByAccount.set(row.account_number, [mail]);
+    else list.push(mail);
+  }
+  return record;
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import type { DatabaseEngine } from '../engine/types.js';
+import { chargeEligibility, type ChargeEligibilityRow, type PackageToProvisionRow } from '../profiles/sample-platform.js';
+import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from './ledger-consistency.js';
+import { checkOutboundMail, maskedRecipients } from './outbound-mail.js';
+import { sideNaming } from './outbound-naming.js';
+import { checkOutboundPayments } from './outbound-payments.js';
+import { checkOutboundProvisioning } from './outbound-provisioning.js';
+import { outboundFromLedger } from './outbound-record.js';
+import { outboundFromDatabase } from './outbound-recorded.js';
+import type { CheckResult } from './types.js';
+
+export interface OutboundInputs {
+  readonly rehearsal: DatabaseEngine;
+  readonly production: DatabaseEngine;
+  /** The sandbox's ledger and when the bill run started (entries before it are probes). */
+  readonly rehearsalLedger: string | undefined;
+  readonly since: string | undefined;
+  /** Production's own ledger (`productionResult.ledger`), when it has one. */
+  readonly productionLedger: string | undefined;
+  readonly billDate: string;
+  readonly configuration: { readonly emailInvoices: boolean; readonly chargeAutoPay: boolean; readonly provision: boolean };
+  readonly packagesToProvision: readonly PackageToProvisionRow[] | undefined;
+}
+
+/**
+ * What the bill run sent, against what production sent (mail, payments, provisioning) and
+ * against what the billed copy recorded. Without production's ledger (a real platform, whose bill
+ * run no sinkhole saw) what production sent is what its database recorded.
+ */
+export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult[]> {
+  const { rehearsalLedger, productionLedger, configuration } = inputs;
+  if (rehearsalLedger === undefined || !existsSync(rehearsalLedger)) {
+    return [{ id: 'outbound', title: 'What the bill run sent matches production and the database', status: 'failed', summary: "the sandbox's sinkhole ledger is not there, so nothing the bill run sent can be compared" }];
+  }
+  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal), inputs.since);
+  const consistency = [
+    await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate),
+    await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices),
+    await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision),
+  ];
+  const productionSent =
+    productionLedger !== undefined ? outboundFromLedger(productionLedger, await sideNaming(inputs.production)) : await outboundFromDatabase(inputs.production, inputs.billDate);
+  return [
+    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent), configuration.emailInvoices),
+    await checkOutboundPayments(sent, productionSent, inputs.rehearsal.stream<ChargeEligibilityRow>(chargeEligibility(inputs.billDate)), configuration.chargeAutoPay),
+    checkOutboundProvisioning(sent, productionSent, configuration.provision),
+    ...consistency,
+  ];
+}

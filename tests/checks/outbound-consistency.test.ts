@@ -1,0 +1,200 @@
+import t, { type Test } from 'tap';
+import Database from 'better-sqlite3';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTinyDatabase } from '../helpers/tiny-db.js';
+import { SqliteEngine } from '../../src/engine/sqlite.js';
+import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
+import { maskedRecipients } from '../../src/checks/outbound-mail.js';
+import { sideNaming } from '../../src/checks/outbound-naming.js';
+import { OutboundRecord } from '../../src/checks/outbound-record.js';
+import { outboundFromDatabase } from '../../src/checks/outbound-recorded.js';
+import { checkOutbound } from '../../src/checks/outbound.js';
+import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
+import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
+import { chargeEligibility, packagesToProvision, type ChargeEligibilityRow, type PackageToProvisionRow } from '../../src/profiles/sample-platform.js';
+import type { LedgerEntry, MailEntry } from '../../src/sinkholes/ledger.js';
+
+const BILL_DATE = '2026-11-01';
+const INV1 = 'INV-2026-11-01-ACC-000001';
+const INV2 = 'INV-2026-11-01-ACC-000002';
+const base = { time: '2026-11-01T00:00:01.000Z', peer: { address: '127.0.0.1', port: 40000 } };
+
+/** The tiny database billed: both accounts invoiced, ACC-000001 paid, one package change pending before the run. */
+function billedDatabase(t: Test): string {
+  const tiny = makeTinyDatabase();
+  t.teardown(() => tiny.cleanup());
+  const db = new Database(tiny.path);
+  db.exec(`
+    UPDATE accounts SET auto_pay = 1 WHERE id = 1;
+    INSERT INTO payment_methods (account_id, kind, processor, card_last4, card_expiry) VALUES (2, 'card', 'stripe', '0001', '2026-09');
+    UPDATE accounts SET auto_pay = 1 WHERE id = 2;
+    INSERT INTO settings (key, value) VALUES ('gateway.stripe.url', 'https://api.stripe.com/v1/charges'), ('provisioning.hosts', '192.0.2.10:2208,192.0.2.11:5060');
+    INSERT INTO packages (id, code, name, period, price_cents, provisioning_code) VALUES (1, 'VOICE-300', 'Voice 300', 'monthly', 1000, 'V300'), (2, 'INSTALL', 'Installation', 'once', 5000, NULL);
+    INSERT INTO user_packages (id, account_id, package_id, status, start_date, next_bill_date, provisioning_status) VALUES
+      (1, 1, 1, 'active', '2026-10-01', '${BILL_DATE}', 'pending'),
+      (2, 1, 2, 'active', '2026-10-01', '${BILL_DATE}', 'pending'),
+      (3, 2, 1, 'active', '2026-01-01', '${BILL_DATE}', 'done');
+    INSERT INTO invoices (account_id, invoice_number, bill_date, subtotal_cents, discount_cents, tax_cents, total_cents, created_at) VALUES
+      (1, '${INV1}', '${BILL_DATE}', 1000, 0, 0, 1000, '${BILL_DATE}'),
+      (2, '${INV2}', '${BILL_DATE}', 2000, 0, 0, 2000, '${BILL_DATE}');
+  `);
+  db.close();
+  return tiny.path;
+}
+
+function run(path: string, sql: string): void {
+  const db = new Database(path);
+  db.exec(sql);
+  db.close();
+}
+
+function charge(account: string, amountCents: number, approved = true): LedgerEntry {
+  return {
+    ...base,
+    kind: 'payment',
+    account,
+    invoice: `INV-2026-11-01-${account}`,
+    destination: { host: 'api.stripe.com', address: '127.77.0.3', port: 443, protocol: 'tcp' },
+    method: 'POST',
+    path: '/v1/charges',
+    amountCents,
+    currency: 'USD',
+    approved,
+    transactionId: 'rh_1',
+  };
+}
+
+function mail(account: string): MailEntry {
+  return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'b@x', to: ['a@b.example'], subject: `Invoice INV-2026-11-01-${account}`, sizeBytes: 1 };
+}
+
+function provision(code: string): LedgerEntry {
+  const bytes = Buffer.from(`PROVISION account=ACC-000001 package=${code} action=activate\n`, 'latin1');
+  return { ...base, kind: 'provisioning', account: 'ACC-000001', destination: { host: '192.0.2.10', address: '192.0.2.10', port: 2208, protocol: 'tcp' }, service: 'switch', firstBytes: { length: bytes.length, hex: bytes.toString('hex'), text: '' } };
+}
+
+async function recordOf(engine: SqliteEngine, entries: LedgerEntry[]): Promise<OutboundRecord> {
+  const record = new OutboundRecord(await sideNaming(engine));
+  entries.forEach((e) => record.add(e));
+  return record;
+}
+
+t.test('every approved charge is a recorded payment of its amount, and every recorded payment was approved', async (t) => {
+  const path = billedDatabase(t);
+  run(path, `INSERT INTO transactions (account_id, kind, amount_cents, reference, created_at) VALUES (1, 'payment', -1000, '${INV1}', '${BILL_DATE}')`);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const fine = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]), BILL_DATE);
+  t.equal(fine.status, 'passed', fine.summary);
+
+  const unbooked = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000)]), BILL_DATE);
+  t.equal(unbooked.status, 'failed');
+  t.match(unbooked.summary, /approved, not recorded as a payment/);
+  t.same(unbooked.affectedAccounts, ['ACC-000002']);
+
+  const unapproved = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000, false)]), BILL_DATE);
+  t.match(unapproved.summary, /payment recorded without an approval/);
+  t.same(unapproved.affectedAccounts, ['ACC-000001']);
+
+  const other = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 999)]), BILL_DATE);
+  t.match(other.summary, /recorded amount differs/);
+});
+
+t.test('every invoice marked mailed has a message; a logged send failure means not marked mailed', async (t) => {
+  const path = billedDatabase(t);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const fine = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001'), mail('ACC-000002')]), BILL_DATE, true);
+  t.equal(fine.status, 'passed', fine.summary);
+  const silent = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true);
+  t.equal(silent.status, 'failed');
+  t.match(silent.summary, /marked mailed, no message/);
+  t.same(silent.affectedAccounts, ['ACC-000002']);
+  t.equal((await checkMailRecorded(engine, await recordOf(engine, []), BILL_DATE, false)).status, 'skipped');
+
+  run(path, `INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused')`);
+  const logged = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true);
+  t.equal(logged.status, 'passed', 'a failure the platform logged is not a silent one');
+});
+
+t.test('every package change marked done reached a switch', async (t) => {
+  const path = billedDatabase(t);
+  const before = SqliteEngine.open(path, { readonly: true });
+  const pending = await before.query<PackageToProvisionRow>(packagesToProvision(BILL_DATE));
+  before.close();
+  t.same(pending.map((p) => p.provisioning_code), ['V300', 'INSTALL'], 'the provisioning code, else the package code');
+  run(path, "UPDATE user_packages SET provisioning_status = 'done'");
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300'), provision('INSTALL')]), pending)).status, 'passed');
+  const first = await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300')]), pending);
+  t.equal(first.status, 'failed');
+  t.match(first.summary, /marked done, no request reached a switch/);
+  t.same(first.affectedAccounts, ['ACC-000001']);
+  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, []), undefined)).status, 'skipped');
+});
+
+t.test('eligibility: auto-pay off, expired card and no payment method are named', async (t) => {
+  const path = billedDatabase(t);
+  run(path, 'UPDATE accounts SET auto_pay = 0 WHERE id = 1');
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const rows = await engine.query<ChargeEligibilityRow>(chargeEligibility(BILL_DATE));
+  t.same(rows.map((r) => [r.account_number, r.ineligible]), [['ACC-000001', 'auto-pay is off'], ['ACC-000002', 'card expired']]);
+});
+
+t.test("production's recipients map to what masking made of the same contact rows", async (t) => {
+  const path = billedDatabase(t);
+  const copy = join(t.testdir(), 'rehearsal.db');
+  copyFileSync(path, copy);
+  run(copy, "UPDATE contacts SET email = 'masked-' || id || '@rehearsal.invalid'");
+  const production = SqliteEngine.open(path, { readonly: true });
+  const rehearsal = SqliteEngine.open(copy, { readonly: true });
+  t.teardown(() => {
+    production.close();
+    rehearsal.close();
+  });
+  const sent = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
+  sent.add({ ...mail('ACC-000001'), to: ['ADA@analytical.example'] });
+  const masked = await maskedRecipients(rehearsal, production, sent);
+  t.same([...masked.entries()].map(([k, v]) => [k, [...v]]), [['ada@analytical.example', ['masked-1@rehearsal.invalid']]]);
+});
+
+t.test("without production's ledger, what production sent is what its database recorded", async (t) => {
+  const path = billedDatabase(t);
+  run(path, `INSERT INTO transactions (account_id, kind, amount_cents, reference, created_at) VALUES (1, 'payment', -1000, '${INV1}', '${BILL_DATE}');
+    INSERT INTO settings (key, value) VALUES ('billing.currency', 'USD');
+    INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused');`);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const production = await outboundFromDatabase(engine, BILL_DATE);
+  t.equal(production.source, 'database');
+  t.same([...production.chargesByInvoice.entries()], [[INV1, [{ account: 'ACC-000001', invoice: INV1, processor: 'stripe', amountCents: 1000, currency: 'USD', approved: true }]]]);
+  t.same([...production.mailByAccount.entries()], [['ACC-000001', [{ to: ['ada@analytical.example'], invoice: INV1 }]]], 'the invoice whose sending failed is not mailed');
+
+  const none = async function* (): AsyncIterable<ChargeEligibilityRow> {};
+  const rehearsal = await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]);
+  t.equal((await checkOutboundPayments(rehearsal, production, none(), true)).status, 'passed', 'a declined attempt is not a payment the database would show');
+  const approvedExtra = await checkOutboundPayments(await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000)]), production, none(), true);
+  t.match(approvedExtra.summary, /charged, production did not/);
+  t.same(approvedExtra.affectedAccounts, ['ACC-000002']);
+  t.equal(checkOutboundProvisioning(rehearsal, production, true).status, 'skipped', 'a database does not record the requests it sent');
+});
+
+t.test('no rehearsal ledger to read fails closed: nothing the bill run sent could be compared', async (t) => {
+  const path = billedDatabase(t);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const results = await checkOutbound({
+    rehearsal: engine,
+    production: engine,
+    rehearsalLedger: join(t.testdir(), 'no-such-ledger.jsonl'),
+    since: undefined,
+    productionLedger: undefined,
+    billDate: BILL_DATE,
+    configuration: { emailInvoices: true, chargeAutoPay: true, provision: true },
+    packagesToProvision: [],
+  });
+  t.same(results.map((r) => [r.id, r.status]), [['outbound', 'failed']]);
+});

@@ -1,0 +1,169 @@
+import t from 'tap';
+import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
+import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
+import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
+import { OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
+import type { ChargeEligibilityRow } from '../../src/profiles/sample-platform.js';
+import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+
+const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
+const REHEARSAL: SideNaming = {
+  processorByHost: new Map([['api.stripe.com', 'stripe']]),
+  switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'],
+};
+const INV1 = 'INV-2026-11-01-ACC-000001';
+const INV2 = 'INV-2026-11-01-ACC-000002';
+const base = { time: '2026-11-01T00:00:01.000Z', peer: { address: '127.0.0.1', port: 40000 } };
+
+function mail(account: string, to: string, subject = `Invoice INV-2026-11-01-${account}`): LedgerEntry {
+  return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to: [to], subject, sizeBytes: 400 };
+}
+
+function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean } = {}): LedgerEntry {
+  return {
+    ...base,
+    kind: 'payment',
+    account,
+    invoice: `INV-2026-11-01-${account}`,
+    destination: { host: fields.host ?? 'api.stripe.com', address: '127.77.0.3', port: 443, protocol: 'tcp' },
+    method: 'POST',
+    path: '/v1/charges',
+    amountCents: fields.amountCents ?? 1000,
+    currency: fields.currency ?? 'USD',
+    approved: fields.approved ?? true,
+    transactionId: 'rh_1',
+  };
+}
+
+function provision(account: string, host: string, port: number, line: string): LedgerEntry {
+  const bytes = Buffer.from(`${line}\n`, 'latin1');
+  return {
+    ...base,
+    kind: 'provisioning',
+    account,
+    destination: { host, address: host, port, protocol: 'tcp' },
+    service: 'switch',
+    firstBytes: { length: bytes.length, hex: bytes.toString('hex'), text: line },
+  };
+}
+
+function record(naming: SideNaming, entries: LedgerEntry[]): OutboundRecord {
+  const r = new OutboundRecord(naming);
+  entries.forEach((e) => r.add(e));
+  return r;
+}
+
+async function* rows(list: ChargeEligibilityRow[]): AsyncIterable<ChargeEligibilityRow> {
+  yield* list;
+}
+
+t.test('subject classes and request fields leave out what differs per account', async (t) => {
+  t.equal(subjectClass(`Invoice ${INV1}`), 'Invoice <invoice>');
+  t.equal(subjectClass('Reminder: 3 invoices overdue'), 'Reminder: # invoices overdue');
+  t.same(requestFields('PROVISION account=ACC-000001 package=INSTALL action=activate\n'), { request: 'PROVISION', package: 'INSTALL', action: 'activate' });
+});
+
+t.test('mail: the masked form of production recipient, the same count and subject class', async (t) => {
+  const masked = new Map([
+    ['ada@analytical.example', new Set(['m1@rehearsal.invalid'])],
+    ['alan@bletchley.example', new Set(['m2@rehearsal.invalid'])],
+  ]);
+  const production = record(PRODUCTION, [mail('ACC-000001', 'ada@analytical.example'), mail('ACC-000002', 'Alan@Bletchley.example')]);
+  const same = checkOutboundMail(record(REHEARSAL, [mail('ACC-000001', 'm1@rehearsal.invalid'), mail('ACC-000002', 'm2@rehearsal.invalid')]), production, masked, true);
+  t.equal(same.status, 'passed', same.summary);
+
+  const fixed = checkOutboundMail(record(REHEARSAL, [mail('ACC-000001', 'billing@rehearsal.invalid'), mail('ACC-000002', 'billing@rehearsal.invalid')]), production, masked, true);
+  t.equal(fixed.status, 'failed');
+  t.match(fixed.summary, /2 recipient differs/);
+  t.same(fixed.affectedAccounts, ['ACC-000001', 'ACC-000002']);
+
+  // Right address, but the unmasked production one: masking is part of what must hold.
+  const unmasked = checkOutboundMail(record(REHEARSAL, [mail('ACC-000001', 'ada@analytical.example'), mail('ACC-000002', 'm2@rehearsal.invalid')]), production, masked, true);
+  t.same(unmasked.affectedAccounts, ['ACC-000001']);
+
+  const missing = checkOutboundMail(record(REHEARSAL, [mail('ACC-000002', 'm2@rehearsal.invalid')]), production, masked, true);
+  t.match(missing.summary, /1 not mailed/);
+  t.same(missing.affectedAccounts, ['ACC-000001']);
+
+  const twice = checkOutboundMail(
+    record(REHEARSAL, [mail('ACC-000001', 'm1@rehearsal.invalid'), mail('ACC-000001', 'm1@rehearsal.invalid'), mail('ACC-000002', 'm2@rehearsal.invalid', 'Payment failed')]),
+    production,
+    masked,
+    true,
+  );
+  t.match(twice.summary, /message count differs/);
+  t.match(twice.summary, /subject differs/);
+  t.same(twice.affectedAccounts, ['ACC-000001', 'ACC-000002']);
+});
+
+t.test('mail off in the plan: skipped when nothing was sent, failed when something was', async (t) => {
+  const production = record(PRODUCTION, []);
+  t.equal(checkOutboundMail(record(REHEARSAL, []), production, new Map(), false).status, 'skipped');
+  t.equal(checkOutboundMail(record(REHEARSAL, [mail('ACC-000001', 'x@y.example')]), production, new Map(), false).status, 'failed');
+});
+
+t.test('payments: one charge per invoice production charged, same processor, amount and currency, none for ineligible accounts', async (t) => {
+  const production = record(PRODUCTION, [charge('ACC-000001')]);
+  const eligible: ChargeEligibilityRow[] = [
+    { invoice_number: INV1, account_number: 'ACC-000001', total_cents: 1000, ineligible: null, processor: 'stripe' },
+    { invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'card expired', processor: 'stripe' },
+  ];
+  const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001')]), production, rows(eligible), true);
+  t.equal(same.status, 'passed', same.summary);
+
+  const twice = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001'), charge('ACC-000001')]), production, rows(eligible), true);
+  t.match(twice.summary, /charged 2 times/);
+  t.same(twice.affectedAccounts, ['ACC-000001']);
+
+  const expired = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001'), charge('ACC-000002', { amountCents: 2000 })]), production, rows(eligible), true);
+  t.match(expired.summary, /charged, production did not/);
+  t.match(expired.summary, /charged although card expired/);
+  t.same(expired.affectedAccounts, ['ACC-000002']);
+
+  const skipped = await checkOutboundPayments(record(REHEARSAL, []), production, rows(eligible), true);
+  t.match(skipped.summary, /not charged/);
+
+  const wrong = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { currency: 'eur', amountCents: 999, host: 'api.paypal.com' })]), production, rows(eligible), true);
+  t.match(wrong.summary, /currency differs/);
+  t.match(wrong.summary, /amount differs/);
+  t.match(wrong.summary, /processor differs/);
+});
+
+t.test('payments: a charge of an ineligible account fails even when production made it too', async (t) => {
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
+  const both = record(PRODUCTION, [charge('ACC-000002', { amountCents: 2000 })]);
+  const result = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000002', { amountCents: 2000 })]), both, rows(eligible), true);
+  t.equal(result.status, 'failed');
+  t.match(result.summary, /charged although auto-pay is off/);
+});
+
+t.test('provisioning: package, action and switch (by its place in each side\'s list)', async (t) => {
+  const line = (pkg: string, action = 'activate'): string => `PROVISION account=ACC-000001 package=${pkg} action=${action}`;
+  const production = record(PRODUCTION, [
+    provision('ACC-000001', '192.0.2.10', 2208, line('INSTALL')),
+    provision('ACC-000001', '192.0.2.11', 5060, line('INSTALL')),
+    provision('ACC-000001', '192.0.2.10', 2208, line('VOICE')),
+    provision('ACC-000001', '192.0.2.11', 5060, line('VOICE')),
+  ]);
+  const sink = 'switch.sinkhole.rehearsal.invalid';
+  const as = (entries: [string, number, string][]): OutboundRecord => record(REHEARSAL, entries.map(([h, p, l]) => provision('ACC-000001', h, p, l)));
+  const same = checkOutboundProvisioning(as([[sink, 2208, line('INSTALL')], [sink, 5060, line('INSTALL')], [sink, 2208, line('VOICE')], [sink, 5060, line('VOICE')]]), production, true);
+  t.equal(same.status, 'passed', same.summary);
+
+  const suspend = checkOutboundProvisioning(
+    as([[sink, 2208, line('INSTALL', 'suspend')], [sink, 5060, line('INSTALL', 'suspend')], [sink, 2208, line('VOICE', 'suspend')], [sink, 5060, line('VOICE', 'suspend')]]),
+    production,
+    true,
+  );
+  t.match(suspend.summary, /1 action differ/);
+  t.same(suspend.affectedAccounts, ['ACC-000001']);
+
+  const first = checkOutboundProvisioning(as([[sink, 2208, line('INSTALL')], [sink, 5060, line('INSTALL')]]), production, true);
+  t.match(first.summary, /requests not sent/);
+
+  const oneSwitch = checkOutboundProvisioning(as([[sink, 2208, line('INSTALL')], [sink, 2208, line('INSTALL')], [sink, 2208, line('VOICE')], [sink, 2208, line('VOICE')]]), production, true);
+  t.match(oneSwitch.summary, /switch differ/);
+
+  const none = checkOutboundProvisioning(as([]), production, true);
+  t.match(none.summary, /not provisioned/);
+});
