@@ -26,6 +26,7 @@ export function writeMutantPlan(template: string, workDir: string, samplesDir: s
   doc.setIn(['sample'], doc.createNode({ accounts: size.accounts, seed: size.seed }, { flow: true }));
   doc.setIn(['snapshot', 'path'], join(sampleDir, 'snapshot.db'));
   doc.setIn(['productionResult', 'path'], join(sampleDir, 'production-result.db'));
+  if (doc.hasIn(['productionResult', 'ledger'])) doc.setIn(['productionResult', 'ledger'], join(sampleDir, 'production-ledger.jsonl'));
   doc.setIn(['platform', 'faults'], doc.createNode([...faults], { flow: true }));
   doc.setIn(['report', 'dir'], join(workDir, 'reports'));
   const file = join(workDir, `${name}.yaml`);

@@ -58,6 +58,7 @@ t.test('a mutant plan differs from the template only by its switch, sample and r
   t.same(plan.platform.faults, ['discount-dropped']);
   t.equal(plan.report.dir, join(dir, 'reports'));
   t.same(plan.sample, { accounts: 300, seed: 9 });
+  t.equal(plan.productionResult.ledger, join(dir, 'samples/mutants-300-seed-9/production-ledger.jsonl'), "production's ledger comes with the sample");
   t.equal(plan.sanitize.rules, join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), 'relative paths still point where the template meant');
   const template = parse(readFileSync(catalogue.plan, 'utf8')) as { scenarios: unknown; billRun: unknown };
   const written = parse(readFileSync(file, 'utf8')) as { scenarios: unknown; billRun: unknown };
