@@ -21,6 +21,7 @@ t.test('an identical candidate gives GO; the source snapshot is untouched; nothi
     t.ok(report.checks.some((c) => c.id === id), `check ${id} ran`);
   }
   t.notOk(report.checks.some((c) => c.status === 'failed'), 'no check failed');
+  t.equal(report.checks.find((c) => c.id === 'state-differential')?.status, 'passed', 'every table compared with production, not skipped');
   t.match(report.checks.find((c) => c.id === 'no-egress-during-bill-run')?.summary, /^0 packets left/, 'the kernel counted no packet leaving');
   const full = JSON.parse(readFileSync(join(dirname(run.json?.report ?? ''), 'report.json'), 'utf8')) as {
     egress: { summary: { byKind: Record<string, number> } };
