@@ -10,13 +10,23 @@ import { sameFile } from './distinct-files.js';
 import { inspectSqliteFile } from './sqlite-file.js';
 import { checkInternalTables, checkRulesAgainstSource } from './rule-targets.js';
 import { checkSqlServerSources } from './sql-server-sources.js';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { checkVendorScripts, guardVendorScripts } from '../sanitize/vendor-scripts.js';
 
 /**
  * Checks the vendor sanitize scripts against the read-only source without running them; reports
- * input problems by throwing ConfigError/UserError. `checkVendorScripts` in
- * src/sanitize/vendor-scripts.ts is the one to pass.
+ * input problems by throwing ConfigError/UserError.
  */
 export type VendorScriptDryRun = (source: DatabaseEngine, files: readonly string[]) => Promise<void>;
+
+/**
+ * SQLite: refusals, then every statement on an empty copy of the source's schema. SQL Server:
+ * refusals only, since nothing can run against a copy that does not exist yet.
+ */
+const dryRunVendorScripts: VendorScriptDryRun = async (source, files) => {
+  if (source instanceof SqliteEngine) checkVendorScripts(source.connection, files);
+  else guardVendorScripts(files, source.kind);
+};
 
 export interface PreflightOptions {
   /**
@@ -29,6 +39,7 @@ export interface PreflightOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How to reach SQL Server; tests pass a fake pool. */
   readonly sqlServer?: PlanEngineOptions;
+  /** Replaces the vendor-script dry run (tests). */
   readonly dryRunVendorScripts?: VendorScriptDryRun;
 }
 
@@ -91,9 +102,10 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
         const before = problems.count;
         await checkRulesAgainstSource(rules, source.tables, problems);
         if (problems.count === before) checked.push(`rule set ${rules.file}: ${rules.rules.length} rules match the snapshot's tables, columns and types`);
-        if (options.dryRunVendorScripts !== undefined && rules.vendorScripts.length > 0) {
+        if (rules.vendorScripts.length > 0) {
           const engine = source.engine;
-          await problems.collect(() => options.dryRunVendorScripts?.(engine, rules.vendorScripts));
+          const dryRun = options.dryRunVendorScripts ?? dryRunVendorScripts;
+          await problems.collect(() => dryRun(engine, rules.vendorScripts));
         }
       } else {
         notes.push(`rule set ${rules.file}: checked against the copy's schema after the restore (the snapshot's schema cannot be read before)`);
