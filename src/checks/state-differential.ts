@@ -67,7 +67,7 @@ function describe(result: StateDifferential): CheckResult {
         difference: g.what,
         rows: g.rows,
         accounts: g.accounts.size,
-        'example row': g.example.row.length > 60 ? `${g.example.row.slice(0, 57)}...` : g.example.row,
+        'example row': shown(g.example.row),
         'example account': g.example.account ?? '—',
         rehearsal: column === undefined ? '—' : shown(column.rehearsal),
         production: column === undefined ? '—' : shown(column.production),

@@ -128,6 +128,9 @@ t.test('values that may be personal data are withheld from the evidence', async 
   const found = group(result, 'settings', 'value');
   t.match(found?.rehearsal, /withheld/);
   t.notMatch(JSON.stringify(result), /northwind\.example/);
+  const added = differential(t, { rehearsal: `${productionBillRun('7.5.0')} INSERT INTO event_log VALUES (3, '2026-12-02T04:23:00Z', 'warning', 'mailed ada@analytical.example');` });
+  t.equal(group(added, 'event_log', 'only-in-rehearsal')?.['example row'], '(withheld: may be personal data)', 'an added row is described without its values');
+  t.notMatch(JSON.stringify(added), /analytical/);
 });
 
 t.test('a missing file is a failure that says what to do, never a pass', async (t) => {
