@@ -2,7 +2,6 @@ import { appendFileSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { UserError } from '../../src/errors.js';
 import { createControlServer } from './control-server.js';
 import { ServiceController } from './controller.js';
-import { openMssqlDatabase } from './database/mssql.js';
 import type { PlatformDatabase } from './database/port.js';
 import { openSqliteDatabase } from './database/sqlite.js';
 import { describeTarget } from './database/target.js';
@@ -33,6 +32,8 @@ async function openPlatformDatabase(target: DatabaseTarget): Promise<PlatformDat
     if (!existsSync(target.path)) throw new UserError(`No database at ${target.path}. Pass --db with a sample platform SQLite file.`);
     db = openSqliteDatabase(target.path);
   } else {
+    // Loaded only for SQL Server: the mssql driver costs every SQLite bill run most of a second to start.
+    const { openMssqlDatabase } = await import('./database/mssql.js');
     db = await openMssqlDatabase({ connectionString: target.connectionString, source: `environment variable ${target.variable}` });
   }
   if (!(await db.get(S.platformInfoTable))) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,11 @@ export interface SampleFixture {
   readonly productionResult: string;
   /** Writes a plan for this sample; `extra` replaces the platform block's faults line. */
   plan(name: string, options?: { faults?: string[]; release?: 'production' | 'candidate'; extraYaml?: string }): string;
+  /**
+   * The same sample copied into a folder of its own (with its own reports folder), so one test can
+   * change or damage its files without touching another's, and the sample is generated only once.
+   */
+  copy(name: string): SampleFixture;
   cleanup(): void;
 }
 
@@ -28,8 +33,10 @@ export function makeSample(accounts = 300, seed = 7): SampleFixture {
     encoding: 'utf8',
   });
   if (made.status !== 0) throw new Error(`make-sample failed: ${made.stderr}${made.stdout}`);
-  const snapshot = join(out, 'snapshot.db');
-  const productionResult = join(out, 'production-result.db');
+  return sampleIn(dir, join(out, 'snapshot.db'), join(out, 'production-result.db'));
+}
+
+function sampleIn(dir: string, snapshot: string, productionResult: string): SampleFixture {
   return {
     dir,
     snapshot,
@@ -47,10 +54,30 @@ export function makeSample(accounts = 300, seed = 7): SampleFixture {
       writeFileSync(file, `${text}\nreport:\n  dir: ${join(dir, 'reports')}\n${options.extraYaml ?? ''}`);
       return file;
     },
+    copy(name) {
+      const copyDir = join(dir, name);
+      mkdirSync(copyDir);
+      copyFileSync(snapshot, join(copyDir, 'snapshot.db'));
+      copyFileSync(productionResult, join(copyDir, 'production-result.db'));
+      return sampleIn(copyDir, join(copyDir, 'snapshot.db'), join(copyDir, 'production-result.db'));
+    },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A plan for `sample` whose rule set is the sample's own copy of sanitize/. A resume checks that the
+ * rule set did not change since the run started, so an edit to sanitize/ while the suite runs must
+ * not reach a run that is resumed.
+ */
+export function planWithOwnRules(sample: SampleFixture, name: string): string {
+  const rules = join(sample.dir, 'sanitize');
+  if (!existsSync(rules)) cpSync(join(PROJECT_ROOT, 'sanitize'), rules, { recursive: true });
+  const plan = sample.plan(name);
+  writeFileSync(plan, readFileSync(plan, 'utf8').replace(join(PROJECT_ROOT, 'sanitize'), rules));
+  return plan;
 }
 
 export function sha256(path: string): string {

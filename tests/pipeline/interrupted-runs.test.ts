@@ -1,92 +1,67 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, mkdtempSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listNamespaces } from '../../src/sandbox/namespace.js';
 import { isProcessAlive } from '../../src/run/process-alive.js';
-import { mkdtempSync, symlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { makeSample, rehearse, NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
+import { makeSample, rehearse } from '../helpers/sample-fixture.js';
+import { interruptBillRun, privateRunEnv, reportsOf } from '../helpers/interrupted-run.js';
+import { eventually } from '../helpers/wait-for.js';
 
-const sample = makeSample(1500, 11);
+// Small: the interruption does not depend on the bill run's length (the service is frozen first).
+const sample = makeSample(60, 11);
 t.teardown(() => sample.cleanup());
 
-interface State {
-  runId: string;
-  namespace?: string;
-  servicePid?: number;
-  destroyedAt?: string;
-}
-
-const alive = isProcessAlive;
-
-/** Starts a rehearsal and waits until its billing service is running inside the sandbox. */
-async function startAndWaitForBillRun(plan: string): Promise<{ child: ReturnType<typeof spawn>; stateFile: string; state: State }> {
-  const reports = join(dirname(plan), 'reports');
-  const [node, ...loader] = NODE_TS;
-  const child = spawn(node, [...loader, REHEARSE, 'all', plan], { stdio: 'ignore' });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const run of existsSync(reports) ? readdirSync(reports) : []) {
-      const stateFile = join(reports, run, 'state.json');
-      if (!existsSync(stateFile)) continue;
-      try {
-        const state = JSON.parse(readFileSync(stateFile, 'utf8')) as State;
-        if (state.servicePid !== undefined && state.destroyedAt === undefined) return { child, stateFile, state };
-      } catch {
-        // written atomically, but a read can race the rename
-      }
-    }
-    await sleep(20);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the bill run never started');
-}
+const gone = (pid: number | undefined): Promise<boolean> => eventually(() => !isProcessAlive(pid ?? 0));
 
 t.test('kill -9 during the bill run leaves a sandbox that `down` removes completely', async (t) => {
-  const { child, stateFile, state } = await startAndWaitForBillRun(sample.plan('killed'));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-  // Any other rehearsal on the machine may sweep the sandbox first (its owner is dead), so what
-  // `down` prints depends on other test files; what is left afterwards does not.
-  const down = rehearse(['down', '--reports', dirname(dirname(stateFile)), state.runId]);
+  const own = sample.copy('killed');
+  const plan = own.plan('killed');
+  const reports = reportsOf(plan);
+  const env = privateRunEnv(t, () => [reports]);
+  const { state } = await interruptBillRun(plan, env);
+  t.ok((await listNamespaces()).includes(state.namespace ?? ''), 'the killed run left its namespace');
+  t.ok(isProcessAlive(state.servicePid ?? 0), 'and its billing service');
+
+  const down = rehearse(['--json', 'down', '--reports', reports, state.runId], env);
   t.equal(down.status, 0, down.stderr);
+  const removed = (JSON.parse(down.stdout) as { removed: string[] }).removed.join('\n');
+  t.match(removed, `billing service (pid ${state.servicePid})`, 'down names the billing service it stopped');
+  t.match(removed, `network namespace ${state.namespace}`, 'and the namespace it removed');
   t.notOk((await listNamespaces()).includes(state.namespace ?? ''), 'namespace removed');
-  await sleep(200);
-  t.notOk(alive(state.servicePid ?? 0), 'billing service gone');
-  t.notOk(existsSync(join(dirname(stateFile), 'work')), 'database copy removed');
-  const twice = rehearse(['down', '--reports', dirname(dirname(stateFile)), state.runId]);
+  t.ok(await gone(state.servicePid), 'billing service gone');
+  t.notOk(existsSync(join(reports, state.runId, 'work')), 'database copy removed');
+  const twice = rehearse(['down', '--reports', reports, state.runId], env);
   t.equal(twice.status, 0, 'down can run twice');
 });
 
 t.test('a killed run is swept by the next run in the same reports folder', async (t) => {
-  const plan = sample.plan('swept');
-  const { child, state } = await startAndWaitForBillRun(plan);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-  t.ok(existsSync(join(dirname(plan), 'reports', state.runId, 'work')), 'the killed run left its database copy');
-  const next = rehearse(['all', plan]);
+  const own = sample.copy('swept');
+  const killedPlan = own.plan('killed');
+  const reports = reportsOf(killedPlan);
+  const env = privateRunEnv(t, () => [reports]);
+  const { state } = await interruptBillRun(killedPlan, env);
+  t.ok(existsSync(join(reports, state.runId, 'work')), 'the killed run left its database copy');
+
+  // Another plan: the same plan would resume the killed run instead of sweeping it.
+  const next = rehearse(['all', own.plan('next')], env);
   t.equal(next.status, 0, next.stderr);
-  // Its sandbox may already have been swept by any other run on the machine (its owner is dead);
-  // its work folder lives in this reports folder, so this run must remove it.
-  t.notOk(existsSync(join(dirname(plan), 'reports', state.runId, 'work')), 'database copy of the killed run removed');
+  t.match(next.stderr, `removed leftovers of a killed run: ${state.runId}`, 'the next run says what it swept');
+  t.notOk(existsSync(join(reports, state.runId, 'work')), 'database copy of the killed run removed');
   t.notOk((await listNamespaces()).includes(state.namespace ?? ''), 'namespace of the killed run removed');
-  await sleep(200);
-  t.notOk(alive(state.servicePid ?? 0), 'billing service of the killed run gone');
+  t.ok(await gone(state.servicePid), 'billing service of the killed run gone');
 });
 
 t.test('SIGTERM during the bill run runs the same cleanup', async (t) => {
-  const { child, stateFile, state } = await startAndWaitForBillRun(sample.plan('terminated'));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  t.equal(await exited, 143);
+  const own = sample.copy('terminated');
+  const plan = own.plan('terminated');
+  const reports = reportsOf(plan);
+  const env = privateRunEnv(t, () => [reports]);
+  const { state, exitCode } = await interruptBillRun(plan, env, 'SIGTERM');
+  t.equal(exitCode, 143);
   t.notOk((await listNamespaces()).includes(state.namespace ?? ''), 'namespace removed');
-  t.notOk(existsSync(join(dirname(stateFile), 'work')), 'database copy removed');
-  await sleep(200);
-  t.notOk(alive(state.servicePid ?? 0), 'billing service gone');
+  t.notOk(existsSync(join(reports, state.runId, 'work')), 'database copy removed');
+  t.ok(await gone(state.servicePid), 'billing service gone');
 });
 
 t.test('without a way to isolate, the bill run is refused, never run unisolated', async (t) => {

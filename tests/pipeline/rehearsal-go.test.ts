@@ -4,7 +4,7 @@ import { join, dirname } from 'node:path';
 import { listNamespaces } from '../../src/sandbox/namespace.js';
 import { makeSample, rehearse, readReport, sha256 } from '../helpers/sample-fixture.js';
 
-const sample = makeSample();
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 t.test('an identical candidate gives GO; the source snapshot is untouched; nothing is left behind', async (t) => {

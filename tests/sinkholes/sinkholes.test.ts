@@ -7,6 +7,7 @@ import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { readLedger, summarizeLedger, type LedgerEntry } from '../../src/sinkholes/ledger.js';
 import { runInNamespace } from '../sandbox/fixtures/in-namespace.js';
 import { sampleEgress, samplePlatformHosts, uniqueRunId } from '../sandbox/fixtures/test-plan.js';
+import { eventually } from '../helpers/wait-for.js';
 
 t.test('the sinkholes record what a platform sends from inside the sandbox', async (t) => {
   const runDir = mkdtempSync(join(tmpdir(), 'rehearsal-sinkholes-'));
@@ -30,10 +31,13 @@ t.test('the sinkholes record what a platform sends from inside the sandbox', asy
   t.equal(answers.declined.approved, false, 'and declines the card the decline rule names');
   t.not(answers.untrusted, 'trusted', 'a client without our CA is not fooled into trusting the sinkhole');
 
-  // The UDP datagram and the TCP close race the client's exit by a hair.
-  await new Promise((r) => setTimeout(r, 200));
-  const entries = readLedger(sandbox.ledgerPath);
+  // The sinkholes record the UDP datagram and the TCP close a hair after the client exits.
+  let entries = readLedger(sandbox.ledgerPath);
   const of = <K extends LedgerEntry['kind']>(kind: K) => entries.filter((e): e is Extract<LedgerEntry, { kind: K }> => e.kind === kind);
+  await eventually(() => {
+    entries = readLedger(sandbox.ledgerPath);
+    return of('provisioning').length >= 2 && of('payment').length >= 2 && of('mail').length >= 1;
+  });
 
   const [mail] = of('mail');
   t.match(mail, {
