@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, ex
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './plan-fixture.js';
 
 /** Runs a TypeScript entry point as one node process (no tsx wrapper), as the npm scripts do. */
@@ -46,7 +46,7 @@ function sampleIn(dir: string, snapshot: string, productionResult: string): Samp
         .replace(/^sample: .*$/m, '')
         .replace('../samples/sample-2000/snapshot.db', snapshot)
         .replace('../samples/sample-2000/production-result.db', productionResult)
-        .replace('../samples/sample-2000/production-ledger.jsonl', join(out, 'production-ledger.jsonl'))
+        .replace('../samples/sample-2000/production-ledger.jsonl', join(dirname(productionResult), 'production-ledger.jsonl'))
         .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'))
         .replace('faults: []', `faults: [${(options.faults ?? []).join(', ')}]`)
         .replace('release: candidate ', `release: ${options.release ?? 'candidate'} `);
@@ -59,6 +59,7 @@ function sampleIn(dir: string, snapshot: string, productionResult: string): Samp
       mkdirSync(copyDir);
       copyFileSync(snapshot, join(copyDir, 'snapshot.db'));
       copyFileSync(productionResult, join(copyDir, 'production-result.db'));
+      copyFileSync(join(dirname(productionResult), 'production-ledger.jsonl'), join(copyDir, 'production-ledger.jsonl'));
       return sampleIn(copyDir, join(copyDir, 'snapshot.db'), join(copyDir, 'production-result.db'));
     },
     cleanup() {
