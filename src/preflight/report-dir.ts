@@ -25,7 +25,9 @@ export function reportDirProblem(dir: string): string | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EROFS') return `${existing} is on a read-only file system`;
-    return `${existing} is not writable by this user (${code ?? (error as Error).message})`;
+    const why = `${existing} is not writable by this user (${code ?? (error as Error).message})`;
+    // A folder a root rehearsal made: the rehearsal itself needs root for its network namespace.
+    return process.getuid?.() !== 0 && (code === 'EACCES' || code === 'EPERM') ? `${why}; Rehearsal needs root (its sandbox is a network namespace), so run it as root` : why;
   }
   return undefined;
 }

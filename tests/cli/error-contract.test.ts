@@ -33,7 +33,7 @@ function tmpfs(t: Test, name: string, options: string): string {
 
 t.test('report.dir under a file (ENOTDIR) names the path and exits 2', async (t) => {
   const outcome = await runCliAsync(['all', planWithReports('enotdir', '/etc/passwd/reports')]);
-  assertRefused(t, outcome, [/\/etc\/passwd\/reports/, /is a file, not a folder/]);
+  assertRefused(t, outcome, [/enotdir\.yaml:\d+:\d+: /, /\/etc\/passwd\/reports/, /\/etc\/passwd is not a directory/]);
 });
 
 t.test('a read-only reports folder (EROFS) names the path and exits 2', async (t) => {
@@ -57,7 +57,7 @@ t.test('a user other than root, where root has rehearsed, is told it needs root'
   chmodSync(dir.dir, 0o755);
   const plan = planWithReports('non-root', reports);
   const outcome = await runCliAsync(['all', plan], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-  assertRefused(t, outcome, [/Permission denied on .*root-reports/, /needs root/]);
+  assertRefused(t, outcome, [/non-root\.yaml:\d+:\d+: .*root-reports/, /needs root/]);
   t.same(readdirSync(reports), [], 'nothing created');
 });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync, rmSync, copyFileSync, cpSync } from 'node:fs';
+import { makeTinyDatabase } from './tiny-db.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +59,11 @@ export interface PlanDir {
 /** A temp folder with placeholder snapshot, production result and the shipped rule set. */
 export function makePlanDir(): PlanDir {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-plan-'));
-  writeFileSync(join(dir, 'snapshot.db'), 'placeholder');
-  writeFileSync(join(dir, 'production-result.db'), 'placeholder');
+  // Real databases, as a plan's sources are: stages that read production's result (masking it for
+  // the state differential) work on them as on a user's files.
+  const tiny = makeTinyDatabase();
+  for (const name of ['snapshot.db', 'production-result.db']) copyFileSync(tiny.path, join(dir, name));
+  tiny.cleanup();
   copyFileSync(join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), join(dir, 'rules.yaml'));
   cpSync(join(PROJECT_ROOT, 'sanitize/vendor'), join(dir, 'vendor'), { recursive: true });
   return {
