@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listNamespaces } from '../../src/sandbox/namespace.js';
 import { makeSample, NODE_TS, planWithOwnRules, REHEARSE, rehearse } from '../helpers/sample-fixture.js';
@@ -15,8 +15,9 @@ const reports = reportsOf(plan);
 
 /**
  * Runs `rehearse all` so that verify fails after the bill run passed: once the bill run runs, the
- * run is frozen for a moment and production's result is replaced by a file that is not a
- * database (and put back when the run has ended). Verify, which reads it, has not started then.
+ * run is frozen for a moment and production's ledger is replaced by a folder (and put back when
+ * the run has ended). Verify, which reads it, has not started then. Production's result itself
+ * cannot be the trigger: every write stage checks that the sources did not change.
  */
 async function failAtVerify(): Promise<{ status: number | null; outcome: { runId: string; keptForResume: boolean } }> {
   const [node, ...loader] = NODE_TS;
@@ -26,7 +27,8 @@ async function failAtVerify(): Promise<{ status: number | null; outcome: { runId
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const aside = `${sample.productionResult}.aside`;
+  const ledger = join(sample.dir, 'sample', 'production-ledger.jsonl');
+  const aside = `${ledger}.aside`;
   try {
     await waitFor('the bill run to start', () => (latestState(reports)?.servicePid !== undefined ? true : undefined), {
       timeoutMs: 100_000,
@@ -34,9 +36,9 @@ async function failAtVerify(): Promise<{ status: number | null; outcome: { runId
     });
     child.kill('SIGSTOP');
     try {
-      if (latestState(reports)?.completed?.['bill-run'] !== undefined) throw new Error('the bill run had already finished: verify may have read production’s result');
-      renameSync(sample.productionResult, aside);
-      writeFileSync(sample.productionResult, 'not a database');
+      if (latestState(reports)?.completed?.['bill-run'] !== undefined) throw new Error('the bill run had already finished: verify may have read production’s ledger');
+      renameSync(ledger, aside);
+      mkdirSync(ledger);
     } finally {
       child.kill('SIGCONT');
     }
@@ -44,7 +46,10 @@ async function failAtVerify(): Promise<{ status: number | null; outcome: { runId
     return { status, outcome: JSON.parse(stdout) as { runId: string; keptForResume: boolean } };
   } finally {
     child.kill('SIGKILL');
-    if (existsSync(aside)) renameSync(aside, sample.productionResult);
+    if (existsSync(aside)) {
+      rmSync(ledger, { recursive: true, force: true });
+      renameSync(aside, ledger);
+    }
   }
 }
 
