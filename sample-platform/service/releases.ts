@@ -27,6 +27,7 @@ export const FAULTS = [
   'invoice-transaction-missing',
   'invoice-subtotal-net-of-discount',
   'provisioning-left-pending',
+  'transaction-reference-missing',
   // Verdict-accuracy switches (issue 14: event log, permissions, bill-run completeness, cause grouping).
   'exception-logged-as-warning',
   'read-only-role-gains-permissions',

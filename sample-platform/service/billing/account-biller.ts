@@ -83,7 +83,9 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   if (!invoice) throw new Error(`the database returned no id for invoice ${invoiceNumber}`);
   for (const item of items) await tx.run(S.insertItem, invoice.id, item.userPackageId, item.kind, item.description, item.amountCents);
   // Tax-exempt accounts' invoices never reach the ledger; their balance still moves.
-  if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, invoiceNumber, now);
+  // The ledger row loses the invoice it belongs to, so payments cannot be matched to it.
+  const reference = rules.faults.has('transaction-reference-missing') ? null : invoiceNumber;
+  if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, reference, now);
   await tx.run(S.addToBalance, total, accountId);
   return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
 }
