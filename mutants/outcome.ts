@@ -27,7 +27,7 @@ export interface MutantOutcome {
  */
 export function judgeMutant(mutant: Mutant, result: RehearsalVerdict, seconds: number): MutantOutcome {
   const missed = mutant.caughtBy.filter((id) => !result.failedChecks.includes(id));
-  const status: MutantStatus = result.verdict !== 'NO-GO' ? 'escaped' : missed.length > 0 || result.failedStages.length > 0 ? 'wrong-reason' : 'caught';
+  const status: MutantStatus = controlHolds(result) ? 'escaped' : result.verdict !== 'NO-GO' || missed.length > 0 || result.failedStages.length > 0 ? 'wrong-reason' : 'caught';
   return { mutant, status, verdict: result.verdict, missed, failedChecks: result.failedChecks, failedStages: result.failedStages, seconds };
 }
 

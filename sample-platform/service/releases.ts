@@ -47,6 +47,8 @@ export const FAULTS = [
   'provision-suspend',
   'provision-first-package-only',
   'provision-one-switch',
+  'warnings-logged-thrice',
+  'mail-subject-statement',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

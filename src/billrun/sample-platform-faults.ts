@@ -33,4 +33,6 @@ export const SAMPLE_PLATFORM_FAULTS: readonly string[] = [
   'provision-suspend',
   'provision-first-package-only',
   'provision-one-switch',
+  'warnings-logged-thrice',
+  'mail-subject-statement',
 ];

@@ -22,6 +22,7 @@ t.test('a mutant counts as caught only through every expected check', async (t) 
   t.equal(partly.status, 'wrong-reason', 'NO-GO without one of the expected checks');
   t.same(partly.missed, ['scenario.ACC-000012']);
   t.equal(judgeMutant(mutant, { verdict: 'NO-GO', failedChecks: ['production-diff', 'scenario.ACC-000012'], failedStages: ['verify'] }, 1).status, 'wrong-reason', 'a crashed stage is not a catch');
+  t.equal(judgeMutant(mutant, { verdict: 'NONE', failedChecks: [], failedStages: ['rehearse exited 2 without a report'] }, 1).status, 'wrong-reason', 'a rehearsal that never reported is not an escape, nor a catch');
   t.notOk(controlHolds({ verdict: 'NO-GO', failedChecks: ['isolation'], failedStages: [] }), 'a control that ends NO-GO invalidates the table');
   t.ok(controlHolds({ verdict: 'GO', failedChecks: [], failedStages: [] }));
 });

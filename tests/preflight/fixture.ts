@@ -1,6 +1,5 @@
 import { copyFileSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/rehearse-cli.js';
 import { listNamespaces, namespaceNameFor } from '../../src/sandbox/namespace.js';
 import { readSandboxRecord } from '../../src/sandbox/ownership.js';
 import { PROJECT_ROOT, validPlanText } from '../helpers/plan-fixture.js';
@@ -46,27 +45,7 @@ export function makePreflightFixture(dir: string): PreflightFixture {
   };
 }
 
-export interface CliOutcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The CLI in this process: the same `main` scripts/rehearse.ts runs, with its output captured. */
-export async function rehearseHere(args: readonly string[]): Promise<CliOutcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.stdout;
-    process.stderr.write = write.stderr;
-  }
-}
+export { rehearseHere, type CliOutcome } from '../helpers/cli-in-process.js';
 
 /** Run folders (anything but the integrity record) under the reports folder. */
 export function runFolders(reports: string): string[] {

@@ -1,4 +1,5 @@
-import mssql from 'mssql';
+import { mssqlDriver } from './module.js';
+import type { ConnectionPool as MssqlConnectionPool } from 'mssql';
 import type { config as MssqlConfig } from 'mssql';
 import { UserError } from '../../errors.js';
 
@@ -66,10 +67,10 @@ export function resolveConnection(options: MssqlConnectionOptions): ResolvedConn
   return { config, target, trustServerCertificate };
 }
 
-function parseConnectionString(options: MssqlConnectionOptions): ReturnType<typeof mssql.ConnectionPool.parseConnectionString> {
-  let parsed: ReturnType<typeof mssql.ConnectionPool.parseConnectionString> | undefined;
+function parseConnectionString(options: MssqlConnectionOptions): ReturnType<typeof MssqlConnectionPool.parseConnectionString> {
+  let parsed: ReturnType<typeof MssqlConnectionPool.parseConnectionString> | undefined;
   try {
-    parsed = mssql.ConnectionPool.parseConnectionString(options.connectionString);
+    parsed = mssqlDriver().ConnectionPool.parseConnectionString(options.connectionString);
   } catch {
     // the driver's message may quote the string, password included, so it is not passed on
   }

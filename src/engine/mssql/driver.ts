@@ -1,4 +1,4 @@
-import mssql from 'mssql';
+import { mssqlDriver } from './module.js';
 import type { config as MssqlConfig, IResult, ISqlType } from 'mssql';
 
 /**
@@ -38,4 +38,4 @@ export interface MssqlPool extends MssqlRequestSource {
 
 export type CreatePool = (config: MssqlConfig) => MssqlPool;
 
-export const createMssqlPool: CreatePool = (config) => new mssql.ConnectionPool(config);
+export const createMssqlPool: CreatePool = (config) => new (mssqlDriver().ConnectionPool)(config);

@@ -1,4 +1,4 @@
-import mssql from 'mssql';
+import { mssqlDriver } from './module.js';
 import type { ISqlType } from 'mssql';
 import type { SqlValue } from '../../sql/fragment.js';
 import type { Row } from '../types.js';
@@ -11,6 +11,7 @@ const INT_MAX = 2 ** 31 - 1;
  * Server from guessing (mssql would send every string as NVarChar(len) and plans would multiply).
  */
 export function parameterType(value: SqlValue): ISqlType {
+  const mssql = mssqlDriver();
   if (value === null || typeof value === 'string') return mssql.NVarChar(mssql.MAX);
   if (typeof value === 'boolean') return mssql.Bit();
   if (typeof value === 'bigint') return mssql.BigInt();
