@@ -67,7 +67,11 @@ t.test('SIGTERM at the very start of the bill run: the service pid is recorded a
   t.teardown(() => {
     if (isProcessAlive(servicePid)) process.kill(servicePid, 'SIGKILL');
   });
-  const state = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as State;
+  // The driver records the pid right after spawn() returns, which can be a moment after the
+  // process shows in /proc; the service is frozen, so it is recorded without ever becoming ready.
+  const readState = (): State => JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as State;
+  await until('the service pid to be recorded', () => readState().servicePid, 20_000).catch(() => undefined);
+  const state = readState();
   t.equal(state.servicePid, servicePid, 'the service pid is in the run state before the service is ready');
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
