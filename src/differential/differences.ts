@@ -24,18 +24,15 @@ export interface DifferenceGroup {
 }
 
 const MAX_ACCOUNTS_PER_GROUP = 10_000;
-const MAX_EXAMPLES = 20;
 
-/** Differences folded into groups by table and column (or row fate), with a few examples kept whole. */
+/** Differences folded into groups by table and column (or row fate), each with its first row as the example. */
 export class DifferenceSummary {
   readonly groups = new Map<string, DifferenceGroup>();
-  readonly examples: RowDifference[] = [];
   readonly accounts = new Set<string>();
   rows = 0;
 
   add(difference: RowDifference): void {
     this.rows += difference.count;
-    if (this.examples.length < MAX_EXAMPLES) this.examples.push(difference);
     if (difference.account !== undefined && this.accounts.size < MAX_ACCOUNTS_PER_GROUP) this.accounts.add(difference.account);
     const whats = difference.kind === 'changed' ? difference.columns.map((c) => c.column) : [difference.kind];
     for (const what of whats) {

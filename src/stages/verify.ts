@@ -72,7 +72,7 @@ export async function verify(ctx: RunContext): Promise<string> {
 async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
-    return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level checks stand alone', 'skipped');
+    return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
   }
   const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (await db.query<BillRunRow>(latestBillRun(db.dialect, plan.billRun.date)))[0]?.release;
   ctx.progress.detail('comparing every table with what production\'s bill run changed');
