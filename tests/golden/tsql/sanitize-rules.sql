@@ -20,7 +20,7 @@ CREATE TABLE [_rehearsal_fake_first_names] ([idx] INTEGER NOT NULL PRIMARY KEY, 
 
 -- fake values 2
 INSERT INTO [_rehearsal_fake_first_names] ([idx], [value]) VALUES (0, @p0), (1, @p1);
--- params: {"p0":"Waylon","p1":"Tyrique"}
+-- params: {"p0":"Chance","p1":"Carmen"}
 
 -- fake values 3
 CREATE TABLE [_rehearsal_fake_last_names] ([idx] INTEGER NOT NULL PRIMARY KEY, [value] NVARCHAR(400) NOT NULL);
@@ -28,7 +28,7 @@ CREATE TABLE [_rehearsal_fake_last_names] ([idx] INTEGER NOT NULL PRIMARY KEY, [
 
 -- fake values 4
 INSERT INTO [_rehearsal_fake_last_names] ([idx], [value]) VALUES (0, @p0), (1, @p1);
--- params: {"p0":"Monahan","p1":"Lakin"}
+-- params: {"p0":"Kirlin","p1":"Koss"}
 
 -- fake values 5
 CREATE TABLE [_rehearsal_fake_streets] ([idx] INTEGER NOT NULL PRIMARY KEY, [value] NVARCHAR(400) NOT NULL);
@@ -36,7 +36,7 @@ CREATE TABLE [_rehearsal_fake_streets] ([idx] INTEGER NOT NULL PRIMARY KEY, [val
 
 -- fake values 6
 INSERT INTO [_rehearsal_fake_streets] ([idx], [value]) VALUES (0, @p0), (1, @p1);
--- params: {"p0":"260 E 9th Street","p1":"661 Castle Street"}
+-- params: {"p0":"51434 Kshlerin Fort","p1":"74492 McLaughlin Hollow"}
 
 -- fake values 7
 CREATE TABLE [_rehearsal_fake_email_locals] ([idx] INTEGER NOT NULL PRIMARY KEY, [value] NVARCHAR(400) NOT NULL);
@@ -44,7 +44,7 @@ CREATE TABLE [_rehearsal_fake_email_locals] ([idx] INTEGER NOT NULL PRIMARY KEY,
 
 -- fake values 8
 INSERT INTO [_rehearsal_fake_email_locals] ([idx], [value]) VALUES (0, @p0), (1, @p1);
--- params: {"p0":"aniya","p1":"german.bartoletti"}
+-- params: {"p0":"lowell.mcdermott","p1":"joseph.schuster"}
 
 -- rule 1: contacts
 UPDATE [contacts] SET [first_name] = CASE WHEN [first_name] IS NULL THEN NULL ELSE (SELECT [value] FROM [_rehearsal_fake_first_names] WHERE [idx] = (CAST(SUBSTRING(HASHBYTES('SHA2_256', @p0 + CAST(CAST([first_name] AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) % 4096) END, [last_name] = CASE WHEN [last_name] IS NULL THEN NULL ELSE (SELECT [value] FROM [_rehearsal_fake_last_names] WHERE [idx] = (CAST(SUBSTRING(HASHBYTES('SHA2_256', @p1 + CAST(CAST([last_name] AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) % 4096) END, [email] = CASE WHEN [email] IS NULL THEN NULL ELSE ((SELECT [value] FROM [_rehearsal_fake_email_locals] WHERE [idx] = (CAST(SUBSTRING(HASHBYTES('SHA2_256', @p2 + CAST(CAST(LOWER(LTRIM(RTRIM([email]))) AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) % 4096) + '.' + LOWER(RIGHT(CONVERT(VARCHAR(16), CAST((CAST(SUBSTRING(HASHBYTES('SHA2_256', @p3 + CAST(CAST(LOWER(LTRIM(RTRIM([email]))) AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) / 4096 AS BINARY(8)), 2), 10)) + '@' + @p4) END, [phone] = CASE WHEN [phone] IS NULL THEN NULL ELSE ('+1 555 01' + RIGHT(REPLICATE('0', 2) + CAST((CAST(SUBSTRING(HASHBYTES('SHA2_256', @p5 + CAST(CAST(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE([phone], ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), '/', '') AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) % 100 AS VARCHAR(20)), 2)) END, [street] = CASE WHEN [street] IS NULL THEN NULL ELSE (SELECT [value] FROM [_rehearsal_fake_streets] WHERE [idx] = (CAST(SUBSTRING(HASHBYTES('SHA2_256', @p6 + CAST(CAST([street] AS NVARCHAR(MAX)) AS VARBINARY(MAX))), 1, 7) AS BIGINT) / 16) % 4096) END;
