@@ -60,14 +60,22 @@ async function rehearseAsync(plan: string): Promise<Outcome> {
 }
 
 /**
- * Rehearses each switch on one small sample made by the sample platform's own tool (so production
- * carries its own ledger) and asserts NO-GO through the expected checks with the accounts named.
+ * Rehearses each group of switches (one rehearsal per group) on one small sample made by the sample
+ * platform's own tool (so production carries its own ledger), and asserts NO-GO through each
+ * switch's expected checks with the accounts named. A group holds at most one switch per outbound
+ * kind (mail, payments, provisioning), so no two switches of a rehearsal can fail the same check
+ * and each failure is the switch's own; `npm run mutants` rehearses them one at a time.
  * With `unchanged`, the candidate without switches must give GO with every outbound check passed.
  */
-export function rehearseSwitches(cases: readonly SwitchCase[], options: { unchanged?: boolean } = {}): void {
+export function rehearseSwitchGroups(groups: readonly (readonly SwitchCase[])[], options: { unchanged?: boolean } = {}): void {
+  for (const group of groups) {
+    const checks = group.flatMap((c) => c.failing.map((f) => f.check));
+    if (new Set(checks).size !== checks.length) throw new Error(`switches ${group.map((c) => c.fault).join(', ')} fail the same check: rehearse them apart`);
+  }
   const sample = makeSample(200, 7);
   t.teardown(() => sample.cleanup());
-  const plans = [...(options.unchanged ? [{ name: 'unchanged', faults: [] as string[] }] : []), ...cases.map((c) => ({ name: c.fault, faults: [c.fault] }))];
+  const name = (group: readonly SwitchCase[]): string => group.map((c) => c.fault).join('+');
+  const plans = [...(options.unchanged ? [{ name: 'unchanged', faults: [] as string[] }] : []), ...groups.map((g) => ({ name: name(g), faults: g.map((c) => c.fault) }))];
   const queue = plans.map((p) => ({ ...p, file: sample.plan(p.name, { faults: p.faults }) }));
   const outcomes = new Map<string, Promise<Outcome>>();
   const finished = new Map<string, (o: Outcome) => void>();
@@ -89,20 +97,28 @@ export function rehearseSwitches(cases: readonly SwitchCase[], options: { unchan
     });
   }
 
-  for (const c of cases) {
-    t.test(`${c.fault} gives NO-GO through ${c.failing.map((f) => f.check).join(' and ')}`, async (t) => {
-      const outcome = (await outcomes.get(c.fault)) as Outcome;
-      t.equal(outcome.code, 1, outcome.stderr);
-      t.equal(outcome.verdict, 'NO-GO');
-      const report = readReport(outcome.report ?? '');
-      t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
-      for (const expected of c.failing) {
-        const check = report.checks.find((x) => x.id === expected.check);
-        t.equal(check?.status, 'failed', `${expected.check} failed: ${check?.summary ?? 'absent'}`);
-        t.match(check?.summary, expected.summary);
-        t.ok((check?.affectedAccounts ?? []).length > 0, `${expected.check} names the affected accounts`);
-        if (c.account !== undefined) t.ok(check?.affectedAccounts?.includes(c.account), `${expected.check} names ${c.account}`);
-      }
-    });
+  for (const group of groups) {
+    for (const c of group) {
+      t.test(`${c.fault} gives NO-GO through ${c.failing.map((f) => f.check).join(' and ')}${group.length > 1 ? ` (rehearsed with ${name(group.filter((o) => o !== c))})` : ''}`, async (t) => {
+        const outcome = (await outcomes.get(name(group))) as Outcome;
+        t.equal(outcome.code, 1, outcome.stderr);
+        t.equal(outcome.verdict, 'NO-GO');
+        const report = readReport(outcome.report ?? '');
+        t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
+        for (const expected of c.failing) {
+          const check = report.checks.find((x) => x.id === expected.check);
+          t.equal(check?.status, 'failed', `${expected.check} failed: ${check?.summary ?? 'absent'}`);
+          t.match(check?.summary, expected.summary);
+          t.ok((check?.affectedAccounts ?? []).length > 0, `${expected.check} names the affected accounts`);
+          if (c.account !== undefined) t.ok(check?.affectedAccounts?.includes(c.account), `${expected.check} names ${c.account}`);
+        }
+      });
+    }
   }
+}
+
+/** The i-th switch of each kind in one group, so a group never holds two switches of one kind. */
+export function oneOfEachKind(...kinds: readonly (readonly SwitchCase[])[]): SwitchCase[][] {
+  const rounds = Math.max(...kinds.map((k) => k.length));
+  return Array.from({ length: rounds }, (_, i) => kinds.flatMap((k) => (k[i] === undefined ? [] : [k[i]])));
 }

@@ -1,0 +1,51 @@
+import type { SwitchCase } from './outbound-switch-cases.js';
+
+/** Charges auto-pay must not make, charges it skips, and approvals never booked. */
+export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
+  {
+    fault: 'charge-twice',
+    failing: [
+      { check: 'outbound-payments', summary: /charged 2 times/ },
+      { check: 'ledger-payments-recorded', summary: /approved, not recorded as a payment/ },
+    ],
+  },
+  { fault: 'charge-expired-cards', account: 'ACC-000008', failing: [{ check: 'outbound-payments', summary: /charged although card expired/ }] },
+  { fault: 'charge-without-auto-pay', failing: [{ check: 'outbound-payments', summary: /charged although auto-pay is off/ }] },
+  { fault: 'echeck-auto-pay-skipped', account: 'ACC-000011', failing: [{ check: 'outbound-payments', summary: /not charged/ }] },
+  { fault: 'charge-wrong-currency', account: 'ACC-000001', failing: [{ check: 'outbound-payments', summary: /currency differs/ }] },
+  { fault: 'payment-not-recorded', account: 'ACC-000001', failing: [{ check: 'ledger-payments-recorded', summary: /approved, not recorded as a payment/ }] },
+];
+
+/** Invoices mailed to someone other than the customer production mailed, or silently not mailed. */
+export const MAIL_SWITCHES: readonly SwitchCase[] = [
+  { fault: 'mail-fixed-address', account: 'ACC-000001', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
+  { fault: 'mail-wrong-contact', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
+  {
+    fault: 'mail-tax-exempt-skipped',
+    failing: [
+      { check: 'outbound-mail', summary: /not mailed/ },
+      { check: 'ledger-mail-recorded', summary: /marked mailed, no message/ },
+    ],
+  },
+  {
+    fault: 'mail-skipped-after-render-error',
+    account: 'ACC-000001',
+    failing: [
+      { check: 'outbound-mail', summary: /not mailed/ },
+      { check: 'ledger-mail-recorded', summary: /marked mailed, no message/ },
+    ],
+  },
+];
+
+/** Provisioning that reaches the switches, but not as production's did. */
+export const PROVISIONING_SWITCHES: readonly SwitchCase[] = [
+  { fault: 'provision-suspend', account: 'ACC-000001', failing: [{ check: 'outbound-provisioning', summary: /action differ/ }] },
+  {
+    fault: 'provision-first-package-only',
+    failing: [
+      { check: 'outbound-provisioning', summary: /requests not sent/ },
+      { check: 'ledger-provisioning-recorded', summary: /marked done, no request reached a switch/ },
+    ],
+  },
+  { fault: 'provision-one-switch', account: 'ACC-000001', failing: [{ check: 'outbound-provisioning', summary: /switch differ/ }] },
+];
