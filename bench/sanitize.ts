@@ -7,7 +7,9 @@ import { SqliteEngine } from '../src/engine/sqlite.js';
 import { sql, ident, join as joinSql, type Fragment, type SqlValue } from '../src/sql/fragment.js';
 import { loadRuleSet, type TableRule } from '../src/sanitize/rules.js';
 import { createMasker, type Masker } from '../src/sanitize/maskers.js';
-import { dropFakeValueTables, prepareMasking, rowsPerSecond, updateFor, whereClause } from '../src/sanitize/apply.js';
+import { applyRules, dropFakeValueTables, prepareMasking, rowsPerSecond, updateFor, whereClause } from '../src/sanitize/apply.js';
+import { DEFAULT_BATCH_ROWS } from '../src/sanitize/batches.js';
+import { silentProgress } from '../src/ui/progress.js';
 import { provePiiRemoved } from '../src/sanitize/proof.js';
 import { runVendorScripts } from '../src/sanitize/vendor-scripts.js';
 import { writeRunMarker } from '../src/run/marker.js';
@@ -299,4 +301,41 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });
+}
+
+/** Batch sizes timed against one statement per table; the default is among them. */
+export const BATCH_SIZES = [10_000, DEFAULT_BATCH_ROWS, 250_000] as const;
+
+export interface BatchSweep {
+  /** The shipped rules through applyRules with one batch per table (the unbatched path). */
+  readonly oneStatementMs: number;
+  readonly batches: readonly { readonly rows: number; readonly ms: number; readonly toOneStatement: number }[];
+}
+
+/**
+ * The stage's own masking path (applyRules) on fresh copies of the snapshot, once with batches
+ * larger than any table and once per batch size, so the cost of batching is a ratio measured in
+ * the same run. On SQL Server a batch's size also bounds its transaction log, which this cannot show.
+ */
+export async function benchmarkBatchSizes(snapshotPath: string, workDir: string): Promise<BatchSweep> {
+  const ruleSet = loadRuleSet(RULES);
+  const masker = createMasker(Buffer.from('benchmark secret, not a real one'), SAFE_DOMAIN);
+  const timeWith = async (batchRows: number): Promise<number> => {
+    const copy = join(workDir, `sanitize-batches-${batchRows}.db`);
+    copyFileSync(snapshotPath, copy);
+    const engine = SqliteEngine.open(copy);
+    try {
+      return await time(() => applyRules(engine, ruleSet, masker, SAFE_DOMAIN, silentProgress, { batchRows }));
+    } finally {
+      await engine.close();
+      rmSync(copy, { force: true });
+    }
+  };
+  const oneStatementMs = await timeWith(Number.MAX_SAFE_INTEGER);
+  const batches = [];
+  for (const rows of BATCH_SIZES) {
+    const ms = await timeWith(rows);
+    batches.push({ rows, ms, toOneStatement: ms / oneStatementMs });
+  }
+  return { oneStatementMs, batches };
 }

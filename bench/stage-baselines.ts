@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchmarkSanitize } from './sanitize.js';
+import { benchmarkBatchSizes, benchmarkSanitize } from './sanitize.js';
 import { benchmarkVerify } from './verify.js';
 import type { StageFigures } from './results.js';
 
@@ -20,12 +20,15 @@ export async function sanitizeBaseline(snapshot: string, workDir: string): Promi
   const dir = join(workDir, 'bench-sanitize');
   mkdirSync(dir, { recursive: true });
   const result = await benchmarkSanitize(snapshot, dir);
+  const sweep = await benchmarkBatchSizes(snapshot, dir);
   rmSync(dir, { recursive: true, force: true });
   return {
     baseline: { name: 'no-op rewrite of the same columns', ms: result.noOpMs },
     notes: [
       `bench/sanitize.ts on its own copy: the rules' UPDATEs ${seconds(result.sanitizeMs)} s = ${result.sanitizeToNoOp.toFixed(2)}× the no-op (goal ≤ 2×), ` +
         `plus ${seconds(result.setupMs)} s filling the fake-value tables once; row by row would take ${result.rowByRowToSanitize.toFixed(0)}× longer (goal ≥ 50×)`,
+      `masking in batches (each its own transaction) against one statement per table (${seconds(sweep.oneStatementMs)} s): ` +
+        sweep.batches.map((b) => `${b.rows.toLocaleString('en-US')} rows ${b.toOneStatement.toFixed(2)}×`).join(', '),
     ],
   };
 }

@@ -5,6 +5,7 @@ import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
 import type { Plan, ProductionResultPlan, SnapshotPlan } from './types.js';
 import { SAMPLE_PLATFORM_FAULTS } from '../billrun/sample-platform-faults.js';
+import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
 
 /** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
 export function loadPlan(file: string): Plan {
@@ -111,6 +112,7 @@ export function loadPlan(file: string): Plan {
       secretEnv: raw.sanitize.secretEnv ?? 'REHEARSAL_SANITIZE_SECRET',
       allow: raw.sanitize.allow ?? [],
       productionDomains,
+      batchRows: raw.sanitize.batchRows ?? DEFAULT_BATCH_ROWS,
     },
     scenarios: (raw.scenarios ?? []).map((s) => ({ account: s.account, why: s.why, expect: s.expect })),
     checklist: (raw.checklist ?? []).map((c) => ({

@@ -21,6 +21,7 @@ export interface PlanFile {
     secretEnv?: string;
     allow?: { column: string; reason: string }[];
     productionDomains?: string[];
+    batchRows?: number;
   };
   scenarios?: {
     account: string;
@@ -158,6 +159,7 @@ export const planSchema: JSONSchemaType<PlanFile> = {
           },
         },
         productionDomains: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 253 } },
+        batchRows: { type: 'integer', minimum: 1, maximum: 10_000_000, nullable: true },
       },
     },
     scenarios: {

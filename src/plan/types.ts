@@ -79,6 +79,8 @@ export interface SanitizePlan {
   readonly allow: readonly { readonly column: string; readonly reason: string }[];
   /** Production's DNS domains: the sanitize proof finds any host under them in any text column. */
   readonly productionDomains: readonly string[];
+  /** Rows per masking batch, each its own transaction. */
+  readonly batchRows: number;
 }
 
 export interface ScenarioPlan {

@@ -1,4 +1,4 @@
-import { sql, ident, join, type Fragment, type SqlPart } from '../sql/fragment.js';
+import { sql, ident, join, type Fragment, type SqlPart, type SqlValue } from '../sql/fragment.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import type { Progress } from '../ui/progress.js';
@@ -6,6 +6,7 @@ import type { Filter, RuleSet, TableRule } from './rules.js';
 import type { Masker } from './maskers.js';
 import { FAKE_KINDS, fakeTableName } from './fake-values.js';
 import { fakeValueStatements } from './fake-value-tables.js';
+import { BATCH_ATTEMPTS, DEFAULT_BATCH_ROWS, batchKeyColumn, batchRange, batchUpperBound, tableRowCount } from './batches.js';
 import { HASH_PURPOSES, SQLITE_SCRUB_FUNCTION, maskExpression, sqliteHashFunction, sqliteMaskOps, tsqlMaskOps, type MaskSqlOps, type MaskingSql } from './mask-sql.js';
 
 export interface TableMaskResult {
@@ -20,22 +21,33 @@ export function rowsPerSecond(rows: number, durationMs: number): number {
   return durationMs > 0 ? Math.round((rows / durationMs) * 1000) : rows;
 }
 
+export interface ApplyOptions {
+  /** Rows per batch (`sanitize.batchRows`). */
+  readonly batchRows?: number;
+}
+
 /**
- * One set-based UPDATE per rule, each in its own transaction: a table is either fully masked or
- * untouched, and re-running on an already masked copy is harmless. The run's fake-value tables
+ * Each rule is a set-based UPDATE run in key-range batches, each batch its own transaction: a
+ * 200 GB copy never holds one transaction the size of a rewritten table, and a batch that fails
+ * (a deadlock, a dropped connection) is tried again from the last committed batch rather than
+ * rolling back hours of work. Re-running on an already masked copy is harmless. On SQL Server
+ * the copy is switched to the SIMPLE recovery model first: it is a copy and never needs
+ * point-in-time recovery, and committed batches then free their log. The run's fake-value tables
  * exist only while the rules run.
  */
-export async function applyRules(engine: DatabaseEngine, ruleSet: RuleSet, masker: Masker, safeDomain: string, progress: Progress): Promise<TableMaskResult[]> {
+export async function applyRules(engine: DatabaseEngine, ruleSet: RuleSet, masker: Masker, safeDomain: string, progress: Progress, options: ApplyOptions = {}): Promise<TableMaskResult[]> {
+  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  if (engine.dialect.name === 'tsql') await engine.exec(sql`ALTER DATABASE CURRENT SET RECOVERY SIMPLE`);
   const ops = await prepareMasking(engine, masker);
   try {
     const results: TableMaskResult[] = [];
     for (const rule of ruleSet.rules) {
       const started = performance.now();
-      const { rowsAffected } = await engine.transaction((tx) => tx.exec(updateFor(rule, { ops, safeDomain })));
+      const { rows, batches } = await maskTable(engine, rule, { ops, safeDomain }, batchRows, progress);
       const durationMs = performance.now() - started;
-      const rate = rowsPerSecond(rowsAffected, durationMs);
-      progress.detail(`${rule.table}: ${rowsAffected.toLocaleString('en-US')} rows in ${Math.round(durationMs)} ms (${rate.toLocaleString('en-US')} rows/s)`);
-      results.push({ table: rule.table, columns: rule.columns.map((c) => c.column), rows: rowsAffected, durationMs, rowsPerSecond: rate });
+      const rate = rowsPerSecond(rows, durationMs);
+      progress.detail(`${rule.table}: ${rows.toLocaleString('en-US')} rows in ${Math.round(durationMs)} ms (${rate.toLocaleString('en-US')} rows/s, ${batches === 1 ? 'one batch' : `${batches.toLocaleString('en-US')} batches`})`);
+      results.push({ table: rule.table, columns: rule.columns.map((c) => c.column), rows, durationMs, rowsPerSecond: rate });
     }
     return results;
   } finally {
@@ -43,13 +55,56 @@ export async function applyRules(engine: DatabaseEngine, ruleSet: RuleSet, maske
   }
 }
 
-export function updateFor(rule: TableRule, masking?: MaskingSql): Fragment {
-  const assignments = rule.columns.map(({ column, strategy }) => sql`${ident(column)} = ${maskExpression(strategy, column, masking)}`);
-  return sql`UPDATE ${ident(rule.table)} SET ${join(assignments, ', ')}${whereClause(rule)}`;
+/** One rule, batch by batch in key order; a table without a usable key is one batch. */
+async function maskTable(engine: DatabaseEngine, rule: TableRule, masking: MaskingSql, batchRows: number, progress: Progress): Promise<{ rows: number; batches: number }> {
+  const key = await batchKeyColumn(engine, rule.table, rule.columns.map((c) => c.column));
+  if (key === undefined) {
+    progress.detail(`${rule.table}: no single-column key the rule leaves alone, masked in one statement`);
+    const { rowsAffected } = await attempt(rule.table, progress, () => engine.transaction((tx) => tx.exec(updateFor(rule, masking))));
+    return { rows: rowsAffected, batches: 1 };
+  }
+  const total = await tableRowCount(engine, rule.table);
+  const label = `${rule.table} rows`;
+  let after: SqlValue | undefined;
+  let rows = 0;
+  let batches = 0;
+  for (;;) {
+    const done = await attempt(rule.table, progress, () =>
+      engine.transaction(async (tx) => {
+        const upper = await batchUpperBound(tx, rule.table, key, after, batchRows);
+        const { rowsAffected } = await tx.exec(updateFor(rule, masking, batchRange(key, after, upper)));
+        return { upper, rowsAffected };
+      }),
+    );
+    rows += done.rowsAffected;
+    batches++;
+    progress.tick(label, Math.min(batches * batchRows, total), total);
+    if (done.upper === undefined) return { rows, batches };
+    after = done.upper;
+  }
 }
 
-export function whereClause(rule: TableRule): Fragment {
-  return rule.filters.length === 0 ? sql`` : sql` WHERE ${join(rule.filters.map(filterExpression), ' AND ')}`;
+/** Runs one batch, again from the last committed batch when it fails, up to BATCH_ATTEMPTS times. */
+async function attempt<T>(table: string, progress: Progress, batch: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await batch();
+    } catch (error) {
+      if (tries >= BATCH_ATTEMPTS) throw error;
+      progress.detail(`${table}: a batch failed (${(error as Error).message.split('\n')[0]}); trying it again from the last committed batch (${tries + 1} of ${BATCH_ATTEMPTS})`);
+    }
+  }
+}
+
+export function updateFor(rule: TableRule, masking?: MaskingSql, range?: Fragment): Fragment {
+  const assignments = rule.columns.map(({ column, strategy }) => sql`${ident(column)} = ${maskExpression(strategy, column, masking)}`);
+  return sql`UPDATE ${ident(rule.table)} SET ${join(assignments, ', ')}${whereClause(rule, range)}`;
+}
+
+/** The rule's filters, and a batch's key range when there is one. */
+export function whereClause(rule: TableRule, range?: Fragment): Fragment {
+  const conditions = [...rule.filters.map(filterExpression), ...(range === undefined ? [] : [range])];
+  return conditions.length === 0 ? sql`` : sql` WHERE ${join(conditions, ' AND ')}`;
 }
 
 function filterExpression(filter: Filter): Fragment {

@@ -6,6 +6,8 @@ export interface Dialect extends IdentifierQuoting {
   render(fragment: Fragment): SqlStatement;
   /** `SELECT ... ` limited to the first n rows, in the engine's syntax. */
   selectFirst(n: number, columns: Fragment, rest: Fragment): Fragment;
+  /** `SELECT ... ` of the one row at 0-based position `offset` in `rest`'s ORDER BY. */
+  selectAt(offset: number, columns: Fragment, rest: Fragment): Fragment;
   /** Text type for columns the product creates (run marker and its own tables). */
   readonly textType: string;
   /** The values of `expr` in a group joined with ',' in the order of `orderBy`. */
@@ -29,6 +31,10 @@ export const sqliteDialect: Dialect = {
   selectFirst(n, columns, rest) {
     if (!Number.isInteger(n) || n < 0) throw new Error(`row limit must be a non-negative integer, got ${n}`);
     return sql`SELECT ${columns} ${rest} LIMIT ${keyword(String(n))}`;
+  },
+  selectAt(offset, columns, rest) {
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`row offset must be a non-negative integer, got ${offset}`);
+    return sql`SELECT ${columns} ${rest} LIMIT 1 OFFSET ${keyword(String(offset))}`;
   },
   orderedConcat(expr, orderBy) {
     return sql`group_concat(${expr}, ',' ORDER BY ${orderBy})`;

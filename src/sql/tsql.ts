@@ -29,6 +29,10 @@ export const tsqlDialect: Dialect = {
     if (!Number.isInteger(n) || n < 0) throw new Error(`row limit must be a non-negative integer, got ${n}`);
     return sql`SELECT TOP (${keyword(String(n))}) ${columns} ${rest}`;
   },
+  selectAt(offset, columns, rest) {
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`row offset must be a non-negative integer, got ${offset}`);
+    return sql`SELECT ${columns} ${rest} OFFSET ${keyword(String(offset))} ROWS FETCH NEXT 1 ROWS ONLY`;
+  },
   orderedConcat(expr, orderBy) {
     // STRING_AGG needs SQL Server 2017 (14.x); NVARCHAR(MAX) keeps long groups from truncating at 8000 bytes.
     return sql`STRING_AGG(CAST(${expr} AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY ${orderBy})`;

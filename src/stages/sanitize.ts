@@ -32,7 +32,7 @@ export async function sanitize(ctx: RunContext): Promise<string> {
   checkRulesAgainstSchema(ruleSet, await engine.tables());
   guardVendorScripts(ruleSet.vendorScripts, engine.kind);
   const masker = createMasker(maskingSecret(ctx.plan.sanitize.secretEnv), ctx.plan.sanitize.safeDomain);
-  const tables = await applyRules(engine, ruleSet, masker, ctx.plan.sanitize.safeDomain, ctx.progress);
+  const tables = await applyRules(engine, ruleSet, masker, ctx.plan.sanitize.safeDomain, ctx.progress, { batchRows: ctx.plan.sanitize.batchRows });
   const vendorBatches = await runVendorScripts(engine, ctx.run.runId, ruleSet.vendorScripts, (b) =>
     ctx.progress.detail(`${basename(b.file)} batch ${b.batch} (line ${b.startLine}): ${b.rowsAffected.toLocaleString('en-US')} rows`),
   );

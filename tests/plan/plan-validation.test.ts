@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, UserError } from '../../src/errors.js';
+import { DEFAULT_BATCH_ROWS } from '../../src/sanitize/batches.js';
 import { makePlanDir, mssqlPlanText, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
 
 const dir = makePlanDir();
@@ -115,5 +116,13 @@ t.test('SQL Server plans: hostile database names are refused, not passed on', as
     const message = errorsFor(mssqlPlanText(`database: ${JSON.stringify(hostile)}`));
     t.match(message, /`snapshot\.database` (has an invalid format|must have at most 128 characters)/, `${hostile.slice(0, 20)} refused`);
     t.ok(message.length < 2_000, 'the message does not echo a huge value');
+  }
+});
+
+t.test('sanitize.batchRows: defaults to the measured size; zero, a fraction or text is refused at its position', async (t) => {
+  t.equal(loadPlan(dir.write('plan.yaml', validPlanText())).sanitize.batchRows, DEFAULT_BATCH_ROWS);
+  t.equal(loadPlan(dir.write('plan.yaml', validPlanText().replace(/^sanitize:\n/m, 'sanitize:\n  batchRows: 5000\n'))).sanitize.batchRows, 5000);
+  for (const [value, expected] of [['0', /`sanitize\.batchRows` must be >= 1/], ['2.5', /`sanitize\.batchRows` must be an integer/], ["'many'", /`sanitize\.batchRows` must be an integer, got string "many"/]] as const) {
+    t.match(errorsFor(validPlanText().replace(/^sanitize:\n/m, `sanitize:\n  batchRows: ${value}\n`)), new RegExp(`plan\\.yaml:\\d+:\\d+: ${expected.source}`), value);
   }
 });
