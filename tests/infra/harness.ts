@@ -25,6 +25,7 @@ export interface MockOptions {
 }
 
 export const MOCK_ZONES = ['eu-west-1a', 'eu-west-1b'];
+export const MOCK_ACCOUNT = '123456789012';
 
 function computedState(type: string, name: string, inputs: Inputs): Record<string, unknown> {
   const arn = `arn:aws:mock:eu-west-1:123456789012:${type.split(':')[1]}/${name}`;
@@ -42,7 +43,7 @@ function computedState(type: string, name: string, inputs: Inputs): Record<strin
       extra['arn'] = `arn:aws:s3:::rehearsal-${name}`;
       break;
     case 'aws:rds/instance:Instance':
-      Object.assign(extra, { address: `${name}.c0ffee.eu-west-1.rds.amazonaws.com`, port: 1433, identifier: name, username: inputs['username'] ?? 'production_master' });
+      Object.assign(extra, { address: `${inputs['identifier'] ?? name}.c0ffee.eu-west-1.rds.amazonaws.com`, port: 1433, identifier: inputs['identifier'] ?? name, username: inputs['username'] ?? 'production_master' });
       break;
     case 'aws:ec2/instance:Instance':
       extra['privateIp'] = '10.213.0.10';
@@ -78,8 +79,10 @@ export async function installMocks(options: MockOptions = {}): Promise<void> {
               snapshotCreateTime: '2026-11-30T22:00:00Z',
               encrypted: false,
             };
-          case 'aws:ssm/getParameter:getParameter':
-            return { value: 'ami-0123456789abcdef0' };
+          case 'aws:index/getCallerIdentity:getCallerIdentity':
+            return { accountId: MOCK_ACCOUNT, arn: `arn:aws:sts::${MOCK_ACCOUNT}:assumed-role/deployer/session`, userId: 'AROAEXAMPLE:session' };
+          case 'aws:iam/getSessionContext:getSessionContext':
+            return { arn: args.inputs.arn, issuerArn: `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`, issuerName: 'deployer', sessionName: 'session' };
           case 'aws:s3/getObject:getObject':
             return { etag: 'bak-etag' };
           default:
