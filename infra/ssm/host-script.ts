@@ -14,7 +14,6 @@ export interface HostBundle {
 }
 
 const SINKHOLE_SERVICE = 'rehearsal-sinkholes.service';
-const STAGING_DIR = '/var/lib/rehearsal';
 
 /**
  * Fetches the bundle and the host plan and unpacks them again whenever either changed since the
@@ -25,10 +24,11 @@ const STAGING_DIR = '/var/lib/rehearsal';
 export function bundleSyncLines(bundle: HostBundle): string[] {
   const install = shellWord(bundle.installDir);
   const next = shellWord(`${bundle.installDir}.next`);
-  const tarball = `${STAGING_DIR}/bundle.tgz`;
-  const plan = `${STAGING_DIR}/host-plan.yaml`;
+  const staging = shellWord(`${bundle.installDir}.download`);
+  const tarball = `${staging}/bundle.tgz`;
+  const plan = `${staging}/host-plan.yaml`;
   return [
-    `mkdir -p ${STAGING_DIR}`,
+    `mkdir -p ${staging}`,
     `aws s3 cp --only-show-errors ${shellWord(`s3://${bundle.bucketName}/${bundle.bundleKey}`)} ${tarball}`,
     `aws s3 cp --only-show-errors ${shellWord(`s3://${bundle.bucketName}/${bundle.hostPlanKey}`)} ${plan}`,
     `digest="$(cat ${tarball} ${plan} | sha256sum | cut -d' ' -f1)"`,
