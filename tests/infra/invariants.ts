@@ -3,7 +3,7 @@ import type { Test } from 'tap';
 import type { EgressCatalogue } from '../../src/egress/types.js';
 import { cidrsOverlap } from '../../infra/cidr.js';
 import { rehearsalPolicies } from '../../policy/policies.js';
-import { allViolations } from './policy-harness.js';
+import { UNKNOWN_AT_PREVIEW, allViolations } from './policy-harness.js';
 import { MOCK_ACCOUNT, ofType, type RegisteredResource } from './harness.js';
 
 export interface IsolationExpectations {
@@ -90,6 +90,23 @@ function checkHostPermissions(t: Test, resources: readonly RegisteredResource[])
   const readers = asList(decrypting[0]?.Condition?.['StringEquals']?.['aws:PrincipalArn']);
   t.ok(readers.length >= 2 && readers.every((arn) => arn.endsWith('-host') || arn.endsWith(':role/deployer')), 'decrypt: the host roles and the deployer only');
   t.equal(decrypting[0]?.Condition?.['StringEquals']?.['kms:ViaService'], 'ssm.eu-west-1.amazonaws.com', 'decrypt only through SSM');
+}
+
+function policyConfig(expect: IsolationExpectations): Record<string, object> {
+  const egressPolicy = expect.allowlisted ? 'allowlist' : 'deny-all';
+  return {
+    'no-internet-path': { egressPolicy },
+    'no-route-to-switch-networks': { switchCidrs: expect.switchCidrs, egressPolicy },
+    'tagged-with-release-candidate': { releaseCandidate: expect.releaseCandidate },
+  };
+}
+
+/** The inputs as a preview sees them: every id, ARN or address another resource computes is unknown. */
+function unknownReferences(value: unknown): unknown {
+  if (typeof value === 'string') return /(-id|\.amazonaws\.com)$|^arn:aws:mock:|^vpce-|^pl-/.test(value) ? UNKNOWN_AT_PREVIEW.string : value;
+  if (Array.isArray(value)) return value.map(unknownReferences);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownReferences(v)]));
+  return value;
 }
 
 export async function checkIsolationInvariants(t: Test, resources: readonly RegisteredResource[], expect: IsolationExpectations): Promise<void> {
@@ -184,7 +201,12 @@ export async function checkIsolationInvariants(t: Test, resources: readonly Regi
   const violations = await allViolations(
     rehearsalPolicies,
     resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
-    { 'no-route-to-switch-networks': { switchCidrs: expect.switchCidrs }, 'tagged-with-release-candidate': { releaseCandidate: expect.releaseCandidate } },
+    policyConfig(expect),
   );
   t.same(violations, [], 'the policy pack accepts the program');
+
+  // At preview every value another resource computes is unknown. The pack must neither throw (the
+  // engine would make the policy advisory) nor reject the program for it.
+  const atPreview = resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: unknownReferences(r.inputs) as Record<string, unknown> }));
+  t.same(await allViolations(rehearsalPolicies, atPreview, policyConfig(expect)), [], 'the policy pack accepts the program at preview, with ids and ARNs unknown');
 }
