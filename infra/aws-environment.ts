@@ -48,7 +48,8 @@ export interface AwsEnvironmentOutputs {
 
 const HOST_INSTALL_DIR = '/opt/rehearsal';
 const DATABASE_PORT = 1433;
-const STEP_TIMEOUT_SECONDS = { prove: 900, restore: 3 * 3600, sanitize: 2 * 3600 } as const;
+// Inside the workflow's 200-minute `pulumi up` step, after 40-115 minutes of snapshot copy and RDS restore.
+const STEP_TIMEOUT_SECONDS = { prove: 900, restore: 90 * 60, sanitize: 60 * 60 } as const;
 
 function switchPorts(settings: AwsStackSettings, catalogue: EgressCatalogue): PortOnProtocol[] {
   const fromCatalogue = catalogue.switchServices.flatMap((s) => s.ports.map((port) => ({ protocol: s.protocol, port })));
