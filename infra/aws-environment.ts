@@ -77,7 +77,8 @@ export function connectionKeyPolicy(input: { accountId: string; partition: strin
         Sid: 'KeyAdministrationWithoutDecrypt',
         Effect: 'Allow',
         Principal: { AWS: `arn:${input.partition}:iam::${input.accountId}:root` },
-        NotAction: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+        // No Decrypt, and no CreateGrant, which could hand Decrypt to anyone.
+        NotAction: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'],
         Resource: '*',
       },
       {

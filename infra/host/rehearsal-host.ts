@@ -48,6 +48,7 @@ export class RehearsalHost extends pulumi.ComponentResource {
       parent: this,
       statements: [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: [pulumi.interpolate`${bucketArn}/${args.bundleKey}`, pulumi.interpolate`${bucketArn}/${args.hostPlanKey}`] },
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration'], Resource: bucketArn },
         { Effect: 'Allow', Action: 's3:PutObject', Resource: [pulumi.interpolate`${bucketArn}/${args.reportsPrefix}*`, pulumi.interpolate`${bucketArn}/${args.ssmOutputPrefix}*`] },
         { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: args.connectionParameterArn },
         { Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.connectionKeyArn },

@@ -60,6 +60,8 @@ export function s3EndpointPolicy(access: { accountId: string; transferBucketArn:
     Version: '2012-10-17',
     Statement: [
       { Sid: 'ReadTransferBucket', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: access.transferReadKeys.map((key) => `${access.transferBucketArn}/${key}`), Condition: inAccount },
+      // The SSM agent looks up the bucket's region and encryption before it writes a step's output.
+      { Sid: 'LocateTransferBucket', Effect: 'Allow', Principal: '*', Action: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration'], Resource: access.transferBucketArn, Condition: inAccount },
       { Sid: 'WriteTransferBucket', Effect: 'Allow', Principal: '*', Action: 's3:PutObject', Resource: access.transferWritePrefixes.map((prefix) => `${access.transferBucketArn}/${prefix}`), Condition: inAccount },
       { Sid: 'ReadAwsOwnedBuckets', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: [...access.awsOwnedReadOnlyObjects].sort() },
     ],

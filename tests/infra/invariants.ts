@@ -49,12 +49,14 @@ function checkEndpointPolicies(t: Test, resources: readonly RegisteredResource[]
     const actions = asList(statement.Action);
     t.notOk(actions.some((a) => a.includes('*')), `S3 endpoint statement ${statement.Sid} names its actions`);
     if (actions.some((a) => a !== 's3:GetObject')) {
-      t.ok(asList(statement.Resource).every((r) => r.startsWith(`${transferArn}/`)), `S3 endpoint statement ${statement.Sid}: anything beyond reading reaches only the transfer bucket`);
+      t.ok(asList(statement.Resource).every((r) => r === transferArn || r.startsWith(`${transferArn}/`)), `S3 endpoint statement ${statement.Sid}: anything beyond reading objects reaches only the transfer bucket`);
     }
     if (asList(statement.Resource).some((r) => r.startsWith(transferArn))) {
       t.same(statement.Condition, { StringEquals: { 'aws:ResourceAccount': MOCK_ACCOUNT } }, `S3 endpoint statement ${statement.Sid} requires the bucket to be this account's`);
     }
   }
+  const writes = statementsOf(s3?.inputs.policy).filter((s) => asList(s.Action).includes('s3:PutObject'));
+  t.same(writes.flatMap((s) => asList(s.Resource)), [`${transferArn}/reports/*`, `${transferArn}/ssm-output/*`], 'objects are written only under reports/ and ssm-output/ of the transfer bucket');
   const repos = statementsOf(s3?.inputs.policy).filter((s) => asList(s.Resource).some((r) => r.startsWith('arn:aws:s3:::al2023-repos-')));
   t.same(repos.map((s) => s.Action), ['s3:GetObject'], 'the registrable al2023-repos-<region>-* pattern is read only');
 
@@ -87,6 +89,8 @@ function checkHostPermissions(t: Test, resources: readonly RegisteredResource[])
   t.equal(parameter?.inputs.keyId, key === undefined ? 'missing' : `arn:aws:mock:eu-west-1:123456789012:kms/key/${key.name}`, 'the connection string is encrypted with its own key');
   const decrypting = statementsOf(key?.inputs.policy).filter((s) => asList(s.Action).includes('kms:Decrypt') || (s.NotAction !== undefined && !asList(s.NotAction).includes('kms:Decrypt')));
   t.equal(decrypting.length, 1, 'one statement lets anyone decrypt');
+  const granting = statementsOf(key?.inputs.policy).filter((s) => asList(s.Action).includes('kms:CreateGrant') || (s.NotAction !== undefined && !asList(s.NotAction).includes('kms:CreateGrant')));
+  t.same(granting, [], 'nobody can grant Decrypt to someone else');
   const readers = asList(decrypting[0]?.Condition?.['StringEquals']?.['aws:PrincipalArn']);
   t.ok(readers.length >= 2 && readers.every((arn) => arn.endsWith('-host') || arn.endsWith(':role/deployer')), 'decrypt: the host roles and the deployer only');
   t.equal(decrypting[0]?.Condition?.['StringEquals']?.['kms:ViaService'], 'ssm.eu-west-1.amazonaws.com', 'decrypt only through SSM');
