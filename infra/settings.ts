@@ -56,8 +56,6 @@ export interface AwsStackSettings {
     readonly imageId: string;
   };
   readonly appHost?: { readonly imageId: string; readonly instanceType: string };
-  /** Project root on the operator's machine. */
-  readonly projectDir: string;
 }
 
 export interface LocalStackSettings {

@@ -145,7 +145,6 @@ export function readAwsSettings(config: pulumi.Config, awsConfig: pulumi.Config,
             instanceType: app.instanceType ?? 'm6i.large',
           },
         }),
-    projectDir,
   };
 }
 

@@ -66,8 +66,12 @@ export async function runOnHost(
   const comment = commandComment(command.step, command.script);
   const inFlight = await runningRehearsalCommands(aws, command.instanceId);
   const own = inFlight.find((c) => c.Comment === comment);
-  for (const stale of inFlight.filter((c) => c !== own)) {
-    await aws(['ssm', 'cancel-command', '--command-id', stale.CommandId, '--instance-ids', command.instanceId]);
+  const stale = inFlight.filter((c) => c !== own).map((c) => c.CommandId);
+  for (const commandId of stale) await aws(['ssm', 'cancel-command', '--command-id', commandId, '--instance-ids', command.instanceId]);
+  // Cancelling is asynchronous: the old script must have stopped before the new one touches the database.
+  while (stale.length > 0 && (await runningRehearsalCommands(aws, command.instanceId)).some((c) => stale.includes(c.CommandId))) {
+    if (now() >= deadline) throw timedOut(`the cancelled SSM commands ${stale.join(', ')} to stop`);
+    await sleep(command.pollSeconds);
   }
   const remaining = Math.max(60, Math.floor((deadline - now()) / 1000));
   const commandId =

@@ -40,7 +40,6 @@ export function awsSettings(overrides: Partial<AwsStackSettings> = {}): AwsStack
       connectionStringEnv: 'REHEARSAL_MSSQL_CONNECTION',
     },
     rehearsalHost: { instanceType: 't3.medium', bundlePath: '/tmp/rehearsal-bundle.tgz', imageId: 'ami-0123456789abcdef0' },
-    projectDir: '/work/project',
     ...overrides,
   };
 }

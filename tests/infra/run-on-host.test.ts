@@ -16,14 +16,26 @@ interface Scenario {
 /** A stand-in for the AWS CLI that plays an SSM conversation and records what it was asked. */
 function scriptedCli(scenario: Scenario): { cli: AwsCli; calls: string[][] } {
   const calls: string[][] = [];
+  const cancelling = new Map<string, number>();
+  // A cancelled command shows as Cancelling for one more listing, then Cancelled: cancelling takes a moment.
+  const listing = (): { CommandId: string; Comment: string; Status: string }[] =>
+    (scenario.listed ?? []).map((c) => {
+      const seen = cancelling.get(c.CommandId);
+      if (seen === undefined) return c;
+      cancelling.set(c.CommandId, seen + 1);
+      return { ...c, Status: seen < 2 ? 'InProgress' : 'Cancelled' };
+    });
   const ping = [...scenario.ping];
   const invocations = [...scenario.invocations];
   const cli: AwsCli = async (args) => {
     calls.push([...args]);
     if (args[1] === 'describe-instance-information') return `${ping.shift() ?? 'Online'}\n`;
     if (args[1] === 'send-command') return 'cmd-123\n';
-    if (args[1] === 'list-commands') return JSON.stringify({ Commands: scenario.listed ?? [] });
-    if (args[1] === 'cancel-command') return '';
+    if (args[1] === 'list-commands') return JSON.stringify({ Commands: listing() });
+    if (args[1] === 'cancel-command') {
+      cancelling.set(args[3] ?? '', (cancelling.get(args[3] ?? '') ?? 0) + 1);
+      return '';
+    }
     if (args[0] === 's3' && args[1] === 'cp') {
       const object = scenario.objects?.[args[3] ?? ''];
       if (object === undefined) throw new Error(`aws s3 cp failed: NoSuchKey ${args[3]}`);
@@ -99,7 +111,8 @@ t.test('a stale rehearsal command (another script) is cancelled before the step 
   t.equal((await runOnHost(command, cli, sleep, now)).commandId, 'cmd-123');
   t.same(calls.filter((c) => c[1] === 'cancel-command').map((c) => c[3]), ['cmd-stale'], 'only the stale rehearsal command is cancelled');
   const send = calls.findIndex((c) => c[1] === 'send-command');
-  t.ok(send > calls.findIndex((c) => c[1] === 'cancel-command'), 'cancelled first, then sent');
+  const lastListing = calls.map((c) => c[1]).lastIndexOf('list-commands');
+  t.ok(send > lastListing && lastListing > calls.findIndex((c) => c[1] === 'cancel-command'), 'sent only once the cancelled command has stopped');
   t.equal(calls[send]?.[calls[send]!.indexOf('--comment') + 1], commandComment('sanitize', command.script), 'the comment is the idempotency key');
 });
 
