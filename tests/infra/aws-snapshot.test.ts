@@ -83,6 +83,7 @@ t.test('restore, sanitize and the isolation proof run on the rehearsal host thro
 t.test('the RDS instance has a deterministic identifier and the host plan names its endpoint', async (t) => {
   const [db] = ofType(resources, 'aws:rds/instance:Instance');
   t.equal(db?.inputs.identifier, 'rehearsal-test-db', 'derived from the stack name');
+  t.equal(db?.options.deleteBeforeReplace, true, 'a replacement deletes the old instance first: the identifier cannot exist twice');
   const [hostPlan] = ofType(resources, 'aws:s3/bucketObjectv2:BucketObjectv2').filter((o) => o.inputs.key === 'plan/host-plan.yaml');
   const rendered = parse(hostPlan?.inputs.content) as { database: { server: string } };
   t.equal(rendered.database.server, 'rehearsal-test-db.c0ffee.eu-west-1.rds.amazonaws.com', "the production guard on the host accepts the stack's instance");

@@ -17,6 +17,8 @@ export interface RegisteredResource {
   /** Type chain of the parents from the URN, e.g. `rehearsal:network:IsolatedNetwork`; empty at top level. */
   readonly parentTypes: readonly string[];
   readonly custom: boolean;
+  /** Resource options the engine would see that the mocks' `newResource` does not pass on. */
+  readonly options: { readonly deleteBeforeReplace: boolean };
 }
 
 export interface MockOptions {
@@ -62,7 +64,7 @@ function computedState(type: string, name: string, inputs: Inputs): Record<strin
 }
 
 export async function installMocks(options: MockOptions = {}): Promise<void> {
-  const collected: Omit<RegisteredResource, 'urn' | 'parentTypes'>[] = [];
+  const collected: Omit<RegisteredResource, 'urn' | 'parentTypes' | 'options'>[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -95,9 +97,25 @@ export async function installMocks(options: MockOptions = {}): Promise<void> {
     false,
   );
   registered = collected;
+  resourceOptions = new Map();
+  // The request carries the resource options; the mocks' newResource does not show them.
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    resourceOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace() });
+    return register(req, callback);
+  };
 }
 
-let registered: Omit<RegisteredResource, 'urn' | 'parentTypes'>[] = [];
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDeletebeforereplace(): boolean;
+}
+
+let resourceOptions = new Map<string, RegisteredResource['options']>();
+
+let registered: Omit<RegisteredResource, 'urn' | 'parentTypes' | 'options'>[] = [];
 
 function urnOf(type: string, name: string, urns: readonly string[]): string {
   return urns.find((urn) => urn.endsWith(`${type}::${name}`)) ?? '';
@@ -122,7 +140,7 @@ export async function collectResources(outputs: object): Promise<{ resources: Re
   const urns = [...monitor.getRegisteredResources().keys()];
   const resources = registered.map((r) => {
     const urn = urnOf(r.type, r.name, urns);
-    return { ...r, urn, parentTypes: parentTypes(urn) };
+    return { ...r, urn, parentTypes: parentTypes(urn), options: resourceOptions.get(`${r.type}::${r.name}`) ?? { deleteBeforeReplace: false } };
   });
   return { resources, outputs: resolved };
 }
