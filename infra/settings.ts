@@ -17,9 +17,22 @@ export interface EgressSettings {
   readonly switchCidrs: readonly string[];
 }
 
+/** The plan file named by `rehearsal:plan`: the one source of the release candidate, its egress and the host's plan. */
+export interface AwsPlanSource {
+  /** Absolute path on the operator's machine. */
+  readonly path: string;
+  /** Path inside the bundle (relative to the project root), where the host runs it from. */
+  readonly fileInBundle: string;
+  /** The file's text; the host gets it with `database.server` set to the RDS endpoint. */
+  readonly text: string;
+}
+
 export interface AwsStackSettings {
   readonly target: 'aws';
+  /** Pulumi stack name; the deterministic resource names derive from it. */
+  readonly stackName: string;
   readonly releaseCandidate: string;
+  readonly plan: AwsPlanSource;
   readonly region: string;
   readonly availabilityZones: readonly [string, string];
   readonly vpcCidr: string;
@@ -33,17 +46,16 @@ export interface AwsStackSettings {
     readonly masterUsername: string;
     readonly masterPassword: pulumi.Input<string>;
     readonly databaseName: string;
+    /** The plan's `database.connectionStringEnv`. */
     readonly connectionStringEnv: string;
   };
   readonly rehearsalHost: {
     readonly instanceType: string;
     readonly bundlePath: string;
-    /** Plan file path inside the bundle, relative to its root. */
-    readonly planFile: string;
+    /** Pinned Amazon Linux 2023 AMI: a newer image must not replace the host (and re-run the restore) by itself. */
+    readonly imageId: string;
   };
   readonly appHost?: { readonly imageId: string; readonly instanceType: string };
-  /** Project root on the operator's machine. */
-  readonly projectDir: string;
 }
 
 export interface LocalStackSettings {

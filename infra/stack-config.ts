@@ -4,12 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { UserError } from '../src/errors.js';
 import { loadPlan } from '../src/plan/load.js';
 import type { BakSource, SnapshotSource } from './database/billing-database.js';
-import type { AwsStackSettings, EgressSettings, LocalStackSettings, StackSettings } from './settings.js';
+import type { Plan } from '../src/plan/types.js';
+import type { AwsPlanSource, AwsStackSettings, LocalStackSettings, StackSettings } from './settings.js';
 
 interface DatabaseConfig {
   snapshotIdentifier?: string;
@@ -23,6 +24,7 @@ interface DatabaseConfig {
 interface HostConfig {
   instanceType?: string;
   bundlePath?: string;
+  imageId?: string;
   planFile?: string;
 }
 
@@ -40,26 +42,34 @@ function need<T>(value: T | undefined, key: string, what: string): T {
   return value;
 }
 
-function releaseCandidateAndEgress(config: pulumi.Config, projectDir: string): { releaseCandidate: string; egress: EgressSettings } {
-  const planPath = config.get('plan');
-  if (planPath !== undefined) {
-    if (config.get('releaseCandidate') !== undefined || config.getObject('egress') !== undefined) {
-      throw new UserError('Stack settings name a plan (`rehearsal:plan`) and also `rehearsal:releaseCandidate` or `rehearsal:egress`. Keep one source: remove those keys, the plan holds them.');
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+
+/**
+ * The plan named by `rehearsal:plan` is the one source of the release candidate, its egress
+ * (switch networks, mail servers, switch ports) and the connection-string variable: the network,
+ * the DNS Firewall, the NACL and the host all read them from it, so they cannot disagree.
+ */
+function awsPlan(config: pulumi.Config, projectDir: string): { source: AwsPlanSource; plan: Plan; connectionStringEnv: string } {
+  for (const [key, what] of [
+    ['releaseCandidate', 'the release candidate'],
+    ['egress', 'the egress (switch networks, mail servers, switch ports)'],
+  ] as const) {
+    if (config.get(key) !== undefined) {
+      throw new UserError(`Stack setting \`rehearsal:${key}\` duplicates ${what} of the plan named by \`rehearsal:plan\`. Remove it from the stack file; the plan is the one source.`);
     }
-    const plan = loadPlan(resolve(projectDir, planPath));
-    return { releaseCandidate: plan.releaseCandidate.id, egress: plan.egress };
   }
-  const egress = config.getObject<Partial<EgressSettings>>('egress') ?? {};
-  return {
-    releaseCandidate: need(config.get('releaseCandidate'), 'rehearsal:releaseCandidate', 'the release candidate id every resource is tagged with'),
-    egress: {
-      policy: egress.policy ?? 'deny-all',
-      allowlist: egress.allowlist ?? [],
-      mailServers: egress.mailServers ?? [],
-      switches: egress.switches ?? [],
-      switchCidrs: egress.switchCidrs ?? [],
-    },
-  };
+  const planSetting = need(config.get('plan'), 'rehearsal:plan', 'the AWS plan file (e.g. plans/rc-2026-12-1.aws.yaml); it names the release candidate, its egress and the host\'s stages');
+  const path = resolve(projectDir, planSetting);
+  const fileInBundle = relative(projectDir, path);
+  if (fileInBundle.startsWith('..') || isAbsolute(fileInBundle)) {
+    throw new UserError(`The plan ${path} named by \`rehearsal:plan\` is outside the project ${projectDir}; the host runs it from the bundle, so put it under the project (e.g. plans/).`);
+  }
+  if (!existsSync(path)) throw new UserError(`The plan ${path} named by \`rehearsal:plan\` does not exist. Point the setting at a plan file.`);
+  const plan = loadPlan(path);
+  if (plan.target !== 'aws' || plan.database.engine !== 'mssql' || plan.database.connectionStringEnv === undefined) {
+    throw new UserError(`${path} (named by \`rehearsal:plan\`) is not an AWS plan: it needs \`target: aws\` and \`database.engine: mssql\` with \`connectionStringEnv\`.`);
+  }
+  return { source: { path, fileInBundle, text: readFileSync(path, 'utf8') }, plan, connectionStringEnv: plan.database.connectionStringEnv };
 }
 
 function databaseSource(db: DatabaseConfig): SnapshotSource | BakSource {
@@ -81,8 +91,8 @@ function databaseSource(db: DatabaseConfig): SnapshotSource | BakSource {
   };
 }
 
-export function readAwsSettings(config: pulumi.Config, awsConfig: pulumi.Config, projectDir: string): AwsStackSettings {
-  const { releaseCandidate, egress } = releaseCandidateAndEgress(config, projectDir);
+export function readAwsSettings(config: pulumi.Config, awsConfig: pulumi.Config, projectDir: string, stackName: string): AwsStackSettings {
+  const { source, plan, connectionStringEnv } = awsPlan(config, projectDir);
   const zones = config.getObject<string[]>('availabilityZones');
   if (zones === undefined || zones.length !== 2) {
     throw new UserError('Stack setting `rehearsal:availabilityZones` must list exactly two availability zones of the region (RDS needs a subnet group in two), e.g. [eu-west-1a, eu-west-1b].');
@@ -94,28 +104,38 @@ export function readAwsSettings(config: pulumi.Config, awsConfig: pulumi.Config,
   if (sinkholeResponse !== 'sinkhole' && sinkholeResponse !== 'nxdomain') {
     throw new UserError(`Stack setting \`rehearsal:sinkholeResponse\` is ${sinkholeResponse}; use \`sinkhole\` (answer catalogue names with the sinkhole host) or \`nxdomain\`.`);
   }
+  if (db.connectionStringEnv !== undefined) {
+    throw new UserError('Stack setting `rehearsal:database.connectionStringEnv` duplicates the plan\'s `database.connectionStringEnv`. Remove it from the stack file; the plan is the one source.');
+  }
+  if (host.planFile !== undefined) {
+    throw new UserError('Stack setting `rehearsal:rehearsalHost.planFile` is gone: the host runs the plan named by `rehearsal:plan`. Remove it from the stack file.');
+  }
+  const imageId = need(host.imageId, 'rehearsal:rehearsalHost.imageId', 'the pinned Amazon Linux 2023 AMI of the rehearsal host (`aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`)');
+  if (!AMI_ID.test(imageId)) throw new UserError(`Stack setting \`rehearsal:rehearsalHost.imageId\` is ${imageId}, which is not an AMI id such as ami-0123456789abcdef0.`);
   return {
     target: 'aws',
-    releaseCandidate,
+    stackName,
+    releaseCandidate: plan.releaseCandidate.id,
+    plan: source,
     region: need(awsConfig.get('region'), 'aws:region', 'the AWS region of the rehearsal'),
     availabilityZones: [zones[0]!, zones[1]!],
     vpcCidr: config.get('vpcCidr') ?? '10.213.0.0/16',
     internalZoneName: config.get('internalZoneName') ?? 'rehearsal.internal',
     naclRuleLimit: config.getNumber('naclRuleLimit') ?? 20,
     sinkholeResponse,
-    egress,
+    egress: plan.egress,
     database: {
       source: databaseSource(db),
       instanceClass: db.instanceClass ?? 'db.m6i.xlarge',
       masterUsername: db.masterUsername ?? 'rehearsal_admin',
       masterPassword: config.requireSecret('databasePassword'),
       databaseName: need(db.databaseName, 'rehearsal:database.databaseName', 'the billing database name inside SQL Server'),
-      connectionStringEnv: db.connectionStringEnv ?? 'REHEARSAL_MSSQL_CONNECTION',
+      connectionStringEnv,
     },
     rehearsalHost: {
       instanceType: host.instanceType ?? 't3.medium',
       bundlePath: resolve(projectDir, need(host.bundlePath, 'rehearsal:rehearsalHost.bundlePath', 'the project bundle tarball uploaded to the host')),
-      planFile: need(host.planFile, 'rehearsal:rehearsalHost.planFile', 'the plan file inside the bundle'),
+      imageId,
     },
     ...(app === undefined
       ? {}
@@ -125,7 +145,6 @@ export function readAwsSettings(config: pulumi.Config, awsConfig: pulumi.Config,
             instanceType: app.instanceType ?? 'm6i.large',
           },
         }),
-    projectDir,
   };
 }
 
@@ -145,6 +164,6 @@ export function readStackSettings(projectDir: string): StackSettings {
   const config = new pulumi.Config('rehearsal');
   const target = config.get('target') ?? 'aws';
   if (target === 'local') return readLocalSettings(config, projectDir);
-  if (target === 'aws') return readAwsSettings(config, new pulumi.Config('aws'), projectDir);
+  if (target === 'aws') return readAwsSettings(config, new pulumi.Config('aws'), projectDir, pulumi.getStack());
   throw new UserError(`Stack setting \`rehearsal:target\` is ${target}; use \`aws\` or \`local\`.`);
 }

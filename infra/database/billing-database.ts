@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { UserError } from '../../src/errors.js';
+import { databaseIdentifier, snapshotCopyIdentifier } from '../naming.js';
 import { releaseCandidateTags } from '../tags.js';
 
 /** Production's DB snapshot (name or ARN, own or shared with this account). */
@@ -26,6 +27,8 @@ export interface BakSource {
 
 export interface BillingDatabaseArgs {
   readonly releaseCandidate: string;
+  /** Pulumi stack name: the instance identifier and the snapshot copy's name derive from it. */
+  readonly stackName: string;
   readonly subnetIds: pulumi.Input<string>[];
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly instanceClass: string;
@@ -79,6 +82,8 @@ export class BillingDatabase extends pulumi.ComponentResource {
     );
     const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: tags('subnets') }, child);
     const common = {
+      // Deterministic: the host's plan names this instance's endpoint before the instance exists.
+      identifier: databaseIdentifier(args.stackName),
       instanceClass: args.instanceClass,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: args.securityGroupIds,
@@ -86,6 +91,8 @@ export class BillingDatabase extends pulumi.ComponentResource {
       storageEncrypted: true,
       kmsKeyId: key.arn,
       multiAz: false,
+      // With retention above 0 RDS takes a full backup right after a snapshot restore and the instance
+      // stays in backing-up for hours (terraform-provider-aws #44104); a rehearsal copy needs none.
       backupRetentionPeriod: 0,
       deletionProtection: false,
       skipFinalSnapshot: true,
@@ -96,7 +103,8 @@ export class BillingDatabase extends pulumi.ComponentResource {
       password: pulumi.secret(args.masterPassword),
       tags: tags('instance'),
     };
-    const instanceOpts = { ...child, customTimeouts: TIMEOUTS };
+    // A fixed identifier cannot exist twice: a replacement (new snapshot, new engine) deletes the old instance first.
+    const instanceOpts = { ...child, customTimeouts: TIMEOUTS, deleteBeforeReplace: true };
 
     let instance: aws.rds.Instance;
     if (args.source.kind === 'snapshot') {
@@ -108,7 +116,9 @@ export class BillingDatabase extends pulumi.ComponentResource {
         `${name}-source-copy`,
         {
           sourceDbSnapshotIdentifier: source.dbSnapshotArn,
-          targetDbSnapshotIdentifier: `${name}-${args.releaseCandidate}`.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+          targetDbSnapshotIdentifier: pulumi
+            .all([source.dbSnapshotArn, source.snapshotCreateTime])
+            .apply(([arn, created]) => snapshotCopyIdentifier(args.stackName, arn, created)),
           kmsKeyId: key.arn,
           tags: tags('source-copy'),
         },

@@ -10,7 +10,9 @@ export interface AppHostArgs {
   readonly instanceType: string;
   readonly subnetId: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
+  readonly roleName: string;
   readonly connectionParameterArn: pulumi.Input<string>;
+  readonly connectionKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -24,9 +26,13 @@ export class AppHost extends pulumi.ComponentResource {
     super('rehearsal:host:AppHost', name, {}, opts);
     const profile = ssmManagedInstanceProfile({
       name,
+      roleName: args.roleName,
       releaseCandidate: args.releaseCandidate,
       parent: this,
-      statements: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: args.connectionParameterArn }],
+      statements: [
+        { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: args.connectionParameterArn },
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.connectionKeyArn },
+      ],
     });
     const instance = new aws.ec2.Instance(
       name,

@@ -9,21 +9,24 @@ export interface RehearsalHostArgs {
   readonly subnetId: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly instanceType: string;
+  /** Pinned AMI from the stack settings: a new Amazon Linux release does not replace the host by itself. */
+  readonly imageId: string;
+  readonly roleName: string;
   readonly bucketName: pulumi.Input<string>;
   readonly bucketArn: pulumi.Input<string>;
   readonly bundleKey: string;
+  readonly hostPlanKey: string;
   readonly reportsPrefix: string;
+  readonly ssmOutputPrefix: string;
   readonly installDir: string;
   readonly planFile: string;
-  /** SSM parameter (SecureString) holding the database connection string. */
+  /** SSM parameter (SecureString) holding the database connection string, and the KMS key it is encrypted with. */
   readonly connectionParameterArn: pulumi.Input<string>;
+  readonly connectionKeyArn: pulumi.Input<string>;
   /** Private zone and record name that the DNS Firewall points sinkholed names at. */
   readonly internalZoneId: pulumi.Input<string>;
   readonly sinkholeName: string;
 }
-
-/** Public SSM parameter with the current Amazon Linux 2023 image, so no AMI id goes stale in config. */
-const AMAZON_LINUX_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
 
 /**
  * The Linux host inside the isolated VPC that runs the sinkholes and the project's own scripts.
@@ -40,19 +43,21 @@ export class RehearsalHost extends pulumi.ComponentResource {
 
     const profile = ssmManagedInstanceProfile({
       name,
+      roleName: args.roleName,
       releaseCandidate: args.releaseCandidate,
       parent: this,
       statements: [
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: pulumi.interpolate`${bucketArn}/${args.bundleKey}` },
-        { Effect: 'Allow', Action: 's3:PutObject', Resource: pulumi.interpolate`${bucketArn}/${args.reportsPrefix}*` },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: [pulumi.interpolate`${bucketArn}/${args.bundleKey}`, pulumi.interpolate`${bucketArn}/${args.hostPlanKey}`] },
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration'], Resource: bucketArn },
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: [pulumi.interpolate`${bucketArn}/${args.reportsPrefix}*`, pulumi.interpolate`${bucketArn}/${args.ssmOutputPrefix}*`] },
         { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: args.connectionParameterArn },
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.connectionKeyArn },
       ],
     });
-    const image = aws.ssm.getParameterOutput({ name: AMAZON_LINUX_PARAMETER }, child);
     const instance = new aws.ec2.Instance(
       name,
       {
-        ami: image.value,
+        ami: args.imageId,
         instanceType: args.instanceType,
         subnetId: args.subnetId,
         vpcSecurityGroupIds: args.securityGroupIds,
@@ -60,7 +65,9 @@ export class RehearsalHost extends pulumi.ComponentResource {
         ...hardenedInstanceSettings,
         userData: pulumi
           .output(args.bucketName)
-          .apply((bucketName) => rehearsalHostUserData({ bucketName, bundleKey: args.bundleKey, installDir: args.installDir, planFile: args.planFile })),
+          .apply((bucketName) =>
+            rehearsalHostUserData({ bucketName, bundleKey: args.bundleKey, hostPlanKey: args.hostPlanKey, installDir: args.installDir, planFile: args.planFile }),
+          ),
         userDataReplaceOnChange: true,
         tags: releaseCandidateTags(args.releaseCandidate, name),
       },

@@ -19,6 +19,14 @@ export interface DnsFirewallArgs {
 const PRIORITY = { sinkhole: 100, services: 200, allowlist: 300, everythingElse: 400 } as const;
 
 /**
+ * The AWS service rule trusts the CNAME chain of an allowed name: S3 bucket names resolve through
+ * `s3-r-w.<region>.amazonaws.com`, which the default (INSPECT_REDIRECTION_DOMAIN) would send to the
+ * catch-all NXDOMAIN rule. Those chains are AWS's own. The allowlist rule keeps inspecting: a
+ * vendor's CNAME could point at a catalogue host, which must still get the sinkhole.
+ */
+const TRUST_REDIRECTION = { firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN' } as const;
+
+/**
  * Route 53 Resolver DNS Firewall for the rehearsal VPC: catalogue names go to the sinkhole, the
  * names the environment needs resolve, every other name is NXDOMAIN. The firewall fails closed
  * so a Resolver outage cannot let a query through unfiltered.
@@ -54,7 +62,7 @@ export class DnsFirewall extends pulumi.ComponentResource {
     const services = domainList('aws-services', args.serviceDomains);
     new aws.route53.ResolverFirewallRule(
       `${name}-allow-aws-services`,
-      { name: `${name}-allow-aws-services`, firewallRuleGroupId: ruleGroup.id, firewallDomainListId: services.id, priority: PRIORITY.services, action: 'ALLOW' },
+      { name: `${name}-allow-aws-services`, firewallRuleGroupId: ruleGroup.id, firewallDomainListId: services.id, priority: PRIORITY.services, action: 'ALLOW', ...TRUST_REDIRECTION },
       child,
     );
 

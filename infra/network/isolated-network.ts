@@ -27,13 +27,56 @@ export interface IsolatedNetworkArgs {
     readonly sinkholeTarget?: string;
     readonly serviceDomains: readonly string[];
   };
-  /** S3 object ARNs the gateway endpoint lets traffic reach (bundle bucket, package mirrors). */
-  readonly s3EndpointResources: pulumi.Input<pulumi.Input<string>[]>;
+  /** What the S3 gateway endpoint lets through (see `s3EndpointPolicy`). */
+  readonly s3Access: S3EndpointAccess;
+  /** IAM role ARNs of the hosts: the only principals the SSM interface endpoints serve. */
+  readonly endpointPrincipalArns: pulumi.Input<pulumi.Input<string>[]>;
   /** Present only when the plan declares `egress.policy: allowlist`. */
   readonly allowlistedEgress?: { readonly domains: readonly string[] };
 }
 
 const INTERFACE_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
+
+export interface S3EndpointAccess {
+  /** The stack's account: the transfer bucket must be owned by it (aws:ResourceAccount). */
+  readonly accountId: pulumi.Input<string>;
+  readonly transferBucketArn: pulumi.Input<string>;
+  /** Object keys (or `prefix*`) of the transfer bucket the hosts read. */
+  readonly transferReadKeys: readonly string[];
+  /** Object key prefixes (`prefix*`) of the transfer bucket the hosts write. */
+  readonly transferWritePrefixes: readonly string[];
+  /** AWS-owned buckets (package mirror, SSM agent), read only: their owner accounts are AWS's, so no account condition. */
+  readonly awsOwnedReadOnlyObjects: readonly string[];
+}
+
+/**
+ * The S3 gateway endpoint's policy. Writes go only to the transfer bucket, and only if this
+ * account owns it: a bucket name pattern such as `al2023-repos-<region>-*` can be registered by
+ * anyone, so it is readable (GetObject) and never writable.
+ */
+export function s3EndpointPolicy(access: { accountId: string; transferBucketArn: string } & Omit<S3EndpointAccess, 'accountId' | 'transferBucketArn'>): string {
+  const inAccount = { StringEquals: { 'aws:ResourceAccount': access.accountId } };
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ReadTransferBucket', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: access.transferReadKeys.map((key) => `${access.transferBucketArn}/${key}`), Condition: inAccount },
+      // The SSM agent looks up the bucket's region and encryption before it writes a step's output.
+      { Sid: 'LocateTransferBucket', Effect: 'Allow', Principal: '*', Action: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration'], Resource: access.transferBucketArn, Condition: inAccount },
+      { Sid: 'WriteTransferBucket', Effect: 'Allow', Principal: '*', Action: 's3:PutObject', Resource: access.transferWritePrefixes.map((prefix) => `${access.transferBucketArn}/${prefix}`), Condition: inAccount },
+      { Sid: 'ReadAwsOwnedBuckets', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: [...access.awsOwnedReadOnlyObjects].sort() },
+    ],
+  });
+}
+
+/** An SSM interface endpoint serves only the rehearsal hosts' roles, and only its own service's API. */
+export function interfaceEndpointPolicy(service: string, principalArns: readonly string[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'OnlyRehearsalHosts', Effect: 'Allow', Principal: '*', Action: `${service}:*`, Resource: '*', Condition: { StringEquals: { 'aws:PrincipalArn': [...principalArns].sort() } } },
+    ],
+  });
+}
 
 /**
  * A VPC that cannot reach the internet or the company's networks: private subnets only, route
@@ -120,12 +163,9 @@ export class IsolatedNetwork extends pulumi.ComponentResource {
         serviceName: `com.amazonaws.${args.region}.s3`,
         vpcEndpointType: 'Gateway',
         routeTableIds: routeTables.map((t) => t.id),
-        policy: pulumi.output(args.s3EndpointResources).apply((resources) =>
-          JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Sid: 'OnlyRehearsalBuckets', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: [...resources].sort() }],
-          }),
-        ),
+        policy: pulumi
+          .all([args.s3Access.accountId, args.s3Access.transferBucketArn])
+          .apply(([accountId, transferBucketArn]) => s3EndpointPolicy({ ...args.s3Access, accountId, transferBucketArn })),
         tags: tags('s3'),
       },
       child,
@@ -152,6 +192,7 @@ export class IsolatedNetwork extends pulumi.ComponentResource {
           privateDnsEnabled: true,
           subnetIds: subnets.map((s) => s.id),
           securityGroupIds: [groups.endpoints.id],
+          policy: pulumi.output(args.endpointPrincipalArns).apply((arns) => interfaceEndpointPolicy(service, arns)),
           tags: tags(service),
         },
         child,

@@ -7,18 +7,21 @@ export interface HostStepArgs {
   readonly region: string;
   /** Stage name for messages and the SSM comment. */
   readonly step: string;
-  readonly script: readonly string[];
+  readonly script: pulumi.Input<string[]>;
   readonly timeoutSeconds: number;
-  /** Any change replaces the step, i.e. runs it again (new snapshot, new database instance). */
+  /** Transfer bucket and prefix SSM writes the step's full output to. */
+  readonly outputBucket: pulumi.Input<string>;
+  readonly outputPrefix: string;
+  /** Any change replaces the step, i.e. runs it again (new snapshot, new database instance, new plan). */
   readonly triggers: pulumi.Input<unknown>[];
-  /** Project root on the operator's machine, where `infra/ssm/run-on-host.ts` lives. */
-  readonly projectDir: string;
 }
 
 /**
  * One stage run on the rehearsal host through SSM as part of `pulumi up`. The local command only
  * sends and watches; a failing stage fails the update, which is how a failed sanitize proof stops
- * everything after it.
+ * everything after it. The command runs in the provider's working directory, the project root
+ * Pulumi runs from: no absolute path of one checkout is stored in the state, so the same stack
+ * driven from another checkout does not see a changed step and run it again.
  */
 export class HostStep extends pulumi.ComponentResource {
   readonly output: pulumi.Output<string>;
@@ -29,13 +32,14 @@ export class HostStep extends pulumi.ComponentResource {
       name,
       {
         create: 'node --import tsx infra/ssm/run-on-host.ts',
-        dir: args.projectDir,
-        environment: pulumi.output(args.instanceId).apply((instanceId) => ({
+        environment: pulumi.all([args.instanceId, args.script, args.outputBucket]).apply(([instanceId, script, outputBucket]) => ({
           AWS_REGION: args.region,
           [HOST_STEP_ENV.instanceId]: instanceId,
           [HOST_STEP_ENV.step]: args.step,
-          [HOST_STEP_ENV.script]: JSON.stringify(args.script),
+          [HOST_STEP_ENV.script]: JSON.stringify(script),
           [HOST_STEP_ENV.timeoutSeconds]: String(args.timeoutSeconds),
+          [HOST_STEP_ENV.outputBucket]: outputBucket,
+          [HOST_STEP_ENV.outputPrefix]: args.outputPrefix,
         })),
         triggers: args.triggers,
       },

@@ -3,6 +3,7 @@
  * `local.Command` can make `pulumi up` fail when a step inside the VPC fails. The operator's
  * machine only sends the command; the work (and the database connection) stays on the host.
  */
+import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { $, sleep as zxSleep } from 'zx';
 import { UserError } from '../../src/errors.js';
@@ -18,6 +19,9 @@ export interface HostCommand {
   readonly script: readonly string[];
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;
+  /** Transfer bucket and key prefix for the full output (SSM's API keeps only 24,000 / 8,000 characters). */
+  readonly outputBucket?: string;
+  readonly outputPrefix?: string;
 }
 
 export interface HostCommandResult {
@@ -27,6 +31,19 @@ export interface HostCommandResult {
 
 const PENDING = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
 const OUTPUT_TAIL_CHARS = 4000;
+/** Output limits of GetCommandInvocation; longer output is cut and only complete in S3. */
+const INLINE_LIMIT = { stdout: 24000, stderr: 8000 } as const;
+const COMMENT_TAG = 'rehearsal';
+
+/**
+ * The SSM comment names the step and a digest of its script: a command with the same comment that
+ * is still running is this step's own, sent by an `up` that was interrupted, and is waited for
+ * instead of sent again. A different running rehearsal command on the host is stale and cancelled.
+ */
+export function commandComment(step: string, script: readonly string[]): string {
+  const digest = createHash('sha256').update(JSON.stringify(script)).digest('hex').slice(0, 16);
+  return `${COMMENT_TAG} ${step} ${digest}`.slice(0, 100);
+}
 
 export async function runOnHost(
   command: HostCommand,
@@ -46,28 +63,41 @@ export async function runOnHost(
     await sleep(command.pollSeconds);
   }
 
+  const comment = commandComment(command.step, command.script);
+  const inFlight = await runningRehearsalCommands(aws, command.instanceId);
+  const own = inFlight.find((c) => c.Comment === comment);
+  const stale = inFlight.filter((c) => c !== own).map((c) => c.CommandId);
+  for (const commandId of stale) await aws(['ssm', 'cancel-command', '--command-id', commandId, '--instance-ids', command.instanceId]);
+  // Cancelling is asynchronous: the old script must have stopped before the new one touches the database.
+  while (stale.length > 0 && (await runningRehearsalCommands(aws, command.instanceId)).some((c) => stale.includes(c.CommandId))) {
+    if (now() >= deadline) throw timedOut(`the cancelled SSM commands ${stale.join(', ')} to stop`);
+    await sleep(command.pollSeconds);
+  }
   const remaining = Math.max(60, Math.floor((deadline - now()) / 1000));
-  const commandId = (
-    await aws([
-      'ssm', 'send-command',
-      '--instance-ids', command.instanceId,
-      '--document-name', 'AWS-RunShellScript',
-      '--comment', `rehearsal ${command.step}`.slice(0, 100),
-      '--parameters', JSON.stringify({ commands: command.script, executionTimeout: [String(remaining)] }),
-      '--query', 'Command.CommandId',
-      '--output', 'text',
-    ])
-  ).trim();
+  const commandId =
+    own?.CommandId ??
+    (
+      await aws([
+        'ssm', 'send-command',
+        '--instance-ids', command.instanceId,
+        '--document-name', 'AWS-RunShellScript',
+        '--comment', comment,
+        '--parameters', JSON.stringify({ commands: command.script, executionTimeout: [String(remaining)] }),
+        ...(command.outputBucket === undefined ? [] : ['--output-s3-bucket-name', command.outputBucket, '--output-s3-key-prefix', `${command.outputPrefix ?? ''}${command.step}`]),
+        '--query', 'Command.CommandId',
+        '--output', 'text',
+      ])
+    ).trim();
 
   for (;;) {
     const invocation = await invocationStatus(aws, commandId, command.instanceId);
     if (invocation !== undefined && !PENDING.has(invocation.Status)) {
-      const output = tail(invocation.StandardOutputContent);
-      if (invocation.Status === 'Success') return { commandId, output };
+      if (invocation.Status === 'Success') return { commandId, output: tail(invocation.StandardOutputContent) };
+      const { stdout, stderr, where } = await fullOutput(aws, invocation);
       throw new UserError(
         `The ${command.step} step failed on rehearsal host ${command.instanceId} (SSM command ${commandId}, status ${invocation.Status}); ` +
-          '`pulumi up` stops here so nothing runs against an unproven database. Fix the cause shown below and run `pulumi up` again.\n' +
-          tail(`${invocation.StandardOutputContent}\n${invocation.StandardErrorContent}`),
+          '`pulumi up` stops here so nothing runs against an unproven database. Fix the cause shown below and run `pulumi up` again.' +
+          `${where}\n${tail(`${stdout}\n${stderr}`)}`,
       );
     }
     if (now() >= deadline) throw timedOut(`SSM command ${commandId} to finish`);
@@ -89,6 +119,57 @@ interface Invocation {
   readonly Status: string;
   readonly StandardOutputContent: string;
   readonly StandardErrorContent: string;
+  readonly StandardOutputUrl?: string;
+  readonly StandardErrorUrl?: string;
+}
+
+interface ListedCommand {
+  readonly CommandId: string;
+  readonly Comment?: string;
+  readonly Status: string;
+}
+
+async function runningRehearsalCommands(aws: AwsCli, instanceId: string): Promise<ListedCommand[]> {
+  const listed = JSON.parse(
+    await aws(['ssm', 'list-commands', '--instance-id', instanceId, '--filters', 'key=DocumentName,value=AWS-RunShellScript', '--max-items', '50', '--output', 'json']),
+  ) as { Commands?: ListedCommand[] };
+  return (listed.Commands ?? []).filter((c) => PENDING.has(c.Status) && c.Status !== 'Cancelling' && (c.Comment ?? '').startsWith(`${COMMENT_TAG} `));
+}
+
+/** `s3://bucket/key` of an SSM output URL (path style or virtual-hosted style). */
+export function s3UriOf(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const virtualHosted = /^(.+)\.s3[.-]/.exec(parsed.hostname);
+  if (virtualHosted?.[1] !== undefined) return `s3://${virtualHosted[1]}/${path}`;
+  return path.includes('/') ? `s3://${path}` : undefined;
+}
+
+/**
+ * The failed step's output: from S3 when SSM cut it (the part that says why is usually at the
+ * end), from the API otherwise. The message names the S3 objects either way.
+ */
+async function fullOutput(aws: AwsCli, invocation: Invocation): Promise<{ stdout: string; stderr: string; where: string }> {
+  const read = async (inline: string, url: string | undefined, limit: number): Promise<string> => {
+    const uri = url === undefined ? undefined : s3UriOf(url);
+    if (uri === undefined || inline.length < limit) return inline;
+    try {
+      return await aws(['s3', 'cp', '--only-show-errors', uri, '-']);
+    } catch {
+      return inline;
+    }
+  };
+  const uris = [invocation.StandardOutputUrl, invocation.StandardErrorUrl].map((u) => (u === undefined || u === '' ? undefined : s3UriOf(u))).filter((u): u is string => u !== undefined);
+  return {
+    stdout: await read(invocation.StandardOutputContent, invocation.StandardOutputUrl, INLINE_LIMIT.stdout),
+    stderr: await read(invocation.StandardErrorContent, invocation.StandardErrorUrl, INLINE_LIMIT.stderr),
+    where: uris.length === 0 ? '' : ` Full output: ${uris.join(' ')}`,
+  };
 }
 
 async function invocationStatus(aws: AwsCli, commandId: string, instanceId: string): Promise<Invocation | undefined> {
@@ -130,12 +211,20 @@ export const HOST_STEP_ENV = {
   step: 'REHEARSAL_HOST_STEP',
   script: 'REHEARSAL_HOST_SCRIPT',
   timeoutSeconds: 'REHEARSAL_HOST_TIMEOUT_SECONDS',
+  outputBucket: 'REHEARSAL_HOST_OUTPUT_BUCKET',
+  outputPrefix: 'REHEARSAL_HOST_OUTPUT_PREFIX',
 } as const;
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new UserError(`${name} is not set; this script is started by the HostStep Pulumi resource, which sets it.`);
   return value;
+}
+
+function optionalOutputLocation(): { outputBucket?: string; outputPrefix?: string } {
+  const bucket = process.env[HOST_STEP_ENV.outputBucket];
+  if (bucket === undefined || bucket === '') return {};
+  return { outputBucket: bucket, outputPrefix: process.env[HOST_STEP_ENV.outputPrefix] ?? '' };
 }
 
 async function main(): Promise<void> {
@@ -146,6 +235,7 @@ async function main(): Promise<void> {
       script: JSON.parse(requiredEnv(HOST_STEP_ENV.script)) as string[],
       timeoutSeconds: Number(requiredEnv(HOST_STEP_ENV.timeoutSeconds)),
       pollSeconds: 15,
+      ...optionalOutputLocation(),
     },
     awsCli,
   );

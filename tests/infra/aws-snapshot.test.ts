@@ -5,6 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
 import t from 'tap';
 import { parse } from 'yaml';
 import { loadEgressCatalogue } from '../../src/egress/catalogue.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { snapshotCopyIdentifier } from '../../infra/naming.js';
 import { collectResources, installMocks, ofType } from './harness.js';
 import { goldenListing, isSecret } from './golden.js';
 import { checkIsolationInvariants } from './invariants.js';
@@ -25,7 +27,8 @@ pulumi.runtime.setAllConfig(
 await installMocks();
 const { default: rehearsalStack } = await import('../../infra/index.js');
 const { resources, outputs } = await collectResources(await rehearsalStack());
-const egress = stackConfig['rehearsal:egress'] as { switchCidrs: string[]; mailServers: string[] };
+const plan = loadPlan(fileURLToPath(new URL(`../../${stackConfig['rehearsal:plan'] as string}`, import.meta.url)));
+const egress = plan.egress;
 
 t.test('isolation invariants of the example stack', async (t) => {
   await checkIsolationInvariants(t, resources, {
@@ -67,10 +70,62 @@ t.test('restore, sanitize and the isolation proof run on the rehearsal host thro
     const script = JSON.parse(step.inputs.environment.REHEARSAL_HOST_SCRIPT) as string[];
     t.match(script.at(-1), new RegExp(`scripts/rehearse.ts ${step.name} plans/rc-2026-12-1.aws.yaml$`), `${step.name} runs the project's own stage`);
     t.notMatch(JSON.stringify(step.inputs), PASSWORD, `${step.name} never carries the password`);
-    t.same(step.inputs.triggers, ['arn:aws:rds:eu-west-1:123456789012:snapshot:billing-prod-pre-bill-run-2026-11-30@2026-11-30T22:00:00Z', 'billing-instance', 'rehearsal-host-id', 'bundle-etag'], `${step.name} re-runs when the snapshot changes`);
+    t.match(
+      step.inputs.triggers,
+      ['arn:aws:rds:eu-west-1:123456789012:snapshot:billing-prod-pre-bill-run-2026-11-30@2026-11-30T22:00:00Z', 'rehearsal-test-db', 'rehearsal-host-id', 'bundle-etag', /^[0-9a-f]{64}$/],
+      `${step.name} re-runs when the snapshot, the instance, the host, the bundle or the host plan changes`,
+    );
   }
   const urn = (name: string): string => resources.find((r) => r.name === name && r.type === 'rehearsal:ssm:HostStep')?.urn ?? '';
   t.ok(urn('restore') && urn('sanitize'), 'each step is a HostStep component');
+});
+
+t.test('the RDS instance has a deterministic identifier and the host plan names its endpoint', async (t) => {
+  const [db] = ofType(resources, 'aws:rds/instance:Instance');
+  t.equal(db?.inputs.identifier, 'rehearsal-test-db', 'derived from the stack name');
+  t.equal(db?.options.deleteBeforeReplace, true, 'a replacement deletes the old instance first: the identifier cannot exist twice');
+  const [hostPlan] = ofType(resources, 'aws:s3/bucketObjectv2:BucketObjectv2').filter((o) => o.inputs.key === 'plan/host-plan.yaml');
+  const rendered = parse(hostPlan?.inputs.content) as { database: { server: string } };
+  t.equal(rendered.database.server, 'rehearsal-test-db.c0ffee.eu-west-1.rds.amazonaws.com', "the production guard on the host accepts the stack's instance");
+  const original = parse(readFileSync(new URL('../../plans/rc-2026-12-1.aws.yaml', import.meta.url), 'utf8')) as { database: { server: string } };
+  t.same(rendered, { ...original, database: { ...original.database, server: rendered.database.server } }, 'everything else is the plan named by rehearsal:plan');
+  t.equal(outputs['databaseIdentifier'], 'rehearsal-test-db');
+});
+
+t.test('the snapshot copy is named after its source snapshot', async (t) => {
+  const [copy] = ofType(resources, 'aws:rds/snapshotCopy:SnapshotCopy');
+  t.equal(
+    copy?.inputs.targetDbSnapshotIdentifier,
+    snapshotCopyIdentifier('test', 'arn:aws:rds:eu-west-1:123456789012:snapshot:billing-prod-pre-bill-run-2026-11-30', '2026-11-30T22:00:00Z'),
+  );
+});
+
+t.test('the rehearsal host runs a pinned AMI with Node.js 22 and nftables', async (t) => {
+  const host = ofType(resources, 'aws:ec2/instance:Instance').find((i) => i.name === 'rehearsal-host');
+  t.equal(host?.inputs.ami, (stackConfig['rehearsal:rehearsalHost'] as { imageId: string }).imageId, 'the AMI of the stack settings, no "latest" lookup');
+  t.match(host?.inputs.userData, /^dnf install -y nodejs22 nftables tar gzip$/m);
+  t.match(host?.inputs.userData, /^ExecStart=\/usr\/bin\/node-22 --import tsx scripts\/rehearse.ts up --foreground plans\/rc-2026-12-1.aws.yaml$/m);
+  t.notMatch(host?.inputs.userData, /node-20|nodejs20/);
+});
+
+t.test('host steps store no checkout path and send their full output to the transfer bucket', async (t) => {
+  for (const step of ofType(resources, 'command:local:Command')) {
+    t.notOk('dir' in step.inputs, `${step.name} runs from the project root Pulumi runs in`);
+    t.notMatch(JSON.stringify(step.inputs), PROJECT_DIR.replace(/\/$/, ''), `${step.name} holds no absolute path of this checkout`);
+    t.match(step.inputs.environment, { REHEARSAL_HOST_OUTPUT_BUCKET: 'transfer-id', REHEARSAL_HOST_OUTPUT_PREFIX: 'ssm-output/' });
+    const script = JSON.parse(step.inputs.environment.REHEARSAL_HOST_SCRIPT) as string[];
+    const fetchPlan = script.findIndex((line) => line.includes('s3://transfer-id/plan/host-plan.yaml'));
+    t.ok(fetchPlan > 0 && fetchPlan < script.length - 1, `${step.name} fetches the current plan before the stage runs`);
+  }
+});
+
+t.test('the bill-run script exports the connection string and uploads the report', async (t) => {
+  const script = outputs['hostBillRunScript'] as string[];
+  t.ok(script.includes('export REHEARSAL_MSSQL_CONNECTION'), 'the variable the plan names is exported');
+  t.ok(script.some((line) => line.startsWith('REHEARSAL_MSSQL_CONNECTION="$(aws ssm get-parameter --with-decryption --name /rehearsal/rc-2026-12-1/database-connection')));
+  t.match(script.join('\n'), /s3:\/\/transfer-id\/reports\/latest\//);
+  t.notMatch(script.join('\n'), /set -e/, 'a NO-GO does not abort before the upload');
+  t.equal(outputs['reportsUri'], 's3://transfer-id/reports/latest/');
 });
 
 t.test('stack outputs hold what the scripts need and no secret', async (t) => {

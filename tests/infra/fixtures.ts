@@ -15,10 +15,15 @@ export const testCatalogue: EgressCatalogue = {
   ],
 };
 
+/** The part of an AWS plan the program rewrites for the host. */
+export const TEST_PLAN_TEXT = '# the operator\'s plan\nversion: 1\ndatabase:\n  engine: mssql\n  server: replaced-by-pulumi-up.invalid # set by pulumi up\n  connectionStringEnv: REHEARSAL_MSSQL_CONNECTION\n';
+
 export function awsSettings(overrides: Partial<AwsStackSettings> = {}): AwsStackSettings {
   return {
     target: 'aws',
+    stackName: 'rc-test-1',
     releaseCandidate: 'rc-test-1',
+    plan: { path: '/work/project/plans/rc.aws.yaml', fileInBundle: 'plans/rc.aws.yaml', text: TEST_PLAN_TEXT },
     region: 'eu-west-1',
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     vpcCidr: '10.213.0.0/16',
@@ -34,8 +39,7 @@ export function awsSettings(overrides: Partial<AwsStackSettings> = {}): AwsStack
       databaseName: 'Billing',
       connectionStringEnv: 'REHEARSAL_MSSQL_CONNECTION',
     },
-    rehearsalHost: { instanceType: 't3.medium', bundlePath: '/tmp/rehearsal-bundle.tgz', planFile: 'plans/rc.aws.yaml' },
-    projectDir: '/work/project',
+    rehearsalHost: { instanceType: 't3.medium', bundlePath: '/tmp/rehearsal-bundle.tgz', imageId: 'ami-0123456789abcdef0' },
     ...overrides,
   };
 }

@@ -17,6 +17,8 @@ export interface RegisteredResource {
   /** Type chain of the parents from the URN, e.g. `rehearsal:network:IsolatedNetwork`; empty at top level. */
   readonly parentTypes: readonly string[];
   readonly custom: boolean;
+  /** Resource options the engine would see that the mocks' `newResource` does not pass on. */
+  readonly options: { readonly deleteBeforeReplace: boolean };
 }
 
 export interface MockOptions {
@@ -25,6 +27,7 @@ export interface MockOptions {
 }
 
 export const MOCK_ZONES = ['eu-west-1a', 'eu-west-1b'];
+export const MOCK_ACCOUNT = '123456789012';
 
 function computedState(type: string, name: string, inputs: Inputs): Record<string, unknown> {
   const arn = `arn:aws:mock:eu-west-1:123456789012:${type.split(':')[1]}/${name}`;
@@ -42,7 +45,7 @@ function computedState(type: string, name: string, inputs: Inputs): Record<strin
       extra['arn'] = `arn:aws:s3:::rehearsal-${name}`;
       break;
     case 'aws:rds/instance:Instance':
-      Object.assign(extra, { address: `${name}.c0ffee.eu-west-1.rds.amazonaws.com`, port: 1433, identifier: name, username: inputs['username'] ?? 'production_master' });
+      Object.assign(extra, { address: `${inputs['identifier'] ?? name}.c0ffee.eu-west-1.rds.amazonaws.com`, port: 1433, identifier: inputs['identifier'] ?? name, username: inputs['username'] ?? 'production_master' });
       break;
     case 'aws:ec2/instance:Instance':
       extra['privateIp'] = '10.213.0.10';
@@ -61,7 +64,7 @@ function computedState(type: string, name: string, inputs: Inputs): Record<strin
 }
 
 export async function installMocks(options: MockOptions = {}): Promise<void> {
-  const collected: Omit<RegisteredResource, 'urn' | 'parentTypes'>[] = [];
+  const collected: Omit<RegisteredResource, 'urn' | 'parentTypes' | 'options'>[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -78,8 +81,10 @@ export async function installMocks(options: MockOptions = {}): Promise<void> {
               snapshotCreateTime: '2026-11-30T22:00:00Z',
               encrypted: false,
             };
-          case 'aws:ssm/getParameter:getParameter':
-            return { value: 'ami-0123456789abcdef0' };
+          case 'aws:index/getCallerIdentity:getCallerIdentity':
+            return { accountId: MOCK_ACCOUNT, arn: `arn:aws:sts::${MOCK_ACCOUNT}:assumed-role/deployer/session`, userId: 'AROAEXAMPLE:session' };
+          case 'aws:iam/getSessionContext:getSessionContext':
+            return { arn: args.inputs.arn, issuerArn: `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`, issuerName: 'deployer', sessionName: 'session' };
           case 'aws:s3/getObject:getObject':
             return { etag: 'bak-etag' };
           default:
@@ -92,9 +97,25 @@ export async function installMocks(options: MockOptions = {}): Promise<void> {
     false,
   );
   registered = collected;
+  resourceOptions = new Map();
+  // The request carries the resource options; the mocks' newResource does not show them.
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    resourceOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace() });
+    return register(req, callback);
+  };
 }
 
-let registered: Omit<RegisteredResource, 'urn' | 'parentTypes'>[] = [];
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDeletebeforereplace(): boolean;
+}
+
+let resourceOptions = new Map<string, RegisteredResource['options']>();
+
+let registered: Omit<RegisteredResource, 'urn' | 'parentTypes' | 'options'>[] = [];
 
 function urnOf(type: string, name: string, urns: readonly string[]): string {
   return urns.find((urn) => urn.endsWith(`${type}::${name}`)) ?? '';
@@ -119,7 +140,7 @@ export async function collectResources(outputs: object): Promise<{ resources: Re
   const urns = [...monitor.getRegisteredResources().keys()];
   const resources = registered.map((r) => {
     const urn = urnOf(r.type, r.name, urns);
-    return { ...r, urn, parentTypes: parentTypes(urn) };
+    return { ...r, urn, parentTypes: parentTypes(urn), options: resourceOptions.get(`${r.type}::${r.name}`) ?? { deleteBeforeReplace: false } };
   });
   return { resources, outputs: resolved };
 }

@@ -3,8 +3,8 @@ import type { Test } from 'tap';
 import type { EgressCatalogue } from '../../src/egress/types.js';
 import { cidrsOverlap } from '../../infra/cidr.js';
 import { rehearsalPolicies } from '../../policy/policies.js';
-import { allViolations } from './policy-harness.js';
-import { ofType, type RegisteredResource } from './harness.js';
+import { UNKNOWN_AT_PREVIEW, allViolations } from './policy-harness.js';
+import { MOCK_ACCOUNT, ofType, type RegisteredResource } from './harness.js';
 
 export interface IsolationExpectations {
   readonly allowlisted: boolean;
@@ -21,6 +21,96 @@ function covers(t: Test, rules: RegisteredResource[], protocol: string, port: nu
     (r) => r.inputs.egress === true && r.inputs.ruleAction === 'deny' && r.inputs.protocol === protocol && r.inputs.cidrBlock === '0.0.0.0/0' && r.inputs.fromPort <= port && port <= r.inputs.toPort,
   );
   t.ok(hit, `NACL denies ${what} ${protocol}/${port} to anywhere`);
+}
+
+interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+function statementsOf(policy: unknown): PolicyStatement[] {
+  return (JSON.parse(String(policy)) as { Statement: PolicyStatement[] }).Statement;
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** S3 writes only to this account's transfer bucket; SSM interface endpoints only for the host roles. */
+function checkEndpointPolicies(t: Test, resources: readonly RegisteredResource[]): void {
+  const endpoints = ofType(resources, 'aws:ec2/vpcEndpoint:VpcEndpoint');
+  const s3 = endpoints.find((e) => e.inputs.vpcEndpointType === 'Gateway');
+  const transferArn = 'arn:aws:s3:::rehearsal-transfer';
+  for (const statement of statementsOf(s3?.inputs.policy)) {
+    const actions = asList(statement.Action);
+    t.notOk(actions.some((a) => a.includes('*')), `S3 endpoint statement ${statement.Sid} names its actions`);
+    if (actions.some((a) => a !== 's3:GetObject')) {
+      t.ok(asList(statement.Resource).every((r) => r === transferArn || r.startsWith(`${transferArn}/`)), `S3 endpoint statement ${statement.Sid}: anything beyond reading objects reaches only the transfer bucket`);
+    }
+    if (asList(statement.Resource).some((r) => r.startsWith(transferArn))) {
+      t.same(statement.Condition, { StringEquals: { 'aws:ResourceAccount': MOCK_ACCOUNT } }, `S3 endpoint statement ${statement.Sid} requires the bucket to be this account's`);
+    }
+  }
+  const writes = statementsOf(s3?.inputs.policy).filter((s) => asList(s.Action).includes('s3:PutObject'));
+  t.same(writes.flatMap((s) => asList(s.Resource)), [`${transferArn}/reports/*`, `${transferArn}/ssm-output/*`], 'objects are written only under reports/ and ssm-output/ of the transfer bucket');
+  const repos = statementsOf(s3?.inputs.policy).filter((s) => asList(s.Resource).some((r) => r.startsWith('arn:aws:s3:::al2023-repos-')));
+  t.same(repos.map((s) => s.Action), ['s3:GetObject'], 'the registrable al2023-repos-<region>-* pattern is read only');
+
+  const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface');
+  t.equal(interfaces.length, 3, 'SSM, SSM messages, EC2 messages');
+  for (const endpoint of interfaces) {
+    const service = String(endpoint.inputs.serviceName).split('.').at(-1);
+    const statements = statementsOf(endpoint.inputs.policy);
+    t.same(statements.map((s) => s.Action), [`${service}:*`], `${endpoint.name} serves only its own API`);
+    const principals = asList(statements[0]?.Condition?.['StringEquals']?.['aws:PrincipalArn']);
+    t.ok(principals.length > 0 && principals.every((arn) => new RegExp(`^arn:aws:iam::${MOCK_ACCOUNT}:role/rehearsal-[a-z0-9-]+-(rehearsal|app)-host$`).test(arn)), `${endpoint.name} serves only the rehearsal hosts' roles`);
+  }
+}
+
+/** No host can read every parameter of the account, and only the hosts (and the deployer) can decrypt the connection string. */
+function checkHostPermissions(t: Test, resources: readonly RegisteredResource[]): void {
+  t.same(
+    ofType(resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter((a) => String(a.inputs.policyArn).endsWith('/AmazonSSMManagedInstanceCore')),
+    [],
+    'AmazonSSMManagedInstanceCore (ssm:GetParameter on *) is not attached',
+  );
+  for (const policy of ofType(resources, 'aws:iam/rolePolicy:RolePolicy')) {
+    for (const statement of statementsOf(policy.inputs.policy)) {
+      const readsParameters = asList(statement.Action).some((a) => /^ssm:(GetParameters?|GetParametersByPath|\*)$/.test(a));
+      if (readsParameters) t.notOk(asList(statement.Resource).includes('*'), `${policy.name} reads parameters only by name`);
+    }
+  }
+  const [parameter] = ofType(resources, 'aws:ssm/parameter:Parameter');
+  const [key] = ofType(resources, 'aws:kms/key:Key').filter((k) => k.name === 'database-connection');
+  t.equal(parameter?.inputs.keyId, key === undefined ? 'missing' : `arn:aws:mock:eu-west-1:123456789012:kms/key/${key.name}`, 'the connection string is encrypted with its own key');
+  const decrypting = statementsOf(key?.inputs.policy).filter((s) => asList(s.Action).includes('kms:Decrypt') || (s.NotAction !== undefined && !asList(s.NotAction).includes('kms:Decrypt')));
+  t.equal(decrypting.length, 1, 'one statement lets anyone decrypt');
+  const granting = statementsOf(key?.inputs.policy).filter((s) => asList(s.Action).includes('kms:CreateGrant') || (s.NotAction !== undefined && !asList(s.NotAction).includes('kms:CreateGrant')));
+  t.same(granting, [], 'nobody can grant Decrypt to someone else');
+  const readers = asList(decrypting[0]?.Condition?.['StringEquals']?.['aws:PrincipalArn']);
+  t.ok(readers.length >= 2 && readers.every((arn) => arn.endsWith('-host') || arn.endsWith(':role/deployer')), 'decrypt: the host roles and the deployer only');
+  t.equal(decrypting[0]?.Condition?.['StringEquals']?.['kms:ViaService'], 'ssm.eu-west-1.amazonaws.com', 'decrypt only through SSM');
+}
+
+function policyConfig(expect: IsolationExpectations): Record<string, object> {
+  const egressPolicy = expect.allowlisted ? 'allowlist' : 'deny-all';
+  return {
+    'no-internet-path': { egressPolicy },
+    'no-route-to-switch-networks': { switchCidrs: expect.switchCidrs, egressPolicy },
+    'tagged-with-release-candidate': { releaseCandidate: expect.releaseCandidate },
+  };
+}
+
+/** The inputs as a preview sees them: every id, ARN or address another resource computes is unknown. */
+function unknownReferences(value: unknown): unknown {
+  if (typeof value === 'string') return /(-id|\.amazonaws\.com)$|^arn:aws:mock:|^vpce-|^pl-/.test(value) ? UNKNOWN_AT_PREVIEW.string : value;
+  if (Array.isArray(value)) return value.map(unknownReferences);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownReferences(v)]));
+  return value;
 }
 
 export async function checkIsolationInvariants(t: Test, resources: readonly RegisteredResource[], expect: IsolationExpectations): Promise<void> {
@@ -104,12 +194,23 @@ export async function checkIsolationInvariants(t: Test, resources: readonly Regi
   );
 
   const unparented = resources.filter((r) => r.custom && r.type.startsWith('aws:') && r.parentTypes.length === 0);
-  t.same(unparented.map((r) => r.type).sort(), ['aws:ssm/parameter:Parameter'], 'every AWS resource but the connection-string parameter is a child of a component');
+  t.same(unparented.map((r) => r.type).sort(), ['aws:kms/key:Key', 'aws:ssm/parameter:Parameter'], 'every AWS resource but the connection string and its key is a child of a component');
+
+  checkEndpointPolicies(t, resources);
+  checkHostPermissions(t, resources);
+  const services = lists.find((l) => l.name.endsWith('-aws-services'));
+  const serviceRule = rules.find((r) => r.inputs.firewallDomainListId === `${services?.name}-id`);
+  t.match(serviceRule?.inputs, { action: 'ALLOW', firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN' }, 'S3 bucket names resolve through their AWS CNAME chain');
 
   const violations = await allViolations(
     rehearsalPolicies,
     resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
-    { 'no-route-to-switch-networks': { switchCidrs: expect.switchCidrs }, 'tagged-with-release-candidate': { releaseCandidate: expect.releaseCandidate } },
+    policyConfig(expect),
   );
   t.same(violations, [], 'the policy pack accepts the program');
+
+  // At preview every value another resource computes is unknown. The pack must neither throw (the
+  // engine would make the policy advisory) nor reject the program for it.
+  const atPreview = resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: unknownReferences(r.inputs) as Record<string, unknown> }));
+  t.same(await allViolations(rehearsalPolicies, atPreview, policyConfig(expect)), [], 'the policy pack accepts the program at preview, with ids and ARNs unknown');
 }

@@ -1,5 +1,12 @@
 /** Calls policies the way the Pulumi engine would, without the engine, and collects violations. */
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
+import { createRequire } from 'node:module';
+import { unknownCheckingProxy, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from '@pulumi/policy';
+
+// The sentinels are internal to @pulumi/policy (not in its types); the policy server deserializes unknowns into them.
+const sentinels = createRequire(import.meta.url)('@pulumi/policy/proxy.js') as Record<'unknownStringValue' | 'unknownBooleanValue' | 'unknownArrayValue', string>;
+
+/** What the engine passes for values not known until apply (preview): reading one throws inside the proxy. */
+export const UNKNOWN_AT_PREVIEW = { string: sentinels.unknownStringValue, boolean: sentinels.unknownBooleanValue, array: sentinels.unknownArrayValue };
 
 export interface FakeResource {
   readonly type: string;
@@ -14,7 +21,8 @@ function asPolicyResource(resource: FakeResource): PolicyResource & ResourceVali
   return {
     type: resource.type,
     name: resource.name,
-    props: resource.props,
+    // The policy server hands policies the props through this proxy, in preview and update alike.
+    props: unknownCheckingProxy(resource.props) as Record<string, unknown>,
     urn: `urn:pulumi:test::rehearsal::${resource.type}::${resource.name}`,
     opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
     dependencies: [],
