@@ -79,7 +79,7 @@ export async function provePiiRemoved(engine: DatabaseEngine, ruleSet: RuleSet, 
     counts.set(key, (counts.get(key) ?? 0) + n);
   };
 
-  const scanTable = engine instanceof SqliteEngine ? scanTableInSqlite(engine, scan) : scanTableByStreaming(engine, scan);
+  const scanTable = engine instanceof SqliteEngine ? scanTableInSqlite(engine, scan) : engine.dialect.name === 'tsql' ? scanTableWithTsqlPrefilter(engine, scan) : scanTableByStreaming(engine, scan);
   for (const table of tables) {
     const textColumns = table.columns.filter((c) => c.isText);
     if (textColumns.length === 0) continue;
@@ -219,12 +219,59 @@ function caseInsensitiveGlob(host: string): string {
   return `*${[...host].map(literal).join('')}*`;
 }
 
-/** Other engines: every row of the table's text columns is read into JavaScript. */
-function scanTableByStreaming(engine: DatabaseEngine, scan: Scanner): TableScanner {
+/**
+ * SQL Server: the server sends only rows where some text column could hold a finding, and the
+ * rows are counted there, so a 200 GB copy does not cross the network to be scanned. The test is
+ * a superset of what `findingsIn` flags, never a judge: every value it lets through is judged by
+ * the same patterns as on SQLite, so the findings are the same as reading every row.
+ * - an e-mail needs an `@`;
+ * - a card or phone number needs MIN_NUMBER_DIGITS ASCII digits, or a `+` and eight digits;
+ * - a connection string needs `=` or `://`;
+ * - a production host or domain: `LIKE` under a case-insensitive collation, exact for ASCII text;
+ * - any character outside printable ASCII (in code-point order, so no collation can fold it into
+ *   range) sends the value to JavaScript, whose lower-casing and patterns decide.
+ * Lengths are never tested: `LEN` ignores trailing spaces. `text`/`ntext` columns are cast, since
+ * the string functions refuse them.
+ */
+export function tsqlCandidate(column: ColumnInfo, hosts: readonly string[]): Fragment {
+  const c = ['text', 'ntext'].includes(column.type) ? sql`CAST(${ident(column.name)} AS NVARCHAR(MAX))` : sql`${ident(column.name)}`;
+  const digits = (n: number): string => `%${'[0-9]%'.repeat(n)}`;
+  return sql`(${join(
+    [
+      sql`CHARINDEX('@', ${c}) > 0`,
+      sql`${c} LIKE ${digits(MIN_NUMBER_DIGITS)}`,
+      sql`(CHARINDEX('+', ${c}) > 0 AND ${c} LIKE ${digits(8)})`,
+      sql`CHARINDEX('=', ${c}) > 0`,
+      sql`CHARINDEX('://', ${c}) > 0`,
+      sql`PATINDEX(N'%[^ -~]%' COLLATE Latin1_General_BIN2, ${c}) > 0`,
+      ...hosts.map((host) => sql`${c} COLLATE Latin1_General_CI_AS LIKE ${`%${escapeLike(host)}%`}`),
+    ],
+    ' OR ',
+  )})`;
+}
+
+/** `%`, `_` and `[` stand for themselves inside brackets in a T-SQL LIKE pattern. */
+function escapeLike(text: string): string {
+  return text.replace(/[%_[]/g, (ch) => `[${ch}]`);
+}
+
+function scanTableWithTsqlPrefilter(engine: DatabaseEngine, scan: Scanner): TableScanner {
+  const stream = scanTableByStreaming(engine, scan);
+  const hosts = [...scan.hosts.filter((h) => !scan.domains.some((d) => isUnderDomain(h, d))), ...scan.domains];
   return async (table, columns) => {
+    const [counted] = await engine.query<{ row_count: number | bigint }>(sql`SELECT COUNT_BIG(*) AS row_count FROM ${ident(table)}`);
+    const filtered = await stream(table, columns, join(columns.map((column) => tsqlCandidate(column, hosts)), ' OR '));
+    return { rows: Number(counted?.row_count ?? 0), counts: filtered.counts };
+  };
+}
+
+/** Other engines: every row of the table's text columns (or those `where` lets through) is read into JavaScript. */
+function scanTableByStreaming(engine: DatabaseEngine, scan: Scanner): (table: string, columns: readonly ColumnInfo[], where?: Fragment) => Promise<TableScan> {
+  return async (table, columns, where) => {
     const counts = columns.map(() => new Map<FindingKind, number>());
     let rows = 0;
-    for await (const row of engine.stream(sql`SELECT ${join(columns.map((c) => ident(c.name)), ', ')} FROM ${ident(table)}`)) {
+    const select = sql`SELECT ${join(columns.map((c) => ident(c.name)), ', ')} FROM ${ident(table)}${where === undefined ? sql`` : sql` WHERE ${where}`}`;
+    for await (const row of engine.stream(select)) {
       rows++;
       columns.forEach((column, i) => {
         const value = row[column.name];
