@@ -305,6 +305,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
 
 /** Batch sizes timed against one statement per table; the default is among them. */
 export const BATCH_SIZES = [10_000, DEFAULT_BATCH_ROWS, 250_000] as const;
+const SWEEP_ROUNDS = 2;
 
 export interface BatchSweep {
   /** The shipped rules through applyRules with one batch per table (the unbatched path). */
@@ -331,11 +332,12 @@ export async function benchmarkBatchSizes(snapshotPath: string, workDir: string)
       rmSync(copy, { force: true });
     }
   };
-  const oneStatementMs = await timeWith(Number.MAX_SAFE_INTEGER);
-  const batches = [];
-  for (const rows of BATCH_SIZES) {
-    const ms = await timeWith(rows);
-    batches.push({ rows, ms, toOneStatement: ms / oneStatementMs });
+  // Interleaved rounds, the faster of each: the first copy pays for a cold page cache.
+  const configurations = [Number.MAX_SAFE_INTEGER, ...BATCH_SIZES];
+  const fastest = new Map<number, number>();
+  for (let round = 0; round < SWEEP_ROUNDS; round++) {
+    for (const rows of configurations) fastest.set(rows, Math.min(fastest.get(rows) ?? Infinity, await timeWith(rows)));
   }
-  return { oneStatementMs, batches };
+  const oneStatementMs = fastest.get(Number.MAX_SAFE_INTEGER) ?? 0;
+  return { oneStatementMs, batches: BATCH_SIZES.map((rows) => ({ rows, ms: fastest.get(rows) ?? 0, toOneStatement: (fastest.get(rows) ?? 0) / oneStatementMs })) };
 }
