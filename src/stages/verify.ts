@@ -1,7 +1,9 @@
 import { openProductionResult } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
-import { checkAgainstProduction } from '../checks/production-diff.js';
+import { checkAgainstProduction, traitsOf } from '../checks/production-diff.js';
+import type { AccountTraitSource } from '../checks/state-differential-causes.js';
+import { accountTraitRows, type AccountTraitRow } from '../profiles/sample-platform-traits.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
@@ -68,6 +70,13 @@ export async function verify(ctx: RunContext): Promise<string> {
   return `${added.length} checks, ${failed} failed`;
 }
 
+/** The sample platform's account traits (as production-diff groups them), read from the billed copy. */
+function accountTraits(engine: DatabaseEngine): AccountTraitSource {
+  return async (visit) => {
+    for await (const row of engine.stream<AccountTraitRow>(accountTraitRows(engine.dialect))) visit(row.account_number, traitsOf(row));
+  };
+}
+
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
 async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
   const { plan, run } = ctx;
@@ -81,5 +90,6 @@ async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, produc
     differentialRules(plan.verify.stateDifferential.ignore),
     ACCOUNT_IDENTITY,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
+    accountTraits(engine),
   );
 }
