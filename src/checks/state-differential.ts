@@ -62,7 +62,9 @@ export async function describeStateDifferential(result: StateDifferential, trait
       `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)${capped}` : ''}: ` +
       groups.slice(0, 3).map((g) => `${g.table}.${g.what} (${g.rows.toLocaleString('en-US')})`).join(', ') +
       (causes !== undefined ? likelyCauseClause(causes.ranked, causes.affected, causes.all) : '') +
-      (result.schemaDifferences.length > 0 ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}` : '')
+      (result.schemaDifferences.length > 0
+        ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}; a change the release meant goes in the plan's verify.stateDifferential.ignore (table, or table.column for an added column), with a reason`
+        : '')
     : `${result.tablesCompared.length} tables compared row by row: the bill run changed them exactly as production's did`;
   const accounts = [...summary.accounts].sort();
   return {

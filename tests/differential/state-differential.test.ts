@@ -168,3 +168,36 @@ t.test('a passing comparison never reads the account traits', async (t) => {
   t.equal(result.status, 'passed', result.summary);
   t.notOk(read, 'no pass over every account when nothing differs');
 });
+
+/** The candidate's upgrade adds a column to invoices and fills it while billing: a change the release means. */
+const ADDS_COLUMN = "ALTER TABLE invoices ADD COLUMN delivery_channel TEXT NOT NULL DEFAULT 'email'; UPDATE invoices SET delivery_channel = 'post' WHERE id = 11;";
+const COLUMN_RULE = { column: 'invoices.delivery_channel', reason: 'release 7.5 records how each invoice is delivered' };
+
+t.test('a column the release adds: NO-GO naming it until the plan ignores that column, with its reason', async (t) => {
+  const unlisted = await differential(t, { rehearsal: `${productionBillRun('7.5.0')} ${ADDS_COLUMN}` });
+  t.equal(unlisted.status, 'failed', 'an unexplained schema change is not passed');
+  t.match(unlisted.summary, /invoices \(column\(s\) only in the rehearsal: delivery_channel; column\(s\) only in the billed copy, not before its bill run: delivery_channel\)/);
+  t.match(unlisted.summary, /table\.column for an added column/, 'the summary says how to declare it');
+
+  const listed = await differential(t, { rehearsal: `${productionBillRun('7.5.0')} ${ADDS_COLUMN}`, ignore: [COLUMN_RULE] });
+  t.equal(listed.status, 'passed', listed.summary);
+  t.match(listed.summary, /7 tables compared/, 'invoices is still compared, on its other columns');
+  const notCompared = listed.sections?.find((s) => s.title.startsWith('Not compared'))?.rows ?? [];
+  t.ok(notCompared.some((r) => r.what === 'invoices.delivery_channel' && r.why === `plan: ${COLUMN_RULE.reason}`), 'listed with the plan\'s reason');
+});
+
+t.test('ignoring the added column leaves the rest of its table compared: a regression beside it is NO-GO', async (t) => {
+  const regressed = `${productionBillRun('7.5.0').replace("(11, 2, 'INV-ACC-2', 500, 540", "(11, 2, 'INV-ACC-2', 540, 540")} ${ADDS_COLUMN}`;
+  const result = await differential(t, { rehearsal: regressed, ignore: [COLUMN_RULE] });
+  t.equal(result.status, 'failed');
+  t.same([group(result, 'invoices', 'subtotal_cents')?.rehearsal, group(result, 'invoices', 'subtotal_cents')?.production], ['540', '500']);
+  const dropped = await differential(t, { rehearsal: `${productionBillRun('7.5.0').replace(", (1001, 2, 'invoice', 540, 'INV-ACC-2')", '')} ${ADDS_COLUMN}`, ignore: [COLUMN_RULE] });
+  t.ok(group(dropped, 'transactions', 'only-in-production'), 'other tables are compared as before');
+});
+
+t.test('a column rule that matches no compared column is listed as such (it may be a typo)', async (t) => {
+  const result = await differential(t, { rehearsal: productionBillRun('7.5.0'), ignore: [{ column: 'invoice.delivery_channel', reason: 'release 7.5 records how each invoice is delivered' }] });
+  t.equal(result.status, 'passed');
+  const rows = result.sections?.find((s) => s.title.startsWith('Not compared'))?.rows ?? [];
+  t.match(rows.find((r) => r.what === 'invoice.delivery_channel')?.why, /matched no column of a compared table/);
+});
