@@ -13,7 +13,7 @@ import { checkPickedAccounts } from '../checks/picked-accounts.js';
 import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
-import { checkOutbound } from '../checks/outbound.js';
+import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
@@ -41,18 +41,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(
-      ...(await checkOutbound({
-        rehearsal: engine,
-        production,
-        rehearsalLedger: ctx.ledger?.file,
-        since: ctx.run.state.billRunStartedAt,
-        productionLedger: plan.productionResult.ledger,
-        billDate: plan.billRun.date,
-        configuration: plan.billRun.configuration,
-        packagesToProvision: baseline.packagesToProvision,
-      })),
-    );
+    ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production))));
     ctx.checks.push(await stateDifferential(ctx, engine, production));
   } finally {
     await production.close();
@@ -70,6 +59,20 @@ export async function verify(ctx: RunContext): Promise<string> {
   return `${added.length} checks, ${failed} failed`;
 }
 
+/** What the outbound checks compare: this run's ledger and database against production's. */
+export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): OutboundInputs {
+  return {
+    rehearsal: engine,
+    production,
+    rehearsalLedger: ctx.ledger?.file,
+    since: ctx.run.state.billRunStartedAt,
+    productionLedger: ctx.plan.productionResult.ledger,
+    billDate: ctx.plan.billRun.date,
+    configuration: ctx.plan.billRun.configuration,
+    packagesToProvision: ctx.baseline?.packagesToProvision,
+  };
+}
+
 /** The sample platform's account traits (as production-diff groups them), read from the billed copy. */
 function accountTraits(engine: DatabaseEngine): AccountTraitSource {
   return async (visit) => {
@@ -78,7 +81,7 @@ function accountTraits(engine: DatabaseEngine): AccountTraitSource {
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
-async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
+export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
     return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
