@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { SqliteEngine } from '../src/engine/sqlite.js';
 import { checkAgainstProduction } from '../src/checks/production-diff.js';
 import { ownPeakKb, resetOwnPeak } from './process-memory.js';
+import { forEachLedgerEntry } from '../src/sinkholes/ledger.js';
 
 /** Every table the production diff reads (invoice_items for charges by type, minute_buckets for pools). */
 export const DIFF_TABLES = ['accounts', 'invoices', 'invoice_items', 'transactions', 'user_packages', 'packages', 'minute_buckets'] as const;
@@ -40,4 +41,27 @@ export async function benchmarkVerify(rehearsalDb: string, productionDb: string,
     await rehearsal.close();
     await production.close();
   }
+}
+
+/** One full scan of every table of each database: what the state differential reads, at least once each. */
+export function scanEveryTable(databases: readonly string[]): number {
+  const started = performance.now();
+  for (const path of databases) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
+      for (const table of tables) for (const row of db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}"`).raw(true).iterate()) void row;
+    } finally {
+      db.close();
+    }
+  }
+  return performance.now() - started;
+}
+
+/** One read of each ledger, every line parsed: the least the outbound differential must do. */
+export function readLedgers(files: readonly (string | undefined)[]): number {
+  const started = performance.now();
+  let entries = 0;
+  for (const file of files) if (file !== undefined) forEachLedgerEntry(file, undefined, () => void entries++);
+  return performance.now() - started;
 }

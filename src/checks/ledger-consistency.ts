@@ -22,8 +22,8 @@ export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: Outbou
   const base = { id: 'ledger-payments-recorded', title: 'Every approved charge is a recorded payment, and every recorded payment was approved' };
   const approved = new Map<string, { account: string | undefined; amounts: number[] }>();
   let approvals = 0;
-  for (const [invoice, charges] of sent.chargesByInvoice) {
-    for (const charge of charges) {
+  for (const invoice of sent.chargedInvoices()) {
+    for (const charge of sent.chargesOf(invoice)) {
       if (!charge.approved) continue;
       approvals++;
       const entry = approved.get(invoice) ?? { account: charge.account, amounts: [] };
@@ -58,16 +58,13 @@ export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: Outbou
 export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean): Promise<CheckResult> {
   const base = { id: 'ledger-mail-recorded', title: 'Every invoice marked mailed reached the mail server' };
   if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
-  const mailed = new Set<string>();
-  for (const list of sent.mailByAccount.values()) for (const mail of list) if (mail.invoice !== undefined) mailed.add(mail.invoice);
-  for (const mail of sent.unattributedMail) if (mail.invoice !== undefined) mailed.add(mail.invoice);
   const log = new DifferenceLog();
   let marked = 0;
   for await (const row of engine.stream<MailedInvoiceRow>(invoicesMarkedMailed(billDate))) {
     marked++;
-    if (!mailed.has(row.invoice_number)) log.add(row.account_number, 'marked mailed, no message', { invoice: row.invoice_number });
+    if (!sent.mailedInvoice(row.invoice_number)) log.add(row.account_number, 'marked mailed, no message', { invoice: row.invoice_number });
   }
-  return log.result(base, `${marked} invoice(s) marked mailed, each with a message naming it`, [{ 'invoices marked mailed': marked, 'invoices with a message': mailed.size }]);
+  return log.result(base, `${marked} invoice(s) marked mailed, each with a message naming it`, [{ 'invoices marked mailed': marked, 'invoices with a message': sent.mailedInvoiceCount }]);
 }
 
 /**
@@ -84,7 +81,7 @@ export async function checkProvisioningRecorded(engine: DatabaseEngine, sent: Ou
   for (const pkg of toProvision) {
     if (stillPending.has(Number(pkg.user_package_id))) continue;
     done++;
-    const requests = sent.provisioningByAccount.get(pkg.account_number) ?? [];
+    const requests = sent.provisioningOf(pkg.account_number);
     if (!requests.some((r) => Object.values(r.fields).includes(pkg.provisioning_code))) {
       log.add(pkg.account_number, 'marked done, no request reached a switch', { package: pkg.provisioning_code, requests: requests.length });
     }

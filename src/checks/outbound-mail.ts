@@ -1,11 +1,41 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import { contactEmails, type ContactEmailRow } from '../profiles/sample-platform.js';
 import { DifferenceLog } from './outbound-differences.js';
-import type { MailSent, OutboundRecord } from './outbound-record.js';
+import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
+import { IntColumn, StringColumn, StringIds } from './outbound-columns.js';
 import type { CheckResult } from './types.js';
 
-/** Production recipient → the addresses masking made of it in the rehearsal copy. */
-export type MaskedRecipients = ReadonlyMap<string, ReadonlySet<string>>;
+/** Production recipient → the addresses masking made of it in the rehearsal copy (a Map is one). */
+export interface MaskedRecipients {
+  get(address: string): ReadonlySet<string> | undefined;
+}
+
+/**
+ * The masked forms kept compactly: each production address once (an id), its first form in a
+ * column and further forms chained; a million recipients as Map entries of Sets cost ~300 MB.
+ */
+class MaskedForms implements MaskedRecipients {
+  readonly addresses = new StringIds();
+  private readonly forms = new StringColumn();
+  private readonly nextForm = new IntColumn();
+  private readonly firstForm = new IntColumn();
+
+  add(address: number, form: string): void {
+    this.firstForm.extendTo(address + 1, -1);
+    for (let f = this.firstForm.get(address); f !== -1; f = this.nextForm.get(f)) if (this.forms.get(f) === form) return;
+    const row = this.forms.push(form);
+    this.nextForm.push(this.firstForm.get(address));
+    this.firstForm.set(address, row);
+  }
+
+  get(address: string): ReadonlySet<string> | undefined {
+    const id = this.addresses.find(address);
+    if (id < 0 || id >= this.firstForm.length || this.firstForm.get(id) === -1) return undefined;
+    const set = new Set<string>();
+    for (let f = this.firstForm.get(id); f !== -1; f = this.nextForm.get(f)) set.add(this.forms.get(f));
+    return set;
+  }
+}
 
 /**
  * The masked form of every address production mailed. Masking is deterministic and the masking
@@ -13,22 +43,16 @@ export type MaskedRecipients = ReadonlyMap<string, ReadonlySet<string>>;
  * masker wrote: the contact rows production's recipients came from, as the rehearsal copy holds them.
  */
 export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord): Promise<MaskedRecipients> {
-  const wanted = new Set<string>();
-  const collect = (mail: MailSent): void => mail.to.forEach((a) => wanted.add(a));
-  for (const list of sent.mailByAccount.values()) list.forEach(collect);
-  sent.unattributedMail.forEach(collect);
-  const contactsOf = new Map<number, string>();
+  const masked = new MaskedForms();
+  sent.forEachRecipientList((to) => to.forEach((a) => masked.addresses.intern(a)));
+  const contactsOf = new Map<number, number>();
   for await (const row of production.stream<ContactEmailRow>(contactEmails())) {
-    const address = row.email.toLowerCase();
-    if (wanted.has(address)) contactsOf.set(Number(row.contact_id), address);
+    const address = masked.addresses.find(row.email.toLowerCase());
+    if (address >= 0) contactsOf.set(Number(row.contact_id), address);
   }
-  const masked = new Map<string, Set<string>>();
   for await (const row of rehearsal.stream<ContactEmailRow>(contactEmails())) {
     const original = contactsOf.get(Number(row.contact_id));
-    if (original === undefined) continue;
-    const set = masked.get(original) ?? new Set<string>();
-    set.add(row.email.toLowerCase());
-    masked.set(original, set);
+    if (original !== undefined) masked.add(original, row.email.toLowerCase());
   }
   return masked;
 }
@@ -39,8 +63,8 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
  */
 export function checkOutboundMail(rehearsal: OutboundRecord, production: OutboundRecord, masked: MaskedRecipients, mailEnabled: boolean): CheckResult {
   const base = { id: 'outbound-mail', title: "Every account was mailed what production mailed it, to the masked form of production's recipient" };
-  const rehearsalCount = count(rehearsal.mailByAccount) + rehearsal.unattributedMail.length;
-  const productionCount = count(production.mailByAccount) + production.unattributedMail.length;
+  const rehearsalCount = rehearsal.mailCount;
+  const productionCount = production.mailCount;
   if (!mailEnabled) {
     return rehearsalCount === 0
       ? { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan, and no mail reached the sinkhole' }
@@ -48,10 +72,7 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
   }
   const log = new DifferenceLog();
   const expected = (mail: MailSent): string => mail.to.map((a) => [...(masked.get(a) ?? [`(no contact holds ${a})`])].join(' or ')).join(', ');
-  const accounts = [...new Set([...production.mailByAccount.keys(), ...rehearsal.mailByAccount.keys()])].sort();
-  for (const account of accounts) {
-    const p = production.mailByAccount.get(account) ?? [];
-    const r = [...(rehearsal.mailByAccount.get(account) ?? [])];
+  for (const [account, p, r] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.mailAccountIds(), (x, id) => x.mailOfId(id))) {
     if (r.length === 0) {
       log.add(account, 'not mailed', { production: `${p.length} message(s) to ${expected(p[0] as MailSent)}`, rehearsal: 'none' });
       continue;
@@ -77,25 +98,18 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
       }
     }
   }
-  if (rehearsal.unattributedMail.length !== production.unattributedMail.length) {
-    log.add(undefined, 'messages naming no account', { production: production.unattributedMail.length, rehearsal: rehearsal.unattributedMail.length });
-  }
+  const unattributed = { production: production.unattributedMail().length, rehearsal: rehearsal.unattributedMail().length };
+  if (unattributed.rehearsal !== unattributed.production) log.add(undefined, 'messages naming no account', unattributed);
   return log.result(
     base,
-    `${productionCount} message(s) to ${production.mailByAccount.size} account(s) in production${production.source === 'database' ? ' (as its database recorded them)' : ''}, the same in the rehearsal: counts, subjects and masked recipients match`,
-    [{ side: 'production', messages: productionCount, accounts: production.mailByAccount.size }, { side: 'rehearsal', messages: rehearsalCount, accounts: rehearsal.mailByAccount.size }],
+    `${productionCount} message(s) to ${production.mailAccountCount} account(s) in production${production.source === 'database' ? ' (as its database recorded them)' : ''}, the same in the rehearsal: counts, subjects and masked recipients match`,
+    [{ side: 'production', messages: productionCount, accounts: production.mailAccountCount }, { side: 'rehearsal', messages: rehearsalCount, accounts: rehearsal.mailAccountCount }],
   );
 }
 
 /** A side that recorded no subject (a database) matches any. */
 function sameSubject(a: MailSent, b: MailSent): boolean {
   return a.subjectClass === undefined || b.subjectClass === undefined || a.subjectClass === b.subjectClass;
-}
-
-function count<T>(map: ReadonlyMap<string, readonly T[]>): number {
-  let n = 0;
-  for (const list of map.values()) n += list.length;
-  return n;
 }
 
 /** Every production recipient is matched by one of its masked forms in the rehearsal's message, and nothing else is there. */

@@ -1,7 +1,7 @@
 import type { ChargeEligibilityRow } from '../profiles/sample-platform.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
-import type { ChargeSent, OutboundRecord } from './outbound-record.js';
+import { pairedInOrder, type ChargeSent, type OutboundRecord } from './outbound-record.js';
 import type { CheckResult } from './types.js';
 
 /**
@@ -17,8 +17,8 @@ export async function checkOutboundPayments(
   chargingEnabled: boolean,
 ): Promise<CheckResult> {
   const base = { id: 'outbound-payments', title: 'Every invoice was charged as production charged it, and no account auto-pay must not charge' };
-  const rehearsalCount = countCharges(rehearsal);
-  const productionCount = countCharges(production);
+  const rehearsalCount = rehearsal.chargeCount;
+  const productionCount = production.chargeCount;
   if (!chargingEnabled) {
     return rehearsalCount === 0
       ? { ...base, status: 'skipped', summary: 'auto-pay charging is off in the plan, and no charge reached a gateway' }
@@ -26,12 +26,9 @@ export async function checkOutboundPayments(
   }
   const log = new DifferenceLog();
   // A database records only the charges that were approved: compare those alone then.
-  const attempted = (charges: readonly ChargeSent[] | undefined): readonly ChargeSent[] =>
-    production.source === 'database' ? (charges ?? []).filter((c) => c.approved) : (charges ?? []);
-  const invoices = [...new Set([...production.chargesByInvoice.keys(), ...rehearsal.chargesByInvoice.keys()])].sort();
-  for (const invoice of invoices) {
-    const p = production.chargesByInvoice.get(invoice) ?? [];
-    const r = attempted(rehearsal.chargesByInvoice.get(invoice));
+  const attempted = (charges: readonly ChargeSent[]): readonly ChargeSent[] => (production.source === 'database' ? charges.filter((c) => c.approved) : charges);
+  for (const [invoice, p, charged] of pairedInOrder(production, rehearsal, (k) => k.invoices, (x) => x.chargedInvoiceIds(), (x, id) => x.chargesOfId(id))) {
+    const r = attempted(charged);
     const account = r[0]?.account ?? p[0]?.account;
     if (r.length === 0 && p.length === 0) continue;
     if (r.length === 0) {
@@ -53,7 +50,7 @@ export async function checkOutboundPayments(
   }
   const withoutInvoice = (record: OutboundRecord): Map<string, number> => {
     const byAccount = new Map<string, number>();
-    for (const c of record.chargesWithoutInvoice) byAccount.set(c.account ?? '—', (byAccount.get(c.account ?? '—') ?? 0) + 1);
+    for (const c of record.chargesWithoutInvoice()) byAccount.set(c.account ?? '—', (byAccount.get(c.account ?? '—') ?? 0) + 1);
     return byAccount;
   };
   const pw = withoutInvoice(production);
@@ -64,8 +61,8 @@ export async function checkOutboundPayments(
   let ineligibleCharged = 0;
   for await (const row of eligibility) {
     if (row.ineligible === null) continue;
-    const charges = rehearsal.chargesByInvoice.get(row.invoice_number);
-    if (charges === undefined) continue;
+    const charges = rehearsal.chargesOf(row.invoice_number);
+    if (charges.length === 0) continue;
     ineligibleCharged++;
     log.add(row.account_number, `charged although ${row.ineligible}`, { invoice: row.invoice_number, production: 'must not be charged', rehearsal: describe(charges[0]) });
   }
@@ -73,16 +70,10 @@ export async function checkOutboundPayments(
     base,
     `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged`,
     [
-      { side: 'production', charges: productionCount, invoices: production.chargesByInvoice.size },
-      { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargesByInvoice.size, 'ineligible invoices charged': ineligibleCharged },
+      { side: 'production', charges: productionCount, invoices: production.chargedInvoiceCount },
+      { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargedInvoiceCount, 'ineligible invoices charged': ineligibleCharged },
     ],
   );
-}
-
-function countCharges(record: OutboundRecord): number {
-  let n = record.chargesWithoutInvoice.length;
-  for (const list of record.chargesByInvoice.values()) n += list.length;
-  return n;
 }
 
 function describe(charge: ChargeSent | undefined): string {

@@ -1,5 +1,5 @@
 import { DifferenceLog } from './outbound-differences.js';
-import { fieldsKey, type OutboundRecord, type ProvisioningSent } from './outbound-record.js';
+import { fieldsKey, pairedInOrder, type OutboundRecord, type ProvisioningSent } from './outbound-record.js';
 import type { CheckResult } from './types.js';
 
 /**
@@ -8,8 +8,8 @@ import type { CheckResult } from './types.js';
  */
 export function checkOutboundProvisioning(rehearsal: OutboundRecord, production: OutboundRecord, provisioningEnabled: boolean): CheckResult {
   const base = { id: 'outbound-provisioning', title: 'Every account was provisioned as production provisioned it: same packages, actions and switches' };
-  const rehearsalCount = count(rehearsal);
-  const productionCount = count(production);
+  const rehearsalCount = rehearsal.provisioningCount + rehearsal.unattributedProvisioning;
+  const productionCount = production.provisioningCount + production.unattributedProvisioning;
   if (!provisioningEnabled) {
     return rehearsalCount === 0
       ? { ...base, status: 'skipped', summary: 'provisioning is off in the plan, and nothing reached a switch' }
@@ -19,10 +19,7 @@ export function checkOutboundProvisioning(rehearsal: OutboundRecord, production:
     return { ...base, status: 'skipped', summary: "production's result names no ledger, and a database does not record the requests it sent: switch traffic is compared only with the pending package changes (check `provisioning`)" };
   }
   const log = new DifferenceLog();
-  const accounts = [...new Set([...production.provisioningByAccount.keys(), ...rehearsal.provisioningByAccount.keys()])].sort();
-  for (const account of accounts) {
-    const p = production.provisioningByAccount.get(account) ?? [];
-    const r = rehearsal.provisioningByAccount.get(account) ?? [];
+  for (const [account, p, r] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.provisionedAccountIds(), (x, id) => x.provisioningOfId(id))) {
     const { missing, extra } = unmatched(p, r);
     if (missing.length === 0 && extra.length === 0) continue;
     const row = { production: missing.map(fieldsKey).join('; ') || '—', rehearsal: extra.map(fieldsKey).join('; ') || '—' };
@@ -37,15 +34,9 @@ export function checkOutboundProvisioning(rehearsal: OutboundRecord, production:
   }
   return log.result(
     base,
-    `${productionCount} request(s) for ${production.provisioningByAccount.size} account(s) in production, the same in the rehearsal: packages, actions and switches match`,
-    [{ side: 'production', requests: productionCount, accounts: production.provisioningByAccount.size }, { side: 'rehearsal', requests: rehearsalCount, accounts: rehearsal.provisioningByAccount.size }],
+    `${productionCount} request(s) for ${production.provisionedAccountCount} account(s) in production, the same in the rehearsal: packages, actions and switches match`,
+    [{ side: 'production', requests: productionCount, accounts: production.provisionedAccountCount }, { side: 'rehearsal', requests: rehearsalCount, accounts: rehearsal.provisionedAccountCount }],
   );
-}
-
-function count(record: OutboundRecord): number {
-  let n = record.unattributedProvisioning;
-  for (const list of record.provisioningByAccount.values()) n += list.length;
-  return n;
 }
 
 /** Requests of production with no equal one in the rehearsal (`missing`), and the other way round (`extra`). */

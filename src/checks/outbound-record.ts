@@ -1,5 +1,6 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
 import { invoiceIn } from '../sinkholes/attribution.js';
+import { IntColumn, NumberColumn, StringColumn, StringIds } from './outbound-columns.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -37,9 +38,58 @@ export interface SideNaming {
   readonly switchTargets: readonly string[];
 }
 
+/** Account and invoice numbers, numbered once for both sides: the same number from either ledger is stored once. */
+export class OutboundKeys {
+  readonly accounts = new StringIds();
+  readonly invoices = new StringIds();
+}
+
+const NONE = -1;
+const HAS_AMOUNT = 1;
+const APPROVED = 2;
+
+/** Rows of one kind chained per key (account or invoice id), in the order they were added. */
+class Chains {
+  private readonly first = new IntColumn();
+  private readonly last = new IntColumn();
+  private readonly next = new IntColumn();
+  /** Keys with at least one row. */
+  keys = 0;
+
+  /** Chains row `row` under `key`; rows are added in increasing order, not all of them chained. */
+  add(key: number, row: number): void {
+    this.next.extendTo(row + 1, NONE);
+    this.first.extendTo(key + 1, NONE);
+    this.last.extendTo(key + 1, NONE);
+    const tail = this.last.get(key);
+    if (tail === NONE) {
+      this.first.set(key, row);
+      this.keys++;
+    } else {
+      this.next.set(tail, row);
+    }
+    this.last.set(key, row);
+  }
+
+  rowsOf(key: number): number[] {
+    const rows: number[] = [];
+    if (key < 0 || key >= this.first.length) return rows;
+    for (let row = this.first.get(key); row !== NONE; row = this.next.get(row)) rows.push(row);
+    return rows;
+  }
+
+  /** Keys that have rows, in key order. */
+  *keysWithRows(): Iterable<number> {
+    for (let key = 0; key < this.first.length; key++) if (this.first.get(key) !== NONE) yield key;
+  }
+}
+
 /**
  * What one bill run sent, per account (mail, provisioning) and per invoice (charges), reduced to
- * what the outbound differential compares. Built from a sinkhole ledger one entry at a time.
+ * what the outbound differential compares. Built from a sinkhole ledger one entry at a time and
+ * kept in columns (see outbound-columns.ts): at a million accounts a message costs tens of bytes
+ * outside the heap, where objects per message, per account and per recipient list cost hundreds.
+ * Rows come back as objects only for the account or invoice asked for.
  */
 export class OutboundRecord {
   /**
@@ -47,38 +97,55 @@ export class OutboundRecord {
    * approved charges, mail without subjects, and no provisioning requests.
    */
   source: 'ledger' | 'database' = 'ledger';
-  readonly mailByAccount = new Map<string, MailSent[]>();
-  readonly unattributedMail: MailSent[] = [];
-  readonly chargesByInvoice = new Map<string, ChargeSent[]>();
-  /** Charges that name no invoice, compared by account. */
-  readonly chargesWithoutInvoice: ChargeSent[] = [];
-  readonly provisioningByAccount = new Map<string, ProvisioningSent[]>();
   unattributedProvisioning = 0;
-  /** One string per subject class, shared by every message of that class (a million invoices, one class). */
-  private readonly subjectClasses = new Map<string, string>();
+  /** Processor names, currencies, subject classes, switch targets and request fields: few distinct values. */
+  private readonly labels = new StringIds();
 
-  constructor(private readonly naming: SideNaming) {}
+  /** The sorted recipients: a lone address as it is, else (or when it starts with `[`) as JSON. */
+  private readonly mailTo = new StringColumn();
+  private readonly mailSubject = new IntColumn();
+  private readonly mailInvoice = new IntColumn();
+  private readonly mailChains = new Chains();
+  private readonly unattributedMailRows = new IntColumn();
+  /** 1 for each invoice id some message names. */
+  private readonly mailedInvoices = new IntColumn();
+  private mailedInvoiceTotal = 0;
+
+  private readonly chargeAccount = new IntColumn();
+  private readonly chargeInvoice = new IntColumn();
+  private readonly chargeProcessor = new IntColumn();
+  private readonly chargeAmount = new NumberColumn();
+  private readonly chargeCurrency = new IntColumn();
+  private readonly chargeFlags = new IntColumn();
+  private readonly chargeChains = new Chains();
+  private readonly chargesWithoutInvoiceRows = new IntColumn();
+
+  private readonly provisioningTarget = new IntColumn();
+  private readonly provisioningFields = new IntColumn();
+  private readonly provisioningChains = new Chains();
+
+  constructor(
+    private readonly naming: SideNaming,
+    /** Shared by the two records a check compares, so that their accounts and invoices pair by id. */
+    readonly keys: OutboundKeys = new OutboundKeys(),
+  ) {}
 
   add(entry: LedgerEntry): void {
     switch (entry.kind) {
       case 'mail': {
         const invoice = invoiceIn(entry.subject);
-        const mail: MailSent = { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: this.shared(subjectClass(entry.subject)), ...(invoice ? { invoice } : {}) };
-        if (entry.account === undefined) this.unattributedMail.push(mail);
-        else pushTo(this.mailByAccount, entry.account, mail);
+        this.addMail(entry.account, { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: subjectClass(entry.subject), ...(invoice ? { invoice } : {}) });
         return;
       }
       case 'payment': {
-        const charge: ChargeSent = {
+        this.addCharge({
           ...(entry.account !== undefined ? { account: entry.account } : {}),
           ...(entry.invoice !== undefined ? { invoice: entry.invoice } : {}),
           processor: this.naming.processorByHost.get(entry.destination.host.toLowerCase()) ?? entry.destination.host,
           ...(entry.amountCents !== undefined ? { amountCents: entry.amountCents } : {}),
           ...(entry.currency !== undefined ? { currency: entry.currency.toUpperCase() } : {}),
           approved: entry.approved,
-        };
-        if (entry.invoice === undefined) this.chargesWithoutInvoice.push(charge);
-        else pushTo(this.chargesByInvoice, entry.invoice, charge);
+        });
         return;
       }
       case 'provisioning': {
@@ -89,7 +156,9 @@ export class OutboundRecord {
         const destination = `${entry.destination.host}:${entry.destination.port}`.toLowerCase();
         const index = this.naming.switchTargets.indexOf(destination);
         const target = index >= 0 ? `switch ${index + 1}` : destination;
-        pushTo(this.provisioningByAccount, entry.account, { target, fields: requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')) });
+        const row = this.provisioningTarget.push(this.labels.intern(target));
+        this.provisioningFields.push(this.labels.intern(JSON.stringify(requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')))));
+        this.provisioningChains.add(this.keys.accounts.intern(entry.account), row);
         return;
       }
       case 'tls':
@@ -97,23 +166,208 @@ export class OutboundRecord {
     }
   }
 
-  private shared(text: string): string {
-    const known = this.subjectClasses.get(text);
-    if (known !== undefined) return known;
-    this.subjectClasses.set(text, text);
-    return text;
+  /** One message, for an account or (undefined) for none. */
+  addMail(account: string | undefined, mail: MailSent): void {
+    const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
+    this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.labels.intern(mail.subjectClass));
+    const invoice = mail.invoice === undefined ? NONE : this.keys.invoices.intern(mail.invoice);
+    this.mailInvoice.push(invoice);
+    if (invoice !== NONE) {
+      this.mailedInvoices.extendTo(invoice + 1, 0);
+      if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
+      this.mailedInvoices.set(invoice, 1);
+    }
+    if (account === undefined) this.unattributedMailRows.push(row);
+    else this.mailChains.add(this.keys.accounts.intern(account), row);
+  }
+
+  addCharge(charge: ChargeSent): void {
+    const row = this.chargeAccount.push(charge.account === undefined ? NONE : this.keys.accounts.intern(charge.account));
+    const invoice = charge.invoice === undefined ? NONE : this.keys.invoices.intern(charge.invoice);
+    this.chargeInvoice.push(invoice);
+    this.chargeProcessor.push(this.labels.intern(charge.processor));
+    this.chargeAmount.push(charge.amountCents ?? 0);
+    this.chargeCurrency.push(charge.currency === undefined ? NONE : this.labels.intern(charge.currency));
+    this.chargeFlags.push((charge.amountCents !== undefined ? HAS_AMOUNT : 0) | (charge.approved ? APPROVED : 0));
+    if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
+    else this.chargeChains.add(invoice, row);
+  }
+
+  /** Messages, attributed or not. */
+  get mailCount(): number {
+    return this.mailTo.length;
+  }
+
+  get mailAccountCount(): number {
+    return this.mailChains.keys;
+  }
+
+  /** Accounts with at least one message, in no particular order. */
+  mailAccounts(): string[] {
+    return [...this.mailChains.keysWithRows()].map((id) => this.keys.accounts.get(id));
+  }
+
+  /** The account's messages in ledger order; none for an account never mailed. */
+  mailOf(account: string): MailSent[] {
+    return this.mailOfId(this.keys.accounts.find(account));
+  }
+
+  mailOfId(account: number): MailSent[] {
+    return this.mailChains.rowsOf(account).map((row) => this.mail(row));
+  }
+
+  /** Ids (in `keys.accounts`) of the accounts with at least one message. */
+  mailAccountIds(): Iterable<number> {
+    return this.mailChains.keysWithRows();
+  }
+
+  unattributedMail(): MailSent[] {
+    return Array.from({ length: this.unattributedMailRows.length }, (_, i) => this.mail(this.unattributedMailRows.get(i)));
+  }
+
+  /** Every message's recipients, attributed or not. */
+  forEachRecipientList(visit: (to: readonly string[]) => void): void {
+    for (let row = 0; row < this.mailTo.length; row++) visit(this.recipients(row));
+  }
+
+  /** Whether some message names the invoice. */
+  mailedInvoice(invoice: string): boolean {
+    const id = this.keys.invoices.find(invoice);
+    return id >= 0 && id < this.mailedInvoices.length && this.mailedInvoices.get(id) === 1;
+  }
+
+  /** Invoices some message names. */
+  get mailedInvoiceCount(): number {
+    return this.mailedInvoiceTotal;
+  }
+
+  get chargeCount(): number {
+    return this.chargeAccount.length;
+  }
+
+  get chargedInvoiceCount(): number {
+    return this.chargeChains.keys;
+  }
+
+  /** Invoices with at least one charge, in no particular order. */
+  chargedInvoices(): string[] {
+    return [...this.chargeChains.keysWithRows()].map((id) => this.keys.invoices.get(id));
+  }
+
+  /** The invoice's charges in ledger order. */
+  chargesOf(invoice: string): ChargeSent[] {
+    return this.chargesOfId(this.keys.invoices.find(invoice));
+  }
+
+  chargesOfId(invoice: number): ChargeSent[] {
+    return this.chargeChains.rowsOf(invoice).map((row) => this.charge(row));
+  }
+
+  /** Ids (in `keys.invoices`) of the invoices with at least one charge. */
+  chargedInvoiceIds(): Iterable<number> {
+    return this.chargeChains.keysWithRows();
+  }
+
+  /** Charges that name no invoice, in ledger order. */
+  chargesWithoutInvoice(): ChargeSent[] {
+    return Array.from({ length: this.chargesWithoutInvoiceRows.length }, (_, i) => this.charge(this.chargesWithoutInvoiceRows.get(i)));
+  }
+
+  /** Requests that name an account (the unattributed are only counted). */
+  get provisioningCount(): number {
+    return this.provisioningTarget.length;
+  }
+
+  get provisionedAccountCount(): number {
+    return this.provisioningChains.keys;
+  }
+
+  provisionedAccounts(): string[] {
+    return [...this.provisioningChains.keysWithRows()].map((id) => this.keys.accounts.get(id));
+  }
+
+  provisioningOf(account: string): ProvisioningSent[] {
+    return this.provisioningOfId(this.keys.accounts.find(account));
+  }
+
+  provisionedAccountIds(): Iterable<number> {
+    return this.provisioningChains.keysWithRows();
+  }
+
+  provisioningOfId(account: number): ProvisioningSent[] {
+    return this.provisioningChains.rowsOf(account).map((row) => ({
+      target: this.labels.get(this.provisioningTarget.get(row)),
+      fields: JSON.parse(this.labels.get(this.provisioningFields.get(row))) as Record<string, string>,
+    }));
+  }
+
+  private recipients(row: number): string[] {
+    const stored = this.mailTo.get(row);
+    return stored.startsWith('[') ? (JSON.parse(stored) as string[]) : [stored];
+  }
+
+  private mail(row: number): MailSent {
+    const subject = this.mailSubject.get(row);
+    const invoice = this.mailInvoice.get(row);
+    return {
+      to: this.recipients(row),
+      ...(subject !== NONE ? { subjectClass: this.labels.get(subject) } : {}),
+      ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
+    };
+  }
+
+  private charge(row: number): ChargeSent {
+    const account = this.chargeAccount.get(row);
+    const invoice = this.chargeInvoice.get(row);
+    const currency = this.chargeCurrency.get(row);
+    const flags = this.chargeFlags.get(row);
+    return {
+      ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
+      ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
+      processor: this.labels.get(this.chargeProcessor.get(row)),
+      ...(flags & HAS_AMOUNT ? { amountCents: this.chargeAmount.get(row) } : {}),
+      ...(currency !== NONE ? { currency: this.labels.get(currency) } : {}),
+      approved: (flags & APPROVED) !== 0,
+    };
   }
 }
 
-function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
+/**
+ * Every key (account or invoice) either record has rows for, in string order, with both sides'
+ * rows: what the checks walk. Records sharing their keys pair by id and hold one string per key
+ * only while sorting; others (built apart, as in tests) pair by the strings.
+ */
+export function* pairedInOrder<T>(
+  production: OutboundRecord,
+  rehearsal: OutboundRecord,
+  table: (keys: OutboundKeys) => StringIds,
+  ids: (record: OutboundRecord) => Iterable<number>,
+  rows: (record: OutboundRecord, id: number) => T[],
+): Iterable<[string, T[], T[]]> {
+  if (production.keys === rehearsal.keys) {
+    const strings = table(production.keys);
+    const present = new Uint8Array(strings.size);
+    for (const id of ids(production)) present[id] = 1;
+    for (const id of ids(rehearsal)) present[id] = 1;
+    const order: number[] = [];
+    present.forEach((flag, id) => flag === 1 && order.push(id));
+    const names = order.map((id) => strings.get(id));
+    const sorted = order.map((_, i) => i).sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : 1));
+    for (const i of sorted) {
+      const id = order[i] as number;
+      yield [names[i] as string, rows(production, id), rows(rehearsal, id)];
+    }
+    return;
+  }
+  const own = (record: OutboundRecord): string[] => [...ids(record)].map((id) => table(record.keys).get(id));
+  for (const key of [...new Set([...own(production), ...own(rehearsal)])].sort()) {
+    yield [key, rows(production, table(production.keys).find(key)), rows(rehearsal, table(rehearsal.keys).find(key))];
+  }
 }
 
 /** Reads a ledger file (entries at or after `since`) into a record. */
-export function outboundFromLedger(file: string, naming: SideNaming, since?: string): OutboundRecord {
-  const record = new OutboundRecord(naming);
+export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys): OutboundRecord {
+  const record = new OutboundRecord(naming, keys);
   forEachLedgerEntry(file, since, (entry) => record.add(entry));
   return record;
 }

@@ -1,6 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import { billingCurrency, invoicesMarkedMailed, recordedPayments, type MailedInvoiceRow, type RecordedPaymentRow, type SettingRow } from '../profiles/sample-platform.js';
-import { OutboundRecord } from './outbound-record.js';
+import { OutboundRecord, type OutboundKeys } from './outbound-record.js';
 
 /**
  * What a bill run sent, as the platform's database recorded it: for a production whose bill run
@@ -8,8 +8,8 @@ import { OutboundRecord } from './outbound-record.js';
  * each invoice the platform counts as mailed, to its primary contact; provisioning requests are
  * not recorded as such, so the record holds none and says so through `source`.
  */
-export async function outboundFromDatabase(engine: DatabaseEngine, billDate: string): Promise<OutboundRecord> {
-  const record = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
+export async function outboundFromDatabase(engine: DatabaseEngine, billDate: string, keys?: OutboundKeys): Promise<OutboundRecord> {
+  const record = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] }, keys);
   record.source = 'database';
   const currency = (await engine.query<SettingRow>(billingCurrency()))[0]?.value.toUpperCase();
   for await (const row of engine.stream<RecordedPaymentRow>(recordedPayments(billDate))) {
@@ -21,16 +21,11 @@ export async function outboundFromDatabase(engine: DatabaseEngine, billDate: str
       ...(currency !== undefined ? { currency } : {}),
       approved: true,
     };
-    const list = record.chargesByInvoice.get(row.invoice_number);
-    if (list === undefined) record.chargesByInvoice.set(row.invoice_number, [charge]);
-    else list.push(charge);
+    record.addCharge(charge);
   }
   for await (const row of engine.stream<MailedInvoiceRow>(invoicesMarkedMailed(billDate))) {
     if (row.email === null) continue;
-    const mail = { to: [row.email.toLowerCase()], invoice: row.invoice_number };
-    const list = record.mailByAccount.get(row.account_number);
-    if (list === undefined) record.mailByAccount.set(row.account_number, [mail]);
-    else list.push(mail);
+    record.addMail(row.account_number, { to: [row.email.toLowerCase()], invoice: row.invoice_number });
   }
   return record;
 }

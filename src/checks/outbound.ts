@@ -6,7 +6,7 @@ import { checkOutboundMail, maskedRecipients } from './outbound-mail.js';
 import { sideNaming } from './outbound-naming.js';
 import { checkOutboundPayments } from './outbound-payments.js';
 import { checkOutboundProvisioning } from './outbound-provisioning.js';
-import { outboundFromLedger } from './outbound-record.js';
+import { OutboundKeys, outboundFromLedger } from './outbound-record.js';
 import { outboundFromDatabase } from './outbound-recorded.js';
 import type { CheckResult } from './types.js';
 
@@ -33,14 +33,16 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
   if (rehearsalLedger === undefined || !existsSync(rehearsalLedger)) {
     return [{ id: 'outbound', title: 'What the bill run sent matches production and the database', status: 'failed', summary: "the sandbox's sinkhole ledger is not there, so nothing the bill run sent can be compared" }];
   }
-  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal), inputs.since);
+  // One numbering of accounts and invoices for both sides: each stored once, paired by id.
+  const keys = new OutboundKeys();
+  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal), inputs.since, keys);
   const consistency = [
     await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate),
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision),
   ];
   const productionSent =
-    productionLedger !== undefined ? outboundFromLedger(productionLedger, await sideNaming(inputs.production)) : await outboundFromDatabase(inputs.production, inputs.billDate);
+    productionLedger !== undefined ? outboundFromLedger(productionLedger, await sideNaming(inputs.production), undefined, keys) : await outboundFromDatabase(inputs.production, inputs.billDate, keys);
   return [
     checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent), configuration.emailInvoices),
     await checkOutboundPayments(sent, productionSent, inputs.rehearsal.stream<ChargeEligibilityRow>(chargeEligibility(inputs.billDate)), configuration.chargeAutoPay),

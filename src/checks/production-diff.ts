@@ -2,6 +2,9 @@ import type { DatabaseEngine } from '../engine/types.js';
 import { comparableAccounts, type ComparableAccountRow } from '../profiles/sample-platform.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
+import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
+
+export { rankCauses } from './cause-ranking.js';
 
 export interface Difference {
   readonly account: string;
@@ -12,17 +15,6 @@ export interface Difference {
   readonly size: number;
 }
 
-/** Groups of differing accounts kept in the report; the rest are counted under "other". */
-const MAX_CAUSE_GROUPS = 40;
-/**
- * A trait ranks as a cause only when at least this share of the differing accounts have it (and
- * at least `MIN_CAUSE_SUPPORT_ACCOUNTS` of them, or all when fewer differ): a rare trait that two
- * differing accounts happen to share would otherwise top the list by lift alone.
- */
-export const MIN_CAUSE_SUPPORT_SHARE = 0.1;
-export const MIN_CAUSE_SUPPORT_ACCOUNTS = 3;
-/** Below this lift a trait is about as common among the differing accounts as among all: not named as the likely cause. */
-const TELLING_LIFT = 1.5;
 const MISSING = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -48,12 +40,6 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
       kept.length = MAX_EVIDENCE_ROWS;
     }
   };
-  const countIn = (groups: Map<string, { accounts: number; example: string }>, name: string, account: string): void => {
-    const key = groups.has(name) || groups.size < MAX_CAUSE_GROUPS ? name : 'other';
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { accounts: 1, example: account });
-    else group.accounts++;
-  };
 
   const compared = await mergeByAccount(rehearsal.stream<ComparableAccountRow>(comparableAccounts(rehearsal.dialect, billDate)), production.stream<ComparableAccountRow>(comparableAccounts(production.dialect, billDate)), (r, p) => {
     const row = r ?? p;
@@ -66,8 +52,8 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     affectedCount++;
     if (affected.length < MAX_LISTED_ACCOUNTS) affected.push(row.account_number);
     for (const d of differences) keep(d);
-    for (const field of new Set(differences.map((d) => d.field))) countIn(fieldGroups, field, row.account_number);
-    for (const trait of traits) countIn(causes, trait, row.account_number);
+    for (const field of new Set(differences.map((d) => d.field))) countCause(fieldGroups, field, row.account_number);
+    for (const trait of traits) countCause(causes, trait, row.account_number);
   });
 
   kept.sort(largestFirst);
@@ -75,27 +61,12 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
   const byField = [...fieldCounts.entries()].map(([field, n]) => `${n} ${field}`).join(', ');
   const failed = affectedCount > 0;
   const ranked = rankCauses(causes, traitTotals, affectedCount, accountsSeen);
-  const groups = ranked.map((c) => ({
-    cause: c.cause,
-    lift: c.lift === undefined ? '—' : formatLift(c.lift),
-    'differing accounts': c.accounts,
-    'share of differing': percent(c.accounts, affectedCount),
-    'share of all accounts': c.total === undefined ? '—' : percent(c.total, accountsSeen),
-    'of accounts with it': c.total === undefined ? '—' : `${c.accounts} of ${c.total} (${percent(c.accounts, c.total)})`,
-    support: c.supported ? 'enough' : `below the minimum of ${c.minSupport}`,
-    example: c.example,
-  }));
+  const groups = causeRows(ranked, affectedCount, accountsSeen);
+
   const fields = [...fieldGroups.entries()]
     .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
     .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));
-  const top = ranked[0];
-  let likely = '';
-  if (top?.supported === true && top.lift !== undefined) {
-    likely =
-      top.lift >= TELLING_LIFT
-        ? `; most likely cause: ${top.cause} (lift ${formatLift(top.lift)}: ${percent(top.accounts, affectedCount)} of differing accounts, ${percent(top.total ?? 0, accountsSeen)} of all)`
-        : `; no trait tracked here sets the differing accounts apart (highest lift ${formatLift(top.lift)}, ${top.cause})`;
-  }
+  const likely = likelyCauseClause(ranked, affectedCount, accountsSeen);
   return {
     id: 'production-diff',
     title: 'Every account billed the same as production billed it on the old release',
@@ -108,7 +79,7 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     ...(failed
       ? {
           sections: [
-            { title: 'Differing accounts grouped by cause, most telling first (lift = share of differing accounts with the trait ÷ share of all accounts with it)', rows: groups },
+            { title: `Differing accounts ${CAUSES_TITLE}`, rows: groups },
             { title: 'Differing accounts by field', rows: fields },
           ],
         }
@@ -190,44 +161,8 @@ export function compareAccount(r: ComparableAccountRow | undefined, p: Comparabl
   return out;
 }
 
-export interface RankedCause {
-  readonly cause: string;
-  readonly accounts: number;
-  /** Accounts with the trait among all compared (undefined for the catch-all "other"). */
-  readonly total: number | undefined;
-  readonly lift: number | undefined;
-  readonly supported: boolean;
-  readonly minSupport: number;
-  readonly example: string;
-}
-
-/**
- * Orders causes by lift: how much more common the trait is among the differing accounts than among
- * all accounts. A raw count favours traits most accounts have ("holds a monthly package"); lift
- * favours the trait that sets the differing accounts apart. Traits below the minimum support come
- * after every supported one, whatever their lift.
- */
-export function rankCauses(causes: ReadonlyMap<string, { accounts: number; example: string }>, traitTotals: ReadonlyMap<string, number>, affected: number, all: number): RankedCause[] {
-  const minSupport = Math.max(1, Math.min(affected, Math.max(MIN_CAUSE_SUPPORT_ACCOUNTS, Math.ceil(MIN_CAUSE_SUPPORT_SHARE * affected))));
-  return [...causes.entries()]
-    .map(([cause, g]) => {
-      const total = traitTotals.get(cause);
-      const lift = total === undefined || total === 0 || affected === 0 ? undefined : g.accounts / affected / (total / Math.max(1, all));
-      return { cause, accounts: g.accounts, total, lift, supported: lift !== undefined && g.accounts >= minSupport, minSupport, example: g.example };
-    })
-    .sort((a, b) => Number(b.supported) - Number(a.supported) || (b.lift ?? -1) - (a.lift ?? -1) || b.accounts - a.accounts || a.cause.localeCompare(b.cause));
-}
-
-function formatLift(lift: number): string {
-  return `×${lift.toFixed(lift >= 10 ? 0 : 1)}`;
-}
-
-function percent(part: number, whole: number): string {
-  return `${Math.round((100 * part) / Math.max(1, whole))}%`;
-}
-
 /** Features an account shares with others, to group differences by cause (e.g. "holds a yearly package"). */
-function traitsOf(row: ComparableAccountRow): string[] {
+export function traitsOf(row: Pick<ComparableAccountRow, 'package_traits' | 'pool_role' | 'is_child'>): string[] {
   const traits = (row.package_traits ?? '').split(',').filter((t) => t !== '');
   const periods = [...new Set(traits.map((t) => t.replace('+discount', '')))].sort();
   return [

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { computeStateDifferential, type StateDifferential } from '../differential/state-differential.js';
 import { DEFAULT_RULES, type AccountIdentity, type DifferentialRules } from '../differential/rules.js';
-import type { CellValue } from '../differential/differences.js';
 import type { Releases } from '../differential/compare-sql.js';
 import { MARKER_TABLE } from '../run/marker.js';
 import { SEAL_TABLE } from '../run/copy-seal.js';
 import { FAKE_TABLE_PREFIX } from '../sanitize/fake-values.js';
+import { MAX_DIFFERING_ACCOUNTS, type CellValue } from '../differential/differences.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
+import { CAUSES_TITLE, causeRows, likelyCauseClause } from './cause-ranking.js';
+import { likelyCauseCell, rankStateCauses, type AccountTraitSource } from './state-differential-causes.js';
 
 const ID = 'state-differential';
 const TITLE = "Every table the bill run changed matches what production's bill run changed";
@@ -35,23 +37,34 @@ export function stateDifferentialNotRun(reason: string, status: 'skipped' | 'fai
   return { id: ID, title: TITLE, status, summary: reason };
 }
 
-export function checkStateDifferential(files: StateDifferentialFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases): CheckResult {
+/**
+ * `traits`, when given, is read once after a failed comparison to rank the differing accounts'
+ * traits by lift (which kind of account the differences hit); a passing comparison never reads it.
+ */
+export async function checkStateDifferential(files: StateDifferentialFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases, traits?: AccountTraitSource): Promise<CheckResult> {
   const missing = Object.entries(files).filter(([, path]) => !existsSync(path));
   if (missing.length > 0) {
     return stateDifferentialNotRun(`could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`, 'failed');
   }
-  return describe(computeStateDifferential({ ...files, rules, accounts, releases, isInternal }));
+  return describeStateDifferential(computeStateDifferential({ ...files, rules, accounts, releases, isInternal }), traits);
 }
 
-function describe(result: StateDifferential): CheckResult {
+/** The check's result from a computed differential, whichever engine computed it. */
+export async function describeStateDifferential(result: StateDifferential, traits?: AccountTraitSource): Promise<CheckResult> {
   const { summary } = result;
   const groups = summary.sortedGroups();
+  const shownGroups = groups.slice(0, MAX_EVIDENCE_ROWS);
   const failed = summary.rows > 0 || result.schemaDifferences.length > 0;
+  const causes = traits !== undefined && summary.accounts.size > 0 ? await rankStateCauses(summary, shownGroups, traits) : undefined;
+  const capped = summary.accounts.size >= MAX_DIFFERING_ACCOUNTS ? ` (at least; causes are ranked on the first ${MAX_DIFFERING_ACCOUNTS.toLocaleString('en-US')})` : '';
   const headline = failed
     ? `${summary.rows.toLocaleString('en-US')} row(s) differ from production's bill run in ${new Set(groups.map((g) => g.table)).size} table(s)` +
-      `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)` : ''}: ` +
+      `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)${capped}` : ''}: ` +
       groups.slice(0, 3).map((g) => `${g.table}.${g.what} (${g.rows.toLocaleString('en-US')})`).join(', ') +
-      (result.schemaDifferences.length > 0 ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}` : '')
+      (causes !== undefined ? likelyCauseClause(causes.ranked, causes.affected, causes.all) : '') +
+      (result.schemaDifferences.length > 0
+        ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}; a change the release meant goes in the plan's verify.stateDifferential.ignore (table, or table.column for an added column), with a reason`
+        : '')
     : `${result.tablesCompared.length} tables compared row by row: the bill run changed them exactly as production's did`;
   const accounts = [...summary.accounts].sort();
   return {
@@ -60,7 +73,7 @@ function describe(result: StateDifferential): CheckResult {
     status: failed ? 'failed' : 'passed',
     summary: headline,
     ...(accounts.length > 0 ? { affectedAccounts: accounts.slice(0, MAX_LISTED_ACCOUNTS), affectedCount: accounts.length } : {}),
-    evidence: groups.slice(0, MAX_EVIDENCE_ROWS).map((g) => {
+    evidence: shownGroups.map((g) => {
       const column = g.example.columns.find((c) => c.column === g.what);
       return {
         table: g.table,
@@ -71,9 +84,11 @@ function describe(result: StateDifferential): CheckResult {
         'example account': g.example.account ?? '—',
         rehearsal: column === undefined ? '—' : shown(column.rehearsal),
         production: column === undefined ? '—' : shown(column.production),
+        ...(causes !== undefined ? { 'likely cause': likelyCauseCell(causes.likelyByGroup.get(g)) } : {}),
       };
     }),
     sections: [
+      ...(causes !== undefined ? [{ title: `Differing accounts ${CAUSES_TITLE}`, rows: causeRows(causes.ranked, causes.affected, causes.all) }] : []),
       {
         title: 'Not compared, and why',
         rows: [

@@ -23,7 +23,8 @@ export interface DifferenceGroup {
   readonly example: RowDifference;
 }
 
-const MAX_ACCOUNTS_PER_GROUP = 10_000;
+/** Accounts kept per group and overall: enough to rank causes, bounded at a million differing accounts. */
+export const MAX_DIFFERING_ACCOUNTS = 10_000;
 
 /** Differences folded into groups by table and column (or row fate), each with its first row as the example. */
 export class DifferenceSummary {
@@ -33,7 +34,7 @@ export class DifferenceSummary {
 
   add(difference: RowDifference): void {
     this.rows += difference.count;
-    if (difference.account !== undefined && this.accounts.size < MAX_ACCOUNTS_PER_GROUP) this.accounts.add(difference.account);
+    if (difference.account !== undefined && this.accounts.size < MAX_DIFFERING_ACCOUNTS) this.accounts.add(difference.account);
     const whats = difference.kind === 'changed' ? difference.columns.map((c) => c.column) : [difference.kind];
     for (const what of whats) {
       const id = `${difference.table}\u0000${what}`;
@@ -43,7 +44,7 @@ export class DifferenceSummary {
         this.groups.set(id, group);
       }
       group.rows += difference.count;
-      if (difference.account !== undefined && group.accounts.size < MAX_ACCOUNTS_PER_GROUP) group.accounts.add(difference.account);
+      if (difference.account !== undefined && group.accounts.size < MAX_DIFFERING_ACCOUNTS) group.accounts.add(difference.account);
     }
   }
 

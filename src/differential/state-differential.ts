@@ -26,7 +26,7 @@ export interface StateDifferential {
   readonly tablesCompared: readonly string[];
   /** Tables or columns left out, and why (the plan's reasons). */
   readonly ignored: readonly { readonly what: string; readonly reason: string }[];
-  /** Tables whose shape differs between the sides: a schema change the release made. */
+  /** Tables whose shape differs between the sides (a schema change the release made), each with the columns that differ. */
   readonly schemaDifferences: readonly string[];
   /** Added-row tables compared by raw reference because the referenced table has no unique key. */
   readonly rawReferences: readonly string[];
@@ -54,29 +54,44 @@ export function computeStateDifferential(input: StateDifferentialInput): StateDi
     const rawReferences: string[] = [];
     const compared: string[] = [];
     for (const [table, reason] of input.rules.ignoreTables) ignored.push({ what: table, reason });
-    for (const [column, reason] of input.rules.ignoreColumns) ignored.push({ what: column, reason });
+    const matchedColumns = new Set<string>();
     const names = [...new Set([...billed.keys(), ...production.keys()])].sort();
     for (const [index, table] of names.entries()) {
       if (input.rules.ignoreTables.has(table)) continue;
       const shape = billed.get(table);
       const other = production.get(table);
       const old = before.get(table);
-      if (shape === undefined || other === undefined || old === undefined || shape.columns.join() !== other.columns.join() || shape.columns.join() !== old.columns.join()) {
-        schemaDifferences.push(table);
+      const kept = (s: TableShape): string[] => s.columns.filter((c) => !input.rules.ignoreColumns.has(`${table}.${c}`));
+      if (shape === undefined || other === undefined || old === undefined) {
+        schemaDifferences.push(`${table} (only in ${shape === undefined ? "production's result" : other === undefined ? 'the rehearsal' : 'the billed copy, not before its bill run'})`);
         continue;
       }
+      const columns = kept(shape);
+      const unlike = [columnsOnlyIn('the rehearsal', columns, kept(other)), columnsOnlyIn("production's result", kept(other), columns), columnsOnlyIn('the billed copy, not before its bill run', columns, kept(old))].filter((d) => d !== '');
+      if (unlike.length > 0) {
+        schemaDifferences.push(`${table} (${unlike.join('; ')})`);
+        continue;
+      }
+      for (const c of [shape, other, old].flatMap((s) => s.columns)) if (input.rules.ignoreColumns.has(`${table}.${c}`)) matchedColumns.add(`${table}.${c}`);
       input.onTable?.(table, index, names.length);
       compared.push(table);
-      const columns = shape.columns.filter((c) => !input.rules.ignoreColumns.has(`${table}.${c}`));
       const context: TableContext = { db, shapes: billed, accounts: input.accounts, releases: input.releases, summary };
       compareExisting(context, shape, columns);
       const raw = compareAdded(context, shape, columns).filter((target) => gainsRows(db, before.get(target), target));
       if (raw.length > 0) rawReferences.push(`${table} (references to ${raw.join(', ')})`);
     }
+    // A rule that matched no column of a compared table left nothing out: said so, as it may be a typo.
+    for (const [column, reason] of input.rules.ignoreColumns) ignored.push({ what: column, reason: matchedColumns.has(column) ? reason : `${reason} (matched no column of a compared table)` });
     return { summary, tablesCompared: compared, ignored, schemaDifferences, rawReferences };
   } finally {
     db.close();
   }
+}
+
+/** `columns (added|missing) …: a, b` for columns of `mine` that `theirs` lacks, or ''. */
+function columnsOnlyIn(where: string, mine: readonly string[], theirs: readonly string[]): string {
+  const only = mine.filter((c) => !theirs.includes(c));
+  return only.length === 0 ? '' : `column(s) only in ${where}: ${only.join(', ')}`;
 }
 
 interface TableContext {

@@ -69,11 +69,7 @@ export function loadPlan(file: string): Plan {
     }
   });
 
-  (raw.verify?.stateDifferential?.ignore ?? []).forEach((rule, i) => {
-    if ((rule.table === undefined) === (rule.column === undefined)) {
-      errors.push(located.errorAt(['verify', 'stateDifferential', 'ignore', i], 'an ignore rule names either `table` or `column` (as table.column), not both and not neither'));
-    }
-  });
+  checkStateDifferentialIgnore(located, errors);
   const expectedGrants = new Set<string>();
   (raw.verify?.expectedPermissionChanges ?? []).forEach((change, i) => {
     const key = `${change.role}\u0000${change.permission}`;
@@ -252,4 +248,28 @@ function checkDate(located: LocatedYaml<PlanFile>, date: string, errors: ConfigE
   if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
     errors.push(located.errorAt(['billRun', 'date'], `\`billRun.date\` ${date} is not a calendar date (YYYY-MM-DD)`));
   }
+}
+
+/**
+ * Each ignored table or column once, with a reason a reviewer can read; a column rule for a table
+ * ignored whole would say nothing, so it is refused rather than silently shadowed.
+ */
+function checkStateDifferentialIgnore(located: LocatedYaml<PlanFile>, errors: ConfigError[]): void {
+  const rules = located.value.verify?.stateDifferential?.ignore ?? [];
+  const at = (i: number, ...rest: string[]): (string | number)[] => ['verify', 'stateDifferential', 'ignore', i, ...rest];
+  const firstLine = new Map<string, number>();
+  const wholeTables = new Set(rules.flatMap((r) => (r.table !== undefined && r.column === undefined ? [r.table] : [])));
+  rules.forEach((rule, i) => {
+    if ((rule.table === undefined) === (rule.column === undefined)) {
+      errors.push(located.errorAt(at(i), 'an ignore rule names either `table` or `column` (as table.column), not both and not neither'));
+      return;
+    }
+    if (rule.reason.trim().length < 10) errors.push(located.errorAt(at(i, 'reason'), 'say why this may differ from production (at least 10 characters other than spaces): the report lists it for reviewers'));
+    const what = rule.table ?? rule.column ?? '';
+    const seen = firstLine.get(what);
+    if (seen !== undefined) errors.push(located.errorAt(at(i), `\`${what}\` is already ignored at line ${seen}; list it once`));
+    else firstLine.set(what, located.locate(at(i)).line);
+    const table = rule.column?.slice(0, rule.column.indexOf('.'));
+    if (table !== undefined && wholeTables.has(table)) errors.push(located.errorAt(at(i, 'column'), `table \`${table}\` is ignored whole, so \`${rule.column ?? ''}\` is not compared anyway; remove one of the two rules`));
+  });
 }

@@ -3,6 +3,7 @@ import type { CheckResult } from '../checks/types.js';
 import type { Report, Verdict } from './model.js';
 import { VERDICT_RULE } from './model.js';
 import { formatDuration } from '../ui/progress.js';
+import { firstDifference } from './first-difference.js';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -70,6 +71,10 @@ th{background:#eef1f4;cursor:pointer;user-select:none}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 .accounts{font-family:ui-monospace,monospace;font-size:12px}
 .meta{color:#57606a;font-size:13px}
+#first-difference{background:#fff;border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;margin:12px 0;padding:6px 14px}
+#first-difference h2{margin:4px 0;font-size:17px}
+#first-difference dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:4px 0}
+#first-difference dt{color:#57606a}#first-difference dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 `;
 
 /** Sortable tables: a click (or Enter) on a header sorts by that column, again to reverse. Also marks which checks are on screen without scrolling. */
@@ -104,7 +109,7 @@ window.addEventListener('resize',markAboveFold);
 
 /**
  * One self-contained page a release manager can open anywhere: no external assets, every value
- * escaped, the verdict first, then what failed, then everything else.
+ * escaped, the verdict first, then the first failing difference and what failed, then everything else.
  */
 export function renderHtml(report: Report): string {
   const checks = [...report.checks].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.id.localeCompare(b.id));
@@ -117,6 +122,14 @@ export function renderHtml(report: Report): string {
   body.push(`<h1>Verdict: ${esc(report.verdict)} · ${esc(rc.id)} (${esc(rc.version)})</h1>`);
   body.push(`<p>${esc(report.verdictReason)}</p>`, `<p class="rule">Verdict rule: ${esc(VERDICT_RULE)}</p></header>`);
   body.push('<main>');
+  const first = firstDifference(report.checks);
+  if (first !== undefined) {
+    body.push(
+      `<section id="first-difference" data-failure="first-difference" data-check="${esc(first.check)}"><h2>First failing difference</h2><dl>` +
+        `<dt>check</dt><dd><a href="#check-${esc(first.check)}">${esc(first.check)}</a></dd><dt>account</dt><dd>${esc(first.account)}</dd><dt>what</dt><dd>${esc(first.what)}</dd>` +
+        `<dt>expected (production)</dt><dd class="expected">${esc(first.expected)}</dd><dt>actual (rehearsal)</dt><dd class="actual">${esc(first.actual)}</dd></dl></section>`,
+    );
+  }
   if (failedStages.length > 0 || blocking.length > 0 || pendingItems.length > 0) {
     body.push('<section id="failures"><h2>What blocks or needs attention</h2><ul class="failures">');
     for (const s of failedStages) body.push(`<li data-failure="stage.${esc(s.name)}"><strong>stage ${esc(s.name)} FAILED</strong>: ${esc(s.detail ?? '')}</li>`);

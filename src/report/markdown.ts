@@ -3,6 +3,7 @@ import { VERDICT_RULE } from './model.js';
 import { formatDuration } from '../ui/progress.js';
 import { probeTableMarkdown } from '../sandbox/probes.js';
 import { ledgerMarkdown } from '../sinkholes/ledger-report.js';
+import { firstDifference } from './first-difference.js';
 
 const cell = (v: unknown): string => String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -26,6 +27,10 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   out.push(`Verdict rule: ${VERDICT_RULE}`);
   out.push('');
+  const first = firstDifference(report.checks);
+  if (first !== undefined) {
+    out.push('First failing difference:', '', table([{ check: first.check, account: first.account, what: first.what, 'expected (production)': first.expected, 'actual (rehearsal)': first.actual }]), '');
+  }
   out.push(`Run \`${report.runId}\`, plan \`${report.plan.file}\`, target ${report.plan.target}, release ${report.plan.release}${report.plan.faults.length > 0 ? ` with fault switches ${report.plan.faults.join(', ')}` : ''}. Started ${report.startedAt}, finished ${report.finishedAt}.`);
   out.push('');
   out.push('## Checks');

@@ -1,7 +1,9 @@
 import { openProductionResult } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
-import { checkAgainstProduction } from '../checks/production-diff.js';
+import { checkAgainstProduction, traitsOf } from '../checks/production-diff.js';
+import type { AccountTraitSource } from '../checks/state-differential-causes.js';
+import { accountTraitRows, type AccountTraitRow } from '../profiles/sample-platform-traits.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
@@ -11,7 +13,7 @@ import { checkPickedAccounts } from '../checks/picked-accounts.js';
 import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
-import { checkOutbound } from '../checks/outbound.js';
+import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
@@ -39,18 +41,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(
-      ...(await checkOutbound({
-        rehearsal: engine,
-        production,
-        rehearsalLedger: ctx.ledger?.file,
-        since: ctx.run.state.billRunStartedAt,
-        productionLedger: plan.productionResult.ledger,
-        billDate: plan.billRun.date,
-        configuration: plan.billRun.configuration,
-        packagesToProvision: baseline.packagesToProvision,
-      })),
-    );
+    ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production))));
     ctx.checks.push(await stateDifferential(ctx, engine, production));
   } finally {
     await production.close();
@@ -68,8 +59,29 @@ export async function verify(ctx: RunContext): Promise<string> {
   return `${added.length} checks, ${failed} failed`;
 }
 
+/** What the outbound checks compare: this run's ledger and database against production's. */
+export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): OutboundInputs {
+  return {
+    rehearsal: engine,
+    production,
+    rehearsalLedger: ctx.ledger?.file,
+    since: ctx.run.state.billRunStartedAt,
+    productionLedger: ctx.plan.productionResult.ledger,
+    billDate: ctx.plan.billRun.date,
+    configuration: ctx.plan.billRun.configuration,
+    packagesToProvision: ctx.baseline?.packagesToProvision,
+  };
+}
+
+/** The sample platform's account traits (as production-diff groups them), read from the billed copy. */
+function accountTraits(engine: DatabaseEngine): AccountTraitSource {
+  return async (visit) => {
+    for await (const row of engine.stream<AccountTraitRow>(accountTraitRows(engine.dialect))) visit(row.account_number, traitsOf(row));
+  };
+}
+
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
-async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
+export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
     return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
@@ -81,5 +93,6 @@ async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, produc
     differentialRules(plan.verify.stateDifferential.ignore),
     ACCOUNT_IDENTITY,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
+    accountTraits(engine),
   );
 }

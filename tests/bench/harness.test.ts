@@ -8,8 +8,8 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import type { BenchResults } from '../../bench/results.js';
 import { BEGIN_MARKER, END_MARKER } from '../../bench/markdown.js';
 
-const STAGES = ['sandbox up', 'restore', 'restore again', 'sanitize', 'prove', 'bill run', 'verify', 'report', 'destroy'];
-const WITH_BASELINE = ['sandbox up', 'restore', 'restore again', 'sanitize', 'verify', 'destroy'];
+const STAGES = ['sandbox up', 'restore', 'restore again', 'sanitize', 'prove', 'bill run', 'verify', 'state differential', 'outbound differential', 'report', 'destroy'];
+const WITH_BASELINE = ['sandbox up', 'restore', 'restore again', 'sanitize', 'verify', 'state differential', 'outbound differential', 'destroy'];
 
 t.test('npm run bench on one tiny size writes the JSON and the Markdown tables with every stage and ratio', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-bench-test-'));

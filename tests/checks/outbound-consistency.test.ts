@@ -158,7 +158,8 @@ t.test("production's recipients map to what masking made of the same contact row
   const sent = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
   sent.add({ ...mail('ACC-000001'), to: ['ADA@analytical.example'] });
   const masked = await maskedRecipients(rehearsal, production, sent);
-  t.same([...masked.entries()].map(([k, v]) => [k, [...v]]), [['ada@analytical.example', ['masked-1@rehearsal.invalid']]]);
+  t.same([...(masked.get('ada@analytical.example') ?? [])], ['masked-1@rehearsal.invalid']);
+  t.equal(masked.get('nobody@analytical.example'), undefined, 'an address production did not mail has no masked form');
 });
 
 t.test("without production's ledger, what production sent is what its database recorded", async (t) => {
@@ -170,8 +171,8 @@ t.test("without production's ledger, what production sent is what its database r
   t.teardown(() => engine.close());
   const production = await outboundFromDatabase(engine, BILL_DATE);
   t.equal(production.source, 'database');
-  t.same([...production.chargesByInvoice.entries()], [[INV1, [{ account: 'ACC-000001', invoice: INV1, processor: 'stripe', amountCents: 1000, currency: 'USD', approved: true }]]]);
-  t.same([...production.mailByAccount.entries()], [['ACC-000001', [{ to: ['ada@analytical.example'], invoice: INV1 }]]], 'the invoice whose sending failed is not mailed');
+  t.same(production.chargedInvoices().map((i) => [i, production.chargesOf(i)]), [[INV1, [{ account: 'ACC-000001', invoice: INV1, processor: 'stripe', amountCents: 1000, currency: 'USD', approved: true }]]]);
+  t.same(production.mailAccounts().map((a) => [a, production.mailOf(a)]), [['ACC-000001', [{ to: ['ada@analytical.example'], invoice: INV1 }]]], 'the invoice whose sending failed is not mailed');
 
   const none = async function* (): AsyncIterable<ChargeEligibilityRow> {};
   const rehearsal = await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]);

@@ -8,10 +8,10 @@ import type { CheckResult } from '../../src/checks/types.js';
  * column, so one rehearsal with all of them shows each one caught, and that no other check did;
  * `npm run mutants` rehearses them one at a time.
  */
-const SWITCHES: readonly { fault: string; table: string; difference: string; account?: string }[] = [
+const SWITCHES: readonly { fault: string; table: string; difference: string; account?: string; cause?: RegExp }[] = [
   { fault: 'usage-left-unrated', table: 'usage_records', difference: 'rated' },
   { fault: 'invoice-transaction-missing', table: 'transactions', difference: 'only-in-production' },
-  { fault: 'invoice-subtotal-net-of-discount', table: 'invoices', difference: 'subtotal_cents', account: 'ACC-000001' },
+  { fault: 'invoice-subtotal-net-of-discount', table: 'invoices', difference: 'subtotal_cents', account: 'ACC-000001', cause: /^has a discount \(×/ },
   { fault: 'provisioning-left-pending', table: 'user_packages', difference: 'provisioning_status', account: 'ACC-000001' },
   { fault: 'transaction-reference-missing', table: 'transactions', difference: 'only-in-rehearsal' },
 ];
@@ -27,6 +27,7 @@ t.test('the rehearsal runs through and ends NO-GO through the state differential
   t.equal(report.verdict, 'NO-GO');
   t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
   t.same(report.checks.filter((c) => c.status === 'failed').map((c) => c.id), ['state-differential'], 'no field-level check sees these regressions');
+  t.ok(differential?.sections?.some((s) => s.title.includes('grouped by cause') && s.rows.length > 0), 'the differing accounts are grouped by cause');
 });
 
 for (const s of SWITCHES) {
@@ -35,5 +36,7 @@ for (const s of SWITCHES) {
     t.ok(group, `${JSON.stringify(differential?.evidence?.map((e) => `${String(e.table)}.${String(e.difference)}`))}`);
     t.ok(Number(group?.accounts) > 0, 'the affected accounts are counted');
     if (s.account !== undefined) t.ok(differential?.affectedAccounts?.includes(s.account), `${s.account} is named`);
+    // Ranked by lift against every account's traits: the discounted accounts, not the commonest trait.
+    if (s.cause !== undefined) t.match(group?.['likely cause'], s.cause, 'the group names the trait that sets its accounts apart');
   });
 }

@@ -1,0 +1,181 @@
+import t from 'tap';
+import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
+import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
+import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
+import { OutboundKeys, OutboundRecord, type SideNaming } from '../../src/checks/outbound-record.js';
+import { StringColumn, StringIds } from '../../src/checks/outbound-columns.js';
+import { checkOutboundMail as oldMail } from '../helpers/outbound-before-compaction/outbound-mail.js';
+import { checkOutboundPayments as oldPayments } from '../helpers/outbound-before-compaction/outbound-payments.js';
+import { checkOutboundProvisioning as oldProvisioning } from '../helpers/outbound-before-compaction/outbound-provisioning.js';
+import { OutboundRecord as OldRecord } from '../helpers/outbound-before-compaction/outbound-record.js';
+import type { ChargeEligibilityRow } from '../../src/profiles/sample-platform.js';
+import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+
+/**
+ * The outbound record keeps what was sent in columns instead of objects per message. The checks
+ * must find exactly what they found before: the code as it was before that change is kept in
+ * tests/helpers/outbound-before-compaction/, and both run on the same random ledgers, production's
+ * and a rehearsal's that differs from it in every way the checks look for.
+ */
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
+const REHEARSAL: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'] };
+const base = { time: '2026-11-01T00:00:01.000Z', peer: { address: '127.0.0.1', port: 40000 } };
+/** Addresses in Latin-1, beyond it, and with a lone surrogate: stored exactly either way. */
+const ODD_ADDRESSES = ['[bracketed]@x.example', 'zoë@bücher.example', '日本@例え.example', 'lone\ud800@x.example', 'a,b@x.example'];
+
+function pick<T>(rnd: () => number, list: readonly T[]): T {
+  return list[Math.floor(rnd() * list.length)] as T;
+}
+
+/** Production's ledger: mail, charges and provisioning for `accounts` accounts, with the odd cases a ledger can hold. */
+function productionLedger(rnd: () => number, accounts: number): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (let n = 0; n < accounts; n++) {
+    const account = `ACC-${String(n).padStart(6, '0')}`;
+    const invoice = `INV-2026-11-01-${account}`;
+    const attributed = rnd() < 0.97 ? { account } : {};
+    const to = rnd() < 0.05 ? [pick(rnd, ODD_ADDRESSES)] : rnd() < 0.1 ? [`B${n}@x.example`, `a${n}@x.example`] : [`c${n}@x.example`];
+    const subject = rnd() < 0.9 ? `Invoice ${invoice}` : rnd() < 0.5 ? `Statement for ${n} days` : 'Reminder: 3 invoices overdue';
+    entries.push({ ...base, kind: 'mail', ...attributed, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to, subject, sizeBytes: 400 });
+    if (rnd() < 0.5) {
+      entries.push({
+        ...base,
+        kind: 'payment',
+        ...(rnd() < 0.97 ? { account } : {}),
+        ...(rnd() < 0.95 ? { invoice } : {}),
+        destination: { host: pick(rnd, ['api.stripe.com', 'gw.paypal.example', 'unknown.example']), address: '127.77.0.3', port: 443, protocol: 'tcp' },
+        method: 'POST',
+        path: '/v1/charges',
+        ...(rnd() < 0.95 ? { amountCents: Math.floor(rnd() * 100_000) } : {}),
+        ...(rnd() < 0.9 ? { currency: pick(rnd, ['USD', 'usd', 'EUR']) } : {}),
+        approved: rnd() < 0.9,
+        transactionId: `tx${n}`,
+      });
+    }
+    const requests = rnd() < 0.3 ? 1 + Math.floor(rnd() * 3) : 0;
+    for (let i = 0; i < requests; i++) {
+      const line = `${pick(rnd, ['PROVISION', 'MODIFY'])} account=${account} package=${pick(rnd, ['VOICE', 'INSTALL', 'DATA'])} action=${pick(rnd, ['activate', 'suspend'])} number=555${n}`;
+      const bytes = Buffer.from(`${line}\n`, 'latin1');
+      const [host, port] = pick(rnd, [['192.0.2.10', 2208], ['192.0.2.11', 5060], ['198.51.100.7', 2208]] as const);
+      entries.push({ ...base, kind: 'provisioning', ...(rnd() < 0.98 ? { account } : {}), destination: { host, address: host, port, protocol: 'tcp' }, service: 'switch', firstBytes: { length: bytes.length, hex: bytes.toString('hex'), text: line } });
+    }
+  }
+  return entries;
+}
+
+/** The rehearsal's ledger: production's, with entries dropped, repeated, redirected and altered. */
+function rehearsalLedger(rnd: () => number, production: readonly LedgerEntry[]): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
+  for (const entry of production) {
+    const roll = rnd();
+    if (roll < 0.03) continue;
+    let copy: LedgerEntry = entry.kind === 'provisioning' ? { ...entry, destination: { ...entry.destination, host: entry.destination.host.startsWith('192.0.2.') ? 'switch.sinkhole.rehearsal.invalid' : entry.destination.host } } : { ...entry };
+    if (copy.kind === 'mail' && roll < 0.08) copy = { ...copy, to: rnd() < 0.5 ? ['billing@x.example'] : [...copy.to, 'extra@x.example'] };
+    if (copy.kind === 'mail' && roll > 0.97) copy = { ...copy, subject: 'Statement INV-2026-11-01-ACC-000001' };
+    if (copy.kind === 'payment' && roll < 0.1) copy = { ...copy, ...(rnd() < 0.5 ? { amountCents: (copy.amountCents ?? 0) + 1 } : { currency: 'GBP' }) };
+    if (copy.kind === 'provisioning' && roll < 0.1) {
+      const line = Buffer.from(copy.firstBytes.hex, 'hex').toString('latin1').replace('activate', 'suspend');
+      copy = { ...copy, firstBytes: { ...copy.firstBytes, hex: Buffer.from(line, 'latin1').toString('hex') } };
+    }
+    out.push(copy);
+    if (roll > 0.985) out.push(copy);
+  }
+  return out;
+}
+
+/** Both generations of the record, from the same entries. */
+function records(naming: SideNaming, entries: readonly LedgerEntry[], keys: OutboundKeys): { now: OutboundRecord; before: OldRecord } {
+  const now = new OutboundRecord(naming, keys);
+  const before = new OldRecord(naming);
+  for (const entry of entries) {
+    now.add(entry);
+    before.add(entry);
+  }
+  return { now, before };
+}
+
+function eligibility(rnd: () => number, accounts: number): ChargeEligibilityRow[] {
+  return Array.from({ length: accounts }, (_, n) => {
+    const account = `ACC-${String(n).padStart(6, '0')}`;
+    return { account_number: account, invoice_number: `INV-2026-11-01-${account}`, ineligible: rnd() < 0.1 ? 'auto-pay is off' : null } as ChargeEligibilityRow;
+  });
+}
+
+async function* rows(list: readonly ChargeEligibilityRow[]): AsyncIterable<ChargeEligibilityRow> {
+  yield* list;
+}
+
+for (const seed of [1, 2, 3]) {
+  t.test(`seed ${seed}: every outbound check finds exactly what it found before, on the same ledgers`, async (t) => {
+    const rnd = random(seed);
+    const accounts = 1500;
+    const productionEntries = productionLedger(rnd, accounts);
+    const rehearsalEntries = rehearsalLedger(rnd, productionEntries);
+    const keys = new OutboundKeys();
+    const production = records(PRODUCTION, productionEntries, keys);
+    const rehearsal = records(REHEARSAL, rehearsalEntries, keys);
+    // The masked form of an address, as the rehearsal copy would hold it.
+    const masked = new Map<string, Set<string>>();
+    for (const entry of productionEntries) if (entry.kind === 'mail') for (const to of entry.to) masked.set(to.toLowerCase(), new Set([to.toLowerCase()]));
+    const rules = eligibility(rnd, accounts);
+
+    const mail = checkOutboundMail(rehearsal.now, production.now, masked, true);
+    t.same(mail, oldMail(rehearsal.before, production.before, masked, true), 'outbound-mail');
+    t.equal(mail.status, 'failed', 'the rehearsal differs, so the comparison is not between two passes');
+    const payments = await checkOutboundPayments(rehearsal.now, production.now, rows(rules), true);
+    t.same(payments, await oldPayments(rehearsal.before, production.before, rows(rules), true), 'outbound-payments');
+    t.equal(payments.status, 'failed');
+    const provisioning = checkOutboundProvisioning(rehearsal.now, production.now, true);
+    t.same(provisioning, oldProvisioning(rehearsal.before, production.before, true), 'outbound-provisioning');
+    t.equal(provisioning.status, 'failed');
+    t.same(checkOutboundMail(production.now, production.now, masked, true), oldMail(production.before, production.before, masked, true), 'a side against itself');
+
+    production.now.source = 'database';
+    production.before.source = 'database';
+    t.same(await checkOutboundPayments(rehearsal.now, production.now, rows(rules), true), await oldPayments(rehearsal.before, production.before, rows(rules), true), "against a production whose database is the record");
+    t.same(checkOutboundProvisioning(rehearsal.now, production.now, true), oldProvisioning(rehearsal.before, production.before, true));
+
+    // What the ledger-consistency checks read.
+    for (const side of [production, rehearsal]) {
+      const { now, before } = side;
+      t.same(now.mailAccounts().sort(), [...before.mailByAccount.keys()].sort());
+      t.ok(now.mailAccounts().every((a) => JSON.stringify(now.mailOf(a)) === JSON.stringify(before.mailByAccount.get(a))), 'every account\'s messages, in ledger order');
+      t.same(now.unattributedMail(), before.unattributedMail);
+      t.ok(now.chargedInvoices().every((i) => JSON.stringify(now.chargesOf(i)) === JSON.stringify(before.chargesByInvoice.get(i))), "every invoice's charges, in ledger order");
+      t.same(now.chargedInvoices().sort(), [...before.chargesByInvoice.keys()].sort());
+      t.same(now.chargesWithoutInvoice(), before.chargesWithoutInvoice);
+      t.ok(now.provisionedAccounts().every((a) => JSON.stringify(now.provisioningOf(a)) === JSON.stringify(before.provisioningByAccount.get(a))));
+      t.same(now.provisionedAccounts().sort(), [...before.provisioningByAccount.keys()].sort());
+      const mailed = new Set([...before.mailByAccount.values(), before.unattributedMail].flat().flatMap((m) => (m.invoice === undefined ? [] : [m.invoice])));
+      t.equal(now.mailedInvoiceCount, mailed.size);
+      t.ok(rules.every((r) => now.mailedInvoice(r.invoice_number) === mailed.has(r.invoice_number)), 'which invoices have a message');
+    }
+  });
+}
+
+t.test('strings come back exactly as stored, and interning finds each once', async (t) => {
+  const values = ['', 'ACC-000001', 'zoë', '日本', 'lone\ud800', '\udfff\ud800', 'x'.repeat(70_000), 'ÿ'];
+  const column = new StringColumn();
+  const ids = new StringIds();
+  const pushed = values.map((v) => column.push(v));
+  t.same(pushed.map((i) => column.get(i)), values);
+  const first = values.map((v) => ids.intern(v));
+  t.same(first, values.map((_, i) => i), 'numbered in the order first seen');
+  t.same(values.map((v) => ids.intern(v)), first, 'the same id the second time');
+  t.equal(ids.find('never'), -1);
+  for (let n = 0; n < 5000; n++) ids.intern(`ACC-${n}`);
+  t.equal(ids.find('ACC-4321'), values.length + 4321, 'found again after the table grew');
+  t.equal(ids.get(ids.find('lone\ud800')), 'lone\ud800');
+});

@@ -1,0 +1,91 @@
+import type { ChargeEligibilityRow } from '../../../src/profiles/sample-platform.js';
+import { formatCents } from '../../../src/checks/money.js';
+import { DifferenceLog } from '../../../src/checks/outbound-differences.js';
+import type { ChargeSent, OutboundRecord } from './outbound-record.js';
+import type { CheckResult } from '../../../src/checks/types.js';
+
+/**
+ * Payments, per invoice: exactly as many charges as production made for it (one, or none), each
+ * through the same processor, for the same amount and currency; and no charge at all for an
+ * invoice auto-pay must not charge (auto-pay off, expired card, no payment method), whatever
+ * production did. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
+ */
+export async function checkOutboundPayments(
+  rehearsal: OutboundRecord,
+  production: OutboundRecord,
+  eligibility: AsyncIterable<ChargeEligibilityRow>,
+  chargingEnabled: boolean,
+): Promise<CheckResult> {
+  const base = { id: 'outbound-payments', title: 'Every invoice was charged as production charged it, and no account auto-pay must not charge' };
+  const rehearsalCount = countCharges(rehearsal);
+  const productionCount = countCharges(production);
+  if (!chargingEnabled) {
+    return rehearsalCount === 0
+      ? { ...base, status: 'skipped', summary: 'auto-pay charging is off in the plan, and no charge reached a gateway' }
+      : { ...base, status: 'failed', summary: `auto-pay charging is off in the plan, yet ${rehearsalCount} charge(s) reached a gateway sinkhole` };
+  }
+  const log = new DifferenceLog();
+  // A database records only the charges that were approved: compare those alone then.
+  const attempted = (charges: readonly ChargeSent[] | undefined): readonly ChargeSent[] =>
+    production.source === 'database' ? (charges ?? []).filter((c) => c.approved) : (charges ?? []);
+  const invoices = [...new Set([...production.chargesByInvoice.keys(), ...rehearsal.chargesByInvoice.keys()])].sort();
+  for (const invoice of invoices) {
+    const p = production.chargesByInvoice.get(invoice) ?? [];
+    const r = attempted(rehearsal.chargesByInvoice.get(invoice));
+    const account = r[0]?.account ?? p[0]?.account;
+    if (r.length === 0 && p.length === 0) continue;
+    if (r.length === 0) {
+      log.add(account, 'not charged', { invoice, production: describe(p[0]), rehearsal: 'no charge' });
+      continue;
+    }
+    if (p.length === 0) {
+      log.add(account, 'charged, production did not', { invoice, production: 'no charge', rehearsal: describe(r[0]) });
+      continue;
+    }
+    if (r.length !== p.length) log.add(account, `charged ${r.length} times`, { invoice, production: `${p.length} charge(s)`, rehearsal: `${r.length} charge(s)` });
+    for (let i = 0; i < Math.min(p.length, r.length); i++) {
+      const pc = p[i] as ChargeSent;
+      const rc = r[i] as ChargeSent;
+      if (pc.processor !== rc.processor) log.add(account, 'processor differs', { invoice, production: pc.processor, rehearsal: rc.processor });
+      if (pc.amountCents !== rc.amountCents) log.add(account, 'amount differs', { invoice, production: formatCents(pc.amountCents ?? null), rehearsal: formatCents(rc.amountCents ?? null) });
+      if (pc.currency !== rc.currency) log.add(account, 'currency differs', { invoice, production: pc.currency ?? '—', rehearsal: rc.currency ?? '—' });
+    }
+  }
+  const withoutInvoice = (record: OutboundRecord): Map<string, number> => {
+    const byAccount = new Map<string, number>();
+    for (const c of record.chargesWithoutInvoice) byAccount.set(c.account ?? '—', (byAccount.get(c.account ?? '—') ?? 0) + 1);
+    return byAccount;
+  };
+  const pw = withoutInvoice(production);
+  const rw = withoutInvoice(rehearsal);
+  for (const account of new Set([...pw.keys(), ...rw.keys()])) {
+    if (pw.get(account) !== rw.get(account)) log.add(account === '—' ? undefined : account, 'charges naming no invoice differ', { production: pw.get(account) ?? 0, rehearsal: rw.get(account) ?? 0 });
+  }
+  let ineligibleCharged = 0;
+  for await (const row of eligibility) {
+    if (row.ineligible === null) continue;
+    const charges = rehearsal.chargesByInvoice.get(row.invoice_number);
+    if (charges === undefined) continue;
+    ineligibleCharged++;
+    log.add(row.account_number, `charged although ${row.ineligible}`, { invoice: row.invoice_number, production: 'must not be charged', rehearsal: describe(charges[0]) });
+  }
+  return log.result(
+    base,
+    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged`,
+    [
+      { side: 'production', charges: productionCount, invoices: production.chargesByInvoice.size },
+      { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargesByInvoice.size, 'ineligible invoices charged': ineligibleCharged },
+    ],
+  );
+}
+
+function countCharges(record: OutboundRecord): number {
+  let n = record.chargesWithoutInvoice.length;
+  for (const list of record.chargesByInvoice.values()) n += list.length;
+  return n;
+}
+
+function describe(charge: ChargeSent | undefined): string {
+  if (charge === undefined) return '—';
+  return `${formatCents(charge.amountCents ?? null)} ${charge.currency ?? ''} via ${charge.processor}`.replace(/ {2,}/g, ' ');
+}
