@@ -46,6 +46,8 @@ interface SampleDescription {
   readonly seed: number;
   readonly billDate: string;
   readonly generatorVersion: number;
+  /** When snapshot.db was complete, as a backup job records when its backup finished (ISO 8601). */
+  readonly takenAt?: string;
   readonly files?: Readonly<Record<string, FileSignature>>;
 }
 
@@ -135,6 +137,7 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
     say(`Generating ${options.accounts} accounts (seed ${options.seed}, bill date ${options.billDate})...`);
     const generatedAt = Date.now();
     generateSnapshot({ accounts: options.accounts, seed: options.seed, billDate: options.billDate, out: partialSnapshot });
+    const takenAt = new Date().toISOString();
     say(`Snapshot written in ${((Date.now() - generatedAt) / 1000).toFixed(1)} s`);
 
     copyFileSync(partialSnapshot, partialResult);
@@ -168,6 +171,7 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
     say(`Production bill run ${result.billRunId} billed ${result.processed} accounts`);
     const signed: SampleDescription = {
       ...wanted,
+      takenAt,
       files: { [SNAPSHOT_NAME]: signatureOf(partialSnapshot), [PRODUCTION_RESULT_NAME]: signatureOf(partialResult), [PRODUCTION_LEDGER_NAME]: signatureOf(partialLedger) },
     };
     writeFileSync(partialDescription, `${JSON.stringify(signed, null, 2)}\n`);

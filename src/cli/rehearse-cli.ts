@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlan } from '../plan/load.js';
-import { describeSnapshot, sqliteFiles } from '../plan/sources.js';
+import { describeCatalogue, describeSnapshot, sqliteFiles } from '../plan/sources.js';
+import { selectFromCatalogue } from '../snapshots/resolve.js';
+import { candidateLines } from '../snapshots/select.js';
 import { preflight } from '../preflight/preflight.js';
 import { runRehearsal } from '../pipeline/run-rehearsal.js';
 import { currentRun, down, reportCommand, runSingleStage, up, type SingleStage } from '../pipeline/stage-commands.js';
@@ -64,14 +66,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<plan>', 'plan file (YAML)')
     .addHelpText('after', examples('rehearse check plans/example-local.yaml', 'rehearse --json check plans/example-local.yaml'))
     .action(async (planFile: string) => {
-      const plan = loadPlan(planFile);
-      const { checked, notes } = await preflight(plan, { askSqlServer: 'when-configured' });
+      const { plan, checked, notes } = await preflight(loadPlan(planFile), { askSqlServer: 'when-configured' });
       const human = [
         `${plan.file}: valid (release candidate ${plan.releaseCandidate.id}, target ${plan.target})`,
         ...checked.map((c) => `  checked: ${c}`),
         ...notes.map((n) => `  later: ${n}`),
       ];
       print(output(), human.join('\n'), { valid: true, plan, checked, notes });
+    });
+
+  command('snapshots', "List the backups of the plan's snapshot catalogue, when each was taken, and the one a run would restore (read only)")
+    .argument('<plan>', 'plan file (YAML) with `snapshot.catalogue`')
+    .addHelpText(
+      'after',
+      `${examples('rehearse snapshots plans/example-catalogue.yaml', 'rehearse --json snapshots plans/example-catalogue.yaml')}
+
+A run restores the newest backup taken before production's bill run started, and refuses (exit 2)
+when a backup's time cannot be read, none was taken before the bill run, or the newest one is
+older than snapshot.maxAgeHours.`,
+    )
+    .action(async (planFile: string) => {
+      const plan = loadPlan(planFile);
+      if (plan.snapshot.kind !== 'catalogue') throw new UserError(`${plan.file} names one snapshot (${describeSnapshot(plan)}), not a catalogue, so there is nothing to pick from; \`snapshot.catalogue\` names one.`);
+      const catalogue = describeCatalogue(plan.snapshot.catalogue.source);
+      const selection = await selectFromCatalogue(plan, plan.snapshot.catalogue);
+      const human = [
+        `Snapshot catalogue ${catalogue}: ${selection.candidates.length} backup${selection.candidates.length === 1 ? '' : 's'}; production's bill run started ${selection.billRunStartedAt} (${selection.billRunStartedFrom})`,
+        ...candidateLines(selection),
+        selection.picked !== undefined ? `Picked: ${selection.reason ?? selection.picked.id}.` : `Refused: ${selection.refusal ?? 'no backup qualifies'}.`,
+        ...(selection.warning !== undefined ? [`Warning: ${selection.warning}.`] : []),
+      ];
+      print(output(), human.join('\n'), { catalogue, ...selection });
+      if (selection.picked === undefined) exitCode = ExitCode.badInput;
     });
 
   command('sample', "Generate the sample platform's snapshot and production result named by the plan's `sample:` block (kept and reused)")

@@ -21,6 +21,9 @@ const COPY_STAGES: readonly StageName[] = ['restore', 'sanitize', 'bill-run'];
 export function inputsSha256(plan: Plan): string {
   const hash = createHash('sha256');
   for (const file of [plan.file, plan.sanitize.rules]) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  // A newer backup in the catalogue changes the pick: a copy of the old one is not resumed.
+  const picked = plan.snapshotSelection?.picked;
+  if (picked !== undefined) hash.update('snapshot picked from the catalogue\0').update(picked.id);
   return hash.digest('hex');
 }
 
@@ -60,7 +63,7 @@ export async function planResume(run: RunFolder, plan: Plan): Promise<ResumePlan
   const lastCopyStage = copyStages.length === COPY_STAGES.indexOf(copyStages.at(-1) ?? 'restore') + 1 ? copyStages.at(-1) : undefined;
 
   const copyProblem = await (async (): Promise<string | undefined> => {
-    if (state.inputsSha256 !== undefined && state.inputsSha256 !== inputsSha256(plan)) return 'the plan or its rule set changed since this run started';
+    if (state.inputsSha256 !== undefined && state.inputsSha256 !== inputsSha256(plan)) return 'the plan, its rule set or the backup picked from its snapshot catalogue changed since this run started';
     if (state.billRunStartedAt !== undefined && done['bill-run'] === undefined) {
       return `the bill run started at ${state.billRunStartedAt} and did not finish, so the copy is partly billed`;
     }

@@ -65,8 +65,9 @@ async function chooseRun(plan: Plan, options: RehearsalOptions, progress: Progre
  * runs only if every earlier one passed; report and destroy always run, even after a failure or a
  * signal. A run that a failure or a kill interrupted is resumed by the next call for the same plan.
  */
-export async function runRehearsal(plan: Plan, progress: Progress, options: RehearsalOptions = {}): Promise<RehearsalOutcome> {
-  await preflight(plan, { askSqlServer: 'always' });
+export async function runRehearsal(given: Plan, progress: Progress, options: RehearsalOptions = {}): Promise<RehearsalOutcome> {
+  // With a snapshot catalogue, the plan from here on restores the backup picked from it.
+  const { plan } = await preflight(given, { askSqlServer: 'always' });
   const { run, resumed } = await chooseRun(plan, options, progress);
   const ctx: RunContext = { plan, run, progress, checks: [] };
   let resumeNotes: readonly string[] | undefined;

@@ -122,8 +122,9 @@ const NEEDS: Readonly<Record<SingleStage, { copyAfter?: StageName; sandbox: bool
  * exactly what the stage before left (run marker and fingerprint) and, for prove and the bill run,
  * the keeper's sandbox is alive; the bill run also needs a proof made in that same sandbox.
  */
-export async function runSingleStage(plan: Plan, name: SingleStage, options: { runId?: string }, progress: Progress): Promise<{ run: RunFolder; result: StageResult }> {
-  await preflight(plan, { askSqlServer: 'always' });
+export async function runSingleStage(given: Plan, name: SingleStage, options: { runId?: string }, progress: Progress): Promise<{ run: RunFolder; result: StageResult }> {
+  // With a snapshot catalogue, the plan from here on restores the backup picked from it.
+  const { plan } = await preflight(given, { askSqlServer: 'always' });
   const existing = name === 'restore' ? currentRun(plan, options.runId) : requireRun(plan, options.runId, name);
   const run = existing ?? createRunFolder(plan.report.dir, plan.file, undefined, inputsSha256(plan));
   if (!isProcessAlive(run.state.ownerPid)) run.state.ownerPid = process.pid;

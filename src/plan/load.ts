@@ -27,7 +27,15 @@ export function loadPlan(file: string): Plan {
 
   checkDate(located, raw.billRun.date, errors);
   const engine = raw.database?.engine ?? 'sqlite';
-  const { snapshot, productionResult } = engine === 'sqlite' ? sqliteFiles(located, base, existingFile, errors) : sqlServerSources(located, errors);
+  const catalogue = raw.snapshot.catalogue !== undefined ? snapshotCatalogue(located, base, engine, errors) : undefined;
+  if (catalogue === undefined) {
+    for (const key of ['maxAgeHours', 'billRunStartedAt'] as const) {
+      if (raw.snapshot[key] !== undefined) errors.push(located.errorAt(['snapshot', key], `\`snapshot.${key}\` applies to a snapshot catalogue (\`snapshot.catalogue\`), which this plan does not name`));
+    }
+  }
+  const sources = engine === 'sqlite' ? sqliteFiles(located, base, existingFile, errors, catalogue !== undefined) : sqlServerSources(located, errors, catalogue !== undefined);
+  const snapshot: SnapshotPlan = catalogue ?? sources.snapshot;
+  const { productionResult } = sources;
   const rules = existingFile(raw.sanitize.rules, ['sanitize', 'rules'], 'sanitize rule set');
   const productionLedger = productionLedgerFile(located, base, snapshot, existingFile, errors);
 
@@ -142,6 +150,7 @@ function sqliteFiles(
   base: string,
   existingFile: ExistingFile,
   errors: ConfigError[],
+  fromCatalogue: boolean,
 ): { snapshot: SnapshotPlan; productionResult: ProductionResultPlan } {
   const raw = located.value;
   for (const key of ['backupFile', 's3Arn', 'database'] as const) {
@@ -151,6 +160,7 @@ function sqliteFiles(
     errors.push(located.errorAt(['productionResult', 'database'], '`productionResult.database` is a SQL Server database; with a SQLite database give `productionResult.path`'));
   }
   const file = (path: string | undefined, block: 'snapshot' | 'productionResult', what: string): string => {
+    if (path === undefined && block === 'snapshot' && fromCatalogue) return '';
     if (path === undefined) {
       errors.push(located.errorAt([block], `\`${block}.path\` is required: the ${what} file (SQLite)`));
       return '';
@@ -171,7 +181,7 @@ function sqliteFiles(
  * database on the rehearsal server. Files on the server are not checked from here: the server
  * reads them, not this process.
  */
-function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[]): { snapshot: SnapshotPlan; productionResult: ProductionResultPlan } {
+function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[], fromCatalogue: boolean): { snapshot: SnapshotPlan; productionResult: ProductionResultPlan } {
   const raw = located.value;
   const { path, backupFile, s3Arn, database } = raw.snapshot;
   if (path !== undefined) {
@@ -184,7 +194,7 @@ function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[])
     errors.push(located.errorAt(['productionResult', 'path'], 'with `database.engine: mssql` production\'s result is a database on the rehearsal server: give `productionResult.database`'));
   }
   const given = [backupFile, s3Arn, database].filter((v) => v !== undefined).length;
-  if (given !== 1 && path === undefined) {
+  if (given !== 1 && path === undefined && !fromCatalogue) {
     errors.push(located.errorAt(['snapshot'], `give exactly one of \`backupFile\`, \`s3Arn\` or \`database\` (${given} given)`));
   }
   const productionDatabase = raw.productionResult.database;
@@ -199,6 +209,49 @@ function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[])
   else if (s3Arn !== undefined) snapshot = { kind: 'rds-s3-backup', s3Arn };
   else snapshot = { kind: 'mssql-database', database: database ?? '' };
   return { snapshot, productionResult: { kind: 'mssql-database', database: productionDatabase ?? '' } };
+}
+
+/**
+ * `snapshot.catalogue`: exactly one kind of catalogue, instead of one source. A SQLite folder is
+ * on this machine (relative to the plan); a SQL Server folder is as the server sees it, so it is
+ * not checked from here.
+ */
+function snapshotCatalogue(located: LocatedYaml<PlanFile>, base: string, engine: 'sqlite' | 'mssql', errors: ConfigError[]): SnapshotPlan | undefined {
+  const raw = located.value;
+  const given = raw.snapshot.catalogue;
+  if (given === undefined) return undefined;
+  for (const key of ['path', 'backupFile', 's3Arn', 'database'] as const) {
+    if (raw.snapshot[key] !== undefined) errors.push(located.errorAt(['snapshot', key], `\`snapshot.${key}\` names one source and \`snapshot.catalogue\` many; keep one of them`));
+  }
+  if (raw.sample !== undefined) errors.push(located.errorAt(['snapshot', 'catalogue'], 'the sample generator writes one snapshot.db; with `sample` give `snapshot.path`, not a catalogue'));
+  const options = {
+    ...(raw.snapshot.maxAgeHours !== undefined ? { maxAgeHours: raw.snapshot.maxAgeHours } : {}),
+    ...(raw.snapshot.billRunStartedAt !== undefined ? { billRunStartedAt: new Date(raw.snapshot.billRunStartedAt).toISOString() } : {}),
+  };
+  if (raw.snapshot.billRunStartedAt !== undefined && Number.isNaN(Date.parse(raw.snapshot.billRunStartedAt))) {
+    errors.push(located.errorAt(['snapshot', 'billRunStartedAt'], `\`snapshot.billRunStartedAt\` ${raw.snapshot.billRunStartedAt} is not a time`));
+    return undefined;
+  }
+  if (given.folder !== undefined) {
+    let folder = given.folder;
+    if (engine === 'sqlite') {
+      folder = resolve(base, given.folder);
+      if (!existsSync(folder)) errors.push(located.errorAt(['snapshot', 'catalogue', 'folder'], `snapshot catalogue ${folder} does not exist`));
+      else if (!statSync(folder).isDirectory()) errors.push(located.errorAt(['snapshot', 'catalogue', 'folder'], `snapshot catalogue ${folder} is not a folder`));
+    }
+    return { kind: 'catalogue', catalogue: { source: { kind: 'folder', folder }, ...options } };
+  }
+  if (engine === 'sqlite') {
+    const key = given.s3Prefix !== undefined ? 's3Prefix' : 'rdsSnapshots';
+    errors.push(located.errorAt(['snapshot', 'catalogue', key], `\`snapshot.catalogue.${key}\` holds SQL Server backups; with a SQLite database give \`snapshot.catalogue.folder\``));
+    return undefined;
+  }
+  if (given.s3Prefix !== undefined) return { kind: 'catalogue', catalogue: { source: { kind: 's3-prefix', s3Prefix: given.s3Prefix }, ...options } };
+  if (given.rdsSnapshots !== undefined) {
+    if (raw.target !== 'aws') errors.push(located.errorAt(['snapshot', 'catalogue', 'rdsSnapshots'], 'RDS DB snapshots are restored by the Pulumi program: `snapshot.catalogue.rdsSnapshots` needs `target: aws`'));
+    return { kind: 'catalogue', catalogue: { source: { kind: 'rds-snapshots', tags: given.rdsSnapshots.tags, database: given.rdsSnapshots.database }, ...options } };
+  }
+  return undefined;
 }
 
 /** The sample platform's generator writes both files into one folder under fixed names. */

@@ -8,7 +8,15 @@ export interface PlanFile {
   platform: { kind: 'sample'; release?: 'production' | 'candidate'; faults?: string[] };
   database?: { engine: 'sqlite' | 'mssql'; server?: string; connectionStringEnv?: string };
   sample?: { accounts: number; seed: number };
-  snapshot: { path?: string; backupFile?: string; s3Arn?: string; database?: string };
+  snapshot: {
+    path?: string;
+    backupFile?: string;
+    s3Arn?: string;
+    database?: string;
+    catalogue?: { folder?: string; s3Prefix?: string; rdsSnapshots?: { tags: Record<string, string>; database: string } };
+    maxAgeHours?: number;
+    billRunStartedAt?: string;
+  };
   productionResult: { path?: string; database?: string; ledger?: string };
   billRun: {
     date: string;
@@ -110,6 +118,30 @@ export const planSchema: JSONSchemaType<PlanFile> = {
         backupFile: { ...nonEmpty, nullable: true },
         s3Arn: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+$', nullable: true },
         database: { ...databaseName, nullable: true },
+        catalogue: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            folder: { ...nonEmpty, nullable: true },
+            s3Prefix: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S*$', nullable: true },
+            rdsSnapshots: {
+              type: 'object',
+              nullable: true,
+              additionalProperties: false,
+              required: ['tags', 'database'],
+              properties: {
+                tags: { type: 'object', minProperties: 1, required: [], additionalProperties: { type: 'string', minLength: 0, maxLength: 256 } },
+                database: databaseName,
+              },
+            },
+          },
+        },
+        maxAgeHours: { type: 'number', exclusiveMinimum: 0, maximum: 8760, nullable: true },
+        billRunStartedAt: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', nullable: true },
       },
     },
     productionResult: {

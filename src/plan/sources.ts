@@ -1,5 +1,6 @@
 import type { Plan } from './types.js';
 import { UserError } from '../errors.js';
+import type { CatalogueSource } from '../snapshots/types.js';
 
 /** The snapshot and production-result files of a SQLite plan (the sample platform's and the bench's). */
 export function sqliteFiles(plan: Plan): { snapshot: string; productionResult: string } {
@@ -22,6 +23,20 @@ export function describeSnapshot(plan: Plan): string {
       return `${s.s3Arn} (restored by Amazon RDS)`;
     case 'mssql-database':
       return `database ${s.database} (restored from an RDS DB snapshot)`;
+    case 'catalogue':
+      return describeCatalogue(s.catalogue.source);
+  }
+}
+
+/** A snapshot catalogue, for messages and the report. */
+export function describeCatalogue(source: CatalogueSource): string {
+  switch (source.kind) {
+    case 'folder':
+      return `folder ${source.folder}`;
+    case 's3-prefix':
+      return `S3 prefix ${source.s3Prefix}`;
+    case 'rds-snapshots':
+      return `RDS DB snapshots tagged ${Object.entries(source.tags).map(([k, v]) => `${k}=${v}`).join(', ')}`;
   }
 }
 

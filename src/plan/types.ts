@@ -1,3 +1,6 @@
+import type { SnapshotCataloguePlan } from '../snapshots/types.js';
+import type { SnapshotSelection } from '../snapshots/select.js';
+
 /** A rehearsal plan as loaded from YAML, after validation. Paths are absolute. */
 export interface Plan {
   readonly version: 1;
@@ -9,8 +12,13 @@ export interface Plan {
   readonly database: DatabasePlan;
   /** Sample platform only: generate the snapshot and production result when they are missing. */
   readonly sample?: { readonly accounts: number; readonly seed: number };
-  /** The pre-bill-run backup the run restores. */
+  /**
+   * The pre-bill-run backup the run restores. A catalogue is replaced by the backup picked from it
+   * before anything is created (`resolveSnapshot`, run by pre-flight); stages only see the pick.
+   */
   readonly snapshot: SnapshotPlan;
+  /** Set once a catalogue was resolved: which backup was picked from it and why. */
+  readonly snapshotSelection?: SnapshotSelection & { readonly catalogue: string };
   /** Production's own bill run on the old release, which the rehearsal is compared with (read only). */
   readonly productionResult: ProductionResultPlan;
   readonly billRun: BillRunPlan;
@@ -31,7 +39,8 @@ export type SnapshotPlan =
   | { readonly kind: 'sqlite-file'; readonly path: string }
   | { readonly kind: 'mssql-backup-file'; readonly backupFile: string }
   | { readonly kind: 'rds-s3-backup'; readonly s3Arn: string }
-  | { readonly kind: 'mssql-database'; readonly database: string };
+  | { readonly kind: 'mssql-database'; readonly database: string }
+  | { readonly kind: 'catalogue'; readonly catalogue: SnapshotCataloguePlan };
 
 /**
  * SQLite: a file opened read-only. SQL Server: a database on the rehearsal server, only ever read.

@@ -12,6 +12,8 @@ import { checkInternalTables, checkRulesAgainstSource } from './rule-targets.js'
 import { checkSqlServerSources } from './sql-server-sources.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { checkVendorScripts, guardVendorScripts } from '../sanitize/vendor-scripts.js';
+import { resolveSnapshot, type CatalogueOptions } from '../snapshots/resolve.js';
+import { describeCatalogue } from '../plan/sources.js';
 
 /**
  * Checks the vendor sanitize scripts against the read-only source without running them; reports
@@ -39,11 +41,18 @@ export interface PreflightOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How to reach SQL Server; tests pass a fake pool. */
   readonly sqlServer?: PlanEngineOptions;
+  /** Lists an AWS snapshot catalogue (tests pass fixtures; the default asks the AWS CLI). */
+  readonly listAws?: CatalogueOptions['listAws'];
   /** Replaces the vendor-script dry run (tests). */
   readonly dryRunVendorScripts?: VendorScriptDryRun;
 }
 
 export interface PreflightResult {
+  /**
+   * The plan to run: with a snapshot catalogue, the plan of the backup picked from it (and the
+   * selection); otherwise the plan given. Unresolved only when `check` could not ask SQL Server.
+   */
+  readonly plan: Plan;
   readonly ruleSet: RuleSet;
   /** What was verified, for `rehearse check`. */
   readonly checked: readonly string[];
@@ -63,14 +72,15 @@ interface SourceSchema {
  * backups), the rules against the source's schema. Every problem found is reported at once
  * (exit 2, at its place in the plan or rule set); nothing is created or written.
  */
-export async function preflight(plan: Plan, options: PreflightOptions): Promise<PreflightResult> {
+export async function preflight(given: Plan, options: PreflightOptions): Promise<PreflightResult> {
   const env = options.env ?? process.env;
-  const locations = planLocations(plan);
+  const locations = planLocations(given);
   const problems = new Problems();
   const checked: string[] = [];
   const notes: string[] = [];
   const opened: DatabaseEngine[] = [];
   try {
+    const plan = await pickSnapshot(given, options, env, problems, checked, notes);
     let ruleSet: RuleSet | undefined;
     await problems.collect(() => (ruleSet = loadRuleSet(plan.sanitize.rules)));
 
@@ -113,10 +123,36 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
     }
     problems.throwIfAny();
     if (ruleSet === undefined) throw new Error('unreachable: a rule set that failed to load is a problem');
-    return { ruleSet, checked, notes };
+    return { plan, ruleSet, checked, notes };
   } finally {
     for (const engine of opened) await engine.close();
   }
+}
+
+/**
+ * A catalogue is resolved first, so every later check reads the backup that will be restored.
+ * `check` and `up` leave it for later when it needs a SQL Server they may not ask, or an AWS
+ * catalogue (the Pulumi program and `rehearse snapshots` list those).
+ */
+async function pickSnapshot(plan: Plan, options: PreflightOptions, env: NodeJS.ProcessEnv, problems: Problems, checked: string[], notes: string[]): Promise<Plan> {
+  if (plan.snapshot.kind !== 'catalogue') return plan;
+  const { catalogue } = plan.snapshot;
+  const noServer = plan.database.engine === 'mssql' && (env[plan.database.connectionStringEnv ?? ''] ?? '') === '';
+  const needsServer = plan.database.engine === 'mssql' && (catalogue.source.kind === 'folder' || catalogue.billRunStartedAt === undefined);
+  if (options.askSqlServer === 'when-configured' && ((needsServer && noServer) || catalogue.source.kind !== 'folder')) {
+    notes.push(`snapshot catalogue ${describeCatalogue(catalogue.source)}: the backup is picked when the run starts (\`rehearse snapshots\` shows the pick)`);
+    return plan;
+  }
+  let resolved = plan;
+  await problems.collect(async () => {
+    resolved = await resolveSnapshot(plan, { env, ...(options.sqlServer !== undefined ? { sqlServer: options.sqlServer } : {}), ...(options.listAws !== undefined ? { listAws: options.listAws } : {}) });
+  });
+  const selection = resolved.snapshotSelection;
+  if (selection !== undefined) {
+    checked.push(`snapshot catalogue ${selection.catalogue}: picked ${selection.reason ?? ''}`);
+    if (selection.warning !== undefined) notes.push(`warning: ${selection.warning}`);
+  }
+  return resolved;
 }
 
 /** SQLite: two files, read only, never the same one. */

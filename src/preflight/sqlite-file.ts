@@ -36,13 +36,8 @@ function readHeader(path: string): Buffer | string {
   }
 }
 
-/**
- * Checks that a file is a SQLite database without writing anything: the header first (a byte
- * read), then, for a rollback-journal database, a read-only connection that lists the tables.
- * A WAL-mode file is left unopened; its header is all that can be checked without files appearing
- * beside it, and the restore copies it byte for byte anyway.
- */
-export async function inspectSqliteFile(path: string): Promise<SqliteFileInspection> {
+/** Reads a SQLite file's 100-byte header (a byte read, nothing opened as a database): whether it is one, and whether it is in WAL mode. */
+export function sqliteHeader(path: string): { readonly kind: 'header'; readonly walMode: boolean } | { readonly kind: 'problem'; readonly reason: string } {
   const header = readHeader(path);
   if (typeof header === 'string') return { kind: 'problem', reason: header };
   if (header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return { kind: 'problem', reason: 'it is not a SQLite database (no SQLite header)' };
@@ -53,7 +48,19 @@ export async function inspectSqliteFile(path: string): Promise<SqliteFileInspect
   if (!validPageSize || ![1, 2].includes(write) || ![1, 2].includes(read)) {
     return { kind: 'problem', reason: 'its SQLite header is damaged (page size or file format version out of range)' };
   }
-  if (write === WAL_FORMAT || read === WAL_FORMAT) return { kind: 'wal-mode' };
+  return { kind: 'header', walMode: write === WAL_FORMAT || read === WAL_FORMAT };
+}
+
+/**
+ * Checks that a file is a SQLite database without writing anything: the header first (a byte
+ * read), then, for a rollback-journal database, a read-only connection that lists the tables.
+ * A WAL-mode file is left unopened; its header is all that can be checked without files appearing
+ * beside it, and the restore copies it byte for byte anyway.
+ */
+export async function inspectSqliteFile(path: string): Promise<SqliteFileInspection> {
+  const header = sqliteHeader(path);
+  if (header.kind === 'problem') return header;
+  if (header.walMode) return { kind: 'wal-mode' };
   let engine: SqliteEngine | undefined;
   try {
     engine = SqliteEngine.open(path, { readonly: true });

@@ -43,14 +43,35 @@ export interface BackupHeader {
   readonly compatibilityLevel: number;
   readonly isFullDatabaseBackup: boolean;
   readonly databaseName: string;
+  /** BackupFinishDate, ISO 8601 UTC, when the server reported one that reads as a time. */
+  readonly finishedAt?: string;
+}
+
+/**
+ * RESTORE HEADERONLY returns BackupFinishDate in the server's local time (a datetime without a
+ * zone; mssql reads it as UTC) next to TimeZone, the server's offset in 15-minute steps when the
+ * backup was made (127 when unknown). The offset turns it into a UTC instant.
+ */
+function backupFinishedAt(finish: unknown, timeZone: unknown): string | undefined {
+  const local = finish instanceof Date ? finish : typeof finish === 'string' ? new Date(/Z|[+-]\d{2}:?\d{2}$/.test(finish) ? finish : `${finish}Z`) : undefined;
+  if (local === undefined || Number.isNaN(local.getTime())) return undefined;
+  const quarters = Number(timeZone);
+  const offsetMinutes = Number.isInteger(quarters) && quarters !== 127 && Math.abs(quarters) <= 56 ? quarters * 15 : 0;
+  return new Date(local.getTime() - offsetMinutes * 60_000).toISOString();
 }
 
 /** The first backup set in the file, the one `RESTORE DATABASE ... FROM DISK` restores. */
 export async function readBackupHeader(server: DatabaseEngine, backupPath: string): Promise<BackupHeader | undefined> {
-  const rows = await server.query<{ Position: number; BackupType: number; CompatibilityLevel: number; DatabaseName: string }>(backupHeaderQuery(backupPath));
+  const rows = await server.query<{ Position: number; BackupType: number; CompatibilityLevel: number; DatabaseName: string; BackupFinishDate?: string | null; TimeZone?: number | null }>(backupHeaderQuery(backupPath));
   const first = [...rows].sort((a, b) => Number(a.Position) - Number(b.Position))[0];
   if (first === undefined) return undefined;
-  return { compatibilityLevel: Number(first.CompatibilityLevel), isFullDatabaseBackup: Number(first.BackupType) === FULL_DATABASE_BACKUP, databaseName: String(first.DatabaseName) };
+  const finishedAt = backupFinishedAt(first.BackupFinishDate, first.TimeZone);
+  return {
+    compatibilityLevel: Number(first.CompatibilityLevel),
+    isFullDatabaseBackup: Number(first.BackupType) === FULL_DATABASE_BACKUP,
+    databaseName: String(first.DatabaseName),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+  };
 }
 
 export interface DatabaseStatus {
