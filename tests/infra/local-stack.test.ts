@@ -16,16 +16,17 @@ await installMocks();
 const { default: rehearsalStack } = await import('../../infra/index.js');
 const { resources, outputs } = await collectResources(await rehearsalStack());
 
-t.test('the local stack wraps the sandbox stages with local commands and creates no cloud resource', async (t) => {
+t.test('the local stack wraps the sandbox stages as local stages and creates no cloud resource', async (t) => {
   t.same(resources.filter((r) => r.type.startsWith('aws:') || r.type === 'pulumi:providers:aws'), [], 'nothing from AWS');
-  const commands = ofType(resources, 'command:local:Command');
-  const quoted = `'${plan.replace(/'/g, `'\\''`)}'`;
-  const byName = new Map(commands.map((c) => [c.name, c.inputs]));
+  const stages = ofType(resources, 'pulumi-nodejs:dynamic/rehearsal:LocalStage');
+  const byName = new Map(stages.map((c) => [c.name, c.inputs]));
+  const rehearse = (stage: string): string[] => ['node', '--import', 'tsx', 'scripts/rehearse.ts', stage, plan];
   t.same([...byName.keys()].sort(), ['isolation-proof', 'restore', 'sandbox', 'sanitize']);
-  t.equal(byName.get('sandbox')?.create, `node --import tsx scripts/rehearse.ts up ${quoted}`, 'up builds the sandbox');
-  t.equal(byName.get('sandbox')?.delete, `node --import tsx scripts/rehearse.ts down ${quoted}`, 'destroy runs the down stage');
-  t.equal(byName.get('isolation-proof')?.create, `node --import tsx scripts/rehearse.ts prove ${quoted}`);
-  t.equal(byName.get('sanitize')?.create, `node --import tsx scripts/rehearse.ts sanitize ${quoted}`);
+  t.same(byName.get('sandbox')?.create, rehearse('up'), 'up builds the sandbox; the plan path is one argument, no shell');
+  t.same(byName.get('sandbox')?.delete, rehearse('down'), 'destroy runs the down stage');
+  t.same(byName.get('isolation-proof')?.create, rehearse('prove'));
+  t.same(byName.get('sanitize')?.create, rehearse('sanitize'));
+  for (const inputs of byName.values()) t.type(inputs.__provider, 'string', 'the provider is serialized into the state, so destroy needs no program');
   for (const inputs of byName.values()) t.match(inputs.triggers, [/^[0-9a-f]{64}$/], 'editing the plan re-runs the stages');
   t.match(outputs, { target: 'local', releaseCandidate: 'rc-local-1', planPath: plan });
 });
