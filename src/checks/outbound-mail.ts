@@ -1,5 +1,5 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { contactEmails, type ContactEmailRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
 import { DifferenceLog } from './outbound-differences.js';
 import type { MailSent, OutboundRecord } from './outbound-record.js';
 import type { CheckResult } from './types.js';
@@ -12,18 +12,19 @@ export type MaskedRecipients = ReadonlyMap<string, ReadonlySet<string>>;
  * key is deliberately not kept after sanitize, so instead of hashing again this reads what the
  * masker wrote: the contact rows production's recipients came from, as the rehearsal copy holds them.
  */
-export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord): Promise<MaskedRecipients> {
+export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord, profile: Profile): Promise<MaskedRecipients> {
+  if (!profile.has('contactEmails')) return new Map();
   const wanted = new Set<string>();
   const collect = (mail: MailSent): void => mail.to.forEach((a) => wanted.add(a));
   for (const list of sent.mailByAccount.values()) list.forEach(collect);
   sent.unattributedMail.forEach(collect);
   const contactsOf = new Map<number, string>();
-  for await (const row of production.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of profile.stream(production, 'contactEmails', {})) {
     const address = row.email.toLowerCase();
     if (wanted.has(address)) contactsOf.set(Number(row.contact_id), address);
   }
   const masked = new Map<string, Set<string>>();
-  for await (const row of rehearsal.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of profile.stream(rehearsal, 'contactEmails', {})) {
     const original = contactsOf.get(Number(row.contact_id));
     if (original === undefined) continue;
     const set = masked.get(original) ?? new Set<string>();

@@ -18,7 +18,7 @@ import type { CheckResult } from '../checks/types.js';
 import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
-import { ACCOUNT_IDENTITY, latestBillRun, type BillRunRow } from '../profiles/sample-platform.js';
+import { Profile } from '../platform/profile.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -28,16 +28,17 @@ export async function verify(ctx: RunContext): Promise<string> {
   const { plan } = ctx;
   const tolerance = toCents(plan.verify.tolerance);
   const before = ctx.checks.length;
-  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue));
-  ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline)));
+  const profile = new Profile(plan.platform.adapter);
+  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue, profile));
+  ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline, profile)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
   try {
-    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance)));
+    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
-    ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
-    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile));
+    ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
+    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
     ctx.checks.push(
       ...(await checkOutbound({
@@ -49,9 +50,10 @@ export async function verify(ctx: RunContext): Promise<string> {
         billDate: plan.billRun.date,
         configuration: plan.billRun.configuration,
         packagesToProvision: baseline.packagesToProvision,
+        profile,
       })),
     );
-    ctx.checks.push(await stateDifferential(ctx, engine, production));
+    ctx.checks.push(await stateDifferential(ctx, engine, production, profile));
   } finally {
     await production.close();
   }
@@ -62,24 +64,24 @@ export async function verify(ctx: RunContext): Promise<string> {
       ? checkProvisioning(declared, attempts, plan.billRun.configuration.provision, 'declared in the plan')
       : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
-  ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay));
+  ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay, profile));
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
-async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
+async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
     return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
   }
-  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (await db.query<BillRunRow>(latestBillRun(db.dialect, plan.billRun.date)))[0]?.release;
+  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
   ctx.progress.detail('comparing every table with what production\'s bill run changed');
   return checkStateDifferential(
     { billed: run.state.databasePath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
     differentialRules(plan.verify.stateDifferential.ignore),
-    ACCOUNT_IDENTITY,
+    plan.platform.adapter.accountIdentity,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
   );
 }

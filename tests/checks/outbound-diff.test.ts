@@ -3,7 +3,7 @@ import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import { OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
-import type { ChargeEligibilityRow } from '../../src/profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
 
 const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
@@ -105,8 +105,8 @@ t.test('mail off in the plan: skipped when nothing was sent, failed when somethi
 t.test('payments: one charge per invoice production charged, same processor, amount and currency, none for ineligible accounts', async (t) => {
   const production = record(PRODUCTION, [charge('ACC-000001')]);
   const eligible: ChargeEligibilityRow[] = [
-    { invoice_number: INV1, account_number: 'ACC-000001', total_cents: 1000, ineligible: null, processor: 'stripe' },
-    { invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'card expired', processor: 'stripe' },
+    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe' },
+    { invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'card expired', processor: 'stripe' },
   ];
   const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001')]), production, rows(eligible), true);
   t.equal(same.status, 'passed', same.summary);
@@ -130,7 +130,7 @@ t.test('payments: one charge per invoice production charged, same processor, amo
 });
 
 t.test('payments: a charge of an ineligible account fails even when production made it too', async (t) => {
-  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
   const both = record(PRODUCTION, [charge('ACC-000002', { amountCents: 2000 })]);
   const result = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000002', { amountCents: 2000 })]), both, rows(eligible), true);
   t.equal(result.status, 'failed');
