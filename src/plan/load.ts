@@ -212,7 +212,7 @@ function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[])
   return { snapshot, productionResult: { kind: 'mssql-database', database: productionDatabase ?? '' } };
 }
 
-/** The sample platform's generator writes both files into one folder under fixed names. */
+/** A stand-in's generator writes both files into one folder under fixed names. */
 function checkSampleLayout(located: LocatedYaml<PlanFile>, snapshot: string, productionResult: string, errors: ConfigError[]): void {
   if (basename(snapshot) !== 'snapshot.db') errors.push(located.errorAt(['snapshot', 'path'], 'with `sample`, the snapshot must be named snapshot.db (the generator writes it)'));
   if (basename(productionResult) !== 'production-result.db' || dirname(productionResult) !== dirname(snapshot)) {

@@ -48,8 +48,10 @@ async function describeProblem(engine: DatabaseEngine, profile: Profile, query: 
 async function columnsOf(engine: DatabaseEngine, profile: Profile, query: LocatedQuery): Promise<string[]> {
   const fragment = profile.fragment(query.concept, engine.dialect, SAMPLE_PARAMETERS);
   if (engine instanceof SqliteEngine) {
-    const { text } = engine.dialect.render(fragment);
-    return engine.connection.prepare(text).columns().map((c) => c.name);
+    // The adapter's own query first, so an error names its tables and columns, not the product's wrapper.
+    const own = engine.connection.prepare(engine.dialect.render(query.template.bind(SAMPLE_PARAMETERS)).text).columns().map((c) => c.name);
+    if (Object.keys(conceptDefinition(query.concept).columns).every((c) => own.includes(c))) engine.connection.prepare(engine.dialect.render(fragment).text);
+    return own;
   }
   // SQL Server: a query that names a missing table or column fails to compile even for no rows; the
   // engine returns no column names for an empty result, so only names are checked there.

@@ -41,7 +41,7 @@ export async function ensureSample(plan: Plan, progress: Progress): Promise<stri
   const result = await child;
   const said = [...output, ...result.stderr.split('\n')].filter((l) => l.trim() !== '');
   if (result.exitCode === ExitCode.badInput) {
-    throw new UserError(`The sample platform's tool refused to make the sample in ${out}:\n${said.slice(-15).join('\n')}`);
+    throw new UserError(`The platform's generator refused to make the sample in ${out}:\n${said.slice(-15).join('\n')}`);
   }
   if (result.exitCode !== 0 || !existsSync(files.snapshot) || !existsSync(files.productionResult)) {
     throw new UserError(`Generating the sample snapshot in ${out} failed (exit ${result.exitCode ?? result.signal}):\n${said.slice(-15).join('\n')}`);
