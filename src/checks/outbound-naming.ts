@@ -1,5 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
+import { Attribution } from '../sinkholes/attribution.js';
 import type { SideNaming } from './outbound-record.js';
 
 /** How one database's settings name its processors and switches (hosts differ between the sides by design). */
@@ -13,7 +14,7 @@ export async function sideNaming(engine: DatabaseEngine, profile: Profile): Prom
     }
   }
   const targets = profile.has('switchTargets') ? await profile.query(engine, 'switchTargets', {}) : [];
-  return { processorByHost, switchTargets: targets.sort((a, b) => a.position - b.position).map((t) => switchTarget(t.target)) };
+  return { processorByHost, switchTargets: targets.sort((a, b) => a.position - b.position).map((t) => switchTarget(t.target)), attribution: new Attribution(profile.outbound) };
 }
 
 /** `host:port` lower-cased, an IPv6 host without its brackets, as the ledger names a destination. */

@@ -1,5 +1,5 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
-import { invoiceIn } from '../sinkholes/attribution.js';
+import { Attribution } from '../sinkholes/attribution.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -35,6 +35,8 @@ export interface SideNaming {
   readonly processorByHost: ReadonlyMap<string, string>;
   /** `host:port` of each switch, in the platform's order. */
   readonly switchTargets: readonly string[];
+  /** How the platform's messages name an invoice (its adapter's `outbound.invoicePattern`); none: no invoice is recognised. */
+  readonly attribution?: Attribution;
 }
 
 /**
@@ -57,13 +59,17 @@ export class OutboundRecord {
   /** One string per subject class, shared by every message of that class (a million invoices, one class). */
   private readonly subjectClasses = new Map<string, string>();
 
-  constructor(private readonly naming: SideNaming) {}
+  private readonly attribution: Attribution;
+
+  constructor(private readonly naming: SideNaming) {
+    this.attribution = naming.attribution ?? new Attribution(undefined);
+  }
 
   add(entry: LedgerEntry): void {
     switch (entry.kind) {
       case 'mail': {
-        const invoice = invoiceIn(entry.subject);
-        const mail: MailSent = { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: this.shared(subjectClass(entry.subject)), ...(invoice ? { invoice } : {}) };
+        const invoice = this.attribution.invoiceIn(entry.subject);
+        const mail: MailSent = { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: this.shared(subjectClass(entry.subject, this.attribution)), ...(invoice ? { invoice } : {}) };
         if (entry.account === undefined) this.unattributedMail.push(mail);
         else pushTo(this.mailByAccount, entry.account, mail);
         return;
@@ -118,9 +124,9 @@ export function outboundFromLedger(file: string, naming: SideNaming, since?: str
   return record;
 }
 
-export function subjectClass(subject: string): string {
+export function subjectClass(subject: string, attribution: Attribution): string {
   let text = subject;
-  for (let invoice = invoiceIn(text); invoice !== undefined; invoice = invoiceIn(text)) text = text.replace(invoice, '<invoice>');
+  for (let invoice = attribution.invoiceIn(text); invoice !== undefined; invoice = attribution.invoiceIn(text)) text = text.replace(invoice, '<invoice>');
   return text.replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 

@@ -26,7 +26,12 @@ export interface ReadOptions {
  * row normalized to the concept's column contract (money as integer cents, dates as text).
  */
 export class Profile {
-  constructor(readonly adapter: Pick<PlatformAdapter, 'queries' | 'file' | 'name'>) {}
+  constructor(readonly adapter: Pick<PlatformAdapter, 'queries' | 'file' | 'name' | 'outbound'>) {}
+
+  /** How the platform's messages name an account or invoice. */
+  get outbound(): PlatformAdapter['outbound'] {
+    return this.adapter.outbound;
+  }
 
   has(concept: ConceptName): boolean {
     return this.adapter.queries.some((q) => q.concept === concept);

@@ -5,11 +5,16 @@ import { checkOutboundProvisioning } from '../../src/checks/outbound-provisionin
 import { OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
 import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { Attribution } from '../../src/sinkholes/attribution.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
-const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
+const ATTRIBUTION = new Attribution(SAMPLE_ADAPTER.outbound);
+
+const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'], attribution: ATTRIBUTION };
 const REHEARSAL: SideNaming = {
   processorByHost: new Map([['api.stripe.com', 'stripe']]),
   switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'],
+  attribution: ATTRIBUTION,
 };
 const INV1 = 'INV-2026-11-01-ACC-000001';
 const INV2 = 'INV-2026-11-01-ACC-000002';
@@ -58,8 +63,8 @@ async function* rows(list: ChargeEligibilityRow[]): AsyncIterable<ChargeEligibil
 }
 
 t.test('subject classes and request fields leave out what differs per account', async (t) => {
-  t.equal(subjectClass(`Invoice ${INV1}`), 'Invoice <invoice>');
-  t.equal(subjectClass('Reminder: 3 invoices overdue'), 'Reminder: # invoices overdue');
+  t.equal(subjectClass(`Invoice ${INV1}`, ATTRIBUTION), 'Invoice <invoice>');
+  t.equal(subjectClass('Reminder: 3 invoices overdue', ATTRIBUTION), 'Reminder: # invoices overdue');
   t.same(requestFields('PROVISION account=ACC-000001 package=INSTALL action=activate\n'), { request: 'PROVISION', package: 'INSTALL', action: 'activate' });
 });
 
