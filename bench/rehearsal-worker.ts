@@ -13,6 +13,7 @@ import { sanitize } from '../src/stages/sanitize.js';
 import { prove } from '../src/stages/prove.js';
 import { billRun } from '../src/stages/bill-run.js';
 import { outboundInputs, stateDifferential, verify } from '../src/stages/verify.js';
+import { Profile } from '../src/platform/profile.js';
 import { checkOutbound } from '../src/checks/outbound.js';
 import { openProductionResult } from '../src/engine/run-databases.js';
 import { beforeBillRunPath, maskedProductionPath } from '../src/differential/masked-production.js';
@@ -156,18 +157,19 @@ async function measureDifferentials(): Promise<void> {
   const engine = ctx.engine;
   if (engine === undefined || run.state.databasePath === undefined) throw new Error('the differentials need the billed copy');
   const production = await openProductionResult(plan);
+  const profile = new Profile(plan.platform.adapter);
   try {
     const databases = [run.state.databasePath, beforeBillRunPath(run.workDir), maskedProductionPath(run.workDir)];
     scanEveryTable(databases);
     const scanMs = scanEveryTable(databases);
     let state = '';
     await measure('state differential', async () => {
-      const result = await stateDifferential(ctx, engine, production);
+      const result = await stateDifferential(ctx, engine, production, profile);
       state = result.status;
       return `${result.status}: ${result.summary}`;
     }, { name: 'full scan of every table of the three databases', ms: scanMs });
     if (state !== 'passed') throw new Error(`the state differential did not pass on the unchanged candidate (${state})`);
-    const inputs = outboundInputs(ctx, engine, production);
+    const inputs = outboundInputs(ctx, engine, production, profile);
     readLedgers([inputs.rehearsalLedger, inputs.productionLedger]);
     const readMs = readLedgers([inputs.rehearsalLedger, inputs.productionLedger]);
     await measure('outbound differential', async () => {

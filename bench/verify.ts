@@ -3,6 +3,10 @@ import { SqliteEngine } from '../src/engine/sqlite.js';
 import { checkAgainstProduction } from '../src/checks/production-diff.js';
 import { ownPeakKb, resetOwnPeak } from './process-memory.js';
 import { forEachLedgerEntry } from '../src/sinkholes/ledger.js';
+import { Profile } from '../src/platform/profile.js';
+import { loadAdapter } from '../src/platform/load-adapter.js';
+
+const SAMPLE_ADAPTER = new URL('../platforms/sample', import.meta.url).pathname;
 
 /** Every table the production diff reads (invoice_items for charges by type, minute_buckets for pools). */
 export const DIFF_TABLES = ['accounts', 'invoices', 'invoice_items', 'transactions', 'user_packages', 'packages', 'minute_buckets'] as const;
@@ -34,7 +38,7 @@ export async function benchmarkVerify(rehearsalDb: string, productionDb: string,
   try {
     resetOwnPeak();
     const started = performance.now();
-    await checkAgainstProduction(rehearsal, production, billDate, 0);
+    await checkAgainstProduction(rehearsal, production, billDate, 0, new Profile(loadAdapter(SAMPLE_ADAPTER)));
     const diffMs = performance.now() - started;
     return { diffMs, scanMs, ratio: diffMs / scanMs, peakRssMb: ownPeakKb() / 1024 };
   } finally {

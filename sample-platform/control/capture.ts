@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { $ } from 'zx';
 import { UserError } from '../../src/errors.js';
+import { loadAdapter } from '../../src/platform/load-adapter.js';
 import { parseEndpoints } from '../service/settings.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -110,6 +111,8 @@ export async function prepareCapture(db: string, ledger: string, workDir: string
     tcpPorts: Object.fromEntries(hosts.switchPorts.map((p) => [String(p), 'switch'])),
     udpPorts: {},
     decline: { last4: DECLINED_LAST4 },
+    // How the sample's messages name an account: its adapter says, as it does for the rehearsal's sinkholes.
+    attribution: loadAdapter(join(REPO_ROOT, 'platforms', 'sample')).outbound,
   };
   const configFile = join(workDir, 'capture.json');
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });

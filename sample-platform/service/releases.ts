@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { UserError } from '../../src/errors.js';
 import type { PlatformDatabase } from './database/port.js';
 import { STATEMENTS as S } from './statements.js';
@@ -15,43 +18,15 @@ export const RELEASES: Record<ReleaseName, Release> = {
   candidate: { name: 'candidate', version: '7.5.0' },
 };
 
-/** The candidate's fault switches; each makes the bill run wrong in exactly one documented way. */
-export const FAULTS = [
-  'yearly-next-bill-date-not-advanced',
-  'discount-dropped',
-  'pool-minutes-per-child',
-  'rounding-half-down',
-  'event-log-error',
-  'provisioning-failed',
-  'usage-left-unrated',
-  'invoice-transaction-missing',
-  'invoice-subtotal-net-of-discount',
-  'provisioning-left-pending',
-  'transaction-reference-missing',
-  // Verdict-accuracy switches (issue 14: event log, permissions, bill-run completeness, cause grouping).
-  'exception-logged-as-warning',
-  'read-only-role-gains-permissions',
-  'batch-last-account-skipped',
-  'yearly-advanced-one-month',
-  // Outbound regressions: what the candidate sends (mail, charges, provisioning) or records of it.
-  'mail-fixed-address',
-  'mail-wrong-contact',
-  'mail-tax-exempt-skipped',
-  'mail-skipped-after-render-error',
-  'charge-twice',
-  'charge-expired-cards',
-  'charge-without-auto-pay',
-  'echeck-auto-pay-skipped',
-  'charge-wrong-currency',
-  'payment-not-recorded',
-  'provision-suspend',
-  'provision-first-package-only',
-  'provision-one-switch',
-  'warnings-logged-thrice',
-  'mail-subject-statement',
-] as const;
+/**
+ * The candidate's fault switches; each makes the bill run wrong in exactly one documented way.
+ * The list is written once, in the platform's adapter, which the product validates plans against.
+ */
+export const FAULTS: readonly string[] = (
+  parse(readFileSync(fileURLToPath(new URL('../../platforms/sample/adapter.yaml', import.meta.url)), 'utf8')) as { regressionSwitches: { switches: string[] } }
+).regressionSwitches.switches;
 
-export type Fault = (typeof FAULTS)[number];
+export type Fault = string;
 
 function isFault(name: string): name is Fault {
   return (FAULTS as readonly string[]).includes(name);

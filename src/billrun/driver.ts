@@ -1,3 +1,5 @@
+import type { PlatformDatabase } from './platform-database.js';
+
 /** How the product drives a billing platform's bill run: commands only, as an operator would. */
 export interface BillRunConfiguration {
   readonly billDate: string;
@@ -23,4 +25,28 @@ export interface BillRunDriver {
   stop(): Promise<void>;
   /** Last lines of the service's own log, for error messages. */
   logTail(): string;
+}
+
+/** What every driver is given: where the platform runs and bills, and how to report its processes. */
+export interface DriverContext {
+  /** The sandbox's namespace: commands and services run behind `execPrefix`. */
+  readonly namespace: { readonly name: string; readonly execPrefix: readonly string[] };
+  readonly database: PlatformDatabase;
+  /** The run's work folder (sockets, service logs); removed by destroy. */
+  readonly workDir: string;
+  /** The adapter's folder. */
+  readonly adapterDir: string;
+  /** The release that bills and its version, and the regression switches the plan turns on. */
+  readonly release: string;
+  readonly version: string;
+  readonly switches: readonly string[];
+  /** Extra environment for the platform (e.g. the sinkholes' CA it must trust). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Called with a service's pid the moment it is spawned, so cleanup finds it after a crash. */
+  readonly onSpawn: (pid: number) => void;
+}
+
+/** What a driver module (`driver.kind: module`) exports. */
+export interface DriverModule {
+  createDriver(context: DriverContext): BillRunDriver;
 }

@@ -1,5 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { accountFeatures, type AccountFeaturesRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { AccountFeaturesRow } from '../platform/rows.js';
+import { periodName } from './not-configured.js';
 import type { CheckResult } from './types.js';
 import { formatCents } from './money.js';
 
@@ -18,7 +20,7 @@ export const MIN_PICKED_ACCOUNTS = 10;
 export function featuresOf(row: AccountFeaturesRow): string[] {
   const list = (text: string | null): string[] => [...new Set((text ?? '').split(',').filter((v) => v !== ''))];
   return [
-    ...list(row.periods).map((p) => `billing period ${p}`),
+    ...list(row.period_months).map((p) => `billing period ${periodName(Number(p))}`),
     ...list(row.price_plans).map((p) => `price plan ${p}`),
     ...list(row.discounts).map((d) => `discount ${d}`),
     ...(row.pool_role === 'no pool' ? [] : [row.pool_role]),
@@ -44,17 +46,17 @@ interface Extreme {
  * balance and the most unrated usage are added (ties: the first in account order); then, up to
  * the minimum, the accounts exercising the most features. Memory grows with features, not accounts.
  */
-export async function pickAccounts(engine: DatabaseEngine, billDate: string, planAccounts: readonly { account: string; why: string }[], minimum = MIN_PICKED_ACCOUNTS): Promise<PickedAccount[]> {
+export async function pickAccounts(engine: DatabaseEngine, profile: Profile, billDate: string, planAccounts: readonly { account: string; why: string }[], minimum = MIN_PICKED_ACCOUNTS): Promise<PickedAccount[]> {
   const planned = new Map(planAccounts.map((p) => [p.account, p.why]));
   const plannedFeatures = new Map<string, string[]>();
   const firstWith = new Map<string, { account: string; features: string[] }>();
   const extremes: Extreme[] = [
     { label: 'most packages', value: (r) => r.package_count, show: (v) => `${v} packages` },
-    { label: 'highest balance', value: (r) => r.balance_cents, show: (v) => formatCents(v) },
+    { label: 'highest balance', value: (r) => r.balance, show: (v) => formatCents(v) },
     { label: 'most usage', value: (r) => r.usage_minutes, show: (v) => `${v} unrated minutes` },
   ];
   let richest: { account: string; features: string[] }[] = [];
-  for await (const row of engine.stream<AccountFeaturesRow>(accountFeatures(engine.dialect, billDate))) {
+  for await (const row of profile.stream(engine, 'accountFeatures', { billMonth: billDate.slice(0, 7) })) {
     const features = featuresOf(row);
     if (planned.has(row.account_number)) plannedFeatures.set(row.account_number, features);
     for (const f of features) if (!firstWith.has(f)) firstWith.set(f, { account: row.account_number, features });

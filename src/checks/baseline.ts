@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Plan } from '../plan/types.js';
-import { accountsDueCount, accountsToProvision, duePackages, packagesToProvision, pools, type AccountCountRow, type DuePackageRow, type PackageToProvisionRow, type PoolRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { DuePackageRow, PackageToProvisionRow, PoolRow } from '../platform/rows.js';
 import { pickAccounts, type PickedAccount } from './account-picker.js';
 
 /**
@@ -22,21 +23,24 @@ export interface ScenarioBaseline {
   readonly picked?: readonly PickedAccount[];
 }
 
-export async function captureScenarioBaseline(engine: DatabaseEngine, plan: Plan): Promise<ScenarioBaseline> {
-  const picked = await pickAccounts(engine, plan.billRun.date, plan.scenarios);
-  const accounts = picked.map((p) => p.account);
-  const toProvision = (await engine.query<{ account_number: string }>(accountsToProvision(plan.billRun.date))).map((r) => r.account_number);
-  const [due] = await engine.query<AccountCountRow>(accountsDueCount(plan.billRun.date));
-  const accountsDue = Number(due?.accounts ?? 0);
-  const pendingPackages = await engine.query<PackageToProvisionRow>(packagesToProvision(plan.billRun.date));
-  if (accounts.length === 0) return { billDate: plan.billRun.date, accountsDue, duePackages: [], pools: [], accountsToProvision: toProvision, packagesToProvision: pendingPackages, picked };
+/** Concepts the baseline reads when the adapter has them; the checks built on a missing one say so. */
+export async function captureScenarioBaseline(engine: DatabaseEngine, plan: Plan, profile: Profile): Promise<ScenarioBaseline> {
+  const billDate = plan.billRun.date;
+  const parameters = { billDate, billMonth: billDate.slice(0, 7) };
+  const picked = profile.has('accountFeatures') ? await pickAccounts(engine, profile, billDate, plan.scenarios) : undefined;
+  const accounts = picked?.map((p) => p.account) ?? plan.scenarios.map((s) => s.account);
+  const toProvision = profile.has('accountsToProvision') ? (await profile.query(engine, 'accountsToProvision', parameters)).map((r) => r.account_number) : [];
+  const due = profile.has('accountsDueCount') ? (await profile.query(engine, 'accountsDueCount', parameters))[0] : undefined;
+  const accountsDue = due === undefined ? undefined : Number(due.accounts);
+  const pendingPackages = profile.has('packagesToProvision') ? await profile.query(engine, 'packagesToProvision', parameters) : undefined;
+  const optional = async <T>(has: boolean, read: () => Promise<T[]>): Promise<T[]> => (has && accounts.length > 0 ? read() : []);
   return {
-    billDate: plan.billRun.date,
-    accountsDue,
+    billDate,
+    ...(accountsDue !== undefined ? { accountsDue } : {}),
     accountsToProvision: toProvision,
-    packagesToProvision: pendingPackages,
-    duePackages: await engine.query<DuePackageRow>(duePackages(accounts, plan.billRun.date)),
-    pools: await engine.query<PoolRow>(pools(accounts, plan.billRun.date)),
-    picked,
+    ...(pendingPackages !== undefined ? { packagesToProvision: pendingPackages } : {}),
+    duePackages: await optional(profile.has('duePackages'), () => profile.query(engine, 'duePackages', parameters, { accounts })),
+    pools: await optional(profile.has('pools'), () => profile.query(engine, 'pools', parameters, { accounts })),
+    ...(picked !== undefined ? { picked } : {}),
   };
 }

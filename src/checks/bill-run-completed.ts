@@ -1,12 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import {
-  dueAccountsNotInvoiced,
-  invoicedAccountsCount,
-  latestBillRun,
-  type AccountCountRow,
-  type AccountNumberRow,
-  type BillRunRow,
-} from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import { notConfigured } from './not-configured.js';
 import { MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
 /**
@@ -16,11 +10,13 @@ import { MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
  * `accountsDue` is undefined only for a baseline written before it was recorded: then nothing
  * proves the run was whole, so the check fails rather than pass on the platform's word.
  */
-export async function checkBillRunCompleted(engine: DatabaseEngine, billDate: string, release: string, accountsDue: number | undefined): Promise<CheckResult> {
-  const [run] = await engine.query<BillRunRow>(latestBillRun(engine.dialect, billDate));
+export async function checkBillRunCompleted(engine: DatabaseEngine, billDate: string, release: string, accountsDue: number | undefined, profile: Profile): Promise<CheckResult> {
   const base = { id: 'bill-run-completed', title: `The bill run for ${billDate} completed on the ${release} release and billed every account due` };
+  const unconfigured = notConfigured(profile, base, ['billRuns', 'accountsDueCount', 'invoicedAccountsCount', 'dueAccountsNotInvoiced']);
+  if (unconfigured !== undefined) return unconfigured;
+  const [run] = await profile.query(engine, 'billRuns', { billDate }, { first: 1 });
   if (run === undefined) return { ...base, status: 'failed', summary: `the platform recorded no bill run for ${billDate}` };
-  const [invoicedRow] = await engine.query<AccountCountRow>(invoicedAccountsCount(billDate));
+  const [invoicedRow] = await profile.query(engine, 'invoicedAccountsCount', { billDate });
   const invoiced = Number(invoicedRow?.accounts ?? 0);
   const recorded = Number(run.accounts_billed);
   const evidence = [
@@ -46,7 +42,7 @@ export async function checkBillRunCompleted(engine: DatabaseEngine, billDate: st
   if (recorded === accountsDue && invoiced === accountsDue && accountsDue > 0) {
     return { ...base, status: 'passed', summary: `completed on release ${run.release}: ${recorded} accounts billed, every one of the ${accountsDue} due`, evidence };
   }
-  const notBilled = (await engine.query<AccountNumberRow>(dueAccountsNotInvoiced(engine.dialect, billDate, MAX_LISTED_ACCOUNTS))).map((r) => r.account_number);
+  const notBilled = (await profile.query(engine, 'dueAccountsNotInvoiced', { billDate }, { first: MAX_LISTED_ACCOUNTS })).map((r) => r.account_number);
   const missing = Math.max(0, accountsDue - invoiced);
   const summary =
     accountsDue === 0

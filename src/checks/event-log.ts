@@ -1,5 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { eventLogSince, latestBillRun, type BillRunRow, type EventLogRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { EventLogRow } from '../platform/rows.js';
+import { notConfigured } from './not-configured.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
 /**
@@ -30,12 +32,14 @@ interface Group {
  * error (a new exception a release downgraded to a warning), or logged it far less often. Other
  * warnings (declined or expired cards production also saw) are reported, not failed.
  */
-export async function checkEventLog(rehearsal: DatabaseEngine, since: string, production: DatabaseEngine, billDate: string): Promise<CheckResult> {
-  const [productionRun] = await production.query<BillRunRow>(latestBillRun(production.dialect, billDate));
-  const productionCounts = productionRun === undefined ? new Map<string, number>() : await countByModuleAction(production, productionRun.started_at);
+export async function checkEventLog(rehearsal: DatabaseEngine, since: string, production: DatabaseEngine, billDate: string, profile: Profile): Promise<CheckResult> {
+  const unconfigured = notConfigured(profile, { id: 'event-log', title: 'No errors, and no warnings beyond production\'s, in the event log since the bill run started' }, ['eventLog', 'billRuns']);
+  if (unconfigured !== undefined) return unconfigured;
+  const [productionRun] = await profile.query(production, 'billRuns', { billDate }, { first: 1 });
+  const productionCounts = productionRun === undefined ? new Map<string, number>() : await countByModuleAction(production, productionRun.started_at, profile);
 
   const groups = new Map<string, Group>();
-  for await (const row of rehearsal.stream<EventLogRow>(eventLogSince(since))) {
+  for await (const row of profile.stream(rehearsal, 'eventLog', { since })) {
     const key = `${row.level}\u0000${row.module}\u0000${row.action}`;
     let group = groups.get(key);
     if (group === undefined) {
@@ -104,9 +108,9 @@ export function judge(group: { level: string; count: number }, inProduction: num
 }
 
 /** Production's warnings and errors since its bill run started, counted by (module, action). */
-async function countByModuleAction(production: DatabaseEngine, since: string): Promise<Map<string, number>> {
+async function countByModuleAction(production: DatabaseEngine, since: string, profile: Profile): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for await (const row of production.stream<EventLogRow>(eventLogSince(since))) {
+  for await (const row of profile.stream(production, 'eventLog', { since })) {
     const key = moduleAction(row.module, row.action);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }

@@ -1,13 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import {
-  invoicesMarkedMailed,
-  pendingPackageIds,
-  recordedPayments,
-  type IdRow,
-  type MailedInvoiceRow,
-  type PackageToProvisionRow,
-  type RecordedPaymentRow,
-} from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { PackageToProvisionRow } from '../platform/rows.js';
+import { notConfigured } from './not-configured.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
 import type { OutboundRecord } from './outbound-record.js';
@@ -18,8 +12,10 @@ import type { CheckResult } from './types.js';
  * invoice in the billed copy, and every payment recorded against this bill run's invoices had an
  * approval: a customer charged while the books say they owe, or the reverse, fails.
  */
-export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: OutboundRecord, billDate: string): Promise<CheckResult> {
+export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, profile: Profile): Promise<CheckResult> {
   const base = { id: 'ledger-payments-recorded', title: 'Every approved charge is a recorded payment, and every recorded payment was approved' };
+  const unconfigured = notConfigured(profile, base, ['recordedPayments']);
+  if (unconfigured !== undefined) return unconfigured;
   const approved = new Map<string, { account: string | undefined; amounts: number[] }>();
   let approvals = 0;
   for (const invoice of sent.chargedInvoices()) {
@@ -34,10 +30,10 @@ export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: Outbou
   const log = new DifferenceLog();
   let recorded = 0;
   const recordedByInvoice = new Map<string, { account: string; amounts: number[] }>();
-  for await (const row of engine.stream<RecordedPaymentRow>(recordedPayments(billDate))) {
+  for await (const row of profile.stream(engine, 'recordedPayments', { billDate })) {
     recorded++;
     const entry = recordedByInvoice.get(row.invoice_number) ?? { account: row.account_number, amounts: [] };
-    entry.amounts.push(Number(row.amount_cents));
+    entry.amounts.push(row.amount);
     recordedByInvoice.set(row.invoice_number, entry);
   }
   for (const invoice of [...new Set([...approved.keys(), ...recordedByInvoice.keys()])].sort()) {
@@ -55,12 +51,14 @@ export async function checkPaymentsRecorded(engine: DatabaseEngine, sent: Outbou
 }
 
 /** Every invoice the platform counts as mailed has a message in the ledger that names it. */
-export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean): Promise<CheckResult> {
+export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
   const base = { id: 'ledger-mail-recorded', title: 'Every invoice marked mailed reached the mail server' };
   if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
+  const unconfigured = notConfigured(profile, base, ['invoicesMarkedMailed']);
+  if (unconfigured !== undefined) return unconfigured;
   const log = new DifferenceLog();
   let marked = 0;
-  for await (const row of engine.stream<MailedInvoiceRow>(invoicesMarkedMailed(billDate))) {
+  for await (const row of profile.stream(engine, 'invoicesMarkedMailed', { billDate })) {
     marked++;
     if (!sent.mailedInvoice(row.invoice_number)) log.add(row.account_number, 'marked mailed, no message', { invoice: row.invoice_number });
   }
@@ -71,11 +69,13 @@ export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRe
  * Every package change the platform marked done in this bill run (pending before it, not now)
  * reached a switch: a request for its account that names the package's provisioning code.
  */
-export async function checkProvisioningRecorded(engine: DatabaseEngine, sent: OutboundRecord, toProvision: readonly PackageToProvisionRow[] | undefined): Promise<CheckResult> {
+export async function checkProvisioningRecorded(engine: DatabaseEngine, sent: OutboundRecord, toProvision: readonly PackageToProvisionRow[] | undefined, profile: Profile): Promise<CheckResult> {
   const base = { id: 'ledger-provisioning-recorded', title: 'Every package change marked done reached a switch' };
+  const unconfigured = notConfigured(profile, base, ['packagesToProvision', 'pendingProvisioning']);
+  if (unconfigured !== undefined) return unconfigured;
   if (toProvision === undefined) return { ...base, status: 'skipped', summary: 'the pre-bill-run baseline of this run has no list of pending package changes (made before it was kept)' };
   const stillPending = new Set<number>();
-  for await (const row of engine.stream<IdRow>(pendingPackageIds())) stillPending.add(Number(row.id));
+  for await (const row of profile.stream(engine, 'pendingProvisioning', {})) stillPending.add(row.id);
   const log = new DifferenceLog();
   let done = 0;
   for (const pkg of toProvision) {

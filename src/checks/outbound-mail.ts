@@ -1,5 +1,5 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { contactEmails, type ContactEmailRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
 import { DifferenceLog } from './outbound-differences.js';
 import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
 import { IntColumn, StringColumn, StringIds } from './outbound-columns.js';
@@ -42,15 +42,16 @@ class MaskedForms implements MaskedRecipients {
  * key is deliberately not kept after sanitize, so instead of hashing again this reads what the
  * masker wrote: the contact rows production's recipients came from, as the rehearsal copy holds them.
  */
-export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord): Promise<MaskedRecipients> {
+export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord, profile: Profile): Promise<MaskedRecipients> {
   const masked = new MaskedForms();
+  if (!profile.has('contactEmails')) return masked;
   sent.forEachRecipientList((to) => to.forEach((a) => masked.addresses.intern(a)));
   const contactsOf = new Map<number, number>();
-  for await (const row of production.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of profile.stream(production, 'contactEmails', {})) {
     const address = masked.addresses.find(row.email.toLowerCase());
     if (address >= 0) contactsOf.set(Number(row.contact_id), address);
   }
-  for await (const row of rehearsal.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of profile.stream(rehearsal, 'contactEmails', {})) {
     const original = contactsOf.get(Number(row.contact_id));
     if (original !== undefined) masked.add(original, row.email.toLowerCase());
   }

@@ -1,4 +1,4 @@
-import type { ChargeEligibilityRow } from '../profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../platform/rows.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
 import { pairedInOrder, type ChargeSent, type OutboundRecord } from './outbound-record.js';

@@ -1,5 +1,5 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
-import { invoiceIn } from '../sinkholes/attribution.js';
+import { Attribution } from '../sinkholes/attribution.js';
 import { IntColumn, NumberColumn, StringColumn, StringIds } from './outbound-columns.js';
 
 /** One message as the outbound differential compares it. */
@@ -36,6 +36,8 @@ export interface SideNaming {
   readonly processorByHost: ReadonlyMap<string, string>;
   /** `host:port` of each switch, in the platform's order. */
   readonly switchTargets: readonly string[];
+  /** How the platform's messages name an invoice (its adapter's `outbound.invoicePattern`); none: no invoice is recognised. */
+  readonly attribution?: Attribution;
 }
 
 /** Account and invoice numbers, numbered once for both sides: the same number from either ledger is stored once. */
@@ -124,17 +126,21 @@ export class OutboundRecord {
   private readonly provisioningFields = new IntColumn();
   private readonly provisioningChains = new Chains();
 
+  private readonly attribution: Attribution;
+
   constructor(
     private readonly naming: SideNaming,
     /** Shared by the two records a check compares, so that their accounts and invoices pair by id. */
     readonly keys: OutboundKeys = new OutboundKeys(),
-  ) {}
+  ) {
+    this.attribution = naming.attribution ?? new Attribution(undefined);
+  }
 
   add(entry: LedgerEntry): void {
     switch (entry.kind) {
       case 'mail': {
-        const invoice = invoiceIn(entry.subject);
-        this.addMail(entry.account, { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: subjectClass(entry.subject), ...(invoice ? { invoice } : {}) });
+        const invoice = this.attribution.invoiceIn(entry.subject);
+        this.addMail(entry.account, { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: subjectClass(entry.subject, this.attribution), ...(invoice ? { invoice } : {}) });
         return;
       }
       case 'payment': {
@@ -372,9 +378,9 @@ export function outboundFromLedger(file: string, naming: SideNaming, since?: str
   return record;
 }
 
-export function subjectClass(subject: string): string {
+export function subjectClass(subject: string, attribution: Attribution): string {
   let text = subject;
-  for (let invoice = invoiceIn(text); invoice !== undefined; invoice = invoiceIn(text)) text = text.replace(invoice, '<invoice>');
+  for (let invoice = attribution.invoiceIn(text); invoice !== undefined; invoice = attribution.invoiceIn(text)) text = text.replace(invoice, '<invoice>');
   return text.replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 

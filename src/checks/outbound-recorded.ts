@@ -1,5 +1,5 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { billingCurrency, invoicesMarkedMailed, recordedPayments, type MailedInvoiceRow, type RecordedPaymentRow, type SettingRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
 import { OutboundRecord, type OutboundKeys } from './outbound-record.js';
 
 /**
@@ -8,22 +8,22 @@ import { OutboundRecord, type OutboundKeys } from './outbound-record.js';
  * each invoice the platform counts as mailed, to its primary contact; provisioning requests are
  * not recorded as such, so the record holds none and says so through `source`.
  */
-export async function outboundFromDatabase(engine: DatabaseEngine, billDate: string, keys?: OutboundKeys): Promise<OutboundRecord> {
+export async function outboundFromDatabase(engine: DatabaseEngine, billDate: string, profile: Profile, keys?: OutboundKeys): Promise<OutboundRecord> {
   const record = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] }, keys);
   record.source = 'database';
-  const currency = (await engine.query<SettingRow>(billingCurrency()))[0]?.value.toUpperCase();
-  for await (const row of engine.stream<RecordedPaymentRow>(recordedPayments(billDate))) {
+  const currency = profile.has('billingCurrency') ? (await profile.query(engine, 'billingCurrency', {}))[0]?.currency.toUpperCase() : undefined;
+  for await (const row of profile.has('recordedPayments') ? profile.stream(engine, 'recordedPayments', { billDate }) : []) {
     const charge = {
       account: row.account_number,
       invoice: row.invoice_number,
       processor: row.processor ?? '—',
-      amountCents: Number(row.amount_cents),
+      amountCents: row.amount,
       ...(currency !== undefined ? { currency } : {}),
       approved: true,
     };
     record.addCharge(charge);
   }
-  for await (const row of engine.stream<MailedInvoiceRow>(invoicesMarkedMailed(billDate))) {
+  for await (const row of profile.has('invoicesMarkedMailed') ? profile.stream(engine, 'invoicesMarkedMailed', { billDate }) : []) {
     if (row.email === null) continue;
     record.addMail(row.account_number, { to: [row.email.toLowerCase()], invoice: row.invoice_number });
   }

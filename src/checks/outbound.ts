@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DatabaseEngine } from '../engine/types.js';
-import { chargeEligibility, type ChargeEligibilityRow, type PackageToProvisionRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { ChargeEligibilityRow, PackageToProvisionRow } from '../platform/rows.js';
 import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from './ledger-consistency.js';
 import { checkOutboundMail, maskedRecipients } from './outbound-mail.js';
 import { sideNaming } from './outbound-naming.js';
@@ -21,6 +22,7 @@ export interface OutboundInputs {
   readonly billDate: string;
   readonly configuration: { readonly emailInvoices: boolean; readonly chargeAutoPay: boolean; readonly provision: boolean };
   readonly packagesToProvision: readonly PackageToProvisionRow[] | undefined;
+  readonly profile: Profile;
 }
 
 /**
@@ -33,20 +35,29 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
   if (rehearsalLedger === undefined || !existsSync(rehearsalLedger)) {
     return [{ id: 'outbound', title: 'What the bill run sent matches production and the database', status: 'failed', summary: "the sandbox's sinkhole ledger is not there, so nothing the bill run sent can be compared" }];
   }
+  const { profile } = inputs;
   // One numbering of accounts and invoices for both sides: each stored once, paired by id.
   const keys = new OutboundKeys();
-  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal), inputs.since, keys);
+  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal, profile), inputs.since, keys);
   const consistency = [
-    await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate),
-    await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices),
-    await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision),
+    await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate, profile),
+    await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
+    await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
   const productionSent =
-    productionLedger !== undefined ? outboundFromLedger(productionLedger, await sideNaming(inputs.production), undefined, keys) : await outboundFromDatabase(inputs.production, inputs.billDate, keys);
+    productionLedger !== undefined
+      ? outboundFromLedger(productionLedger, await sideNaming(inputs.production, profile), undefined, keys)
+      : await outboundFromDatabase(inputs.production, inputs.billDate, profile, keys);
   return [
-    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent), configuration.emailInvoices),
-    await checkOutboundPayments(sent, productionSent, inputs.rehearsal.stream<ChargeEligibilityRow>(chargeEligibility(inputs.billDate)), configuration.chargeAutoPay),
+    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent, profile), configuration.emailInvoices),
+    await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay),
     checkOutboundProvisioning(sent, productionSent, configuration.provision),
     ...consistency,
   ];
+}
+
+/** Without the concept no invoice is known to be ineligible: only the comparison with production then guards charges. */
+async function* eligibility(inputs: OutboundInputs, profile: Profile): AsyncIterable<ChargeEligibilityRow> {
+  if (!profile.has('chargeEligibility')) return;
+  yield* profile.stream(inputs.rehearsal, 'chargeEligibility', { billDate: inputs.billDate, billMonth: inputs.billDate.slice(0, 7) });
 }

@@ -1,21 +1,21 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { PaymentAttempts } from '../sinkholes/checked-attempts.js';
-import { billedInvoices, gatewaySettings, processorsToCharge, type BilledInvoiceRow, type GatewaySettingRow, type ProcessorUseRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import { notConfigured } from './not-configured.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
-
-/** The processor name inside a `gateway.<name>.url` setting key. */
-const PROCESSOR_KEY = /^gateway\.([^.]+)\.url$/;
 
 /**
  * Every payment processor configured in the platform's settings received at least one approved
  * charge at its sinkhole, and every charge the sinkholes captured asks for exactly the total of an
  * invoice of this bill run. Hosts come from the billed copy's settings (what the release used).
  */
-export async function checkPayments(engine: DatabaseEngine, payments: PaymentAttempts, billDate: string, chargingEnabled: boolean): Promise<CheckResult> {
+export async function checkPayments(engine: DatabaseEngine, payments: PaymentAttempts, billDate: string, chargingEnabled: boolean, profile: Profile): Promise<CheckResult> {
   const base = { id: 'payments', title: 'A payment reached every configured processor and charged what was invoiced' };
-  const processors = (await engine.query<GatewaySettingRow>(gatewaySettings()))
-    .map((row) => ({ name: PROCESSOR_KEY.exec(row.key)?.[1] ?? row.key, host: hostOf(row.value) }))
+  const unconfigured = notConfigured(profile, base, ['paymentProcessors', 'billedInvoices', 'processorsToCharge']);
+  if (unconfigured !== undefined) return unconfigured;
+  const processors = (await profile.query(engine, 'paymentProcessors', {}))
+    .map((row) => ({ name: row.processor, host: hostOf(row.url) }))
     .filter((p) => p.host !== undefined);
   if (!chargingEnabled) {
     return payments.length === 0
@@ -27,13 +27,13 @@ export async function checkPayments(engine: DatabaseEngine, payments: PaymentAtt
   const wrong: Record<string, string | number | boolean | null>[] = [];
   const affected = new Set<string>();
   let matched = 0;
-  for await (const invoice of engine.stream<BilledInvoiceRow>(billedInvoices(billDate))) {
+  for await (const invoice of profile.stream(engine, 'billedInvoices', { billDate })) {
     for (let i = firstCharge.get(invoice.invoice_number) ?? NO_CHARGE; i !== NO_CHARGE; i = nextCharge[i] ?? NO_CHARGE) {
       matched++;
       const amount = payments.amountCents(i);
-      if (amount !== invoice.total_cents) {
+      if (amount !== invoice.total) {
         affected.add(invoice.account_number);
-        if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: invoice.account_number, invoice: invoice.invoice_number, invoiced: formatCents(invoice.total_cents), charged: formatCents(amount ?? null) });
+        if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: invoice.account_number, invoice: invoice.invoice_number, invoiced: formatCents(invoice.total), charged: formatCents(amount ?? null) });
       }
     }
     firstCharge.delete(invoice.invoice_number);
@@ -48,7 +48,7 @@ export async function checkPayments(engine: DatabaseEngine, payments: PaymentAtt
     if (wrong.length < MAX_EVIDENCE_ROWS) wrong.push({ account: account ?? '—', invoice: invoice ?? '—', invoiced: 'no such invoice in this bill run', charged: formatCents(payments.amountCents(i) ?? null) });
   }
 
-  const due = new Map((await engine.query<ProcessorUseRow>(processorsToCharge(billDate))).map((r) => [r.processor, r.invoices]));
+  const due = new Map((await profile.query(engine, 'processorsToCharge', { billDate, billMonth: billDate.slice(0, 7) })).map((r) => [r.processor, r.invoices]));
   const byHost = attemptsByHost(payments);
   const perProcessor = processors.map((processor) => {
     const host = byHost.get(processor.host ?? '');

@@ -1,9 +1,11 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { comparableAccounts, userPackages, type ComparableAccountRow, type UserPackageRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { UserPackageRow } from '../platform/rows.js';
+import { comparableAccounts, type ComparableAccount } from './comparable-accounts.js';
+import { notConfigured, periodName } from './not-configured.js';
 import type { PickedAccount } from './account-picker.js';
 import type { ScenarioBaseline } from './baseline.js';
 import { compareAccount } from './production-diff.js';
-import { PERIOD_MONTHS } from './scenario-accounts.js';
 import { addMonths } from './money.js';
 import type { CheckResult } from './types.js';
 
@@ -12,17 +14,24 @@ import type { CheckResult } from './types.js';
  * same as production (every compared field), and each package due in this run moved on by its
  * period (computed from the pre-bill-run baseline, independently of production).
  */
-export async function checkPickedAccounts(rehearsal: DatabaseEngine, production: DatabaseEngine, baseline: ScenarioBaseline, toleranceCents: number): Promise<CheckResult[]> {
+export async function checkPickedAccounts(rehearsal: DatabaseEngine, production: DatabaseEngine, baseline: ScenarioBaseline, toleranceCents: number, profile: Profile): Promise<CheckResult[]> {
   const picked = (baseline.picked ?? []).filter((p) => p.source === 'picker');
   if (picked.length === 0) return [];
+  const missing = picked.map((p) => notConfigured(profile, { id: `account.${p.account}`, title: `Picked account ${p.account}: ${p.reasons.join('; ')}` }, ['comparableAccounts', 'charges', 'userPackages']));
+  if (missing.some((m) => m !== undefined)) return missing.filter((m): m is CheckResult => m !== undefined);
   const accounts = picked.map((p) => p.account);
-  const mine = new Map((await rehearsal.query<ComparableAccountRow>(comparableAccounts(rehearsal.dialect, baseline.billDate, accounts))).map((r) => [r.account_number, r]));
-  const theirs = new Map((await production.query<ComparableAccountRow>(comparableAccounts(production.dialect, baseline.billDate, accounts))).map((r) => [r.account_number, r]));
-  const packagesAfter = new Map((await rehearsal.query<UserPackageRow>(userPackages(accounts))).map((r) => [r.user_package_id, r]));
+  const read = async (engine: DatabaseEngine): Promise<Map<string, ComparableAccount>> => {
+    const rows = new Map<string, ComparableAccount>();
+    for await (const row of comparableAccounts(profile, engine, baseline.billDate, accounts)) rows.set(row.account_number, row);
+    return rows;
+  };
+  const mine = await read(rehearsal);
+  const theirs = await read(production);
+  const packagesAfter = new Map((await profile.query(rehearsal, 'userPackages', {}, { accounts })).map((r) => [r.user_package_id, r]));
   return picked.map((p) => checkOne(p, mine.get(p.account), theirs.get(p.account), baseline, packagesAfter, toleranceCents));
 }
 
-function checkOne(picked: PickedAccount, rehearsal: ComparableAccountRow | undefined, production: ComparableAccountRow | undefined, baseline: ScenarioBaseline, packagesAfter: ReadonlyMap<number, UserPackageRow>, tolerance: number): CheckResult {
+function checkOne(picked: PickedAccount, rehearsal: ComparableAccount | undefined, production: ComparableAccount | undefined, baseline: ScenarioBaseline, packagesAfter: ReadonlyMap<number, UserPackageRow>, tolerance: number): CheckResult {
   const evidence: Record<string, string | boolean>[] = [];
   const problems: string[] = [];
   if (rehearsal === undefined || production === undefined) {
@@ -37,12 +46,13 @@ function checkOne(picked: PickedAccount, rehearsal: ComparableAccountRow | undef
   }
   for (const before of baseline.duePackages.filter((d) => d.account_number === picked.account)) {
     const after = packagesAfter.get(before.user_package_id);
-    const months = PERIOD_MONTHS[before.period];
-    const expected = months === undefined ? 'completed' : addMonths(before.next_bill_date, months);
-    const actual = months === undefined ? (after?.status ?? 'missing') : (after?.next_bill_date ?? 'none');
+    const months = before.period_months;
+    const expected = months === 0 ? 'completed' : addMonths(before.next_bill_date, months);
+    const actual = months === 0 ? (after?.status ?? 'missing') : (after?.next_bill_date ?? 'none');
     const ok = expected === actual;
-    evidence.push({ expectation: `${before.package_code} (${before.period}) next bill date`, expected, actual, ok });
-    if (!ok) problems.push(`${before.package_code} (${before.period}) next bill date: expected ${expected}, got ${actual}`);
+    const period = periodName(months);
+    evidence.push({ expectation: `${before.package_code} (${period}) next bill date`, expected, actual, ok });
+    if (!ok) problems.push(`${before.package_code} (${period}) next bill date: expected ${expected}, got ${actual}`);
   }
   const failed = problems.length > 0;
   return {

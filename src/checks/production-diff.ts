@@ -1,5 +1,8 @@
 import type { DatabaseEngine } from '../engine/types.js';
-import { comparableAccounts, type ComparableAccountRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import type { ComparableAccountRow } from '../platform/rows.js';
+import { comparableAccounts, type ComparableAccount } from './comparable-accounts.js';
+import { notConfigured, periodName } from './not-configured.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
 import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
@@ -23,7 +26,9 @@ const MISSING = Number.MAX_SAFE_INTEGER;
  * pooled minutes used. Both sides are streamed in account-number order and merged in one pass:
  * memory does not grow with the number of accounts, only with the (capped) evidence kept.
  */
-export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number): Promise<CheckResult> {
+export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile): Promise<CheckResult> {
+  const unconfigured = notConfigured(profile, { id: 'production-diff', title: 'Every account billed the same as production billed it on the old release' }, ['comparableAccounts', 'charges']);
+  if (unconfigured !== undefined) return unconfigured;
   const fieldCounts = new Map<string, number>();
   const causes = new Map<string, { accounts: number; example: string }>();
   const fieldGroups = new Map<string, { accounts: number; example: string }>();
@@ -41,7 +46,7 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     }
   };
 
-  const compared = await mergeByAccount(rehearsal.stream<ComparableAccountRow>(comparableAccounts(rehearsal.dialect, billDate)), production.stream<ComparableAccountRow>(comparableAccounts(production.dialect, billDate)), (r, p) => {
+  const compared = await mergeByAccount(comparableAccounts(profile, rehearsal, billDate), comparableAccounts(profile, production, billDate), (r, p) => {
     const row = r ?? p;
     if (row === undefined) return;
     accountsSeen++;
@@ -92,9 +97,9 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
  * row of each side (undefined where a side lacks the account). Returns how many accounts both had.
  */
 export async function mergeByAccount(
-  rehearsalRows: AsyncIterable<ComparableAccountRow>,
-  productionRows: AsyncIterable<ComparableAccountRow>,
-  visit: (rehearsal: ComparableAccountRow | undefined, production: ComparableAccountRow | undefined) => void,
+  rehearsalRows: AsyncIterable<ComparableAccount>,
+  productionRows: AsyncIterable<ComparableAccount>,
+  visit: (rehearsal: ComparableAccount | undefined, production: ComparableAccount | undefined) => void,
 ): Promise<number> {
   const left = rehearsalRows[Symbol.asyncIterator]();
   const right = productionRows[Symbol.asyncIterator]();
@@ -103,7 +108,7 @@ export async function mergeByAccount(
   let b = await right.next();
   while (!a.done || !b.done) {
     if (b.done || (!a.done && a.value.account_number < b.value.account_number)) {
-      visit(a.value as ComparableAccountRow, undefined);
+      visit(a.value as ComparableAccount, undefined);
       a = await left.next();
     } else if (a.done || b.value.account_number < a.value.account_number) {
       visit(undefined, b.value);
@@ -122,20 +127,8 @@ function largestFirst(x: Difference, y: Difference): number {
   return y.size - x.size || x.account.localeCompare(y.account) || x.field.localeCompare(y.field);
 }
 
-/** Sums `kind=amount` pairs by kind. */
-export function chargesByKind(text: string | null): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const pair of (text ?? '').split(',')) {
-    const at = pair.lastIndexOf('=');
-    if (at <= 0) continue;
-    const kind = pair.slice(0, at);
-    sums.set(kind, (sums.get(kind) ?? 0) + Number(pair.slice(at + 1)));
-  }
-  return sums;
-}
-
 /** Every way one account's outcome differs between the rehearsal (`r`) and production (`p`). */
-export function compareAccount(r: ComparableAccountRow | undefined, p: ComparableAccountRow | undefined, tolerance: number): Difference[] {
+export function compareAccount(r: ComparableAccount | undefined, p: ComparableAccount | undefined, tolerance: number): Difference[] {
   if (r === undefined && p !== undefined) return [{ account: p.account_number, field: 'missing in rehearsal', production: 'present', rehearsal: '—', size: MISSING }];
   if (p === undefined && r !== undefined) return [{ account: r.account_number, field: 'missing in production result', production: '—', rehearsal: 'present', size: MISSING }];
   if (r === undefined || p === undefined) return [];
@@ -145,13 +138,13 @@ export function compareAccount(r: ComparableAccountRow | undefined, p: Comparabl
     const size = Math.abs((rv ?? 0) - (pv ?? 0));
     if ((rv === null) !== (pv === null) || size > tolerance) out.push({ account, field, production: formatCents(pv), rehearsal: formatCents(rv), size });
   };
-  money('invoice total', r.invoice_total_cents, p.invoice_total_cents);
-  money('taxes', r.tax_cents, p.tax_cents);
-  const rc = chargesByKind(r.charges);
-  const pc = chargesByKind(p.charges);
+  money('invoice total', r.invoice_total, p.invoice_total);
+  money('taxes', r.tax, p.tax);
+  const rc = r.chargesByKind;
+  const pc = p.chargesByKind;
   for (const kind of [...new Set([...rc.keys(), ...pc.keys()])].sort()) money(`charges: ${kind}`, rc.get(kind) ?? null, pc.get(kind) ?? null);
   // Payments are compared by the payments check against the sinkhole ledger; here only what was billed.
-  money('balance before payments', r.balance_cents - r.bill_run_payments_cents, p.balance_cents - p.bill_run_payments_cents);
+  money('balance before payments', r.balance - r.bill_run_payments, p.balance - p.bill_run_payments);
   if ((r.next_bill_dates ?? '') !== (p.next_bill_dates ?? '')) {
     out.push({ account, field: 'next bill dates', production: p.next_bill_dates ?? '—', rehearsal: r.next_bill_dates ?? '—', size: 0 });
   }
@@ -164,7 +157,7 @@ export function compareAccount(r: ComparableAccountRow | undefined, p: Comparabl
 /** Features an account shares with others, to group differences by cause (e.g. "holds a yearly package"). */
 export function traitsOf(row: Pick<ComparableAccountRow, 'package_traits' | 'pool_role' | 'is_child'>): string[] {
   const traits = (row.package_traits ?? '').split(',').filter((t) => t !== '');
-  const periods = [...new Set(traits.map((t) => t.replace('+discount', '')))].sort();
+  const periods = [...new Set(traits.map((t) => periodName(Number(t.replace('+discount', '')))))].sort();
   return [
     ...periods.map((period) => `holds a ${period} package`),
     traits.some((t) => t.endsWith('+discount')) ? 'has a discount' : 'no discount',

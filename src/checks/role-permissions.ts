@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { ExpectedPermissionChange } from '../plan/types.js';
-import { rolePermissions, roles, type RolePermissionRow, type RoleRow } from '../profiles/sample-platform.js';
+import type { Profile } from '../platform/profile.js';
+import { notConfigured } from './not-configured.js';
 import type { CheckResult } from './types.js';
 
 /**
@@ -11,9 +12,11 @@ import type { CheckResult } from './types.js';
  * creates are listed, not failed. A new permission no role holds is a warning (nobody can use the
  * feature), and so is an expected grant the release did not make.
  */
-export async function checkRolePermissions(rehearsal: DatabaseEngine, production: DatabaseEngine, expected: readonly ExpectedPermissionChange[]): Promise<CheckResult> {
+export async function checkRolePermissions(rehearsal: DatabaseEngine, production: DatabaseEngine, expected: readonly ExpectedPermissionChange[], profile: Profile): Promise<CheckResult> {
   const base = { id: 'role-permissions', title: 'Staff roles keep every permission they had and gain only the permissions the plan expects' };
-  const [after, before] = await Promise.all([readGrants(rehearsal), readGrants(production)]);
+  const unconfigured = notConfigured(profile, base, ['roles', 'rolePermissions']);
+  if (unconfigured !== undefined) return unconfigured;
+  const [after, before] = await Promise.all([readGrants(rehearsal, profile), readGrants(production, profile)]);
   const reasons = new Map(expected.map((e) => [grantKey(e.role, e.permission), e.reason]));
   const rows: Record<string, string>[] = [];
   const lostRoles = [...before.roles].filter((r) => !after.roles.has(r));
@@ -60,9 +63,9 @@ interface Grants {
   readonly grants: Set<string>;
 }
 
-async function readGrants(engine: DatabaseEngine): Promise<Grants> {
-  const grants: Grants = { roles: new Set((await engine.query<RoleRow>(roles())).map((r) => r.role)), permissions: new Set(), heldPermissions: new Set(), grants: new Set() };
-  for (const row of await engine.query<RolePermissionRow>(rolePermissions())) {
+async function readGrants(engine: DatabaseEngine, profile: Profile): Promise<Grants> {
+  const grants: Grants = { roles: new Set((await profile.query(engine, 'roles', {})).map((r) => r.role)), permissions: new Set(), heldPermissions: new Set(), grants: new Set() };
+  for (const row of await profile.query(engine, 'rolePermissions', {})) {
     grants.permissions.add(row.permission);
     if (row.role === null) continue;
     grants.heldPermissions.add(row.permission);

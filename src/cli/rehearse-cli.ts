@@ -11,6 +11,7 @@ import { currentRun, down, reportCommand, runSingleStage, up, type SingleStage }
 import { openRunFolder } from '../run/run-folder.js';
 import { createProgress, type Progress, type SummaryRow } from '../ui/progress.js';
 import { ensureSample } from '../samples/ensure-sample.js';
+import { checkAdapter } from '../platform/adapter-check.js';
 import { ExitCode, fileSystemError, UserError } from '../errors.js';
 
 interface OutputOptions {
@@ -100,7 +101,23 @@ older than snapshot.maxAgeHours.`,
       if (selection.picked === undefined) exitCode = ExitCode.badInput;
     });
 
-  command('sample', "Generate the sample platform's snapshot and production result named by the plan's `sample:` block (kept and reused)")
+  command('adapter', "Validate a platform adapter (platforms/<name>/adapter.yaml); with --against, compile every profile query against the plan's source")
+    .argument('<action>', 'check')
+    .argument('<dir>', 'adapter folder (or its adapter.yaml)')
+    .option('--against <plan>', "compile every query against this plan's snapshot (SQLite, read only) or production's result (SQL Server, only read)")
+    .addHelpText('after', examples('rehearse adapter check platforms/my-platform', 'rehearse adapter check platforms/my-platform --against plans/my-platform.yaml'))
+    .action(async (action: string, dir: string, opts: { against?: string }) => {
+      if (action !== 'check') throw new UserError(`Unknown adapter action \`${action}\`; the one action is \`check\`: rehearse adapter check <dir> [--against <plan>].`);
+      const result = await checkAdapter(dir, opts.against);
+      const human = [
+        `${result.adapter}: valid (${result.name}, ${result.status}, driver ${result.driver})`,
+        `  concepts: ${result.concepts.length} defined${result.notConfigured.length > 0 ? `; not configured (their checks say so): ${result.notConfigured.join(', ')}` : ''}`,
+        ...(result.compiledAgainst !== undefined ? [`  ${result.compiledAgainst.queries} queries compile against ${result.compiledAgainst.database}`] : []),
+      ];
+      print(output(), human.join('\n'), result);
+    });
+
+  command('sample', "Generate a stand-in platform's snapshot and production result named by the plan's `sample:` block, with its adapter's generator (kept and reused)")
     .argument('<plan>', 'plan file (YAML) with a `sample:` block')
     .addHelpText('after', examples('rehearse sample plans/example-local.yaml'))
     .action(async (planFile: string) => {

@@ -4,8 +4,10 @@ import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js
 import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
 import type { Plan, ProductionResultPlan, SnapshotPlan } from './types.js';
-import { SAMPLE_PLATFORM_FAULTS } from '../billrun/sample-platform-faults.js';
 import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
+import { loadAdapter } from '../platform/load-adapter.js';
+import { PROJECT_ROOT } from '../runtime/typescript-process.js';
+import type { PlatformAdapter } from '../platform/types.js';
 
 /** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
 export function loadPlan(file: string): Plan {
@@ -42,15 +44,22 @@ export function loadPlan(file: string): Plan {
   const safeDomain = raw.sanitize.safeDomain ?? 'rehearsal.invalid';
   const productionDomains = checkProductionDomains(located, safeDomain, errors);
 
-  const release = raw.platform.release ?? 'candidate';
+  const adapter = platformAdapter(located, base);
+  const releases = Object.keys(adapter.releases);
+  const release = raw.platform.release ?? releases[releases.length - 1] ?? '';
+  if (!releases.includes(release)) errors.push(located.errorAt(['platform', 'release'], `release \`${release}\` is not one of ${adapter.file}'s releases: ${releases.join(', ')}`));
   const faults = raw.platform.faults ?? [];
+  const switches = adapter.regressionSwitches;
   faults.forEach((fault, i) => {
-    if (!SAMPLE_PLATFORM_FAULTS.includes(fault)) {
-      errors.push(located.errorAt(['platform', 'faults', i], `unknown fault switch \`${fault}\`; expected one of: ${SAMPLE_PLATFORM_FAULTS.join(', ')}`));
+    if (switches?.switches.includes(fault) !== true) {
+      errors.push(located.errorAt(['platform', 'faults', i], `unknown fault switch \`${fault}\`; expected one of: ${switches?.switches.join(', ') ?? `none (${adapter.file} declares no regression switches)`}`));
     }
   });
-  if (faults.length > 0 && release !== 'candidate') {
-    errors.push(located.errorAt(['platform', 'faults'], 'fault switches apply to the candidate release only; set `platform.release: candidate`'));
+  if (faults.length > 0 && switches !== undefined && release !== switches.release) {
+    errors.push(located.errorAt(['platform', 'faults'], `fault switches apply to the ${switches.release} release only; set \`platform.release: ${switches.release}\``));
+  }
+  if (!adapter.engines.includes(raw.database?.engine ?? 'sqlite')) {
+    errors.push(located.errorAt(['database'], `the platform adapter ${adapter.file} supports ${adapter.engines.join(', ')} only`));
   }
 
   if (raw.target === 'aws' && engine !== 'mssql') {
@@ -92,7 +101,7 @@ export function loadPlan(file: string): Plan {
     file: absolute,
     releaseCandidate: raw.releaseCandidate,
     target: raw.target,
-    platform: { kind: raw.platform.kind, release, faults },
+    platform: { adapter, release, faults },
     database: {
       engine,
       ...(raw.database?.server !== undefined ? { server: raw.database.server } : {}),
@@ -188,7 +197,7 @@ function sqlServerSources(located: LocatedYaml<PlanFile>, errors: ConfigError[],
     errors.push(located.errorAt(['snapshot', 'path'], 'with `database.engine: mssql` the snapshot is on the server: give `backupFile` (a .bak the server reads), `s3Arn` (Amazon RDS) or `database` (restored from a DB snapshot)'));
   }
   if (raw.sample !== undefined) {
-    errors.push(located.errorAt(['sample'], 'the sample generator writes SQLite files; load a sample into SQL Server with sample-platform/scripts/load-into-mssql.ts and name it in `snapshot`'));
+    errors.push(located.errorAt(['sample'], 'the `sample` generator writes SQLite files; load a generated sample into SQL Server with the stand-in\'s own loader (see its README) and name it in `snapshot`'));
   }
   if (raw.productionResult.path !== undefined) {
     errors.push(located.errorAt(['productionResult', 'path'], 'with `database.engine: mssql` production\'s result is a database on the rehearsal server: give `productionResult.database`'));
@@ -255,6 +264,7 @@ function snapshotCatalogue(located: LocatedYaml<PlanFile>, base: string, engine:
 }
 
 /** The sample platform's generator writes both files into one folder under fixed names. */
+/** A stand-in's generator writes both files into one folder under fixed names. */
 function checkSampleLayout(located: LocatedYaml<PlanFile>, snapshot: string, productionResult: string, errors: ConfigError[]): void {
   if (basename(snapshot) !== 'snapshot.db') errors.push(located.errorAt(['snapshot', 'path'], 'with `sample`, the snapshot must be named snapshot.db (the generator writes it)'));
   if (basename(productionResult) !== 'production-result.db' || dirname(productionResult) !== dirname(snapshot)) {
@@ -325,4 +335,17 @@ function checkStateDifferentialIgnore(located: LocatedYaml<PlanFile>, errors: Co
     const table = rule.column?.slice(0, rule.column.indexOf('.'));
     if (table !== undefined && wholeTables.has(table)) errors.push(located.errorAt(at(i, 'column'), `table \`${table}\` is ignored whole, so \`${rule.column ?? ''}\` is not compared anyway; remove one of the two rules`));
   });
+}
+
+/**
+ * The plan's platform adapter: `platform.adapter` (a folder, relative to the plan), or
+ * `platform.kind: <name>` for `platforms/<name>/` of this project. Its own errors (file:line:column
+ * in the adapter) are thrown as they are: nothing is created before the plan and adapter are valid.
+ */
+function platformAdapter(located: LocatedYaml<PlanFile>, base: string): PlatformAdapter {
+  const { kind, adapter } = located.value.platform;
+  if ((kind === undefined) === (adapter === undefined)) {
+    throw new ConfigErrors([located.errorAt(['platform'], 'name the platform with `adapter: <folder>` (its adapter.yaml) or `kind: <name>` (platforms/<name>/ of this project), one of them')]);
+  }
+  return loadAdapter(adapter !== undefined ? resolve(base, adapter) : resolve(PROJECT_ROOT, 'platforms', kind ?? ''));
 }

@@ -5,7 +5,7 @@ export interface PlanFile {
   version: 1;
   releaseCandidate: { id: string; version: string };
   target: 'local' | 'aws';
-  platform: { kind: 'sample'; release?: 'production' | 'candidate'; faults?: string[] };
+  platform: { kind?: string; adapter?: string; release?: string; faults?: string[] };
   database?: { engine: 'sqlite' | 'mssql'; server?: string; connectionStringEnv?: string };
   sample?: { accounts: number; seed: number };
   snapshot: {
@@ -82,10 +82,11 @@ export const planSchema: JSONSchemaType<PlanFile> = {
     platform: {
       type: 'object',
       additionalProperties: false,
-      required: ['kind'],
+      required: [],
       properties: {
-        kind: { type: 'string', enum: ['sample'] },
-        release: { type: 'string', enum: ['production', 'candidate'], nullable: true },
+        kind: { ...identifier, nullable: true },
+        adapter: { type: 'string', minLength: 1, nullable: true },
+        release: { ...identifier, nullable: true },
         faults: { type: 'array', items: identifier, uniqueItems: true, nullable: true },
       },
     },

@@ -2,7 +2,7 @@ import type { Plan } from './types.js';
 import { UserError } from '../errors.js';
 import type { CatalogueSource } from '../snapshots/types.js';
 
-/** The snapshot and production-result files of a SQLite plan (the sample platform's and the bench's). */
+/** The snapshot and production-result files of a SQLite plan (the stand-ins' and the bench's). */
 export function sqliteFiles(plan: Plan): { snapshot: string; productionResult: string } {
   const { snapshot, productionResult } = plan;
   if (snapshot.kind !== 'sqlite-file' || productionResult.kind !== 'sqlite-file') {

@@ -1,5 +1,6 @@
 import type { SnapshotCataloguePlan } from '../snapshots/types.js';
 import type { SnapshotSelection } from '../snapshots/select.js';
+import type { PlatformAdapter } from '../platform/types.js';
 
 /** A rehearsal plan as loaded from YAML, after validation. Paths are absolute. */
 export interface Plan {
@@ -10,7 +11,7 @@ export interface Plan {
   readonly target: 'local' | 'aws';
   readonly platform: PlatformPlan;
   readonly database: DatabasePlan;
-  /** Sample platform only: generate the snapshot and production result when they are missing. */
+  /** Stand-ins with a generator only: generate the snapshot and production result when they are missing. */
   readonly sample?: { readonly accounts: number; readonly seed: number };
   /**
    * The pre-bill-run backup the run restores. A catalogue is replaced by the backup picked from it
@@ -52,11 +53,11 @@ export type ProductionResultPlan = ({ readonly kind: 'sqlite-file'; readonly pat
 };
 
 export interface PlatformPlan {
-  /** `sample`: the stand-in platform shipped in sample-platform/. */
-  readonly kind: 'sample';
-  /** Which release of the sample platform runs the bill run. */
-  readonly release: 'production' | 'candidate';
-  /** Sample platform only: fault switches that make the candidate wrong on purpose. */
+  /** The platform's adapter (`platform.adapter`, or `platform.kind: <name>` for `platforms/<name>/`). */
+  readonly adapter: PlatformAdapter;
+  /** Which of the adapter's releases runs the bill run. */
+  readonly release: string;
+  /** Stand-ins only: regression switches that make the release wrong on purpose. */
   readonly faults: readonly string[];
 }
 

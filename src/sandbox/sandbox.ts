@@ -7,6 +7,7 @@ import type { EgressPlan } from '../plan/types.js';
 import { SafetyError } from '../errors.js';
 import { createRunCa, type RunCa } from '../sinkholes/ca.js';
 import { writeSinkholeConfig, type DeclineRule, type SinkholeConfig } from '../sinkholes/config.js';
+import type { AttributionPatterns } from '../sinkholes/attribution.js';
 import { addLocalRanges, buildHostMap, hostsByAddress, removeNetnsEtc, writeNetnsEtc, type HostMap } from './hosts.js';
 import { createNamespace, deleteNamespace, listNamespaces, namespaceNameFor, NAMESPACE_PREFIX, type NetworkNamespace } from './namespace.js';
 import { applyEgressPolicy } from './nftables.js';
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   /** Terminate TLS with a per-run CA so payment requests are answered and recorded (default true). */
   readonly terminateTls?: boolean;
   readonly decline?: DeclineRule;
+  /** How the platform's messages name an account or invoice, so the ledger attributes each attempt. */
+  readonly attribution?: AttributionPatterns;
 }
 
 export interface Sandbox {
@@ -90,6 +93,7 @@ function sinkholeConfig(options: SandboxOptions, dir: string, nonce: string, hos
     tcpPorts,
     udpPorts,
     decline: options.decline ?? DEFAULT_DECLINE,
+    ...(options.attribution !== undefined ? { attribution: options.attribution } : {}),
   };
 }
 

@@ -1,14 +1,31 @@
 /**
- * Account attribution from what the platform sends: provisioning lines carry `account=<number>`,
- * invoice numbers are `INV-<YYYY-MM-DD>-<account number>` in mail subjects and payment bodies.
+ * Account attribution from what the platform sends, by the patterns its adapter declares
+ * (`outbound`): each account pattern captures the account number in its one group; the invoice
+ * pattern matches a whole invoice number. Without patterns nothing is attributed.
  */
-const ACCOUNT_FIELD = /\baccount=([A-Za-z0-9][A-Za-z0-9_-]*)/;
-const INVOICE = /\bINV-(\d{4}-\d{2}-\d{2})-([A-Za-z0-9][A-Za-z0-9_-]*)/;
-
-export function invoiceIn(text: string): string | undefined {
-  return INVOICE.exec(text)?.[0];
+export interface AttributionPatterns {
+  readonly accountPatterns: readonly string[];
+  readonly invoicePattern?: string;
 }
 
-export function accountIn(text: string): string | undefined {
-  return ACCOUNT_FIELD.exec(text)?.[1] ?? INVOICE.exec(text)?.[2];
+export class Attribution {
+  private readonly accounts: readonly RegExp[];
+  private readonly invoice: RegExp | undefined;
+
+  constructor(patterns: AttributionPatterns | undefined) {
+    this.accounts = (patterns?.accountPatterns ?? []).map((p) => new RegExp(p));
+    this.invoice = patterns?.invoicePattern === undefined ? undefined : new RegExp(patterns.invoicePattern);
+  }
+
+  invoiceIn(text: string): string | undefined {
+    return this.invoice?.exec(text)?.[0];
+  }
+
+  accountIn(text: string): string | undefined {
+    for (const pattern of this.accounts) {
+      const account = pattern.exec(text)?.[1];
+      if (account !== undefined) return account;
+    }
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { AttributionPatterns } from './attribution.js';
 
 /** Everything the sinkhole process needs, written by the sandbox and read by `main.ts`. */
 export interface SinkholeConfig {
@@ -19,6 +20,8 @@ export interface SinkholeConfig {
   readonly tcpPorts: Readonly<Record<string, string>>;
   readonly udpPorts: Readonly<Record<string, string>>;
   readonly decline: DeclineRule;
+  /** How the platform's messages name an account or invoice (its adapter's `outbound`). */
+  readonly attribution?: AttributionPatterns;
 }
 
 /** When the payment sinkhole declines instead of approving, so both paths of the platform run. */

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SinkholeConfig } from './config.js';
+import type { Attribution } from './attribution.js';
 import type { LedgerDestination, LedgerWriter } from './ledger.js';
 
 /** What every listener shares: the run's settings, the ledger and, when TLS is terminated, the server key pair. */
@@ -9,6 +10,7 @@ export interface SinkholeContext {
   readonly hosts: Map<string, string>;
   readonly ledger: LedgerWriter;
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+  readonly attribution: Attribution;
 }
 
 export function plainAddress(address: string | undefined): string {

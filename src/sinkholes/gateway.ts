@@ -47,7 +47,7 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
     const host = hostHeader || (typeof socket.servername === 'string' ? socket.servername : '') || destination.host;
     const body = Buffer.concat(chunks).toString('utf8');
-    const facts = chargeFactsOf(body, req.headers['content-type'] ?? '');
+    const facts = chargeFactsOf(body, req.headers['content-type'] ?? '', ctx.attribution);
     const answer = answerCharge(facts, ctx.config.decline);
     ctx.ledger.append({
       kind: 'payment',

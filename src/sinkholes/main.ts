@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { runCaPaths } from './ca.js';
 import { readSinkholeConfig, type SinkholeConfig } from './config.js';
+import { Attribution } from './attribution.js';
 import type { SinkholeContext } from './context.js';
 import { createPaymentServer, handleTlsConnection } from './gateway.js';
 import { LedgerWriter } from './ledger.js';
@@ -41,6 +42,7 @@ function loadContext(): { ctx: SinkholeContext; configFile: string; exitWithStdi
     config,
     hosts: new Map(Object.entries(config.hostsByAddress)),
     ledger: new LedgerWriter(config.ledgerPath),
+    attribution: new Attribution(config.attribution),
     ...(tls ? { tls } : {}),
   };
   return { ctx, configFile: values.config, exitWithStdin: values['exit-with-stdin'] ?? false };

@@ -1,4 +1,4 @@
-import { accountIn, invoiceIn } from './attribution.js';
+import type { Attribution } from './attribution.js';
 
 /** What the payment sinkhole keeps from a charge request; never a full card number or a token. */
 export interface ChargeFacts {
@@ -77,14 +77,14 @@ export function cardLast4In(text: string): string | undefined {
   return undefined;
 }
 
-export function chargeFactsOf(body: string, contentType: string): ChargeFacts {
+export function chargeFactsOf(body: string, contentType: string, attribution: Attribution): ChargeFacts {
   const fields = fieldsOf(body, contentType);
   const amountCents = centsOf(fields);
   const currency = first(fields, CURRENCY_KEYS);
-  const invoice = first(fields, INVOICE_KEYS) ?? invoiceIn(body);
+  const invoice = first(fields, INVOICE_KEYS) ?? attribution.invoiceIn(body);
   const givenLast4 = first(fields, LAST4_KEYS);
   const last4 = givenLast4 !== undefined && /^\d{4}$/.test(givenLast4) ? givenLast4 : cardLast4In(body);
-  const account = accountIn(invoice ?? '') ?? accountIn(body);
+  const account = attribution.accountIn(invoice ?? '') ?? attribution.accountIn(body);
   return {
     ...(amountCents === undefined ? {} : { amountCents }),
     ...(currency === undefined ? {} : { currency: currency.slice(0, 8) }),

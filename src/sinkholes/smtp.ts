@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { accountIn } from './attribution.js';
 import { plainAddress, type SinkholeContext } from './context.js';
 
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -54,7 +53,7 @@ function recordMessage(
     const mailFrom = session.envelope.mailFrom;
     const to = session.envelope.rcptTo.map((r) => r.address);
     const address = plainAddress(session.localAddress);
-    const account = accountIn(subject);
+    const account = ctx.attribution.accountIn(subject);
     ctx.ledger.append({
       kind: 'mail',
       time: new Date().toISOString(),

@@ -1,6 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
-import { accountIn } from './attribution.js';
 import { PREVIEW_LIMIT, previewBytes } from './bytes-preview.js';
 import { destinationOf, firstBytes, peerOf, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
@@ -22,7 +21,7 @@ export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, ser
       socket.end(sinkholeAnswer(ctx.config.nonce));
       return;
     }
-    const account = accountIn(data.toString('latin1'));
+    const account = ctx.attribution.accountIn(data.toString('latin1'));
     ctx.ledger.append({
       kind: 'provisioning',
       time,
@@ -47,7 +46,7 @@ export function listenUdpSwitch(ctx: SinkholeContext, port: number, service: str
       socket.send(sinkholeAnswer(ctx.config.nonce), peer.port, peer.address);
       return;
     }
-    const account = accountIn(data.subarray(0, PREVIEW_LIMIT).toString('latin1'));
+    const account = ctx.attribution.accountIn(data.subarray(0, PREVIEW_LIMIT).toString('latin1'));
     ctx.ledger.append({
       kind: 'provisioning',
       time: new Date().toISOString(),

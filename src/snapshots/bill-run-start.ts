@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/types.js';
 import type { DatabaseEngine } from '../engine/types.js';
-import { latestBillRun, type BillRunRow } from '../profiles/sample-platform.js';
+import { Profile } from '../platform/profile.js';
+import type { BillRunRow } from '../platform/rows.js';
 import { UserError } from '../errors.js';
 
 export interface BillRunStart {
@@ -27,7 +28,11 @@ export async function productionBillRunStart(plan: Plan, given: string | undefin
   const engine = await openProductionResult();
   let row: BillRunRow | undefined;
   try {
-    [row] = await engine.query<BillRunRow>(latestBillRun(engine.dialect, plan.billRun.date));
+    const profile = new Profile(plan.platform.adapter);
+    if (!profile.has('billRuns')) {
+      throw new UserError(`The platform adapter ${plan.platform.adapter.file} has no \`billRuns\` query, so production's bill-run start cannot be read. Give it in \`snapshot.billRunStartedAt\` (e.g. ${plan.billRun.date}T01:00:00Z).`);
+    }
+    [row] = await profile.query(engine, 'billRuns', { billDate: plan.billRun.date }, { first: 1 });
   } finally {
     await engine.close();
   }

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assertRunMarker } from '../run/marker.js';
 import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
-import { SamplePlatformDriver } from '../billrun/sample-platform-driver.js';
+import { createDriver } from '../platform/drivers/create-driver.js';
+import { Profile } from '../platform/profile.js';
+import { dryRunProfile } from '../platform/dry-run.js';
 import { openRunCopy } from '../engine/run-databases.js';
 import { platformDatabaseFor } from '../billrun/platform-database.js';
 import { digestLedger } from '../sinkholes/ledger.js';
@@ -35,7 +37,12 @@ export async function billRun(ctx: RunContext): Promise<string> {
   assertSourcesUnchanged(sources, run.dir, 'Before the bill run');
   const database = platformDatabaseFor(plan, run.state, ctx.sandbox);
   await assertRunMarker(engine, run.runId, 'run the bill run on');
-  ctx.baseline = await captureScenarioBaseline(engine, plan);
+  const adapter = plan.platform.adapter;
+  const profile = new Profile(adapter);
+  // Every query of the adapter must compile against this copy before the platform touches it.
+  const checked = await dryRunProfile(engine, profile);
+  ctx.progress.detail(`${checked} profile queries of ${adapter.file} compile against the copy`);
+  ctx.baseline = await captureScenarioBaseline(engine, plan, profile);
   writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
   // The platform owns the database while it bills; holding a connection open would only add locking.
   await engine.close();
@@ -43,20 +50,29 @@ export async function billRun(ctx: RunContext): Promise<string> {
   // The state differential compares what the bill run changed; this is the state it started from.
   if (run.state.databasePath !== undefined) copyFileSync(run.state.databasePath, beforeBillRunPath(run.workDir));
 
-  const driver = new SamplePlatformDriver({
-    namespace: ctx.sandbox.namespace,
-    database,
-    socketPath: join(run.workDir, 'billing.sock'),
-    logPath: join(run.workDir, 'billing-service.log'),
-    release: plan.platform.release,
-    faults: plan.platform.faults,
-    // The platform trusts the run's CA, so the payment sinkhole can answer like a gateway.
-    ...(ctx.sandbox.caCertPath !== undefined ? { env: { NODE_EXTRA_CA_CERTS: ctx.sandbox.caCertPath } } : {}),
-    onSpawn: (pid) => {
-      run.state.servicePid = pid;
-      run.save();
+  const driver = await createDriver(
+    adapter,
+    {
+      namespace: ctx.sandbox.namespace,
+      database,
+      workDir: run.workDir,
+      adapterDir: adapter.dir,
+      release: plan.platform.release,
+      version: adapter.releases[plan.platform.release] ?? plan.platform.release,
+      switches: plan.platform.faults,
+      // The platform trusts the run's CA, so the payment sinkhole can answer like a gateway.
+      env: ctx.sandbox.caCertPath !== undefined ? { NODE_EXTRA_CA_CERTS: ctx.sandbox.caCertPath } : {},
+      onSpawn: (pid) => {
+        run.state.servicePid = pid;
+        run.save();
+      },
     },
-  });
+    async () => {
+      const copy = await openRunCopy(plan, run.state);
+      if (copy === undefined) throw new Error('the driver needs the restored database');
+      return copy;
+    },
+  );
   const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
   const billRunStartedAt = new Date().toISOString();
   run.state.billRunStartedAt = billRunStartedAt;

@@ -15,6 +15,7 @@ export async function isolate(ctx: RunContext): Promise<string> {
     egress: ctx.plan.egress,
     platformHosts: [],
     database: await sandboxDatabaseFor(ctx.plan),
+    attribution: ctx.plan.platform.adapter.outbound,
   });
   ctx.sandbox = sandbox;
   ctx.run.state.namespace = sandbox.namespace.name;

@@ -1,7 +1,7 @@
 import { hostsInSettings } from '../sandbox/hosts.js';
 import { proveIsolation, type IsolationProof } from '../sandbox/probes.js';
 import { loadEgressCatalogue } from '../egress/catalogue.js';
-import { settingValues } from '../profiles/sample-platform.js';
+import { Profile } from '../platform/profile.js';
 import { connectionStringHosts } from '../sanitize/hosts-in-text.js';
 import type { RunContext } from '../pipeline/context.js';
 
@@ -14,7 +14,10 @@ import type { RunContext } from '../pipeline/context.js';
 export async function prove(ctx: RunContext): Promise<string> {
   const { sandbox, engine } = ctx;
   if (sandbox === undefined || engine === undefined) throw new Error('prove needs the sandbox and the restored database');
-  const values = (await engine.query<{ value: string }>(settingValues())).map((r) => r.value);
+  const profile = new Profile(ctx.plan.platform.adapter);
+  // Without the concept only the catalogue and the plan's hosts are sinkholed and probed.
+  const settings = profile.has('outboundHostSettings') ? await profile.query(engine, 'outboundHostSettings', {}) : [];
+  const values = settings.flatMap((r) => (r.value === null ? [] : [r.value]));
   // The rehearsal's own database server is reached through the sandbox's link, never a sinkhole.
   const databaseServer = ctx.plan.database.server?.toLowerCase();
   const connectionHosts = values.flatMap(connectionStringHosts).filter((host) => host !== databaseServer);

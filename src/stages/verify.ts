@@ -3,7 +3,6 @@ import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction, traitsOf } from '../checks/production-diff.js';
 import type { AccountTraitSource } from '../checks/state-differential-causes.js';
-import { accountTraitRows, type AccountTraitRow } from '../profiles/sample-platform-traits.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
@@ -20,7 +19,7 @@ import type { CheckResult } from '../checks/types.js';
 import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
-import { ACCOUNT_IDENTITY, latestBillRun, type BillRunRow } from '../profiles/sample-platform.js';
+import { Profile } from '../platform/profile.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -30,19 +29,20 @@ export async function verify(ctx: RunContext): Promise<string> {
   const { plan } = ctx;
   const tolerance = toCents(plan.verify.tolerance);
   const before = ctx.checks.length;
-  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue));
-  ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline)));
+  const profile = new Profile(plan.platform.adapter);
+  ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue, profile));
+  ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline, profile)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
   try {
-    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance)));
+    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance));
-    ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges));
-    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile));
+    ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
+    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production))));
-    ctx.checks.push(await stateDifferential(ctx, engine, production));
+    ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production, profile))));
+    ctx.checks.push(await stateDifferential(ctx, engine, production, profile));
   } finally {
     await production.close();
   }
@@ -53,14 +53,14 @@ export async function verify(ctx: RunContext): Promise<string> {
       ? checkProvisioning(declared, attempts, plan.billRun.configuration.provision, 'declared in the plan')
       : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
-  ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay));
+  ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay, profile));
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
 }
 
 /** What the outbound checks compare: this run's ledger and database against production's. */
-export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): OutboundInputs {
+export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): OutboundInputs {
   return {
     rehearsal: engine,
     production,
@@ -70,29 +70,31 @@ export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, producti
     billDate: ctx.plan.billRun.date,
     configuration: ctx.plan.billRun.configuration,
     packagesToProvision: ctx.baseline?.packagesToProvision,
+    profile,
   };
 }
 
-/** The sample platform's account traits (as production-diff groups them), read from the billed copy. */
-function accountTraits(engine: DatabaseEngine): AccountTraitSource {
+/** Every account's traits (as production-diff groups them), read from the billed copy through the profile. */
+function accountTraits(engine: DatabaseEngine, profile: Profile, billDate: string): AccountTraitSource {
   return async (visit) => {
-    for await (const row of engine.stream<AccountTraitRow>(accountTraitRows(engine.dialect))) visit(row.account_number, traitsOf(row));
+    if (!profile.has('comparableAccounts')) return;
+    for await (const row of profile.stream(engine, 'comparableAccounts', { billDate })) visit(row.account_number, traitsOf(row));
   };
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
-export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult> {
+export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
     return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
   }
-  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (await db.query<BillRunRow>(latestBillRun(db.dialect, plan.billRun.date)))[0]?.release;
+  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
   ctx.progress.detail('comparing every table with what production\'s bill run changed');
   return checkStateDifferential(
     { billed: run.state.databasePath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
     differentialRules(plan.verify.stateDifferential.ignore),
-    ACCOUNT_IDENTITY,
+    plan.platform.adapter.accountIdentity,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
-    accountTraits(engine),
+    accountTraits(engine, profile, plan.billRun.date),
   );
 }

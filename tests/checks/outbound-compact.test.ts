@@ -3,12 +3,14 @@ import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import { OutboundKeys, OutboundRecord, type SideNaming } from '../../src/checks/outbound-record.js';
+import { Attribution } from '../../src/sinkholes/attribution.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 import { StringColumn, StringIds } from '../../src/checks/outbound-columns.js';
 import { checkOutboundMail as oldMail } from '../helpers/outbound-before-compaction/outbound-mail.js';
 import { checkOutboundPayments as oldPayments } from '../helpers/outbound-before-compaction/outbound-payments.js';
 import { checkOutboundProvisioning as oldProvisioning } from '../helpers/outbound-before-compaction/outbound-provisioning.js';
 import { OutboundRecord as OldRecord } from '../helpers/outbound-before-compaction/outbound-record.js';
-import type { ChargeEligibilityRow } from '../../src/profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
 
 /**
@@ -29,8 +31,8 @@ function random(seed: number): () => number {
   };
 }
 
-const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
-const REHEARSAL: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'] };
+const PRODUCTION: SideNaming = { attribution: new Attribution(SAMPLE_ADAPTER.outbound), processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
+const REHEARSAL: SideNaming = { attribution: new Attribution(SAMPLE_ADAPTER.outbound), processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'] };
 const base = { time: '2026-11-01T00:00:01.000Z', peer: { address: '127.0.0.1', port: 40000 } };
 /** Addresses in Latin-1, beyond it, and with a lone surrogate: stored exactly either way. */
 const ODD_ADDRESSES = ['[bracketed]@x.example', 'zoë@bücher.example', '日本@例え.example', 'lone\ud800@x.example', 'a,b@x.example'];

@@ -12,7 +12,8 @@ import { outboundFromDatabase } from '../../src/checks/outbound-recorded.js';
 import { checkOutbound } from '../../src/checks/outbound.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
-import { chargeEligibility, packagesToProvision, type ChargeEligibilityRow, type PackageToProvisionRow } from '../../src/profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
+import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 import type { LedgerEntry, MailEntry } from '../../src/sinkholes/ledger.js';
 
 const BILL_DATE = '2026-11-01';
@@ -75,7 +76,7 @@ function provision(code: string): LedgerEntry {
 }
 
 async function recordOf(engine: SqliteEngine, entries: LedgerEntry[]): Promise<OutboundRecord> {
-  const record = new OutboundRecord(await sideNaming(engine));
+  const record = new OutboundRecord(await sideNaming(engine, profile));
   entries.forEach((e) => record.add(e));
   return record;
 }
@@ -85,19 +86,19 @@ t.test('every approved charge is a recorded payment of its amount, and every rec
   run(path, `INSERT INTO transactions (account_id, kind, amount_cents, reference, created_at) VALUES (1, 'payment', -1000, '${INV1}', '${BILL_DATE}')`);
   const engine = SqliteEngine.open(path, { readonly: true });
   t.teardown(() => engine.close());
-  const fine = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]), BILL_DATE);
+  const fine = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000, false)]), BILL_DATE, profile);
   t.equal(fine.status, 'passed', fine.summary);
 
-  const unbooked = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000)]), BILL_DATE);
+  const unbooked = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000), charge('ACC-000002', 2000)]), BILL_DATE, profile);
   t.equal(unbooked.status, 'failed');
   t.match(unbooked.summary, /approved, not recorded as a payment/);
   t.same(unbooked.affectedAccounts, ['ACC-000002']);
 
-  const unapproved = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000, false)]), BILL_DATE);
+  const unapproved = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 1000, false)]), BILL_DATE, profile);
   t.match(unapproved.summary, /payment recorded without an approval/);
   t.same(unapproved.affectedAccounts, ['ACC-000001']);
 
-  const other = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 999)]), BILL_DATE);
+  const other = await checkPaymentsRecorded(engine, await recordOf(engine, [charge('ACC-000001', 999)]), BILL_DATE, profile);
   t.match(other.summary, /recorded amount differs/);
 });
 
@@ -105,34 +106,34 @@ t.test('every invoice marked mailed has a message; a logged send failure means n
   const path = billedDatabase(t);
   const engine = SqliteEngine.open(path, { readonly: true });
   t.teardown(() => engine.close());
-  const fine = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001'), mail('ACC-000002')]), BILL_DATE, true);
+  const fine = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001'), mail('ACC-000002')]), BILL_DATE, true, profile);
   t.equal(fine.status, 'passed', fine.summary);
-  const silent = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true);
+  const silent = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true, profile);
   t.equal(silent.status, 'failed');
   t.match(silent.summary, /marked mailed, no message/);
   t.same(silent.affectedAccounts, ['ACC-000002']);
-  t.equal((await checkMailRecorded(engine, await recordOf(engine, []), BILL_DATE, false)).status, 'skipped');
+  t.equal((await checkMailRecorded(engine, await recordOf(engine, []), BILL_DATE, false, profile)).status, 'skipped');
 
   run(path, `INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused')`);
-  const logged = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true);
+  const logged = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true, profile);
   t.equal(logged.status, 'passed', 'a failure the platform logged is not a silent one');
 });
 
 t.test('every package change marked done reached a switch', async (t) => {
   const path = billedDatabase(t);
   const before = SqliteEngine.open(path, { readonly: true });
-  const pending = await before.query<PackageToProvisionRow>(packagesToProvision(BILL_DATE));
+  const pending = await profile.query(before, 'packagesToProvision', { billDate: BILL_DATE });
   before.close();
   t.same(pending.map((p) => p.provisioning_code), ['V300', 'INSTALL'], 'the provisioning code, else the package code');
   run(path, "UPDATE user_packages SET provisioning_status = 'done'");
   const engine = SqliteEngine.open(path, { readonly: true });
   t.teardown(() => engine.close());
-  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300'), provision('INSTALL')]), pending)).status, 'passed');
-  const first = await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300')]), pending);
+  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300'), provision('INSTALL')]), pending, profile)).status, 'passed');
+  const first = await checkProvisioningRecorded(engine, await recordOf(engine, [provision('V300')]), pending, profile);
   t.equal(first.status, 'failed');
   t.match(first.summary, /marked done, no request reached a switch/);
   t.same(first.affectedAccounts, ['ACC-000001']);
-  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, []), undefined)).status, 'skipped');
+  t.equal((await checkProvisioningRecorded(engine, await recordOf(engine, []), undefined, profile)).status, 'skipped');
 });
 
 t.test('eligibility: auto-pay off, expired card and no payment method are named', async (t) => {
@@ -140,7 +141,7 @@ t.test('eligibility: auto-pay off, expired card and no payment method are named'
   run(path, 'UPDATE accounts SET auto_pay = 0 WHERE id = 1');
   const engine = SqliteEngine.open(path, { readonly: true });
   t.teardown(() => engine.close());
-  const rows = await engine.query<ChargeEligibilityRow>(chargeEligibility(BILL_DATE));
+  const rows = await profile.query(engine, 'chargeEligibility', { billDate: BILL_DATE, billMonth: BILL_DATE.slice(0, 7) });
   t.same(rows.map((r) => [r.account_number, r.ineligible]), [['ACC-000001', 'auto-pay is off'], ['ACC-000002', 'card expired']]);
 });
 
@@ -157,7 +158,7 @@ t.test("production's recipients map to what masking made of the same contact row
   });
   const sent = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
   sent.add({ ...mail('ACC-000001'), to: ['ADA@analytical.example'] });
-  const masked = await maskedRecipients(rehearsal, production, sent);
+  const masked = await maskedRecipients(rehearsal, production, sent, profile);
   t.same([...(masked.get('ada@analytical.example') ?? [])], ['masked-1@rehearsal.invalid']);
   t.equal(masked.get('nobody@analytical.example'), undefined, 'an address production did not mail has no masked form');
 });
@@ -169,7 +170,7 @@ t.test("without production's ledger, what production sent is what its database r
     INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused');`);
   const engine = SqliteEngine.open(path, { readonly: true });
   t.teardown(() => engine.close());
-  const production = await outboundFromDatabase(engine, BILL_DATE);
+  const production = await outboundFromDatabase(engine, BILL_DATE, profile);
   t.equal(production.source, 'database');
   t.same(production.chargedInvoices().map((i) => [i, production.chargesOf(i)]), [[INV1, [{ account: 'ACC-000001', invoice: INV1, processor: 'stripe', amountCents: 1000, currency: 'USD', approved: true }]]]);
   t.same(production.mailAccounts().map((a) => [a, production.mailOf(a)]), [['ACC-000001', [{ to: ['ada@analytical.example'], invoice: INV1 }]]], 'the invoice whose sending failed is not mailed');
@@ -196,6 +197,7 @@ t.test('no rehearsal ledger to read fails closed: nothing the bill run sent coul
     billDate: BILL_DATE,
     configuration: { emailInvoices: true, chargeAutoPay: true, provision: true },
     packagesToProvision: [],
+    profile,
   });
   t.same(results.map((r) => [r.id, r.status]), [['outbound', 'failed']]);
 });

@@ -3,13 +3,18 @@ import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import { OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
-import type { ChargeEligibilityRow } from '../../src/profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { Attribution } from '../../src/sinkholes/attribution.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
-const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
+const ATTRIBUTION = new Attribution(SAMPLE_ADAPTER.outbound);
+
+const PRODUCTION: SideNaming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'], attribution: ATTRIBUTION };
 const REHEARSAL: SideNaming = {
   processorByHost: new Map([['api.stripe.com', 'stripe']]),
   switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'],
+  attribution: ATTRIBUTION,
 };
 const INV1 = 'INV-2026-11-01-ACC-000001';
 const INV2 = 'INV-2026-11-01-ACC-000002';
@@ -58,8 +63,8 @@ async function* rows(list: ChargeEligibilityRow[]): AsyncIterable<ChargeEligibil
 }
 
 t.test('subject classes and request fields leave out what differs per account', async (t) => {
-  t.equal(subjectClass(`Invoice ${INV1}`), 'Invoice <invoice>');
-  t.equal(subjectClass('Reminder: 3 invoices overdue'), 'Reminder: # invoices overdue');
+  t.equal(subjectClass(`Invoice ${INV1}`, ATTRIBUTION), 'Invoice <invoice>');
+  t.equal(subjectClass('Reminder: 3 invoices overdue', ATTRIBUTION), 'Reminder: # invoices overdue');
   t.same(requestFields('PROVISION account=ACC-000001 package=INSTALL action=activate\n'), { request: 'PROVISION', package: 'INSTALL', action: 'activate' });
 });
 
@@ -105,8 +110,8 @@ t.test('mail off in the plan: skipped when nothing was sent, failed when somethi
 t.test('payments: one charge per invoice production charged, same processor, amount and currency, none for ineligible accounts', async (t) => {
   const production = record(PRODUCTION, [charge('ACC-000001')]);
   const eligible: ChargeEligibilityRow[] = [
-    { invoice_number: INV1, account_number: 'ACC-000001', total_cents: 1000, ineligible: null, processor: 'stripe' },
-    { invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'card expired', processor: 'stripe' },
+    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe' },
+    { invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'card expired', processor: 'stripe' },
   ];
   const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001')]), production, rows(eligible), true);
   t.equal(same.status, 'passed', same.summary);
@@ -130,7 +135,7 @@ t.test('payments: one charge per invoice production charged, same processor, amo
 });
 
 t.test('payments: a charge of an ineligible account fails even when production made it too', async (t) => {
-  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total_cents: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
   const both = record(PRODUCTION, [charge('ACC-000002', { amountCents: 2000 })]);
   const result = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000002', { amountCents: 2000 })]), both, rows(eligible), true);
   t.equal(result.status, 'failed');

@@ -6,6 +6,7 @@ import { checkPayments } from '../../src/checks/payments.js';
 import { formatCents } from '../../src/checks/money.js';
 import { checkedAttempts } from '../../src/sinkholes/checked-attempts.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 
 const BILL_DATE = '2026-11-01';
 const INV1 = 'INV-2026-11-01-ACC-000001';
@@ -48,7 +49,7 @@ t.test('payments: charges are matched to invoices in ledger order, with repeats,
     charge('api.stripe.com', { account: 'ACC-000009', invoice: 'INV-2026-11-01-ACC-000009', amountCents: 5, approved: false }),
     charge('api.authorize.net', { amountCents: 7, approved: false }),
   ];
-  const result = await checkPayments(engine, checkedAttempts(ledger).payments, BILL_DATE, true);
+  const result = await checkPayments(engine, checkedAttempts(ledger).payments, BILL_DATE, true, profile);
   t.equal(result.status, 'failed');
   t.equal(result.summary, 'no approved payment reached authnet; 3 account(s) charged an amount that is not their invoice total');
   t.same(result.affectedAccounts, ['ACC-000001', 'ACC-000002', 'ACC-000009'], 'accounts in the order their wrong charges were found');
@@ -67,10 +68,10 @@ t.test('payments: charges are matched to invoices in ledger order, with repeats,
     { account: '—', invoice: '—', invoiced: 'no such invoice in this bill run', charged: formatCents(7) },
   ]);
 
-  const right = await checkPayments(engine, checkedAttempts([ledger[0]!, charge('api.stripe.com', { account: 'ACC-000001', invoice: INV1, amountCents: 1000, approved: true }), { ...ledger[2]!, amountCents: 2000, approved: true } as LedgerEntry]).payments, BILL_DATE, true);
+  const right = await checkPayments(engine, checkedAttempts([ledger[0]!, charge('api.stripe.com', { account: 'ACC-000001', invoice: INV1, amountCents: 1000, approved: true }), { ...ledger[2]!, amountCents: 2000, approved: true } as LedgerEntry]).payments, BILL_DATE, true, profile);
   t.equal(right.status, 'passed', right.summary);
   t.equal(right.summary, '2 processor(s) each received approved charges (3 charge(s) in all); all 3 match their invoice totals', 'a repeated charge of one invoice is matched, not lost');
 
-  const off = await checkPayments(engine, checkedAttempts(ledger).payments, BILL_DATE, false);
+  const off = await checkPayments(engine, checkedAttempts(ledger).payments, BILL_DATE, false, profile);
   t.equal(off.summary, 'auto-pay charging is off in the plan, yet 6 charge(s) reached a gateway sinkhole');
 });

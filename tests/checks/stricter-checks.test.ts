@@ -11,7 +11,7 @@ import { checkEventLog, judge, WARNING_MARGIN, WARNING_RATIO } from '../../src/c
 import { checkRolePermissions } from '../../src/checks/role-permissions.js';
 import { checkBillRunCompleted } from '../../src/checks/bill-run-completed.js';
 import { rankCauses } from '../../src/checks/production-diff.js';
-import { accountsDueCount, type AccountCountRow } from '../../src/profiles/sample-platform.js';
+import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors } from '../../src/errors.js';
 
@@ -59,16 +59,16 @@ t.test('event-log: warnings of kinds production logged as often pass with a warn
     // Before production's bill run: not part of its bill run, so not a licence for the rehearsal.
     db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, message) VALUES ('2026-10-31T00:00:00.000Z', 'warning', 'Usage', 'Import', 'failed', 'old')").run();
   });
-  const same = await withEngines(copyWith('log-same', (db) => log(db, 'warning', 'Payments', 'Charge', 4)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const same = await withEngines(copyWith('log-same', (db) => log(db, 'warning', 'Payments', 'Charge', 4)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(same.status, 'warning', same.summary);
   t.match(same.summary, /^no errors; 4 warning\(s\)/);
 
-  const error = await withEngines(copyWith('log-error', (db) => log(db, 'error', 'Invoices', 'Render', 1, 2)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const error = await withEngines(copyWith('log-error', (db) => log(db, 'error', 'Invoices', 'Render', 1, 2)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(error.status, 'failed', 'an error fails although production logged the same one');
   t.match(error.summary, /^1 error\(s\)/);
   t.same(error.affectedAccounts, ['ACC-000002']);
 
-  const oldKind = await withEngines(copyWith('log-old', (db) => log(db, 'warning', 'Usage', 'Import', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const oldKind = await withEngines(copyWith('log-old', (db) => log(db, 'warning', 'Usage', 'Import', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(oldKind.status, 'failed', 'a kind production logged only before its bill run counts as new');
 });
 
@@ -78,7 +78,7 @@ t.test('event-log: a new (module, action) warning fails and names its accounts; 
     log(db, 'warning', 'Invoices', 'Layout', 2, 2);
     db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, message) VALUES ('2026-11-01T01:59:59.000Z', 'error', 'Setup', 'Boot', 'failed', 'before the run')").run();
   });
-  const result = await withEngines(rehearsal, production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const result = await withEngines(rehearsal, production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(result.status, 'failed');
   t.match(result.summary, /2 warning\(s\) production's bill run did not log: Invoices\/Layout ×2/);
   t.notMatch(result.summary, /error/, 'the error before the bill run started is not counted');
@@ -103,7 +103,7 @@ t.test('event-log: a warning production logged fails only when well above its co
     withBillRun(db);
     log(db, 'warning', 'Email', 'Send', 2);
   });
-  const above = await withEngines(copyWith('above-reh', (db) => log(db, 'warning', 'Email', 'Send', 9)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const above = await withEngines(copyWith('above-reh', (db) => log(db, 'warning', 'Email', 'Send', 9)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(above.status, 'failed');
   t.match(above.summary, /warnings well above production's: Email\/Send ×9 \(production 2\)/);
   t.match(above.summary, /more than 2× and more than 5 times more often/, 'the threshold is in the report');
@@ -111,7 +111,7 @@ t.test('event-log: a warning production logged fails only when well above its co
 
 t.test('event-log: without a bill run in production\'s result every warning counts as new (fail closed)', async (t) => {
   const production = copyWith('none-prod', (db) => log(db, 'warning', 'Payments', 'Charge', 3));
-  const result = await withEngines(copyWith('none-reh', (db) => log(db, 'warning', 'Payments', 'Charge', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE));
+  const result = await withEngines(copyWith('none-reh', (db) => log(db, 'warning', 'Payments', 'Charge', 1)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile));
   t.equal(result.status, 'failed');
   t.match(result.summary, /production's result records no bill run for 2026-11-01/);
 });
@@ -135,22 +135,22 @@ const EXPECTED = [{ role: 'Administrator', permission: 'Invoices.Preview', reaso
 
 t.test('role-permissions: a permission newly granted to an existing role fails unless the plan expects it', async (t) => {
   const widened = rolesAfter('roles-widened', `${RELEASE_GRANTS} INSERT INTO role_permissions (role_id, permission_id) VALUES (2, 2), (2, 3);`);
-  const result = await withEngines(widened, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  const result = await withEngines(widened, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED, profile));
   t.equal(result.status, 'failed');
   t.match(result.summary, /2 permission\(s\) newly granted to existing roles and not listed in verify\.expectedPermissionChanges \(ReadOnly: Payments\.Refund, ReadOnly: Settings\.Edit\)/);
   t.ok(result.evidence?.some((e) => e.change === 'permission granted, as the plan expects' && e.role === 'Administrator' && e.reason === EXPECTED[0]?.reason), 'the expected grant is listed with its reason');
 
-  const unlisted = await withEngines(rolesAfter('roles-unlisted', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, []));
+  const unlisted = await withEngines(rolesAfter('roles-unlisted', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, [], profile));
   t.equal(unlisted.status, 'failed', "the release's own new permission fails too when the plan does not list it");
   t.match(unlisted.summary, /Administrator: Invoices\.Preview/);
 
-  const listed = await withEngines(rolesAfter('roles-listed', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  const listed = await withEngines(rolesAfter('roles-listed', RELEASE_GRANTS), rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED, profile));
   t.equal(listed.status, 'passed', listed.summary);
 });
 
 t.test('role-permissions: grants to a role the release adds are listed, not failed; an expected grant not made warns', async (t) => {
   const newRole = rolesAfter('roles-new', `INSERT INTO roles (id, name) VALUES (3, 'Scheduler'); INSERT INTO role_permissions (role_id, permission_id) VALUES (3, 1);`);
-  const result = await withEngines(newRole, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED));
+  const result = await withEngines(newRole, rolesProduction, (r, p) => checkRolePermissions(r, p, EXPECTED, profile));
   t.equal(result.status, 'warning');
   t.match(result.summary, /1 expected grant\(s\) not made: Administrator: Invoices\.Preview/);
   t.ok(result.evidence?.some((e) => e.change === 'permission granted to a role the release added' && e.role === 'Scheduler'));
@@ -177,7 +177,7 @@ function billedDb(name: string, billed: number[], recorded: number, status = 'co
 t.test('baseline: the due count is active accounts with an active package due, each counted once', async (t) => {
   const engine = SqliteEngine.open(billedDb('due', [], 0), { readonly: true });
   t.teardown(() => engine.close());
-  const [row] = await engine.query<AccountCountRow>(accountsDueCount(BILL_DATE));
+  const [row] = await profile.query(engine, 'accountsDueCount', { billDate: BILL_DATE });
   t.equal(Number(row?.accounts), 2, 'accounts 1 and 2; not the cancelled one, not the one due later');
 });
 
@@ -185,7 +185,7 @@ t.test('bill-run-completed: passes only when the recorded and invoiced counts eq
   const check = async (path: string, due: number | undefined): ReturnType<typeof checkBillRunCompleted> => {
     const engine = SqliteEngine.open(path, { readonly: true });
     try {
-      return await checkBillRunCompleted(engine, BILL_DATE, 'candidate', due);
+      return await checkBillRunCompleted(engine, BILL_DATE, 'candidate', due, profile);
     } finally {
       await engine.close();
     }

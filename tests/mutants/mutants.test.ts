@@ -6,7 +6,9 @@ import { loadMutantCatalogue, selectMutants, type Mutant } from '../../mutants/c
 import { controlHolds, judgeMutant } from '../../mutants/outcome.js';
 import { writeMutantPlan } from '../../mutants/mutant-plan.js';
 import { BEGIN_MARKER, END_MARKER, writeResultsSection } from '../../mutants/markdown.js';
-import { SAMPLE_PLATFORM_FAULTS } from '../../src/billrun/sample-platform-faults.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+
+const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, ConfigError } from '../../src/errors.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';

@@ -1,7 +1,9 @@
 import t from 'tap';
 import { FAULTS } from '../../sample-platform/service/releases.js';
 import type { Fault } from '../../sample-platform/service/releases.js';
-import { SAMPLE_PLATFORM_FAULTS } from '../../src/billrun/sample-platform-faults.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+
+const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
 import { billCopy, makeSnapshot, one, query, tableRows, tempDir, userTables } from './helpers.js';
 import type { BilledCopy } from './helpers.js';
 

@@ -1,7 +1,12 @@
 import { createServer } from 'node:net';
 import { connect } from 'node:tls';
 import t from 'tap';
-import { accountIn, invoiceIn } from '../../src/sinkholes/attribution.js';
+import { Attribution } from '../../src/sinkholes/attribution.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+
+const ATTRIBUTION = new Attribution(SAMPLE_ADAPTER.outbound);
+const accountIn = (text: string): string | undefined => ATTRIBUTION.accountIn(text);
+const invoiceIn = (text: string): string | undefined => ATTRIBUTION.invoiceIn(text);
 import { previewBytes, PREVIEW_LIMIT } from '../../src/sinkholes/bytes-preview.js';
 import { readClientHello } from '../../src/sinkholes/client-hello.js';
 import { answerCharge } from '../../src/sinkholes/gateway.js';
@@ -48,10 +53,11 @@ t.test('a charge keeps amount, invoice and last four only', async (t) => {
   const facts = chargeFactsOf(
     JSON.stringify({ invoice: 'INV-2026-11-01-100042', amount_cents: 1999, currency: 'USD', card: { number: '4111111111111111', cvc: '123' }, token: 'tok_x' }),
     'application/json',
+    ATTRIBUTION,
   );
   t.same(facts, { amountCents: 1999, currency: 'USD', invoice: 'INV-2026-11-01-100042', last4: '1111', account: '100042' });
   t.notOk(JSON.stringify(facts).includes('4111111111111111'));
-  t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', 'application/x-www-form-urlencoded'), {
+  t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', 'application/x-www-form-urlencoded', ATTRIBUTION), {
     amountCents: 1234,
     last4: '4444',
     account: '9',

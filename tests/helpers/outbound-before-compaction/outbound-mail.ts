@@ -1,5 +1,5 @@
 import type { DatabaseEngine } from '../../../src/engine/types.js';
-import { contactEmails, type ContactEmailRow } from '../../../src/profiles/sample-platform.js';
+import { SAMPLE_PROFILE } from '../sample-profile.js';
 import { DifferenceLog } from '../../../src/checks/outbound-differences.js';
 import type { MailSent, OutboundRecord } from './outbound-record.js';
 import type { CheckResult } from '../../../src/checks/types.js';
@@ -18,12 +18,12 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
   for (const list of sent.mailByAccount.values()) list.forEach(collect);
   sent.unattributedMail.forEach(collect);
   const contactsOf = new Map<number, string>();
-  for await (const row of production.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of SAMPLE_PROFILE.stream(production, 'contactEmails', {})) {
     const address = row.email.toLowerCase();
     if (wanted.has(address)) contactsOf.set(Number(row.contact_id), address);
   }
   const masked = new Map<string, Set<string>>();
-  for await (const row of rehearsal.stream<ContactEmailRow>(contactEmails())) {
+  for await (const row of SAMPLE_PROFILE.stream(rehearsal, 'contactEmails', {})) {
     const original = contactsOf.get(Number(row.contact_id));
     if (original === undefined) continue;
     const set = masked.get(original) ?? new Set<string>();

@@ -1,4 +1,4 @@
-import type { ChargeEligibilityRow } from '../../../src/profiles/sample-platform.js';
+import type { ChargeEligibilityRow } from '../../../src/platform/rows.js';
 import { formatCents } from '../../../src/checks/money.js';
 import { DifferenceLog } from '../../../src/checks/outbound-differences.js';
 import type { ChargeSent, OutboundRecord } from './outbound-record.js';

@@ -1,5 +1,9 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../../../src/sinkholes/ledger.js';
-import { invoiceIn } from '../../../src/sinkholes/attribution.js';
+import { Attribution } from '../../../src/sinkholes/attribution.js';
+import { SAMPLE_ADAPTER } from '../sample-profile.js';
+
+const SAMPLE_ATTRIBUTION = new Attribution(SAMPLE_ADAPTER.outbound);
+const invoiceIn = (text: string): string | undefined => SAMPLE_ATTRIBUTION.invoiceIn(text);
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {

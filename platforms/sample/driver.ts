@@ -1,14 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { sendControlCommand, type ControlResponse } from './control-client.js';
-import type { BillRunConfiguration, BillRunDriver, BillRunStatus } from './driver.js';
-import type { NetworkNamespace } from '../sandbox/namespace.js';
-import { PROJECT_ROOT, typescriptCommand } from '../runtime/typescript-process.js';
-import { childEnvironment } from '../runtime/child-environment.js';
-import { PLATFORM_CONNECTION_ENV, type PlatformDatabase } from './platform-database.js';
+import type { BillRunConfiguration, BillRunDriver, BillRunStatus, DriverContext } from '../../src/billrun/driver.js';
+import type { NetworkNamespace } from '../../src/sandbox/namespace.js';
+import { PROJECT_ROOT, typescriptCommand } from '../../src/runtime/typescript-process.js';
+import { childEnvironment } from '../../src/runtime/child-environment.js';
+import { PLATFORM_CONNECTION_ENV, type PlatformDatabase } from '../../src/billrun/platform-database.js';
 
 const SERVICE = `${PROJECT_ROOT}sample-platform/service/main.ts`;
+
+/** The adapter's driver (`driver.kind: module`): the service's control socket and log live in the run's work folder. */
+export function createDriver(context: DriverContext): SamplePlatformDriver {
+  return new SamplePlatformDriver({
+    namespace: context.namespace,
+    database: context.database,
+    socketPath: join(context.workDir, 'billing.sock'),
+    logPath: join(context.workDir, 'billing-service.log'),
+    release: context.release === 'production' ? 'production' : 'candidate',
+    faults: context.switches,
+    env: context.env,
+    onSpawn: context.onSpawn,
+  });
+}
 
 export interface SamplePlatformDriverArgs {
   readonly namespace: NetworkNamespace;

@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import { requestOnce } from '../runtime/json-line-socket.js';
+import { UserError } from '../../src/errors.js';
+import { requestOnce } from '../../src/runtime/json-line-socket.js';
 
 export type ControlResponse = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 

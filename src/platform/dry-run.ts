@@ -1,0 +1,67 @@
+import type { DatabaseEngine } from '../engine/types.js';
+import { sql } from '../sql/fragment.js';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
+import { conceptDefinition } from './concepts.js';
+import type { Profile } from './profile.js';
+import type { LocatedQuery } from './types.js';
+
+const SAMPLE_PARAMETERS = { billDate: '2000-01-01', billMonth: '2000-01', since: '2000-01-01T00:00:00.000Z' };
+
+/**
+ * Compiles every profile query against the restored copy without reading a row, and checks it
+ * returns the concept's columns: a missing table or column stops the run before the bill run,
+ * naming the concept, the adapter's file:line:column and the name the copy lacks. SQLite compiles
+ * the statement (nothing runs); SQL Server runs it as `TOP (0)` (a query starting with WITH is not
+ * wrapped there, and only verified by the golden T-SQL).
+ */
+export async function dryRunProfile(engine: DatabaseEngine, profile: Profile): Promise<number> {
+  const errors: ConfigError[] = [];
+  let checked = 0;
+  for (const query of profile.adapter.queries) {
+    if (query.dialect !== 'any' && query.dialect !== engine.dialect.name) continue;
+    checked++;
+    const problem = await describeProblem(engine, profile, query);
+    if (problem === undefined) continue;
+    const p = query.locate(offsetOf(query, problem.name));
+    errors.push(new ConfigError(query.file, p.line, p.column, `concept \`${query.concept}\` does not run on the restored copy (${engine.description}): ${problem.message}. Correct the query in the adapter, or remove it (its checks then say "not configured").`));
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return checked;
+}
+
+async function describeProblem(engine: DatabaseEngine, profile: Profile, query: LocatedQuery): Promise<{ message: string; name?: string } | undefined> {
+  const expected = Object.keys(conceptDefinition(query.concept).columns);
+  let columns: string[];
+  try {
+    columns = await columnsOf(engine, profile, query);
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    const name = /no such (?:column|table): (?:\w+\.)?([\w]+)/i.exec(message)?.[1] ?? /Invalid (?:column|object) name '(?:\w+\.)?([^']+)'/i.exec(message)?.[1];
+    return { message, ...(name !== undefined ? { name } : {}) };
+  }
+  const missing = expected.filter((c) => !columns.includes(c));
+  if (missing.length > 0) return { message: `it returns no column ${missing.map((c) => `\`${c}\``).join(', ')} (the concept's columns: ${expected.join(', ')})` };
+  return undefined;
+}
+
+async function columnsOf(engine: DatabaseEngine, profile: Profile, query: LocatedQuery): Promise<string[]> {
+  const fragment = profile.fragment(query.concept, engine.dialect, SAMPLE_PARAMETERS);
+  if (engine instanceof SqliteEngine) {
+    // The adapter's own query first, so an error names its tables and columns, not the product's wrapper.
+    const own = engine.connection.prepare(engine.dialect.render(query.template.bind(SAMPLE_PARAMETERS)).text).columns().map((c) => c.name);
+    if (Object.keys(conceptDefinition(query.concept).columns).every((c) => own.includes(c))) engine.connection.prepare(engine.dialect.render(fragment).text);
+    return own;
+  }
+  // SQL Server: a query that names a missing table or column fails to compile even for no rows; the
+  // engine returns no column names for an empty result, so only names are checked there.
+  if (!query.template.text.trimStart().toUpperCase().startsWith('WITH')) await engine.query(sql`SELECT TOP (0) * FROM (${fragment}) q`);
+  return Object.keys(conceptDefinition(query.concept).columns);
+}
+
+/** Where `name` first appears in the query, to point the error at it; else the query's start. */
+function offsetOf(query: LocatedQuery, name: string | undefined): number {
+  if (name === undefined) return 0;
+  const at = query.template.text.search(new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`));
+  return Math.max(0, at);
+}

@@ -1,0 +1,108 @@
+import { sql, join, ident, type Fragment } from '../sql/fragment.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { DatabaseEngine, Row } from '../engine/types.js';
+import { columnSpec, conceptDefinition, type ColumnType, type ConceptName, type Parameters } from './concepts.js';
+import type { ConceptRows } from './rows.js';
+import type { LocatedQuery, PlatformAdapter } from './types.js';
+
+/** A concept the adapter does not define: its check says "not configured for this platform". */
+export class ConceptNotConfigured extends Error {
+  constructor(readonly concept: ConceptName) {
+    super(`the platform adapter defines no \`${concept}\` query`);
+    this.name = 'ConceptNotConfigured';
+  }
+}
+
+export interface ReadOptions {
+  /** Only these accounts (concepts ordered by account number). */
+  readonly accounts?: readonly string[];
+  /** Only the first n rows in the concept's order. */
+  readonly first?: number;
+}
+
+/**
+ * Asks the platform's questions through its adapter: each concept's query for the engine's
+ * dialect, with the product's parameters bound, ordered and narrowed by the product, and every
+ * row normalized to the concept's column contract (money as integer cents, dates as text).
+ */
+export class Profile {
+  constructor(readonly adapter: Pick<PlatformAdapter, 'queries' | 'file' | 'name' | 'outbound'>) {}
+
+  /** How the platform's messages name an account or invoice. */
+  get outbound(): PlatformAdapter['outbound'] {
+    return this.adapter.outbound;
+  }
+
+  has(concept: ConceptName): boolean {
+    return this.adapter.queries.some((q) => q.concept === concept);
+  }
+
+  /** The query written for `dialect`, or the one written for both. */
+  queryFor(concept: ConceptName, dialect: Dialect): LocatedQuery | undefined {
+    return this.adapter.queries.find((q) => q.concept === concept && q.dialect === dialect.name) ?? this.adapter.queries.find((q) => q.concept === concept && q.dialect === 'any');
+  }
+
+  fragment(concept: ConceptName, dialect: Dialect, parameters: Parameters, options: ReadOptions = {}): Fragment {
+    const query = this.queryFor(concept, dialect);
+    if (query === undefined) throw new ConceptNotConfigured(concept);
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parameters)) if (v !== undefined) values[k] = v;
+    const body = query.template.bind(values);
+    const definition = conceptDefinition(concept);
+    const orderBy = definition.orderBy;
+    if (orderBy === undefined) return body;
+    const where = options.accounts === undefined ? sql`` : sql` WHERE q.account_number IN (${join([...options.accounts], ', ')})`;
+    const direction = definition.descending === true ? sql` DESC` : sql``;
+    const order = join(
+      orderBy.map((column, i) => {
+        const expression = sql`q.${ident(column)}`;
+        return i === 0 && definition.codePoint === true ? sql`${dialect.codePointOrder(expression)}${direction}` : sql`${expression}${direction}`;
+      }),
+      ', ',
+    );
+    const rest = sql`FROM (${body}) q${where} ORDER BY ${order}`;
+    return options.first === undefined ? sql`SELECT * ${rest}` : dialect.selectFirst(options.first, sql`*`, rest);
+  }
+
+  async query<C extends ConceptName>(engine: DatabaseEngine, concept: C, parameters: Parameters, options: ReadOptions = {}): Promise<ConceptRows[C][]> {
+    const rows = await engine.query(this.fragment(concept, engine.dialect, parameters, options));
+    const normalize = normalizer(concept);
+    return rows.map((row) => normalize(row) as ConceptRows[C]);
+  }
+
+  async *stream<C extends ConceptName>(engine: DatabaseEngine, concept: C, parameters: Parameters, options: ReadOptions = {}): AsyncIterable<ConceptRows[C]> {
+    const normalize = normalizer(concept);
+    for await (const row of engine.stream(this.fragment(concept, engine.dialect, parameters, options))) yield normalize(row) as ConceptRows[C];
+  }
+}
+
+type Normalize = (row: Row) => Row;
+
+/** One function per concept, so streaming a million rows does not parse column specs per row. */
+const normalizers = new Map<ConceptName, Normalize>();
+
+function normalizer(concept: ConceptName): Normalize {
+  let normalize = normalizers.get(concept);
+  if (normalize === undefined) {
+    const columns = Object.entries(conceptDefinition(concept).columns).map(([name, spec]) => ({ name, convert: CONVERT[columnSpec(spec).type] }));
+    normalize = (row) => {
+      for (const { name, convert } of columns) {
+        const value = row[name];
+        if (value !== null && value !== undefined) row[name] = convert(value);
+      }
+      return row;
+    };
+    normalizers.set(concept, normalize);
+  }
+  return normalize;
+}
+
+const CONVERT: Record<ColumnType, (value: NonNullable<Row[string]> | Date) => string | number> = {
+  text: (v) => String(v),
+  integer: (v) => Number(v),
+  months: (v) => Number(v),
+  decimal: (v) => Number(v),
+  money: (v) => Math.round(Number(v) * 100),
+  date: (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
+  timestamp: (v) => (v instanceof Date ? v.toISOString() : String(v)),
+};
