@@ -251,6 +251,9 @@ function snapshotCatalogue(located: LocatedYaml<PlanFile>, base: string, engine:
   if (given.s3Prefix !== undefined) return { kind: 'catalogue', catalogue: { source: { kind: 's3-prefix', s3Prefix: given.s3Prefix }, ...options } };
   if (given.rdsSnapshots !== undefined) {
     if (raw.target !== 'aws') errors.push(located.errorAt(['snapshot', 'catalogue', 'rdsSnapshots'], 'RDS DB snapshots are restored by the Pulumi program: `snapshot.catalogue.rdsSnapshots` needs `target: aws`'));
+    if (raw.snapshot.billRunStartedAt === undefined) {
+      errors.push(located.errorAt(['snapshot', 'catalogue', 'rdsSnapshots'], "the Pulumi program picks the RDS DB snapshot before production's result can be read: give the bill run's start in `snapshot.billRunStartedAt`"));
+    }
     return { kind: 'catalogue', catalogue: { source: { kind: 'rds-snapshots', tags: given.rdsSnapshots.tags, database: given.rdsSnapshots.database }, ...options } };
   }
   return undefined;

@@ -82,7 +82,7 @@ export function selectBackup(input: SelectionInput): SnapshotSelection {
   if (maxAgeHours !== undefined && age > maxAgeHours) {
     return {
       ...base,
-      candidates: judged,
+      candidates: judged.map((c) => (c.status === 'picked' ? { ...c, status: 'older than snapshot.maxAgeHours' as const } : c)),
       refusal: `the newest backup taken before production's bill run started at ${billRunStartedAt}, ${newest.id} (taken ${newest.takenAt}), is ${formatHours(age)} older than it, more than \`snapshot.maxAgeHours\` (${maxAgeHours}); it would miss what changed in between. Take a backup closer to the bill run, or raise the limit`,
     };
   }
