@@ -185,4 +185,9 @@ t.test('the restore copies the picked backup, guards it as the run\'s source, an
   const identity = JSON.parse(readFileSync(join(runDir, 'source-identity.json'), 'utf8')) as Record<string, unknown>;
   t.ok(join(f.folder, 'billing-1101-0100.db') in identity, 'the picked file is a guarded source');
   t.equal(catalogueState(f.folder), before, 'the catalogue is unchanged');
+
+  const reported = await rehearseHere(['--json', 'report', plan]);
+  const { report } = JSON.parse(reported.stdout) as { report: string };
+  const markdown = readFileSync(report, 'utf8');
+  t.match(markdown, /snapshot-selection \| Backup picked from the snapshot catalogue folder .*backups \| .*billing-1101-0100\.db was taken 2026-11-01T01:00:00\.000Z/, 'the report says which backup was used and why');
 });
