@@ -133,12 +133,15 @@ export function loadPlan(file: string): Plan {
       switches: raw.egress?.switches ?? [],
       switchCidrs: raw.egress?.switchCidrs ?? [],
       allowlist: raw.egress?.allowlist ?? [],
+      ...(raw.egress?.paymentSinkhole !== undefined ? { paymentSinkhole: raw.egress.paymentSinkhole } : {}),
     },
     verify: {
       tolerance: raw.verify?.tolerance ?? 0,
       ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
       expectedPermissionChanges: raw.verify?.expectedPermissionChanges ?? [],
       stateDifferential: { ignore: raw.verify?.stateDifferential?.ignore ?? [] },
+      ...(raw.verify?.control !== undefined ? { control: raw.verify.control } : {}),
+      controlNoiseRows: raw.verify?.controlNoiseRows ?? 0,
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };

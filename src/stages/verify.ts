@@ -13,6 +13,10 @@ import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
 import { checkOutbound } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
+import { existsSync } from 'node:fs';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { controlCopyPath } from '../control/control-run.js';
+import { checkControlRun } from '../checks/control-run.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
 import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
@@ -52,6 +56,7 @@ export async function verify(ctx: RunContext): Promise<string> {
       })),
     );
     ctx.checks.push(await stateDifferential(ctx, engine, production));
+    ctx.checks.push(...(await controlRun(ctx, engine, production)));
   } finally {
     await production.close();
   }
@@ -66,6 +71,35 @@ export async function verify(ctx: RunContext): Promise<string> {
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
+}
+
+/** With `verify.control`: the release's effect (candidate against control) and the environment's noise (control against production). */
+async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine): Promise<CheckResult[]> {
+  const { plan, run } = ctx;
+  if (plan.verify.control === undefined) return [];
+  const title = 'Control run of the production release in the same sandbox';
+  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
+    return [{ id: 'control', title, status: 'skipped', summary: 'control run skipped: it needs a second copy of the database, made on SQLite only so far' }];
+  }
+  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (await db.query<BillRunRow>(latestBillRun(db.dialect, plan.billRun.date)))[0]?.release;
+  const controlPath = controlCopyPath(run.workDir);
+  let controlRelease: string | undefined;
+  if (existsSync(controlPath)) {
+    const control = SqliteEngine.open(controlPath, { readonly: true });
+    try {
+      controlRelease = await releaseOf(control);
+    } finally {
+      await control.close();
+    }
+  }
+  ctx.progress.detail('comparing the candidate with the control run, and the control run with production');
+  return checkControlRun(
+    { candidate: run.state.databasePath, control: controlPath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
+    differentialRules(plan.verify.stateDifferential.ignore),
+    ACCOUNT_IDENTITY,
+    { candidate: await releaseOf(engine), control: controlRelease, production: await releaseOf(production) },
+    plan.verify.controlNoiseRows,
+  );
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
