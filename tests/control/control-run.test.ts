@@ -29,8 +29,8 @@ t.test('a control run on the sample: the release has no effect beyond production
   const checks = report.checks as Check[];
   const effect = checks.find((c) => c.id === 'control.release-effect');
   const noise = checks.find((c) => c.id === 'control.environment-noise');
-  t.equal(effect?.status, 'passed', effect?.summary);
-  t.equal(noise?.status, 'passed', noise?.summary);
+  t.equal(effect?.status, 'passed', effect?.summary ?? '');
+  t.equal(noise?.status, 'passed', noise?.summary ?? '');
   t.match(noise?.summary, /^zero noise beyond the threshold \(0 row\(s\), threshold 0\)/);
   t.match(report.stages.find((s) => s.name === 'bill-run'), { status: 'passed' });
 });
