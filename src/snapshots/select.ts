@@ -27,6 +27,12 @@ export interface SnapshotSelection {
 
 const HOUR_MS = 3_600_000;
 
+/** For ordering: a candidate without a readable time goes last. */
+function timeOf(candidate: BackupCandidate): number {
+  const time = Date.parse(candidate.takenAt ?? '');
+  return Number.isNaN(time) ? -Infinity : time;
+}
+
 function hoursBetween(earlier: string, later: string): number {
   return (Date.parse(later) - Date.parse(earlier)) / HOUR_MS;
 }
@@ -50,14 +56,14 @@ export function selectBackup(input: SelectionInput): SnapshotSelection {
 
   const readable = input.candidates.filter((c) => c.problem === undefined && c.takenAt !== undefined && !Number.isNaN(Date.parse(c.takenAt)));
   const before = readable.filter((c) => Date.parse(c.takenAt ?? '') < start);
-  const newest = [...before].sort((a, b) => Date.parse(b.takenAt ?? '') - Date.parse(a.takenAt ?? '') || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))[0];
+  const newest = [...before].sort((a, b) => timeOf(b) - timeOf(a) || a.id.localeCompare(b.id))[0];
   const judged: JudgedCandidate[] = input.candidates
     .map((c): JudgedCandidate => {
       if (!readable.includes(c)) return { ...c, status: 'unreadable', problem: c.problem ?? `its time ${c.takenAt ?? '(none)'} is not a time` };
       if (!before.includes(c)) return { ...c, status: 'taken after the bill run started' };
       return { ...c, status: c === newest ? 'picked' : 'older than the picked one' };
     })
-    .sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? '') || a.id.localeCompare(b.id));
+    .sort((a, b) => timeOf(b) - timeOf(a) || a.id.localeCompare(b.id));
 
   const unreadable = judged.filter((c) => c.status === 'unreadable');
   if (unreadable.length > 0) {
