@@ -144,6 +144,8 @@ t.test('times: a sidecar, the sample tool\'s sample.json, else the file\'s modif
   copyFileSync(tiny.path, join(dir, 'other.db'));
   utimesSync(join(dir, 'other.db'), new Date('2026-10-30T00:00:00Z'), new Date('2026-10-30T00:00:00Z'));
   const candidates = sqliteFolderCandidates(dir);
+  writeFileSync(join(dir, 'sample.json'), JSON.stringify({ takenAt: '2026-11-01T01:59:00.000Z', files: { 'snapshot.db': { size: 1 } } }));
+  t.match(sqliteFolderCandidates(dir).find((c) => c.id.endsWith('snapshot.db'))?.problem, /sample\.json times another snapshot\.db/, 'a replaced snapshot.db is not timed by the old signature');
   t.same(
     candidates.map((c) => [c.id.slice(dir.length + 1), c.takenAt, c.timeSource]),
     [
