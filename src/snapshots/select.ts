@@ -38,6 +38,7 @@ function hoursBetween(earlier: string, later: string): number {
 }
 
 function formatHours(hours: number): string {
+  if (hours < 1 / 60) return `${Math.round(hours * 3600)} s`;
   if (hours < 1) return `${Math.round(hours * 60)} min`;
   return hours < 10 ? `${hours.toFixed(1)} h` : `${Math.round(hours)} h`;
 }
