@@ -80,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<plan>', 'plan file (YAML) with `snapshot.catalogue`')
     .addHelpText(
       'after',
-      `${examples('rehearse snapshots plans/example-catalogue.yaml', 'rehearse --json snapshots plans/example-catalogue.yaml')}
+      `${examples('rehearse snapshots plans/rc-7-5-0.yaml', 'rehearse --json snapshots plans/rc-7-5-0.yaml')}
 
 A run restores the newest backup taken before production's bill run started, and refuses (exit 2)
 when a backup's time cannot be read, none was taken before the bill run, or the newest one is

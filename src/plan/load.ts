@@ -140,12 +140,15 @@ export function loadPlan(file: string): Plan {
       switches: raw.egress?.switches ?? [],
       switchCidrs: raw.egress?.switchCidrs ?? [],
       allowlist: raw.egress?.allowlist ?? [],
+      ...(raw.egress?.paymentSinkhole !== undefined ? { paymentSinkhole: raw.egress.paymentSinkhole } : {}),
     },
     verify: {
       tolerance: raw.verify?.tolerance ?? 0,
       ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
       expectedPermissionChanges: raw.verify?.expectedPermissionChanges ?? [],
       stateDifferential: { ignore: raw.verify?.stateDifferential?.ignore ?? [] },
+      ...(raw.verify?.control !== undefined ? { control: raw.verify.control } : {}),
+      controlNoiseRows: raw.verify?.controlNoiseRows ?? 0,
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
   };
@@ -258,6 +261,9 @@ function snapshotCatalogue(located: LocatedYaml<PlanFile>, base: string, engine:
   if (given.s3Prefix !== undefined) return { kind: 'catalogue', catalogue: { source: { kind: 's3-prefix', s3Prefix: given.s3Prefix }, ...options } };
   if (given.rdsSnapshots !== undefined) {
     if (raw.target !== 'aws') errors.push(located.errorAt(['snapshot', 'catalogue', 'rdsSnapshots'], 'RDS DB snapshots are restored by the Pulumi program: `snapshot.catalogue.rdsSnapshots` needs `target: aws`'));
+    if (raw.snapshot.billRunStartedAt === undefined) {
+      errors.push(located.errorAt(['snapshot', 'catalogue', 'rdsSnapshots'], "the Pulumi program picks the RDS DB snapshot before production's result can be read: give the bill run's start in `snapshot.billRunStartedAt`"));
+    }
     return { kind: 'catalogue', catalogue: { source: { kind: 'rds-snapshots', tags: given.rdsSnapshots.tags, database: given.rdsSnapshots.database }, ...options } };
   }
   return undefined;

@@ -49,8 +49,11 @@ export interface PlanFile {
     switches?: { host: string; ports: number[] }[];
     switchCidrs?: string[];
     allowlist?: string[];
+    paymentSinkhole?: { declineLast4?: string[]; declineAboveCents?: number };
   };
   verify?: {
+    control?: 'production-release';
+    controlNoiseRows?: number;
     tolerance?: number;
     expectedProvisioning?: string[];
     expectedPermissionChanges?: { role: string; permission: string; reason: string }[];
@@ -260,6 +263,16 @@ export const planSchema: JSONSchemaType<PlanFile> = {
           items: { type: 'string', pattern: '^[0-9a-fA-F:.]+/\\d{1,3}$' },
         },
         allowlist: { type: 'array', items: hostname, nullable: true },
+        paymentSinkhole: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          properties: {
+            declineLast4: { type: 'array', nullable: true, items: { type: 'string', pattern: '^\\d{4}$' } },
+            declineAboveCents: { type: 'integer', minimum: 0, nullable: true },
+          },
+        },
       },
     },
     verify: {
@@ -269,6 +282,8 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       required: [],
       properties: {
         tolerance: { type: 'number', minimum: 0, maximum: 1000000, nullable: true },
+        control: { type: 'string', enum: ['production-release'], nullable: true },
+        controlNoiseRows: { type: 'integer', minimum: 0, nullable: true },
         expectedProvisioning: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
         stateDifferential: {
           type: 'object',

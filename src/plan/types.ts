@@ -127,6 +127,8 @@ export interface EgressPlan {
   readonly switches: readonly { readonly host: string; readonly ports: readonly number[] }[];
   readonly switchCidrs: readonly string[];
   readonly allowlist: readonly string[];
+  /** When the payment sinkhole declines (default: cards ending 0002); a test of the environment, not of the release. */
+  readonly paymentSinkhole?: { readonly declineLast4?: readonly string[]; readonly declineAboveCents?: number };
 }
 
 export interface VerifyPlan {
@@ -138,6 +140,14 @@ export interface VerifyPlan {
   readonly expectedPermissionChanges: readonly ExpectedPermissionChange[];
   /** What the state differential leaves out: whole tables or `table.column`, each with the plan's reason. */
   readonly stateDifferential: { readonly ignore: readonly StateDifferentialIgnore[] };
+  /**
+   * `production-release`: a control run of production's release on a second copy in the same
+   * sandbox, before the candidate's; candidate against control is the release's effect, control
+   * against production's result the environment's noise.
+   */
+  readonly control?: 'production-release';
+  /** Rows of noise (control against production) tolerated before it is a warning; default 0. */
+  readonly controlNoiseRows: number;
 }
 
 export interface ExpectedPermissionChange {

@@ -27,11 +27,19 @@ export interface SnapshotSelection {
 
 const HOUR_MS = 3_600_000;
 
+/** For ordering: a candidate without a readable time goes last. */
+function timeOf(candidate: BackupCandidate): number {
+  const time = Date.parse(candidate.takenAt ?? '');
+  return Number.isNaN(time) ? -Infinity : time;
+}
+
 function hoursBetween(earlier: string, later: string): number {
   return (Date.parse(later) - Date.parse(earlier)) / HOUR_MS;
 }
 
 function formatHours(hours: number): string {
+  if (hours < 1 / 60) return `${Math.round(hours * 3600)} s`;
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
   return hours < 10 ? `${hours.toFixed(1)} h` : `${Math.round(hours)} h`;
 }
 
@@ -50,14 +58,14 @@ export function selectBackup(input: SelectionInput): SnapshotSelection {
 
   const readable = input.candidates.filter((c) => c.problem === undefined && c.takenAt !== undefined && !Number.isNaN(Date.parse(c.takenAt)));
   const before = readable.filter((c) => Date.parse(c.takenAt ?? '') < start);
-  const newest = [...before].sort((a, b) => Date.parse(b.takenAt ?? '') - Date.parse(a.takenAt ?? '') || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))[0];
+  const newest = [...before].sort((a, b) => timeOf(b) - timeOf(a) || a.id.localeCompare(b.id))[0];
   const judged: JudgedCandidate[] = input.candidates
     .map((c): JudgedCandidate => {
       if (!readable.includes(c)) return { ...c, status: 'unreadable', problem: c.problem ?? `its time ${c.takenAt ?? '(none)'} is not a time` };
       if (!before.includes(c)) return { ...c, status: 'taken after the bill run started' };
       return { ...c, status: c === newest ? 'picked' : 'older than the picked one' };
     })
-    .sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? '') || a.id.localeCompare(b.id));
+    .sort((a, b) => timeOf(b) - timeOf(a) || a.id.localeCompare(b.id));
 
   const unreadable = judged.filter((c) => c.status === 'unreadable');
   if (unreadable.length > 0) {
@@ -82,7 +90,7 @@ export function selectBackup(input: SelectionInput): SnapshotSelection {
   if (maxAgeHours !== undefined && age > maxAgeHours) {
     return {
       ...base,
-      candidates: judged,
+      candidates: judged.map((c) => (c.status === 'picked' ? { ...c, status: 'older than snapshot.maxAgeHours' as const } : c)),
       refusal: `the newest backup taken before production's bill run started at ${billRunStartedAt}, ${newest.id} (taken ${newest.takenAt}), is ${formatHours(age)} older than it, more than \`snapshot.maxAgeHours\` (${maxAgeHours}); it would miss what changed in between. Take a backup closer to the bill run, or raise the limit`,
     };
   }

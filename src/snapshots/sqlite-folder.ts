@@ -26,9 +26,13 @@ function recordedTime(file: string): RecordedTime {
     } catch (error) {
       return { problem: `${path} is not JSON (${(error as Error).message.slice(0, 120)})` };
     }
-    const takenAt = typeof parsed === 'object' && parsed !== null ? (parsed as { takenAt?: unknown }).takenAt : undefined;
+    const described = typeof parsed === 'object' && parsed !== null ? (parsed as { takenAt?: unknown; files?: Record<string, { size?: unknown }> }) : {};
+    const { takenAt } = described;
     // An old sample.json without a time says nothing: the file's modification time is used, with a warning.
     if (takenAt === undefined && path === sample) continue;
+    // sample.json signs the files it describes; one of another size is not the snapshot it timed.
+    const signedSize = path === sample ? described.files?.[SAMPLE_SNAPSHOT]?.size : undefined;
+    if (signedSize !== undefined && signedSize !== statSync(file).size) return { problem: `${path} times another ${SAMPLE_SNAPSHOT} (its signature records ${String(signedSize)} bytes)` };
     if (typeof takenAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(takenAt) || Number.isNaN(Date.parse(takenAt))) {
       return { problem: `${path} has no \`takenAt\` time with a zone (e.g. 2026-11-01T01:55:00Z)` };
     }

@@ -42,7 +42,7 @@ export interface BackupCandidate {
   readonly problem?: string;
 }
 
-export type CandidateStatus = 'picked' | 'taken after the bill run started' | 'older than the picked one' | 'unreadable';
+export type CandidateStatus = 'picked' | 'taken after the bill run started' | 'older than the picked one' | 'older than snapshot.maxAgeHours' | 'unreadable';
 
 export interface JudgedCandidate extends BackupCandidate {
   readonly status: CandidateStatus;

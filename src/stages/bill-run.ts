@@ -17,6 +17,7 @@ import { SafetyError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import { beforeBillRunPath } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
+import { runControlBillRun } from '../control/control-run.js';
 
 /**
  * Runs the release's bill run inside the sandbox: configure as the plan says, start, wait with a
@@ -74,6 +75,8 @@ export async function billRun(ctx: RunContext): Promise<string> {
     },
   );
   const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
+  // Before the candidate's, so the two never bill at once; the egress counters cover both.
+  const control = await runControlBillRun(ctx, beforeBillRunPath(run.workDir));
   const billRunStartedAt = new Date().toISOString();
   run.state.billRunStartedAt = billRunStartedAt;
   run.save();
@@ -111,5 +114,5 @@ export async function billRun(ctx: RunContext): Promise<string> {
     ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
   }
   assertSourcesUnchanged(sources, run.dir, 'After the bill run');
-  return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}`;
+  return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}${control !== '' ? `; ${control}` : ''}`;
 }

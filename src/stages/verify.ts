@@ -14,6 +14,10 @@ import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
 import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
+import { existsSync } from 'node:fs';
+import { SqliteEngine } from '../engine/sqlite.js';
+import { controlCopyPath } from '../control/control-run.js';
+import { checkControlRun } from '../checks/control-run.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
 import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
@@ -43,6 +47,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
     ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production, profile))));
     ctx.checks.push(await stateDifferential(ctx, engine, production, profile));
+    ctx.checks.push(...(await controlRun(ctx, engine, production, profile)));
   } finally {
     await production.close();
   }
@@ -80,6 +85,35 @@ function accountTraits(engine: DatabaseEngine, profile: Profile, billDate: strin
     if (!profile.has('comparableAccounts')) return;
     for await (const row of profile.stream(engine, 'comparableAccounts', { billDate })) visit(row.account_number, traitsOf(row));
   };
+}
+
+/** With `verify.control`: the release's effect (candidate against control) and the environment's noise (control against production). */
+async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<CheckResult[]> {
+  const { plan, run } = ctx;
+  if (plan.verify.control === undefined) return [];
+  const title = 'Control run of the production release in the same sandbox';
+  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
+    return [{ id: 'control', title, status: 'skipped', summary: 'control run skipped: it needs a second copy of the database, made on SQLite only so far' }];
+  }
+  const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
+  const controlPath = controlCopyPath(run.workDir);
+  let controlRelease: string | undefined;
+  if (existsSync(controlPath)) {
+    const control = SqliteEngine.open(controlPath, { readonly: true });
+    try {
+      controlRelease = await releaseOf(control);
+    } finally {
+      await control.close();
+    }
+  }
+  ctx.progress.detail('comparing the candidate with the control run, and the control run with production');
+  return checkControlRun(
+    { candidate: run.state.databasePath, control: controlPath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
+    differentialRules(plan.verify.stateDifferential.ignore),
+    plan.platform.adapter.accountIdentity,
+    { candidate: await releaseOf(engine), control: controlRelease, production: await releaseOf(production) },
+    plan.verify.controlNoiseRows,
+  );
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */

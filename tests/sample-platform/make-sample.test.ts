@@ -28,6 +28,10 @@ t.test('writes the snapshot and a production-billed copy, then reuses them', asy
   t.equal(one<{ n: number }>(snapshot, 'SELECT COUNT(*) AS n FROM invoices').n, 0, 'the snapshot is before the bill run');
   t.ok(one<{ n: number }>(result, 'SELECT COUNT(*) AS n FROM invoices').n > 40, 'the copy is billed');
   t.same(one(result, 'SELECT release, status FROM bill_runs ORDER BY id DESC LIMIT 1'), { release: '7.4.2', status: 'completed' });
+  // A snapshot catalogue reads takenAt: the snapshot is complete before production's bill run starts.
+  const { takenAt } = JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8')) as { takenAt: string };
+  const { started_at: startedAt } = one<{ started_at: string }>(result, 'SELECT started_at FROM bill_runs ORDER BY id DESC LIMIT 1');
+  t.ok(Date.parse(takenAt) < Date.parse(startedAt), `sample.json takenAt ${takenAt} is before the bill run started at ${startedAt}`);
   t.equal(one<{ journal_mode: string }>(result, 'PRAGMA journal_mode').journal_mode, 'delete');
   t.notOk(existsSync(`${result}.partial`));
 

@@ -64,6 +64,7 @@ t.test('refused: none taken before the bill run', async (t) => {
 t.test('refused: the newest before the bill run is older than maxAgeHours', async (t) => {
   const selection = selectBackup({ candidates: [FIVE[0]!, FIVE[1]!, FIVE[3]!], billRunStartedAt: START, billRunStartedFrom: FROM, maxAgeHours: 24 });
   t.equal(selection.picked, undefined);
+  t.same(selection.candidates.map((c) => c.status), ['taken after the bill run started', 'older than snapshot.maxAgeHours', 'older than the picked one']);
   t.match(selection.refusal, /billing-2026-10-31\.bak \(taken 2026-10-31T01:00:00\.000Z\), is 25 h older than it, more than `snapshot\.maxAgeHours` \(24\)/);
   t.equal(selectBackup({ candidates: [FIVE[3]!], billRunStartedAt: START, billRunStartedFrom: FROM, maxAgeHours: 25 }).picked?.id, 'billing-2026-10-31.bak', 'exactly at the limit is accepted');
 });

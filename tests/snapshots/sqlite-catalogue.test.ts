@@ -144,6 +144,8 @@ t.test('times: a sidecar, the sample tool\'s sample.json, else the file\'s modif
   copyFileSync(tiny.path, join(dir, 'other.db'));
   utimesSync(join(dir, 'other.db'), new Date('2026-10-30T00:00:00Z'), new Date('2026-10-30T00:00:00Z'));
   const candidates = sqliteFolderCandidates(dir);
+  writeFileSync(join(dir, 'sample.json'), JSON.stringify({ takenAt: '2026-11-01T01:59:00.000Z', files: { 'snapshot.db': { size: 1 } } }));
+  t.match(sqliteFolderCandidates(dir).find((c) => c.id.endsWith('snapshot.db'))?.problem, /sample\.json times another snapshot\.db/, 'a replaced snapshot.db is not timed by the old signature');
   t.same(
     candidates.map((c) => [c.id.slice(dir.length + 1), c.takenAt, c.timeSource]),
     [
@@ -185,4 +187,9 @@ t.test('the restore copies the picked backup, guards it as the run\'s source, an
   const identity = JSON.parse(readFileSync(join(runDir, 'source-identity.json'), 'utf8')) as Record<string, unknown>;
   t.ok(join(f.folder, 'billing-1101-0100.db') in identity, 'the picked file is a guarded source');
   t.equal(catalogueState(f.folder), before, 'the catalogue is unchanged');
+
+  const reported = await rehearseHere(['--json', 'report', plan]);
+  const { report } = JSON.parse(reported.stdout) as { report: string };
+  const markdown = readFileSync(report, 'utf8');
+  t.match(markdown, /snapshot-selection \| Backup picked from the snapshot catalogue folder .*backups \| .*billing-1101-0100\.db was taken 2026-11-01T01:00:00\.000Z/, 'the report says which backup was used and why');
 });
