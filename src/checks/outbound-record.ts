@@ -50,10 +50,13 @@ const NONE = -1;
 const HAS_AMOUNT = 1;
 const APPROVED = 2;
 
-/** Rows of one kind chained per key (account or invoice id), in the order they were added. */
+/**
+ * Rows of one kind chained per key (account or invoice id). Each new row goes to the front of its
+ * key's chain, so no per-key tail is kept (4 bytes per key and kind); reading reverses the chain
+ * back into the order the rows were added.
+ */
 class Chains {
   private readonly first = new IntColumn();
-  private readonly last = new IntColumn();
   private readonly next = new IntColumn();
   /** Keys with at least one row. */
   keys = 0;
@@ -62,22 +65,17 @@ class Chains {
   add(key: number, row: number): void {
     this.next.extendTo(row + 1, NONE);
     this.first.extendTo(key + 1, NONE);
-    this.last.extendTo(key + 1, NONE);
-    const tail = this.last.get(key);
-    if (tail === NONE) {
-      this.first.set(key, row);
-      this.keys++;
-    } else {
-      this.next.set(tail, row);
-    }
-    this.last.set(key, row);
+    const head = this.first.get(key);
+    if (head === NONE) this.keys++;
+    this.next.set(row, head);
+    this.first.set(key, row);
   }
 
   rowsOf(key: number): number[] {
     const rows: number[] = [];
     if (key < 0 || key >= this.first.length) return rows;
     for (let row = this.first.get(key); row !== NONE; row = this.next.get(row)) rows.push(row);
-    return rows;
+    return rows.reverse();
   }
 
   /** Keys that have rows, in key order. */

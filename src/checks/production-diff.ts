@@ -67,7 +67,6 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
   const failed = affectedCount > 0;
   const ranked = rankCauses(causes, traitTotals, affectedCount, accountsSeen);
   const groups = causeRows(ranked, affectedCount, accountsSeen);
-
   const fields = [...fieldGroups.entries()]
     .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
     .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));

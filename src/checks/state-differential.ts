@@ -57,15 +57,18 @@ export async function describeStateDifferential(result: StateDifferential, trait
   const failed = summary.rows > 0 || result.schemaDifferences.length > 0;
   const causes = traits !== undefined && summary.accounts.size > 0 ? await rankStateCauses(summary, shownGroups, traits) : undefined;
   const capped = summary.accounts.size >= MAX_DIFFERING_ACCOUNTS ? ` (at least; causes are ranked on the first ${MAX_DIFFERING_ACCOUNTS.toLocaleString('en-US')})` : '';
-  const headline = failed
-    ? `${summary.rows.toLocaleString('en-US')} row(s) differ from production's bill run in ${new Set(groups.map((g) => g.table)).size} table(s)` +
-      `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)${capped}` : ''}: ` +
-      groups.slice(0, 3).map((g) => `${g.table}.${g.what} (${g.rows.toLocaleString('en-US')})`).join(', ') +
-      (causes !== undefined ? likelyCauseClause(causes.ranked, causes.affected, causes.all) : '') +
-      (result.schemaDifferences.length > 0
-        ? `; tables whose columns differ: ${result.schemaDifferences.join(', ')}; a change the release meant goes in the plan's verify.stateDifferential.ignore (table, or table.column for an added column), with a reason`
-        : '')
-    : `${result.tablesCompared.length} tables compared row by row: the bill run changed them exactly as production's did`;
+  const rows =
+    summary.rows === 0
+      ? ''
+      : `${summary.rows.toLocaleString('en-US')} row(s) differ from production's bill run in ${new Set(groups.map((g) => g.table)).size} table(s)` +
+        `${summary.accounts.size > 0 ? `, ${summary.accounts.size.toLocaleString('en-US')} account(s)${capped}` : ''}: ` +
+        groups.slice(0, 3).map((g) => `${g.table}.${g.what} (${g.rows.toLocaleString('en-US')})`).join(', ') +
+        (causes !== undefined ? likelyCauseClause(causes.ranked, causes.affected, causes.all) : '');
+  const schema =
+    result.schemaDifferences.length === 0
+      ? ''
+      : `tables whose columns differ: ${result.schemaDifferences.join(', ')}; a change the release meant goes in the plan's verify.stateDifferential.ignore (table, or table.column for an added column), with a reason`;
+  const headline = failed ? [rows, schema].filter((part) => part !== '').join('; ') : `${result.tablesCompared.length} tables compared row by row: the bill run changed them exactly as production's did`;
   const accounts = [...summary.accounts].sort();
   return {
     id: ID,
