@@ -72,7 +72,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...checked.map((c) => `  checked: ${c}`),
         ...notes.map((n) => `  later: ${n}`),
       ];
-      print(output(), human.join('\n'), { valid: true, plan, checked, notes });
+      const { adapter, ...platform } = plan.platform;
+      print(output(), human.join('\n'), { valid: true, plan: { ...plan, platform: { ...platform, adapter: adapter.file, name: adapter.name, status: adapter.status } }, checked, notes });
     });
 
   command('adapter', "Validate a platform adapter (platforms/<name>/adapter.yaml); with --against, compile every profile query against the plan's source")
