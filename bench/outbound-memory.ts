@@ -10,9 +10,16 @@ import { checkOutboundMail, maskedRecipients } from '../src/checks/outbound-mail
 import { checkOutboundPayments } from '../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../src/checks/outbound-provisioning.js';
 import type { DatabaseEngine } from '../src/engine/types.js';
+import { sqliteDialect } from '../src/sql/dialect.js';
+import { Profile } from '../src/platform/profile.js';
+import { loadAdapter } from '../src/platform/load-adapter.js';
+import { Attribution } from '../src/sinkholes/attribution.js';
+import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
 
 const accounts = Number(process.argv[2] ?? 1_000_000);
-const naming = { processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208'] };
+const adapter = loadAdapter(join(PROJECT_ROOT, 'platforms/sample'));
+const profile = new Profile(adapter);
+const naming = { attribution: new Attribution(adapter.outbound), processorByHost: new Map([['api.stripe.com', 'stripe']]), switchTargets: ['192.0.2.10:2208'] };
 const productionAddress = (i: number): string => `first.last${i}@customer${i % 977}.example`;
 const maskedAddress = (i: number): string => `m${i.toString(36)}x@rehearsal.invalid`;
 
@@ -43,6 +50,7 @@ function writeLedger(file: string, address: (i: number) => string): void {
 /** The contact rows maskedRecipients reads: the same contact ids, each side's address. */
 function contacts(address: (i: number) => string): DatabaseEngine {
   return {
+    dialect: sqliteDialect,
     async *stream() {
       for (let i = 0; i < accounts; i++) yield { contact_id: i, account_number: '', email: address(i) };
     },
@@ -62,7 +70,7 @@ try {
   const sent = outboundFromLedger(rehearsal, naming, undefined, keys);
   const productionSent = outboundFromLedger(production, naming, undefined, keys);
   const loadedMb = ownPeakKb() / 1024;
-  const masked = await maskedRecipients(contacts(maskedAddress), contacts(productionAddress), productionSent);
+  const masked = await maskedRecipients(contacts(maskedAddress), contacts(productionAddress), productionSent, profile);
   const none = async function* (): AsyncIterable<never> {};
   const results = [checkOutboundMail(sent, productionSent, masked, true), await checkOutboundPayments(sent, productionSent, none(), true), checkOutboundProvisioning(sent, productionSent, true)];
   const failed = results.filter((r) => r.status !== 'passed').map((r) => `${r.id}: ${r.summary}`);

@@ -73,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...checked.map((c) => `  checked: ${c}`),
         ...notes.map((n) => `  later: ${n}`),
       ];
-      print(output(), human.join('\n'), { valid: true, plan, checked, notes });
+      const { adapter, ...platform } = plan.platform;
+      print(output(), human.join('\n'), { valid: true, plan: { ...plan, platform: { ...platform, adapter: adapter.file, name: adapter.name, status: adapter.status } }, checked, notes });
     });
 
   command('snapshots', "List the backups of the plan's snapshot catalogue, when each was taken, and the one a run would restore (read only)")

@@ -17,10 +17,10 @@ import { STAGE_NAMES, type StageName } from './stages.js';
 /** Stages whose result lives in the database copy, in order; each one's copy fingerprint is recorded. */
 const COPY_STAGES: readonly StageName[] = ['restore', 'sanitize', 'bill-run'];
 
-/** One fingerprint for everything a run's result depends on that the user edits: the plan and its rule set. */
+/** One fingerprint for everything a run's result depends on that the user edits: the plan, its rule set and the platform's adapter. */
 export function inputsSha256(plan: Plan): string {
   const hash = createHash('sha256');
-  for (const file of [plan.file, plan.sanitize.rules]) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of [plan.file, plan.sanitize.rules, plan.platform.adapter.file]) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
   // A newer backup in the catalogue changes the pick: a copy of the old one is not resumed.
   const picked = plan.snapshotSelection?.picked;
   if (picked !== undefined) hash.update('snapshot picked from the catalogue\0').update(picked.id);

@@ -7,6 +7,7 @@ import { captureScenarioBaseline } from '../checks/baseline.js';
 import { createDriver } from '../platform/drivers/create-driver.js';
 import { Profile } from '../platform/profile.js';
 import { dryRunProfile } from '../platform/dry-run.js';
+import { stopOtherServices } from '../platform/services.js';
 import { openRunCopy } from '../engine/run-databases.js';
 import { platformDatabaseFor } from '../billrun/platform-database.js';
 import { digestLedger } from '../sinkholes/ledger.js';
@@ -74,6 +75,14 @@ export async function billRun(ctx: RunContext): Promise<string> {
       return copy;
     },
   );
+  try {
+    const services = await stopOtherServices(adapter, ctx.sandbox.namespace.execPrefix, {});
+    if (services !== undefined) ctx.checks.push(services);
+  } catch (error) {
+    const check = (error as { check?: RunContext['checks'][number] }).check;
+    if (check !== undefined) ctx.checks.push(check);
+    throw error;
+  }
   const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
   // Before the candidate's, so the two never bill at once; the egress counters cover both.
   const control = await runControlBillRun(ctx, beforeBillRunPath(run.workDir));

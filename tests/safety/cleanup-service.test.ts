@@ -92,7 +92,7 @@ t.test('kill -9 of the process driving the bill run: the billing service exits b
   const script = join(dir, 'drive.mts');
   writeFileSync(
     script,
-    `import { SamplePlatformDriver } from ${JSON.stringify(join(PROJECT_ROOT, 'src/billrun/sample-platform-driver.ts'))};
+    `import { SamplePlatformDriver } from ${JSON.stringify(join(PROJECT_ROOT, 'platforms/sample/driver.ts'))};
 const driver = new SamplePlatformDriver({
   namespace: { name: 'none', execPrefix: ['env'] },
   database: { kind: 'sqlite', path: ${JSON.stringify(join(dir, 'copy.db'))} },

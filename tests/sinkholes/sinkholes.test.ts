@@ -8,6 +8,7 @@ import { readLedger, summarizeLedger, type LedgerEntry } from '../../src/sinkhol
 import { runInNamespace } from '../sandbox/fixtures/in-namespace.js';
 import { sampleEgress, samplePlatformHosts, uniqueRunId } from '../sandbox/fixtures/test-plan.js';
 import { eventually } from '../helpers/wait-for.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
 t.test('the sinkholes record what a platform sends from inside the sandbox', async (t) => {
   const runDir = mkdtempSync(join(tmpdir(), 'rehearsal-sinkholes-'));
@@ -18,6 +19,8 @@ t.test('the sinkholes record what a platform sends from inside the sandbox', asy
     catalogue: loadEgressCatalogue(),
     egress: sampleEgress,
     platformHosts: samplePlatformHosts,
+    // The sample's adapter says how its messages name an account; without patterns nothing is attributed.
+    attribution: SAMPLE_ADAPTER.outbound,
   });
   t.teardown(() => sandbox.stop());
   t.ok(sandbox.caCertPath, 'a per-run CA was made');
