@@ -7,11 +7,12 @@ import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { readLedger } from '../../src/sinkholes/ledger.js';
 import { runInNamespace } from './fixtures/in-namespace.js';
 import { sampleEgress, uniqueRunId } from './fixtures/test-plan.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
 t.test('hosts learned after start (from the restored settings) land in the sinkholes too', async (t) => {
   const runDir = mkdtempSync(join(tmpdir(), 'rehearsal-addhosts-'));
   t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
-  const sandbox = await startSandbox({ runId: uniqueRunId('add'), runDir, catalogue: loadEgressCatalogue(), egress: sampleEgress, platformHosts: [] });
+  const sandbox = await startSandbox({ runId: uniqueRunId('add'), runDir, catalogue: loadEgressCatalogue(), egress: sampleEgress, platformHosts: [], attribution: SAMPLE_ADAPTER.outbound });
   t.teardown(() => sandbox.stop());
   const stripeBefore = sandbox.hostMap.addresses['api.stripe.com'];
   const url = 'https://pay.acme-gateway.example/v2/charge';
