@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/shlex"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -61,6 +62,15 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("%d\n", handle.Port)
+	// The engine stops its plugins when it ends; when it is killed instead, do not outlive it.
+	go func() {
+		parent := os.Getppid()
+		for range time.Tick(time.Second) {
+			if os.Getppid() != parent {
+				os.Exit(1)
+			}
+		}
+	}()
 	if err := <-handle.Done; err != nil {
 		fmt.Fprintf(os.Stderr, "language host stopped serving: %v\n", err)
 		os.Exit(1)
