@@ -7,6 +7,8 @@ import t from 'tap';
 import { listNamespaces, namespaceNameFor } from '../../src/sandbox/namespace.js';
 import { readSandboxRecord } from '../../src/sandbox/ownership.js';
 import { makePlanDir, PROJECT_ROOT, validPlanText } from '../helpers/plan-fixture.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { policyConfigFromPlan } from '../../infra/policy-config.js';
 import { NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
 import { engineIn, findEngineBin, INSTALL_HINT, localProject } from './engine.js';
 
@@ -42,7 +44,8 @@ if (bin === undefined) {
       planDir.cleanup();
     });
     const policyConfig = join(dir, 'local-policy-config.json');
-    writeFileSync(policyConfig, JSON.stringify({ 'no-route-to-switch-networks': { switchCidrs: ['192.0.2.0/24'] } }));
+    // As the README says to: the pack's configuration written from the plan the stack runs.
+    writeFileSync(policyConfig, JSON.stringify(policyConfigFromPlan(loadPlan(plan))));
 
     t.equal((await engine.run(project, ['stack', 'init', 'local'])).code, 0, 'stack created on the file backend');
     const up = await engine.run(project, ['up', '-s', 'local', '--yes', '--skip-preview', '--policy-pack', policyPack, '--policy-pack-config', policyConfig]);

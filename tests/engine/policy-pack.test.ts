@@ -24,7 +24,7 @@ new pulumi.ComponentResource('aws:ec2/internetGateway:InternetGateway', 'leak');
 `,
     );
     const config = join(dir, 'policy-config.json');
-    writeFileSync(config, JSON.stringify({ 'no-route-to-switch-networks': { switchCidrs: [] }, 'tagged-with-release-candidate': { releaseCandidate: 'rc-probe' } }));
+    writeFileSync(config, JSON.stringify({ 'no-internet-path': { egressPolicy: 'deny-all' }, 'no-route-to-switch-networks': { switchCidrs: [], egressPolicy: 'deny-all' }, 'tagged-with-release-candidate': { releaseCandidate: 'rc-probe' } }));
     t.equal((await engine.run(project, ['stack', 'init', 'probe'])).code, 0);
     const preview = await engine.run(project, ['preview', '-s', 'probe', '--policy-pack', policyPack, '--policy-pack-config', config]);
     t.not(preview.code, 0, 'the preview fails');
