@@ -1,9 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createDriver } from '../platform/drivers/create-driver.js';
+import { driveBillRun } from '../billrun/drive-bill-run.js';
 import { SqliteEngine } from '../engine/sqlite.js';
-import { UserError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import type { RunContext } from '../pipeline/context.js';
 
@@ -48,23 +47,17 @@ export async function runControlBillRun(ctx: RunContext, beforeBillRun: string):
     },
     async () => SqliteEngine.open(copy),
   );
-  const started = Date.now();
   ctx.progress.detail("control run: production's release bills a second copy in the same sandbox");
   try {
-    await driver.start();
-    await driver.configure({ billDate: plan.billRun.date, ...plan.billRun.configuration });
-    await driver.beginBillRun();
-    const deadline = started + plan.billRun.timeoutSeconds * 1000;
-    for (;;) {
-      const status = await driver.status();
-      ctx.progress.tick('control: accounts billed', status.processed, status.total || undefined);
-      if (status.state === 'completed') return `control run: ${status.processed} accounts billed by the production release in ${formatDuration(Date.now() - started)}`;
-      if (status.state === 'failed') throw new UserError(`The control run (production's release) failed inside the platform: ${status.error ?? 'no reason given'}.\nService log:\n${driver.logTail()}`, 1);
-      if (Date.now() > deadline) throw new UserError(`The control run did not finish within ${plan.billRun.timeoutSeconds} s (${status.processed} of ${status.total} accounts); raise \`billRun.timeoutSeconds\`.`, 1);
-      await sleep(200);
-    }
+    const { processed, ms } = await driveBillRun(driver, {
+      configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration },
+      timeoutSeconds: plan.billRun.timeoutSeconds,
+      progress: ctx.progress,
+      what: "The control run (production's release)",
+      tickLabel: 'control: accounts billed',
+    });
+    return `control run: ${processed} accounts billed by the production release in ${formatDuration(ms)}`;
   } finally {
-    await driver.stop();
     run.state.servicePid = undefined;
     run.save();
   }

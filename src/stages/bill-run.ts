@@ -1,6 +1,5 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { assertRunMarker } from '../run/marker.js';
 import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
@@ -14,11 +13,12 @@ import { digestLedger } from '../sinkholes/ledger.js';
 import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import { readEgressCounters } from '../sandbox/nftables.js';
 import { checkNothingLeft } from '../checks/no-egress.js';
-import { SafetyError, UserError } from '../errors.js';
+import { SafetyError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import { beforeBillRunPath } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
 import { runControlBillRun } from '../control/control-run.js';
+import { driveBillRun } from '../billrun/drive-bill-run.js';
 
 /**
  * Runs the release's bill run inside the sandbox: configure as the plan says, start, wait with a
@@ -89,33 +89,16 @@ export async function billRun(ctx: RunContext): Promise<string> {
   const billRunStartedAt = new Date().toISOString();
   run.state.billRunStartedAt = billRunStartedAt;
   run.save();
-  const started = Date.now();
   try {
-    await driver.start();
-    await driver.configure({ billDate: plan.billRun.date, ...plan.billRun.configuration });
-    await driver.beginBillRun();
-    const deadline = started + plan.billRun.timeoutSeconds * 1000;
-    for (;;) {
-      const status = await driver.status();
-      ctx.progress.tick('accounts billed', status.processed, status.total || undefined);
-      if (status.state === 'completed') {
-        ctx.progress.detail(`bill run completed: ${status.processed} accounts in ${formatDuration(Date.now() - started)}`);
-        break;
-      }
-      if (status.state === 'failed') {
-        throw new UserError(`The bill run failed inside the platform: ${status.error ?? 'no reason given'}.\nService log:\n${driver.logTail()}`, 1);
-      }
-      if (Date.now() > deadline) {
-        throw new UserError(
-          `The bill run did not finish within ${plan.billRun.timeoutSeconds} s (${status.processed} of ${status.total} accounts). ` +
-            'The service was stopped. Raise `billRun.timeoutSeconds` in the plan if the database is large.',
-          1,
-        );
-      }
-      await sleep(200);
-    }
+    const { processed, ms } = await driveBillRun(driver, {
+      configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration },
+      timeoutSeconds: plan.billRun.timeoutSeconds,
+      progress: ctx.progress,
+      what: 'The bill run',
+      tickLabel: 'accounts billed',
+    });
+    ctx.progress.detail(`bill run completed: ${processed} accounts in ${formatDuration(ms)}`);
   } finally {
-    await driver.stop();
     run.state.servicePid = undefined;
     run.save();
     ctx.engine = await openRunCopy(plan, run.state);
