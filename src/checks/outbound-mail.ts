@@ -2,7 +2,7 @@ import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import { DifferenceLog } from './outbound-differences.js';
 import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
-import { IntColumn, StringColumn, StringIds } from './outbound-columns.js';
+import { IntColumn, StringColumn, StringIds } from '../compact/columns.js';
 import type { CheckResult } from './types.js';
 
 /** Production recipient → the addresses masking made of it in the rehearsal copy (a Map is one). */

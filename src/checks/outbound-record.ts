@@ -1,6 +1,6 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
 import { Attribution } from '../sinkholes/attribution.js';
-import { IntColumn, NumberColumn, StringColumn, StringIds } from './outbound-columns.js';
+import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -87,7 +87,7 @@ class Chains {
 /**
  * What one bill run sent, per account (mail, provisioning) and per invoice (charges), reduced to
  * what the outbound differential compares. Built from a sinkhole ledger one entry at a time and
- * kept in columns (see outbound-columns.ts): at a million accounts a message costs tens of bytes
+ * kept in columns (see src/compact/columns.ts): at a million accounts a message costs tens of bytes
  * outside the heap, where objects per message, per account and per recipient list cost hundreds.
  * Rows come back as objects only for the account or invoice asked for.
  */

@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { CheckedAttempts } from './checked-attempts.js';
-import { DistinctStrings } from './distinct-strings.js';
+import { StringIds } from '../compact/columns.js';
 
 export type LedgerKind = 'mail' | 'payment' | 'provisioning' | 'tls';
 
@@ -131,7 +131,7 @@ export class LedgerSummarizer {
   private readonly byAccount: Record<string, number> = {};
   /** How many accounts `byAccount` itemises; counting its keys per entry cost seconds per 100,000 entries. */
   private itemised = 0;
-  private readonly accounts = new DistinctStrings();
+  private readonly accounts = new StringIds();
   private unattributed = 0;
 
   add(entry: LedgerEntry): void {
@@ -146,7 +146,7 @@ export class LedgerSummarizer {
       this.unattributed += 1;
       return;
     }
-    this.accounts.add(entry.account);
+    this.accounts.intern(entry.account);
     const count = this.byAccount[entry.account];
     if (count !== undefined) {
       this.byAccount[entry.account] = count + 1;

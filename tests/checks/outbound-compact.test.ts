@@ -5,7 +5,7 @@ import { checkOutboundProvisioning } from '../../src/checks/outbound-provisionin
 import { OutboundKeys, OutboundRecord, type SideNaming } from '../../src/checks/outbound-record.js';
 import { Attribution } from '../../src/sinkholes/attribution.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
-import { StringColumn, StringIds } from '../../src/checks/outbound-columns.js';
+import { StringColumn, StringIds } from '../../src/compact/columns.js';
 import { checkOutboundMail as oldMail } from '../helpers/outbound-before-compaction/outbound-mail.js';
 import { checkOutboundPayments as oldPayments } from '../helpers/outbound-before-compaction/outbound-payments.js';
 import { checkOutboundProvisioning as oldProvisioning } from '../helpers/outbound-before-compaction/outbound-provisioning.js';

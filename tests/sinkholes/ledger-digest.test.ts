@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DistinctStrings } from '../../src/sinkholes/distinct-strings.js';
+import { StringIds } from '../../src/compact/columns.js';
 import { checkedAttempts } from '../../src/sinkholes/checked-attempts.js';
 import { digestLedger, forEachLedgerEntry, LedgerSummarizer, MAX_ACCOUNTS_IN_SUMMARY, type LedgerEntry } from '../../src/sinkholes/ledger.js';
 
@@ -23,10 +23,10 @@ function provisioning(account: string | undefined): LedgerEntry {
 }
 
 t.test('distinct strings are counted exactly: repeats, near-identical, empty and non-ASCII values, across growth', async (t) => {
-  const distinct = new DistinctStrings();
+  const distinct = new StringIds();
   const reference = new Set<string>();
   const add = (value: string): void => {
-    distinct.add(value);
+    distinct.intern(value);
     reference.add(value);
   };
   // Enough values to grow the table many times and the byte buffer past its first 64 KB.
@@ -43,8 +43,8 @@ t.test('distinct strings stay exact when 32-bit hashes collide', async (t) => {
   // These pairs share their 32-bit FNV-1a hash (found by search): an equal hash taken for an
   // equal value would count each pair once.
   const colliding = [['ACC-643978', 'ACC-991622'], ['ACC-643979', 'ACC-991623'], ['ACC-643972', 'ACC-991628']];
-  const distinct = new DistinctStrings();
-  for (const pair of colliding) for (const value of [...pair, ...pair]) distinct.add(value);
+  const distinct = new StringIds();
+  for (const pair of colliding) for (const value of [...pair, ...pair]) distinct.intern(value);
   t.equal(distinct.size, 6);
 });
 
