@@ -3,9 +3,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import type { DatabaseEngine } from '../../src/engine/types.js';
 import { provePiiRemoved, type ProofOptions, type SanitizeProof } from '../../src/sanitize/proof.js';
-import type { RuleSet } from '../../src/sanitize/rules.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, SafetyError } from '../../src/errors.js';
 import { writeRunMarker } from '../../src/run/marker.js';
@@ -14,15 +12,7 @@ import { silentProgress } from '../../src/ui/progress.js';
 import type { RunContext } from '../../src/pipeline/context.js';
 import { makePlanDir, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
-
-const NO_RULES: RuleSet = {
-  file: 'rules.yaml',
-  vendorScripts: [],
-  rules: [],
-  errorAt: () => {
-    throw new Error('not used');
-  },
-};
+import { NO_RULES, streamingOnly } from './proof-fixtures.js';
 
 const OPTIONS: ProofOptions = {
   safeDomain: 'rehearsal.invalid',
@@ -101,20 +91,6 @@ const CLEAN: readonly string[] = [
   'https://api.stripe.com/v1/charges',
   'x=1; y=2',
 ];
-
-function streamingOnly(engine: SqliteEngine): DatabaseEngine {
-  return {
-    kind: engine.kind,
-    dialect: engine.dialect,
-    description: engine.description,
-    query: (s) => engine.query(s),
-    exec: (s) => engine.exec(s),
-    stream: (s) => engine.stream(s),
-    transaction: (work) => engine.transaction(work),
-    tables: () => engine.tables(),
-    close: () => engine.close(),
-  };
-}
 
 /** Table `found` with a column per FOUND case (3 rows, so counts are per row); table `clean` with a column per CLEAN value. */
 async function proofsOf(t: { testdir(): string; teardown(fn: () => unknown): void }): Promise<SanitizeProof[]> {

@@ -7,17 +7,8 @@ import { provePiiRemoved, tsqlCandidate, type ProofOptions } from '../../src/san
 import { tsqlDialect } from '../../src/sql/tsql.js';
 import { findNonTsql } from '../../src/sql/tsql-lint.js';
 import { ident, sql, join as joinSql, type Fragment } from '../../src/sql/fragment.js';
-import type { RuleSet } from '../../src/sanitize/rules.js';
 import { goldenMismatch } from '../mssql/golden.js';
-
-const NO_RULES: RuleSet = {
-  file: 'rules.yaml',
-  vendorScripts: [],
-  rules: [],
-  errorAt: () => {
-    throw new Error('not used');
-  },
-};
+import { NO_RULES, streamingOnly } from './proof-fixtures.js';
 
 const OPTIONS: ProofOptions = {
   safeDomain: 'rehearsal.invalid',
@@ -90,11 +81,6 @@ function valuesDb(dir: string): SqliteEngine {
   return SqliteEngine.open(path);
 }
 
-/** Reads every row, as the proof does on an engine it has no prefilter for. */
-function readingEverything(engine: SqliteEngine): DatabaseEngine {
-  return { kind: engine.kind, dialect: engine.dialect, description: 'all rows', query: (s) => engine.query(s), exec: (s) => engine.exec(s), stream: (s) => engine.stream(s), transaction: (w) => engine.transaction(w), tables: () => engine.tables(), close: async () => {} };
-}
-
 /** A SQL Server stand-in: records the T-SQL, counts rows, and sends only the rows the server-side test lets through. */
 function tsqlStandIn(engine: SqliteEngine, sent: Fragment[]): DatabaseEngine {
   const stand: DatabaseEngine = {
@@ -122,7 +108,7 @@ function tsqlStandIn(engine: SqliteEngine, sent: Fragment[]): DatabaseEngine {
 t.test('on SQL Server only values that could hold a finding cross the network, and the findings stay exactly the same', async (t) => {
   const engine = valuesDb(t.testdir());
   t.teardown(() => engine.close());
-  const everything = await provePiiRemoved(readingEverything(engine), NO_RULES, OPTIONS);
+  const everything = await provePiiRemoved(streamingOnly(engine), NO_RULES, OPTIONS);
   const sent: Fragment[] = [];
   const prefiltered = await provePiiRemoved(tsqlStandIn(engine, sent), NO_RULES, OPTIONS);
   t.ok(everything.findings.length >= 4, `the corpus has findings of several kinds: ${everything.findings.map((f) => f.kind).join(', ')}`);

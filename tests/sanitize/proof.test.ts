@@ -4,18 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import type { DatabaseEngine } from '../../src/engine/types.js';
 import { provePiiRemoved, type ProofOptions } from '../../src/sanitize/proof.js';
-import type { RuleSet } from '../../src/sanitize/rules.js';
-
-const NO_RULES: RuleSet = {
-  file: 'rules.yaml',
-  vendorScripts: [],
-  rules: [],
-  errorAt: () => {
-    throw new Error('not used');
-  },
-};
+import { NO_RULES, streamingOnly } from './proof-fixtures.js';
 
 const OPTIONS: ProofOptions = { safeDomain: 'rehearsal.invalid', productionHosts: ['Mail.Northwind-Telecom.example', 'kx.example', '192.0.2.10'], allow: [] };
 
@@ -44,21 +34,6 @@ const CASES: readonly { value: string; finds: readonly string[] }[] = [
   { value: 'no personal data here', finds: [] },
   { value: '', finds: [] },
 ];
-
-/** The same engine without being a SqliteEngine, so the proof takes the streaming path other engines take. */
-function streamingOnly(engine: SqliteEngine): DatabaseEngine {
-  return {
-    kind: engine.kind,
-    dialect: engine.dialect,
-    description: engine.description,
-    query: (s) => engine.query(s),
-    exec: (s) => engine.exec(s),
-    stream: (s) => engine.stream(s),
-    transaction: (work) => engine.transaction(work),
-    tables: () => engine.tables(),
-    close: () => engine.close(),
-  };
-}
 
 t.test('the proof in SQLite (pre-test, then regular expressions) finds exactly what reading every value finds', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-proof-'));
