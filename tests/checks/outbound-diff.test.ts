@@ -172,3 +172,18 @@ t.test('provisioning: package, action and switch (by its place in each side\'s l
   const none = checkOutboundProvisioning(as([]), production, true);
   t.match(none.summary, /not provisioned/);
 });
+
+t.test('a mismatch on every account keeps the report small: a count, the first accounts, a few examples per kind', async (t) => {
+  const accounts = 5_000;
+  const production = record(PRODUCTION, Array.from({ length: accounts }, (_, i) => mail(`ACC-${String(i).padStart(6, '0')}`, `a${i}@x.example`)));
+  const rehearsal = record(REHEARSAL, []);
+  const result = checkOutboundMail(rehearsal, production, new Map(), true);
+  t.equal(result.status, 'failed');
+  t.equal(result.affectedCount, accounts, 'every differing account is counted');
+  t.equal(result.affectedAccounts?.length, 50, 'only the first accounts are listed');
+  t.same(result.affectedAccounts?.slice(0, 2), ['ACC-000000', 'ACC-000001']);
+  t.match(result.summary, /^5000 account\(s\) differ: 5000 not mailed/);
+  const byKind = result.sections?.find((s) => s.title === 'Differences by kind')?.rows ?? [];
+  t.same(byKind, [{ difference: 'not mailed', count: accounts, example: 'ACC-000000, ACC-000001, ACC-000002, ACC-000003, ACC-000004 (+4,995 more)' }]);
+  t.ok(JSON.stringify(result).length < 20_000, `the result is ${JSON.stringify(result).length} characters`);
+});
