@@ -6,6 +6,7 @@ import { notConfigured, periodName } from './not-configured.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
 import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
+import type { DifferingAccounts } from '../differential/differing-accounts.js';
 
 export { rankCauses } from './cause-ranking.js';
 
@@ -23,72 +24,112 @@ const MISSING = Number.MAX_SAFE_INTEGER;
 /**
  * Compares every account's bill-run outcome with production's own bill run on the old release:
  * invoice total, charges by type, taxes, balance before this run's payments, next bill dates and
- * pooled minutes used. Both sides are streamed in account-number order and merged in one pass:
- * memory does not grow with the number of accounts, only with the (capped) evidence kept.
+ * pooled minutes used. With `serverSide` the engine finds the differing accounts across both
+ * databases and only those reach this process; otherwise both sides are streamed in account-number
+ * order and merged in one pass. Either way memory does not grow with the number of accounts, only
+ * with the (capped) evidence kept, and the findings are the same.
  */
-export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile): Promise<CheckResult> {
+export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile, serverSide?: DifferingAccountsSource): Promise<CheckResult> {
   const unconfigured = notConfigured(profile, { id: 'production-diff', title: 'Every account billed the same as production billed it on the old release' }, ['comparableAccounts', 'charges']);
   if (unconfigured !== undefined) return unconfigured;
-  const fieldCounts = new Map<string, number>();
-  const causes = new Map<string, { accounts: number; example: string }>();
-  const fieldGroups = new Map<string, { accounts: number; example: string }>();
-  const traitTotals = new Map<string, number>();
-  let accountsSeen = 0;
-  const affected: string[] = [];
-  let affectedCount = 0;
-  const kept: Difference[] = [];
-  const keep = (d: Difference): void => {
-    fieldCounts.set(d.field, (fieldCounts.get(d.field) ?? 0) + 1);
-    kept.push(d);
-    if (kept.length > MAX_EVIDENCE_ROWS * 4) {
-      kept.sort(largestFirst);
-      kept.length = MAX_EVIDENCE_ROWS;
-    }
-  };
-
+  const onServer = serverSide === undefined ? undefined : await serverSide(async (found) => {
+    const fold = new AccountFold(toleranceCents);
+    fold.accountsSeen = found.accounts;
+    for (const group of found.traitGroups) fold.countTraits(traitsOf(group.row), group.accounts);
+    for await (const [r, p] of found.differing()) fold.visit(r, p);
+    return fold.result(found.inBoth, toleranceCents);
+  });
+  if (onServer !== undefined) return onServer;
+  const fold = new AccountFold(toleranceCents);
   const compared = await mergeByAccount(comparableAccounts(profile, rehearsal, billDate), comparableAccounts(profile, production, billDate), (r, p) => {
     const row = r ?? p;
     if (row === undefined) return;
-    accountsSeen++;
-    const traits = traitsOf(row);
-    for (const trait of traits) if (traitTotals.has(trait) || traitTotals.size < MAX_CAUSE_GROUPS) traitTotals.set(trait, (traitTotals.get(trait) ?? 0) + 1);
-    const differences = compareAccount(r, p, toleranceCents);
-    if (differences.length === 0) return;
-    affectedCount++;
-    if (affected.length < MAX_LISTED_ACCOUNTS) affected.push(row.account_number);
-    for (const d of differences) keep(d);
-    for (const field of new Set(differences.map((d) => d.field))) countCause(fieldGroups, field, row.account_number);
-    for (const trait of traits) countCause(causes, trait, row.account_number);
+    fold.accountsSeen++;
+    fold.countTraits(traitsOf(row), 1);
+    fold.visit(r, p);
   });
+  return fold.result(compared, toleranceCents);
+}
 
-  kept.sort(largestFirst);
-  const evidence = kept.slice(0, MAX_EVIDENCE_ROWS).map((d) => ({ account: d.account, field: d.field, production: d.production, rehearsal: d.rehearsal }));
-  const byField = [...fieldCounts.entries()].map(([field, n]) => `${n} ${field}`).join(', ');
-  const failed = affectedCount > 0;
-  const ranked = rankCauses(causes, traitTotals, affectedCount, accountsSeen);
-  const groups = causeRows(ranked, affectedCount, accountsSeen);
-  const fields = [...fieldGroups.entries()]
-    .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
-    .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));
-  const likely = likelyCauseClause(ranked, affectedCount, accountsSeen);
-  return {
-    id: 'production-diff',
-    title: 'Every account billed the same as production billed it on the old release',
-    status: failed ? 'failed' : 'passed',
-    summary: failed
-      ? `${affectedCount} of ${compared} accounts differ from production (${byField})${likely}; largest differences and causes below`
-      : `${compared} accounts compared: invoice totals, charges by type, taxes, balances before payments, next bill dates and pooled minutes all match production${toleranceCents > 0 ? ` within ${formatCents(toleranceCents)}` : ''}`,
-    ...(failed ? { affectedAccounts: affected, affectedCount } : {}),
-    evidence,
-    ...(failed
-      ? {
-          sections: [
-            { title: `Differing accounts ${CAUSES_TITLE}`, rows: groups },
-            { title: 'Differing accounts by field', rows: fields },
-          ],
-        }
-      : {}),
-  };
+/**
+ * Runs `use` on the differing accounts the engine found across both databases, or returns
+ * undefined when it cannot (another server, tables that differ): the merge compares them then.
+ */
+export type DifferingAccountsSource = <T>(use: (found: DifferingAccounts) => Promise<T>) => Promise<T | undefined>;
+
+/**
+ * Everything the check reports, folded one account at a time in account-number order: the same
+ * whether every account streams past (the merge) or only the differing ones (the engine compared).
+ */
+class AccountFold {
+  private readonly fieldCounts = new Map<string, number>();
+  private readonly causes = new Map<string, { accounts: number; example: string }>();
+  private readonly fieldGroups = new Map<string, { accounts: number; example: string }>();
+  private readonly traitTotals = new Map<string, number>();
+  accountsSeen = 0;
+  private readonly affected: string[] = [];
+  private affectedCount = 0;
+  private readonly kept: Difference[] = [];
+
+  constructor(private readonly toleranceCents: number) {}
+
+  /** Base rates: `accounts` more accounts with these traits. */
+  countTraits(traits: readonly string[], accounts: number): void {
+    for (const trait of traits) if (this.traitTotals.has(trait) || this.traitTotals.size < MAX_CAUSE_GROUPS) this.traitTotals.set(trait, (this.traitTotals.get(trait) ?? 0) + accounts);
+  }
+
+  visit(r: ComparableAccount | undefined, p: ComparableAccount | undefined): void {
+    const row = r ?? p;
+    if (row === undefined) return;
+    const differences = compareAccount(r, p, this.toleranceCents);
+    if (differences.length === 0) return;
+    this.affectedCount++;
+    if (this.affected.length < MAX_LISTED_ACCOUNTS) this.affected.push(row.account_number);
+    for (const d of differences) this.keep(d);
+    for (const field of new Set(differences.map((d) => d.field))) countCause(this.fieldGroups, field, row.account_number);
+    for (const trait of traitsOf(row)) countCause(this.causes, trait, row.account_number);
+  }
+
+  private keep(d: Difference): void {
+    this.fieldCounts.set(d.field, (this.fieldCounts.get(d.field) ?? 0) + 1);
+    this.kept.push(d);
+    if (this.kept.length > MAX_EVIDENCE_ROWS * 4) {
+      this.kept.sort(largestFirst);
+      this.kept.length = MAX_EVIDENCE_ROWS;
+    }
+  }
+
+  result(compared: number, toleranceCents: number): CheckResult {
+    const { kept, affectedCount, accountsSeen } = this;
+    kept.sort(largestFirst);
+    const evidence = kept.slice(0, MAX_EVIDENCE_ROWS).map((d) => ({ account: d.account, field: d.field, production: d.production, rehearsal: d.rehearsal }));
+    const byField = [...this.fieldCounts.entries()].map(([field, n]) => `${n} ${field}`).join(', ');
+    const failed = affectedCount > 0;
+    const ranked = rankCauses(this.causes, this.traitTotals, affectedCount, accountsSeen);
+    const groups = causeRows(ranked, affectedCount, accountsSeen);
+    const fields = [...this.fieldGroups.entries()]
+      .sort((a, b) => b[1].accounts - a[1].accounts || a[0].localeCompare(b[0]))
+      .map(([field, g]) => ({ field, 'differing accounts': g.accounts, 'share of differing': percent(g.accounts, affectedCount), example: g.example }));
+    const likely = likelyCauseClause(ranked, affectedCount, accountsSeen);
+    return {
+      id: 'production-diff',
+      title: 'Every account billed the same as production billed it on the old release',
+      status: failed ? 'failed' : 'passed',
+      summary: failed
+        ? `${affectedCount} of ${compared} accounts differ from production (${byField})${likely}; largest differences and causes below`
+        : `${compared} accounts compared: invoice totals, charges by type, taxes, balances before payments, next bill dates and pooled minutes all match production${toleranceCents > 0 ? ` within ${formatCents(toleranceCents)}` : ''}`,
+      ...(failed ? { affectedAccounts: this.affected, affectedCount } : {}),
+      evidence,
+      ...(failed
+        ? {
+            sections: [
+              { title: `Differing accounts ${CAUSES_TITLE}`, rows: groups },
+              { title: 'Differing accounts by field', rows: fields },
+            ],
+          }
+        : {}),
+    };
+  }
 }
 
 /**

@@ -42,12 +42,17 @@ export class Profile {
     return this.adapter.queries.find((q) => q.concept === concept && q.dialect === dialect.name) ?? this.adapter.queries.find((q) => q.concept === concept && q.dialect === 'any');
   }
 
-  fragment(concept: ConceptName, dialect: Dialect, parameters: Parameters, options: ReadOptions = {}): Fragment {
+  /** The adapter's query with the parameters bound, neither ordered nor narrowed: for work the engine does itself. */
+  body(concept: ConceptName, dialect: Dialect, parameters: Parameters): Fragment {
     const query = this.queryFor(concept, dialect);
     if (query === undefined) throw new ConceptNotConfigured(concept);
     const values: Record<string, string> = {};
     for (const [k, v] of Object.entries(parameters)) if (v !== undefined) values[k] = v;
-    const body = query.template.bind(values);
+    return query.template.bind(values);
+  }
+
+  fragment(concept: ConceptName, dialect: Dialect, parameters: Parameters, options: ReadOptions = {}): Fragment {
+    const body = this.body(concept, dialect, parameters);
     const definition = conceptDefinition(concept);
     const orderBy = definition.orderBy;
     if (orderBy === undefined) return body;
@@ -77,6 +82,11 @@ export class Profile {
 }
 
 type Normalize = (row: Row) => Row;
+
+/** A row of `concept` as the engine gave it, normalized in place to the concept's column contract. */
+export function normalizeRow<C extends ConceptName>(concept: C, row: Row): ConceptRows[C] {
+  return normalizer(concept)(row) as ConceptRows[C];
+}
 
 /** One function per concept, so streaming a million rows does not parse column specs per row. */
 const normalizers = new Map<ConceptName, Normalize>();

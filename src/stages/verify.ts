@@ -1,7 +1,8 @@
 import { openProductionResult } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
-import { checkAgainstProduction, traitsOf } from '../checks/production-diff.js';
+import { checkAgainstProduction, traitsOf, type DifferingAccountsSource } from '../checks/production-diff.js';
+import { withSqliteDifferingAccounts } from '../differential/differing-accounts-sqlite.js';
 import type { AccountTraitSource } from '../checks/state-differential-causes.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
@@ -41,7 +42,7 @@ export async function verify(ctx: RunContext): Promise<string> {
   try {
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, profile)));
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
@@ -62,6 +63,18 @@ export async function verify(ctx: RunContext): Promise<string> {
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
+}
+
+/**
+ * Where the engine can compare both sides itself (two SQLite files; SQL Server databases on one
+ * server), only the differing accounts reach the production diff; elsewhere it merges streams.
+ */
+function differingAccountsSource(ctx: RunContext, profile: Profile): DifferingAccountsSource | undefined {
+  const { plan, run } = ctx;
+  const result = plan.productionResult;
+  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined || result.kind !== 'sqlite-file') return undefined;
+  const billed = run.state.databasePath;
+  return (use) => withSqliteDifferingAccounts(billed, result.path, profile, plan.billRun.date, use);
 }
 
 /** What the outbound checks compare: this run's ledger and database against production's. */
