@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
 import { runBench } from './harness.js';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { benchmarkDifferentials, differentialsTable } from './differentials.js';
 
 function sizeList(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
@@ -23,11 +26,30 @@ const program = new Command('bench')
   .option('--json', 'print the results JSON on stdout (progress stays on stderr)', false)
   .option('--cache-dir <dir>', 'where samples are kept between runs', join(PROJECT_ROOT, 'bench/.cache'))
   .option('--results-dir <dir>', 'where the results JSON goes', join(PROJECT_ROOT, 'bench/results'))
+  .option('--only <part>', '`differentials`: only the production diff, state and outbound differentials on a synthetic bill run (no rehearsal), against their scans', (v) => {
+    if (v !== 'differentials') throw new InvalidArgumentError('the one part that runs alone is `differentials`.');
+    return v;
+  })
   .option('--markdown <file>', 'the Markdown file whose generated section is rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
   .parse();
 
-const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string }>();
+const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string; only?: 'differentials' }>();
 const started = Date.now();
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+if (options.only === 'differentials') {
+  const results = [];
+  for (const accounts of options.sizes) {
+    say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
+    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say);
+    results.push({ accounts, figures });
+    say(differentialsTable(figures));
+  }
+  mkdirSync(resolve(options.resultsDir), { recursive: true });
+  const file = join(resolve(options.resultsDir), `differentials-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAverage: loadavg(), results }, null, 2)}\n`);
+  say(`Results: ${file}`);
+  process.exit(0);
+}
 const outcome = await runBench({
   sizes: options.sizes,
   seed: options.seed,
@@ -35,7 +57,7 @@ const outcome = await runBench({
   resultsDir: resolve(options.resultsDir),
   markdownFile: resolve(options.markdown),
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  say: (line) => void process.stderr.write(`${line}\n`),
+  say,
 });
 process.stderr.write(`Results: ${outcome.resultsFile}\nMarkdown: ${options.markdown}\nWall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 if (options.json) process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
