@@ -1,8 +1,10 @@
-import { openProductionResult } from '../engine/run-databases.js';
+import { currentSqlServerCopy, openProductionResult } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction, traitsOf, type DifferingAccountsSource } from '../checks/production-diff.js';
 import { withSqliteDifferingAccounts } from '../differential/differing-accounts-sqlite.js';
+import { withTsqlDifferingAccounts } from '../differential/differing-accounts-tsql.js';
+import { randomBytes } from 'node:crypto';
 import type { AccountTraitSource } from '../checks/state-differential-causes.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
@@ -42,7 +44,7 @@ export async function verify(ctx: RunContext): Promise<string> {
   try {
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, profile)));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, engine, profile)));
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
@@ -66,15 +68,24 @@ export async function verify(ctx: RunContext): Promise<string> {
 }
 
 /**
- * Where the engine can compare both sides itself (two SQLite files; SQL Server databases on one
- * server), only the differing accounts reach the production diff; elsewhere it merges streams.
+ * Where the engine can compare both sides itself, only the differing accounts reach the production
+ * diff: two SQLite files (production's attached), or the copy and production's result as databases
+ * on the one SQL Server the plan connects to (three-part names). Anything else merges streams.
  */
-function differingAccountsSource(ctx: RunContext, profile: Profile): DifferingAccountsSource | undefined {
+function differingAccountsSource(ctx: RunContext, engine: DatabaseEngine, profile: Profile): DifferingAccountsSource | undefined {
   const { plan, run } = ctx;
   const result = plan.productionResult;
-  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined || result.kind !== 'sqlite-file') return undefined;
-  const billed = run.state.databasePath;
-  return (use) => withSqliteDifferingAccounts(billed, result.path, profile, plan.billRun.date, use);
+  const billDate = plan.billRun.date;
+  if (plan.database.engine === 'sqlite' && run.state.databasePath !== undefined && result.kind === 'sqlite-file') {
+    const billed = run.state.databasePath;
+    return (use) => withSqliteDifferingAccounts(billed, result.path, profile, billDate, use);
+  }
+  const copy = currentSqlServerCopy(run.state);
+  if (plan.database.engine === 'mssql' && engine.kind === 'mssql' && copy !== undefined && result.kind === 'mssql-database') {
+    const databases = { rehearsal: copy.database, production: result.database };
+    return (use) => withTsqlDifferingAccounts(engine, databases, profile, billDate, randomBytes(8).toString('hex'), use);
+  }
+  return undefined;
 }
 
 /** What the outbound checks compare: this run's ledger and database against production's. */
