@@ -15,7 +15,7 @@ import { Attribution } from './attribution.js';
 import type { SinkholeContext } from './context.js';
 import { createPaymentServer, handleTlsConnection } from './gateway.js';
 import { LedgerWriter } from './ledger.js';
-import { createMailSinkhole, serveMail } from './smtp.js';
+import { MailSinkhole } from './smtp.js';
 import { handleSwitchConnection, listenUdpSwitch } from './switch.js';
 
 function readTls(caDir: string | undefined): SinkholeContext['tls'] {
@@ -60,8 +60,8 @@ async function main(): Promise<void> {
   const { ctx, configFile, exitWithStdin } = loadContext();
   const { config } = ctx;
   const payments = createPaymentServer(ctx);
-  const mail = createMailSinkhole(ctx, false);
-  const mailTls = ctx.tls ? createMailSinkhole(ctx, true) : undefined;
+  const mail = new MailSinkhole(ctx, false);
+  const mailTls = ctx.tls ? new MailSinkhole(ctx, true) : undefined;
 
   const tcp: Promise<Server>[] = [];
   const taken = new Set<number>();
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
   for (const port of config.tlsPorts) {
     add(port, (s) => handleTlsConnection(ctx, s, payments ? (t) => payments.emit('connection', t) : undefined));
   }
-  for (const port of config.smtpPorts) add(port, (s) => serveMail(mail, s));
-  for (const port of config.smtpsPorts) add(port, (s) => handleTlsConnection(ctx, s, mailTls ? (t) => serveMail(mailTls, t) : undefined));
+  for (const port of config.smtpPorts) add(port, (s) => mail.serve(s));
+  for (const port of config.smtpsPorts) add(port, (s) => handleTlsConnection(ctx, s, mailTls ? (t) => mailTls.serve(t) : undefined));
   for (const [port, service] of Object.entries(config.tcpPorts)) add(Number(port), (s) => handleSwitchConnection(ctx, s, service));
   const udp: Promise<UdpSocket>[] = Object.entries(config.udpPorts).map(([port, service]) => listenUdpSwitch(ctx, Number(port), service));
 
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const tls = readTls(config.caDir);
     if (tls) {
       payments?.setSecureContext({ key: tls.key, cert: tls.cert });
-      for (const server of [mail, mailTls]) server?.updateSecureContext({ key: tls.key, cert: tls.cert });
+      for (const server of [mail, mailTls]) server?.setSecureContext(tls);
     }
     process.stdout.write('RELOADED\n');
   });
