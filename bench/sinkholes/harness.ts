@@ -17,6 +17,7 @@ import {
   SMTP_SINK,
   startNginx,
   startOurSinkholes,
+  startNodeFloor,
   startSmtpSink,
   type BenchNamespace,
   type RunningServer,
@@ -49,11 +50,15 @@ export interface ServerRound {
   readonly serverCpuUsPerOp: number;
 }
 
+export type ServerRole = 'ours' | 'reference' | 'floor';
+
 export interface Round {
   readonly ours: ServerRound;
   readonly reference: ServerRound;
-  /** Which ran first in this round; the order alternates so drift in the machine's load hits both. */
-  readonly first: 'ours' | 'reference';
+  /** Plain Node recording nothing (HTTPS and TCP only): how much of a gap is the runtime's. */
+  readonly floor?: ServerRound;
+  /** The order the servers ran in; it rotates between rounds so drift in the machine's load hits each. */
+  readonly order: readonly ServerRole[];
 }
 
 export interface WorkloadFigures {
@@ -64,6 +69,8 @@ export interface WorkloadFigures {
   /** Medians over the rounds of ours / reference, each ratio taken within one round. */
   readonly throughputRatio: number;
   readonly p99Ratio: number;
+  /** Median over the rounds of ours / plain Node's throughput, where the floor was measured. */
+  readonly floorRatio?: number;
   readonly met: boolean;
 }
 
@@ -105,8 +112,18 @@ export function median(values: readonly number[]): number {
 export function figuresOf(workload: Workload, concurrency: number, rounds: readonly Round[]): WorkloadFigures {
   const throughputRatio = median(rounds.map((r) => (r.reference.load.perSecond > 0 ? r.ours.load.perSecond / r.reference.load.perSecond : 0)));
   const p99Ratio = median(rounds.map((r) => (r.reference.load.p99Ms > 0 ? r.ours.load.p99Ms / r.reference.load.p99Ms : Number.POSITIVE_INFINITY)));
+  const floors = rounds.flatMap((r) => (r.floor !== undefined && r.floor.load.perSecond > 0 ? [r.ours.load.perSecond / r.floor.load.perSecond] : []));
   const clean = rounds.every((r) => r.ours.load.errors === 0 && r.reference.load.errors === 0);
-  return { workload, reference: REFERENCE_OF[workload], concurrency, rounds, throughputRatio, p99Ratio, met: clean && throughputRatio >= THROUGHPUT_GOAL && p99Ratio <= P99_GOAL };
+  return {
+    workload,
+    reference: REFERENCE_OF[workload],
+    concurrency,
+    rounds,
+    throughputRatio,
+    p99Ratio,
+    ...(floors.length > 0 ? { floorRatio: median(floors) } : {}),
+    met: clean && throughputRatio >= THROUGHPUT_GOAL && p99Ratio <= P99_GOAL,
+  };
 }
 
 function missingTools(): string[] {
@@ -181,12 +198,15 @@ export async function runSinkholeBench(options: SinkholeBenchOptions): Promise<{
     servers.push(smtpSink);
     const nginx = await startNginx(namespace, dir, ca.dir);
     servers.push(nginx);
+    const floor = await startNodeFloor(namespace, ca.dir);
+    servers.push(floor);
 
-    const targets: Record<Workload, { ours: number; reference: number; server: RunningServer }> = {
-      smtp: { ours: PORTS.ours.smtp, reference: PORTS.reference.smtp, server: smtpSink },
-      'https-handshake': { ours: PORTS.ours.https, reference: PORTS.reference.https, server: nginx },
-      'https-keepalive': { ours: PORTS.ours.https, reference: PORTS.reference.https, server: nginx },
-      tcp: { ours: PORTS.ours.tcp, reference: PORTS.reference.tcp, server: nginx },
+    type Target = { readonly server: RunningServer; readonly port: number };
+    const targets: Record<Workload, Partial<Record<ServerRole, Target>>> = {
+      smtp: { ours: { server: ours, port: PORTS.ours.smtp }, reference: { server: smtpSink, port: PORTS.reference.smtp } },
+      'https-handshake': { ours: { server: ours, port: PORTS.ours.https }, reference: { server: nginx, port: PORTS.reference.https }, floor: { server: floor, port: PORTS.floor.https } },
+      'https-keepalive': { ours: { server: ours, port: PORTS.ours.https }, reference: { server: nginx, port: PORTS.reference.https }, floor: { server: floor, port: PORTS.floor.https } },
+      tcp: { ours: { server: ours, port: PORTS.ours.tcp }, reference: { server: nginx, port: PORTS.reference.tcp }, floor: { server: floor, port: PORTS.floor.tcp } },
     };
     const workloads: WorkloadFigures[] = [];
     for (const workload of options.workloads ?? WORKLOADS) {
@@ -202,28 +222,24 @@ export async function runSinkholeBench(options: SinkholeBenchOptions): Promise<{
         serverName: SERVER_NAME,
       });
       const rounds: Round[] = [];
+      const roles = (['ours', 'reference', 'floor'] as const).filter((role) => target[role] !== undefined);
       for (let round = 0; round < settings.rounds; round++) {
-        const first = round % 2 === 0 ? 'ours' : 'reference';
-        const runOurs = (): Promise<ServerRound> => measure(namespace, ours, spec(target.ours));
-        const runReference = (): Promise<ServerRound> => measure(namespace, target.server, spec(target.reference));
-        let oursRound: ServerRound;
-        let referenceRound: ServerRound;
-        if (first === 'ours') {
-          oursRound = await runOurs();
-          referenceRound = await runReference();
-        } else {
-          referenceRound = await runReference();
-          oursRound = await runOurs();
-        }
-        rounds.push({ ours: oursRound, reference: referenceRound, first });
-        options.say(
-          `    ${workload} round ${round + 1}: ours ${oursRound.load.perSecond.toFixed(0)}/s p99 ${oursRound.load.p99Ms.toFixed(1)} ms, ` +
-            `reference ${referenceRound.load.perSecond.toFixed(0)}/s p99 ${referenceRound.load.p99Ms.toFixed(1)} ms` +
-            `${oursRound.load.errors + referenceRound.load.errors > 0 ? ` (errors: ours ${oursRound.load.errors} ${oursRound.load.firstError ?? ''}, reference ${referenceRound.load.errors} ${referenceRound.load.firstError ?? ''})` : ''}`,
-        );
+        const order = [...roles.slice(round % roles.length), ...roles.slice(0, round % roles.length)];
+        const measured: Partial<Record<ServerRole, ServerRound>> = {};
+        for (const role of order) measured[role] = await measure(namespace, target[role]!.server, spec(target[role]!.port));
+        const result: Round = { ours: measured.ours!, reference: measured.reference!, ...(measured.floor ? { floor: measured.floor } : {}), order };
+        rounds.push(result);
+        const line = (role: ServerRole): string => {
+          const load = measured[role]?.load;
+          return load === undefined ? '' : `${role} ${load.perSecond.toFixed(0)}/s p99 ${load.p99Ms.toFixed(1)} ms${load.errors > 0 ? ` (${load.errors} errors: ${load.firstError ?? ''})` : ''}`;
+        };
+        options.say(`    ${workload} round ${round + 1}: ${roles.map(line).join(', ')}`);
       }
       const figures = figuresOf(workload, settings.concurrency, rounds);
-      options.say(`  ${figures.met ? '✔' : '✘'} ${workload}: ${figures.throughputRatio.toFixed(2)}× the reference's throughput, p99 ${figures.p99Ratio.toFixed(2)}×`);
+      options.say(
+        `  ${figures.met ? '✔' : '✘'} ${workload}: ${figures.throughputRatio.toFixed(2)}× the reference's throughput, p99 ${figures.p99Ratio.toFixed(2)}×` +
+          `${figures.floorRatio !== undefined ? `; ${figures.floorRatio.toFixed(2)}× plain Node's throughput` : ''}`,
+      );
       workloads.push(figures);
     }
     await ours.stop();

@@ -11,6 +11,7 @@ import { descendantsOf } from '../process-memory.js';
 export const PORTS = {
   ours: { smtp: 2525, https: 8443, tcp: 7001 },
   reference: { smtp: 3525, https: 9443, tcp: 8001 },
+  floor: { https: 4443, tcp: 6001 },
 } as const;
 
 export const SERVER_NAME = 'pay.bench.example';
@@ -126,6 +127,13 @@ export async function startOurSinkholes(namespace: BenchNamespace, dir: string, 
   const main = typescriptCommand(join(PROJECT_ROOT, 'src/sinkholes/main.ts'), ['--config', config, '--exit-with-stdin']);
   const child = await startIn(namespace, 'our sinkholes', main.command, main.args, (line) => line.startsWith('READY '), main.env);
   return { ...running('ours', child, 'SIGTERM'), ledger };
+}
+
+/** Plain Node servers that record nothing (bench/sinkholes/node-floor.ts): the runtime's own cost. */
+export async function startNodeFloor(namespace: BenchNamespace, caDir: string): Promise<RunningServer> {
+  const floor = typescriptCommand(join(PROJECT_ROOT, 'bench/sinkholes/node-floor.ts'), [caDir, String(PORTS.floor.https), String(PORTS.floor.tcp)]);
+  const child = await startIn(namespace, 'the plain Node servers', floor.command, floor.args, (line) => line === 'READY', floor.env);
+  return running('plain Node', child, 'SIGTERM');
 }
 
 /** Postfix's smtp-sink: accepts and discards every message, one process, event-driven like ours. */

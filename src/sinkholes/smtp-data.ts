@@ -36,7 +36,6 @@ export class MessageReader {
         const newline = chunk.indexOf(LF, i);
         if (newline < 0) {
           this.size += chunk.length - i;
-          i = chunk.length;
           break;
         }
         this.size += newline - i + 1;
