@@ -110,9 +110,11 @@ export function median(values: readonly number[]): number {
 }
 
 export function figuresOf(workload: Workload, concurrency: number, rounds: readonly Round[]): WorkloadFigures {
-  const throughputRatio = median(rounds.map((r) => (r.reference.load.perSecond > 0 ? r.ours.load.perSecond / r.reference.load.perSecond : 0)));
-  const p99Ratio = median(rounds.map((r) => (r.reference.load.p99Ms > 0 ? r.ours.load.p99Ms / r.reference.load.p99Ms : Number.POSITIVE_INFINITY)));
-  const floors = rounds.flatMap((r) => (r.floor !== undefined && r.floor.load.perSecond > 0 ? [r.ours.load.perSecond / r.floor.load.perSecond] : []));
+  // A round where a server finished nothing in its window (a machine too loaded for a tiny run) has no ratio.
+  const measured = rounds.filter((r) => r.ours.load.completed > 0 && r.reference.load.completed > 0);
+  const throughputRatio = measured.length > 0 ? median(measured.map((r) => r.ours.load.perSecond / r.reference.load.perSecond)) : 0;
+  const p99Ratio = measured.length > 0 ? median(measured.map((r) => r.ours.load.p99Ms / r.reference.load.p99Ms)) : 0;
+  const floors = measured.flatMap((r) => (r.floor !== undefined && r.floor.load.perSecond > 0 ? [r.ours.load.perSecond / r.floor.load.perSecond] : []));
   const clean = rounds.every((r) => r.ours.load.errors === 0 && r.reference.load.errors === 0);
   return {
     workload,
@@ -122,7 +124,7 @@ export function figuresOf(workload: Workload, concurrency: number, rounds: reado
     throughputRatio,
     p99Ratio,
     ...(floors.length > 0 ? { floorRatio: median(floors) } : {}),
-    met: clean && throughputRatio >= THROUGHPUT_GOAL && p99Ratio <= P99_GOAL,
+    met: clean && measured.length > 0 && throughputRatio >= THROUGHPUT_GOAL && p99Ratio <= P99_GOAL,
   };
 }
 
