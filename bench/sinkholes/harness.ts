@@ -191,6 +191,17 @@ export async function runSinkholeBench(options: SinkholeBenchOptions): Promise<{
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-sinkhole-bench-'));
   const namespace = createBenchNamespace();
   const servers: RunningServer[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const server of servers) await server.stop();
+      await removeBenchNamespace(namespace);
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // Ctrl-C must not leave the namespace and the reference servers behind.
+  const interrupted = (): void => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const ca = await createRunCa(join(dir, 'ca'), 'sinkhole-bench', [SERVER_NAME, '127.0.0.1']);
     const caPem = readFileSync(ca.caCertPath, 'utf8');
@@ -263,9 +274,9 @@ export async function runSinkholeBench(options: SinkholeBenchOptions): Promise<{
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     return { results, resultsFile };
   } finally {
-    for (const server of servers) await server.stop();
-    await removeBenchNamespace(namespace);
-    rmSync(dir, { recursive: true, force: true });
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await cleanUp();
   }
 }
 
