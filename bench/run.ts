@@ -1,8 +1,13 @@
-// `npm run bench`: times every stage of a rehearsal at 10k, 100k and 1M accounts against its physical limit.
+// `npm run bench`: times every stage of a rehearsal at 10k, 100k and 1M accounts against its physical
+// limit, the differentials against their scans on a synthetic bill run, and our sinkholes against reference
+// servers (`--only rehearsal`, `--only differentials` or `--only sinkholes` for one part).
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
 import { runBench } from './harness.js';
+import { DEFAULT_SINKHOLE_SETTINGS, latestSinkholeResults, runSinkholeBench } from './sinkholes/harness.js';
+import { updateSinkholeMarkdown } from './sinkholes/markdown.js';
+import { WORKLOADS, type Workload } from './sinkholes/load.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { benchmarkDifferentials, differentialsTable } from './differentials.js';
@@ -19,24 +24,76 @@ function wholeNumber(value: string): number {
   return n;
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of at least 1.');
+  return n;
+}
+
+function secondsValue(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('give a number of seconds above 0, like 3 or 0.5.');
+  return n;
+}
+
+function workloadList(value: string): Workload[] {
+  const list = value.split(',').map((s) => s.trim());
+  const unknown = list.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.join(', ')}.`);
+  return list as Workload[];
+}
+
 const program = new Command('bench')
-  .description('Generates samples (cached), rehearses each stage by stage on the local target and writes bench/results/*.json and BENCHMARKS.md.')
+  .description('Generates samples (cached), rehearses each stage by stage on the local target, times the differentials on a synthetic bill run, measures the sinkholes against reference servers, and writes bench/results/ and BENCHMARKS.md.')
+  .addOption(new Option('--only <part>', 'run one part: the stage-by-stage rehearsal, the differentials on a synthetic bill run (production diff, state and outbound differentials against their scans), or the sinkhole comparison').choices(['rehearsal', 'differentials', 'sinkholes']))
   .option('--sizes <list>', 'account counts, comma-separated', sizeList, [10_000, 100_000, 1_000_000])
   .option('--seed <n>', 'sample seed', wholeNumber, 1)
   .option('--json', 'print the results JSON on stdout (progress stays on stderr)', false)
   .option('--cache-dir <dir>', 'where samples are kept between runs', join(PROJECT_ROOT, 'bench/.cache'))
-  .option('--results-dir <dir>', 'where the results JSON goes', join(PROJECT_ROOT, 'bench/results'))
-  .option('--only <part>', '`differentials`: only the production diff, state and outbound differentials on a synthetic bill run (no rehearsal), against their scans', (v) => {
-    if (v !== 'differentials') throw new InvalidArgumentError('the one part that runs alone is `differentials`.');
-    return v;
-  })
-  .option('--markdown <file>', 'the Markdown file whose generated section is rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
+  .option('--results-dir <dir>', 'where the results JSON goes (the sinkholes in its sinkholes/ folder)', join(PROJECT_ROOT, 'bench/results'))
+  .option('--markdown <file>', 'the Markdown file whose generated sections are rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
+  .option('--workloads <list>', `sinkholes: which workloads (${WORKLOADS.join(', ')})`, workloadList, [...WORKLOADS])
+  .option('--concurrency <n>', 'sinkholes: connections the load client keeps busy', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.concurrency)
+  .option('--rounds <n>', 'sinkholes: measurements of each server per workload, alternating which goes first', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.rounds)
+  .option('--seconds <s>', 'sinkholes: measured seconds per measurement', secondsValue, DEFAULT_SINKHOLE_SETTINGS.durationMs / 1000)
+  .option('--warmup <s>', 'sinkholes: unmeasured seconds before each measurement', secondsValue, DEFAULT_SINKHOLE_SETTINGS.warmupMs / 1000)
   .parse();
 
-const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string; only?: 'differentials' }>();
+const options = program.opts<{
+  only?: 'rehearsal' | 'differentials' | 'sinkholes';
+  sizes: number[];
+  seed: number;
+  json: boolean;
+  cacheDir: string;
+  resultsDir: string;
+  markdown: string;
+  workloads: Workload[];
+  concurrency: number;
+  rounds: number;
+  seconds: number;
+  warmup: number;
+}>();
 const started = Date.now();
+const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
-if (options.only === 'differentials') {
+const printed: Record<string, unknown> = {};
+let failed = false;
+
+if (options.only === undefined || options.only === 'rehearsal') {
+  const outcome = await runBench({
+    sizes: options.sizes,
+    seed: options.seed,
+    cacheDir: resolve(options.cacheDir),
+    resultsDir: resolve(options.resultsDir),
+    markdownFile: resolve(options.markdown),
+    command,
+    say,
+  });
+  say(`Results: ${outcome.resultsFile}`);
+  printed.rehearsal = outcome.results;
+  failed ||= outcome.failed;
+}
+if (options.only === undefined || options.only === 'differentials') {
   const results = [];
   for (const accounts of options.sizes) {
     say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
@@ -48,17 +105,28 @@ if (options.only === 'differentials') {
   const file = join(resolve(options.resultsDir), `differentials-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAverage: loadavg(), results }, null, 2)}\n`);
   say(`Results: ${file}`);
-  process.exit(0);
+  printed.differentials = results;
 }
-const outcome = await runBench({
-  sizes: options.sizes,
-  seed: options.seed,
-  cacheDir: resolve(options.cacheDir),
-  resultsDir: resolve(options.resultsDir),
-  markdownFile: resolve(options.markdown),
-  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  say,
-});
-process.stderr.write(`Results: ${outcome.resultsFile}\nMarkdown: ${options.markdown}\nWall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-if (options.json) process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
-if (outcome.failed) process.exitCode = 1;
+if (options.only === undefined || options.only === 'sinkholes') {
+  say('▶ sinkholes against reference servers');
+  const sinkholeResults = join(resolve(options.resultsDir), 'sinkholes');
+  try {
+    const outcome = await runSinkholeBench({
+      settings: { rounds: options.rounds, warmupMs: options.warmup * 1000, durationMs: options.seconds * 1000, concurrency: options.concurrency },
+      workloads: options.workloads,
+      resultsDir: sinkholeResults,
+      command,
+      say,
+    });
+    updateSinkholeMarkdown(resolve(options.markdown), latestSinkholeResults(sinkholeResults)!);
+    say(`Results: ${outcome.resultsFile}`);
+    printed.sinkholes = outcome.results;
+    failed ||= !outcome.results.ledger.complete || outcome.results.workloads.some((w) => w.rounds.some((r) => r.ours.load.errors + r.reference.load.errors > 0));
+  } catch (error) {
+    say(`  ✘ the sinkhole bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    failed = true;
+  }
+}
+say(`Markdown: ${options.markdown}\nWall time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+if (options.json) process.stdout.write(`${JSON.stringify(options.only === undefined ? printed : printed[options.only], null, 2)}\n`);
+if (failed) process.exitCode = 1;

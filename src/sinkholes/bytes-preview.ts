@@ -5,6 +5,7 @@ export const PREVIEW_LIMIT = 256;
 
 export function previewBytes(data: Buffer): BytesPreview {
   const head = data.subarray(0, PREVIEW_LIMIT);
-  const text = [...head].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  // latin1 maps each byte to one character, so replacing the unprintable ones keeps positions.
+  const text = head.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
   return { length: head.length, hex: head.toString('hex'), text };
 }

@@ -35,7 +35,7 @@ export function firstBytes(
   options: { readonly enough: (data: Buffer) => boolean; readonly max: number; readonly waitMs: number },
 ): Promise<Buffer> {
   return new Promise((resolve) => {
-    let data = Buffer.alloc(0);
+    let data: Buffer = Buffer.alloc(0);
     const finish = (): void => {
       clearTimeout(timer);
       socket.off('data', onData);
@@ -45,7 +45,7 @@ export function firstBytes(
       resolve(data);
     };
     const onData = (chunk: Buffer): void => {
-      data = Buffer.concat([data, chunk]);
+      data = data.length === 0 ? chunk : Buffer.concat([data, chunk]);
       if (data.length >= options.max || options.enough(data)) finish();
     };
     const timer = setTimeout(finish, options.waitMs);

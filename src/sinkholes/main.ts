@@ -15,7 +15,7 @@ import { Attribution } from './attribution.js';
 import type { SinkholeContext } from './context.js';
 import { createPaymentServer, handleTlsConnection } from './gateway.js';
 import { LedgerWriter } from './ledger.js';
-import { createMailSinkhole, serveMail } from './smtp.js';
+import { MailSinkhole } from './smtp.js';
 import { handleSwitchConnection, listenUdpSwitch } from './switch.js';
 
 function readTls(caDir: string | undefined): SinkholeContext['tls'] {
@@ -49,7 +49,10 @@ function loadContext(): { ctx: SinkholeContext; configFile: string; exitWithStdi
 }
 
 function listenTcp(port: number, onSocket: (socket: Socket) => void): Promise<Server> {
-  const server = createServer(onSocket);
+  // Without noDelay every small answer (an HTTP response in two TLS records, an SMTP reply) can
+  // wait for the client's delayed ACK, 40 ms on Linux. Servers that accept their own sockets set
+  // it; these are accepted here and handed on, so it is set here.
+  const server = createServer({ noDelay: true }, onSocket);
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new Error(`sinkhole cannot listen on tcp/${port}: ${error.message}`)));
     server.listen({ port, host: '0.0.0.0', backlog: 511 }, () => resolve(server));
@@ -60,8 +63,8 @@ async function main(): Promise<void> {
   const { ctx, configFile, exitWithStdin } = loadContext();
   const { config } = ctx;
   const payments = createPaymentServer(ctx);
-  const mail = createMailSinkhole(ctx, false);
-  const mailTls = ctx.tls ? createMailSinkhole(ctx, true) : undefined;
+  const mail = new MailSinkhole(ctx, false);
+  const mailTls = ctx.tls ? new MailSinkhole(ctx, true) : undefined;
 
   const tcp: Promise<Server>[] = [];
   const taken = new Set<number>();
@@ -73,8 +76,8 @@ async function main(): Promise<void> {
   for (const port of config.tlsPorts) {
     add(port, (s) => handleTlsConnection(ctx, s, payments ? (t) => payments.emit('connection', t) : undefined));
   }
-  for (const port of config.smtpPorts) add(port, (s) => serveMail(mail, s));
-  for (const port of config.smtpsPorts) add(port, (s) => handleTlsConnection(ctx, s, mailTls ? (t) => serveMail(mailTls, t) : undefined));
+  for (const port of config.smtpPorts) add(port, (s) => mail.serve(s));
+  for (const port of config.smtpsPorts) add(port, (s) => handleTlsConnection(ctx, s, mailTls ? (t) => mailTls.serve(t) : undefined));
   for (const [port, service] of Object.entries(config.tcpPorts)) add(Number(port), (s) => handleSwitchConnection(ctx, s, service));
   const udp: Promise<UdpSocket>[] = Object.entries(config.udpPorts).map(([port, service]) => listenUdpSwitch(ctx, Number(port), service));
 
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     const tls = readTls(config.caDir);
     if (tls) {
       payments?.setSecureContext({ key: tls.key, cert: tls.cert });
-      for (const server of [mail, mailTls]) server?.updateSecureContext({ key: tls.key, cert: tls.cert });
+      for (const server of [mail, mailTls]) server?.setSecureContext(tls);
     }
     process.stdout.write('RELOADED\n');
   });

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import t, { type Test } from 'tap';
+import { Attribution } from '../../src/sinkholes/attribution.js';
+import { createRunCa } from '../../src/sinkholes/ca.js';
+import type { SinkholeContext } from '../../src/sinkholes/context.js';
+import { LedgerWriter, readLedger, type MailEntry } from '../../src/sinkholes/ledger.js';
+import { MessageReader } from '../../src/sinkholes/smtp-data.js';
+import { MailSinkhole } from '../../src/sinkholes/smtp.js';
+import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const NONCE = 'n0nce-smtp-test';
+
+async function mailSinkhole(t: Test, withCa: boolean): Promise<{ port: number; ledger: string; caCert?: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearsal-smtp-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const ca = withCa ? await createRunCa(join(dir, 'ca'), 'smtp-test', ['mail.northwind-telecom.example', '127.0.0.1']) : undefined;
+  const ledger = join(dir, 'ledger.jsonl');
+  const ctx: SinkholeContext = {
+    config: { ledgerPath: ledger, nonce: NONCE, hostsByAddress: {}, smtpPorts: [], smtpsPorts: [], tlsPorts: [], tcpPorts: {}, udpPorts: {}, decline: { last4: [] } },
+    hosts: new Map([['127.0.0.1', 'mail.northwind-telecom.example']]),
+    ledger: new LedgerWriter(ledger),
+    attribution: new Attribution(SAMPLE_ADAPTER.outbound),
+    ...(ca ? { tls: { key: readFileSync(ca.serverKeyPath), cert: readFileSync(ca.serverCertPath) } } : {}),
+  };
+  const sinkhole = new MailSinkhole(ctx, false);
+  const server: Server = createServer((socket) => sinkhole.serve(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as AddressInfo).port, ledger, ...(ca ? { caCert: readFileSync(ca.caCertPath, 'utf8') } : {}) };
+}
+
+/** Sends `writes` one after another on one connection and collects everything the server answers until it closes. */
+function converse(port: number, writes: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answered = '';
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setEncoding('latin1');
+    socket.on('data', (text: string) => {
+      answered += text;
+      if (answered.startsWith('220 ') && writes.length > 0 && answered.split('\r\n').length === 2) for (const w of writes) socket.write(w);
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answered));
+  });
+}
+
+const mails = (ledger: string): MailEntry[] => readLedger(ledger).filter((e): e is MailEntry => e.kind === 'mail');
+
+t.test('a real mail client hands over a message through STARTTLS and AUTH, and the ledger records it', async (t) => {
+  const sink = await mailSinkhole(t, true);
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sink.port,
+    secure: false,
+    requireTLS: true,
+    auth: { user: 'billing', pass: 'anything' },
+    tls: { ca: sink.caCert, servername: 'mail.northwind-telecom.example' },
+  });
+  t.teardown(() => transport.close());
+  const info = await transport.sendMail({ from: 'billing@northwind-telecom.example', to: ['ada@customer.example', 'bob@customer.example'], subject: 'Facture INV-2026-11-01-100042 été', text: 'Amount due: 42.00' });
+  t.same(info.accepted, ['ada@customer.example', 'bob@customer.example'], 'both recipients accepted');
+  const [mail] = mails(sink.ledger);
+  t.match(mail, {
+    destination: { host: 'mail.northwind-telecom.example', address: '127.0.0.1', port: sink.port, protocol: 'tcp' },
+    from: 'billing@northwind-telecom.example',
+    to: ['ada@customer.example', 'bob@customer.example'],
+    subject: 'Facture INV-2026-11-01-100042 été',
+    account: '100042',
+  });
+  t.ok((mail?.sizeBytes ?? 0) > 100, 'size recorded');
+});
+
+t.test('a pipelined session: every reply in order, dot-stuffed lines counted once, the message recorded before QUIT is answered', async (t) => {
+  const sink = await mailSinkhole(t, false);
+  const body = 'Subject: Invoice account=100077\r\n\r\n..a line that began with a dot\r\nlast line\r\n';
+  const answer = await converse(sink.port, [
+    'EHLO billing.example\r\nMAIL FROM:<billing@northwind-telecom.example> SIZE=100\r\nRCPT TO:<ada@customer.example>\r\nDATA\r\n',
+    body.slice(0, 40),
+    `${body.slice(40)}.\r\nQUIT\r\n`,
+  ]);
+  const codes = answer
+    .split('\r\n')
+    .filter((line) => /^\d{3} /.test(line))
+    .map((line) => line.slice(0, 3));
+  t.same(codes, ['220', '250', '250', '250', '354', '250', '221'], answer);
+  t.match(answer, `220 rehearsal-sinkhole-${NONCE}`, 'the greeting carries the nonce');
+  const [mail] = mails(sink.ledger);
+  t.match(mail, { from: 'billing@northwind-telecom.example', to: ['ada@customer.example'], subject: 'Invoice account=100077', account: '100077' });
+  t.equal(mail?.sizeBytes, Buffer.byteLength(body) - 1, 'the stuffed dot is not counted');
+});
+
+t.test('commands out of order are refused and a probe is answered with the nonce; nothing is recorded', async (t) => {
+  const sink = await mailSinkhole(t, false);
+  const answer = await converse(sink.port, ['RCPT TO:<a@b.example>\r\nDATA\r\nREHEARSAL-PROBE\r\nSTARTTLS\r\nQUIT\r\n']);
+  const codes = answer.split('\r\n').filter((line) => /^\d{3} /.test(line)).map((line) => line.slice(0, 3));
+  t.same(codes, ['220', '503', '503', '500', '502', '221'], answer);
+  t.match(answer, `500 5.5.2 rehearsal-sinkhole-${NONCE}`, 'an unknown line is answered with the nonce too');
+  t.same(mails(sink.ledger), []);
+});
+
+t.test('the end of the data is found wherever the chunks split it, and the size is the same', async (t) => {
+  const raw = Buffer.from('Subject: x\r\n\r\n.hidden dot\r\n..two\r\nend\r\n.\r\nQUIT\r\n');
+  const end = raw.indexOf('.\r\nQUIT') + 3;
+  const whole = new MessageReader();
+  t.equal(whole.push(raw), end);
+  t.equal(whole.size, Buffer.byteLength('Subject: x\r\n\r\nhidden dot\r\n.two\r\nend\r\n'));
+  for (let split = 1; split < end; split++) {
+    const reader = new MessageReader();
+    const first = reader.push(raw.subarray(0, split));
+    const second = first >= 0 ? first : split + reader.push(raw.subarray(split));
+    if (second !== end || reader.size !== whole.size) t.fail(`split at ${split}: end ${second}, size ${reader.size}`);
+  }
+  t.match(whole.headText(), /^Subject: x\r\n\r\n/);
+});
+
+t.test('a client that quits before its message ends leaves nothing in the ledger', async (t) => {
+  const sink = await mailSinkhole(t, false);
+  const socket = connect({ host: '127.0.0.1', port: sink.port });
+  socket.write('HELO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nSubject: half\r\n');
+  let answered = '';
+  socket.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+  await waitFor('the 354', () => (answered.includes('354 ') ? true : undefined));
+  socket.destroy();
+  t.same(mails(sink.ledger), []);
+});
