@@ -18,6 +18,7 @@ export interface DuePackage {
   readonly next_bill_date: string;
   readonly discount_name: string | null;
   readonly discount_percent: number | null;
+  readonly price_plan_name: string | null;
 }
 
 export interface AccountRow {
@@ -64,7 +65,7 @@ export const STATEMENTS = {
   account: portable('SELECT id, account_number, parent_id, tax_exempt, auto_pay FROM accounts WHERE id = ?'),
   duePackages: portable(
     `SELECT up.id, p.code, p.name, p.period, COALESCE(pp.price_cents, p.price_cents) AS unit_price_cents, up.quantity,
-            up.next_bill_date, d.name AS discount_name, d.[percent] AS discount_percent
+            up.next_bill_date, d.name AS discount_name, d.[percent] AS discount_percent, pp.name AS price_plan_name
      FROM user_packages up
      JOIN packages p ON p.id = up.package_id
      LEFT JOIN price_plans pp ON pp.id = up.price_plan_id

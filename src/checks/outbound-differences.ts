@@ -2,6 +2,9 @@ import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult, type Evidence
 
 export type EvidenceRow = Record<string, string | number | boolean | null>;
 
+/** Says whether a difference is explained (by a release note): explained ones are not logged. */
+export type ExplainOutbound = (account: string | undefined, kind: string, row: EvidenceRow) => boolean;
+
 /**
  * Collects the differences one outbound check finds: every affected account counted, the first
  * accounts and rows kept for the report, and a count per kind of difference ("not mailed").
@@ -11,7 +14,10 @@ export class DifferenceLog {
   private readonly rows: EvidenceRow[] = [];
   private readonly kinds = new Map<string, { count: number; example: string }>();
 
+  constructor(private readonly explain?: ExplainOutbound) {}
+
   add(account: string | undefined, kind: string, row: EvidenceRow): void {
+    if (this.explain?.(account, kind, row) === true) return;
     const name = account ?? '—';
     this.accounts.add(name);
     const group = this.kinds.get(kind);

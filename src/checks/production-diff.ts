@@ -6,6 +6,7 @@ import { notConfigured, periodName } from './not-configured.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
 import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
 
 export { rankCauses } from './cause-ranking.js';
 
@@ -16,6 +17,8 @@ export interface Difference {
   readonly rehearsal: string;
   /** How far apart the two are (cents, minutes); ranks the largest differences first. */
   readonly size: number;
+  /** Both values in cents (or minutes) where they are numbers, for release-note bounds. */
+  readonly values?: { readonly rehearsal: number | null; readonly production: number | null };
 }
 
 const MISSING = Number.MAX_SAFE_INTEGER;
@@ -26,7 +29,7 @@ const MISSING = Number.MAX_SAFE_INTEGER;
  * pooled minutes used. Both sides are streamed in account-number order and merged in one pass:
  * memory does not grow with the number of accounts, only with the (capped) evidence kept.
  */
-export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile): Promise<CheckResult> {
+export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
   const unconfigured = notConfigured(profile, { id: 'production-diff', title: 'Every account billed the same as production billed it on the old release' }, ['comparableAccounts', 'charges']);
   if (unconfigured !== undefined) return unconfigured;
   const fieldCounts = new Map<string, number>();
@@ -52,7 +55,8 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     accountsSeen++;
     const traits = traitsOf(row);
     for (const trait of traits) if (traitTotals.has(trait) || traitTotals.size < MAX_CAUSE_GROUPS) traitTotals.set(trait, (traitTotals.get(trait) ?? 0) + 1);
-    const differences = compareAccount(r, p, toleranceCents);
+    const found = compareAccount(r, p, toleranceCents);
+    const differences = releaseNotes === undefined || found.length === 0 ? found : releaseNotes.accountFields('production-diff', row.account_number, found).unexplained;
     if (differences.length === 0) return;
     affectedCount++;
     if (affected.length < MAX_LISTED_ACCOUNTS) affected.push(row.account_number);
@@ -135,7 +139,7 @@ export function compareAccount(r: ComparableAccount | undefined, p: ComparableAc
   const out: Difference[] = [];
   const money = (field: string, rv: number | null, pv: number | null): void => {
     const size = Math.abs((rv ?? 0) - (pv ?? 0));
-    if ((rv === null) !== (pv === null) || size > tolerance) out.push({ account, field, production: formatCents(pv), rehearsal: formatCents(rv), size });
+    if ((rv === null) !== (pv === null) || size > tolerance) out.push({ account, field, production: formatCents(pv), rehearsal: formatCents(rv), size, values: { rehearsal: rv, production: pv } });
   };
   money('invoice total', r.invoice_total, p.invoice_total);
   money('taxes', r.tax, p.tax);
@@ -148,7 +152,14 @@ export function compareAccount(r: ComparableAccount | undefined, p: ComparableAc
     out.push({ account, field: 'next bill dates', production: p.next_bill_dates ?? '—', rehearsal: r.next_bill_dates ?? '—', size: 0 });
   }
   if (r.pool_used_minutes !== p.pool_used_minutes) {
-    out.push({ account, field: 'pool minutes used', production: String(p.pool_used_minutes ?? '—'), rehearsal: String(r.pool_used_minutes ?? '—'), size: Math.abs((r.pool_used_minutes ?? 0) - (p.pool_used_minutes ?? 0)) });
+    out.push({
+      account,
+      field: 'pool minutes used',
+      production: String(p.pool_used_minutes ?? '—'),
+      rehearsal: String(r.pool_used_minutes ?? '—'),
+      size: Math.abs((r.pool_used_minutes ?? 0) - (p.pool_used_minutes ?? 0)),
+      values: { rehearsal: r.pool_used_minutes, production: p.pool_used_minutes },
+    });
   }
   return out;
 }

@@ -31,6 +31,16 @@ export interface BilledInvoice {
   readonly taxExempt: boolean;
 }
 
+/** The tax rule `business-voice-tax-rate` brings in: Business Voice customers are taxed as businesses. */
+export const BUSINESS_VOICE_PLAN = 'Business Voice 1000';
+export const BUSINESS_VOICE_TAX_RATE_BP = 950;
+
+/** The general rate, or under `business-voice-tax-rate` the business rate for an invoice billing the Business Voice plan. */
+function taxRateOf(rules: BillingRules, due: readonly DuePackage[]): number {
+  const business = rules.faults.has('business-voice-tax-rate') && due.some((pkg) => pkg.price_plan_name === BUSINESS_VOICE_PLAN);
+  return business ? BUSINESS_VOICE_TAX_RATE_BP : rules.taxRateBp;
+}
+
 function roundingOf(rules: BillingRules): RoundingMode {
   return rules.faults.has('rounding-half-down') ? 'half-down' : 'half-up';
 }
@@ -70,8 +80,9 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   if (usage) items.push(usage);
 
   const beforeTax = items.reduce((sum, item) => sum + item.amountCents, 0);
-  const tax = account.tax_exempt ? 0 : taxCents(beforeTax, rules.taxRateBp, mode);
-  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${rules.taxRateBp / 100}%`, amountCents: tax });
+  const taxRateBp = taxRateOf(rules, due);
+  const tax = account.tax_exempt ? 0 : taxCents(beforeTax, taxRateBp, mode);
+  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${taxRateBp / 100}%`, amountCents: tax });
 
   const subtotal = sumOf(items, ['recurring', 'one-time', 'usage']);
   const discount = -sumOf(items, ['discount']);
