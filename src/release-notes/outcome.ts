@@ -100,3 +100,34 @@ export function annotateExplained(checks: readonly CheckResult[], records: reado
 export function releaseNoteChecklist(notes: readonly ReleaseNote[]): { id: string; title: string; checks: string[]; signOff: string }[] {
   return notes.flatMap((n) => (n.signOff === undefined ? [] : [{ id: `release-note.${n.id}`, title: `${n.id}: ${n.title} (${n.link})`, checks: [], signOff: n.signOff }]));
 }
+
+const STATUS_TEXT: Record<ReleaseNoteRecord['status'], string> = {
+  explained: 'explained',
+  'not-seen': 'warning: expected difference never appeared',
+  'beyond-bound': 'FAILED: differences beyond its bounds',
+  'no-expectation': 'no expected difference',
+};
+
+/** The report's release-notes table, one row per item, for the Markdown and HTML renderings. */
+export function releaseNoteRows(records: readonly ReleaseNoteRecord[]): Record<string, string | number>[] {
+  return records.map((r) => ({
+    'release note': r.id,
+    title: r.title,
+    link: r.link,
+    status: STATUS_TEXT[r.status],
+    'accounts in scope': r.accountsInScope ?? '—',
+    'accounts explained': r.accountsExplained,
+    'differences explained': r.differencesExplained,
+    'by check': r.byCheck.map((c) => `${c.check} ${c.differences} in ${c.accounts}`).join(', ') || '—',
+    'beyond bounds': r.beyondBound,
+    'sign-off': r.signOff ?? '—',
+  }));
+}
+
+/** Examples of what each item explained, and of what broke its bounds. */
+export function releaseNoteExampleRows(records: readonly ReleaseNoteRecord[]): Record<string, string>[] {
+  return records.flatMap((r) => [
+    ...r.examples.map((e) => ({ 'release note': r.id, check: e.check, account: e.account, what: e.what, production: e.production, rehearsal: e.rehearsal, verdict: 'explained' })),
+    ...r.beyondBoundExamples.map((e) => ({ 'release note': r.id, check: e.check, account: e.account, what: e.what, production: e.production, rehearsal: e.rehearsal, verdict: `failure: ${e.why ?? 'beyond bounds'}` })),
+  ]);
+}
