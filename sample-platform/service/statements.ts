@@ -18,7 +18,6 @@ export interface DuePackage {
   readonly next_bill_date: string;
   readonly discount_name: string | null;
   readonly discount_percent: number | null;
-  readonly price_plan_name: string | null;
 }
 
 export interface AccountRow {
@@ -65,7 +64,7 @@ export const STATEMENTS = {
   account: portable('SELECT id, account_number, parent_id, tax_exempt, auto_pay FROM accounts WHERE id = ?'),
   duePackages: portable(
     `SELECT up.id, p.code, p.name, p.period, COALESCE(pp.price_cents, p.price_cents) AS unit_price_cents, up.quantity,
-            up.next_bill_date, d.name AS discount_name, d.[percent] AS discount_percent, pp.name AS price_plan_name
+            up.next_bill_date, d.name AS discount_name, d.[percent] AS discount_percent
      FROM user_packages up
      JOIN packages p ON p.id = up.package_id
      LEFT JOIN price_plans pp ON pp.id = up.price_plan_id
@@ -73,6 +72,7 @@ export const STATEMENTS = {
      WHERE up.account_id = ? AND up.status = 'active' AND up.next_bill_date <= ?
      ORDER BY up.id`,
   ),
+  holdsPricePlan: portable('SELECT 1 AS present FROM user_packages up JOIN price_plans pp ON pp.id = up.price_plan_id WHERE up.account_id = ? AND pp.name = ?'),
   advancePackage: portable('UPDATE user_packages SET next_bill_date = ? WHERE id = ?'),
   completePackage: portable("UPDATE user_packages SET status = 'completed', next_bill_date = NULL WHERE id = ?"),
   monthlyAllowance: portable(

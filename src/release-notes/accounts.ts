@@ -11,7 +11,7 @@ export interface AccountSets {
 }
 
 /**
- * Reads, through the platform's profile and from the billed copy, which accounts each release
+ * Reads, through the platform's profile and from `engine` (verify passes production's result), which accounts each release
  * note may change: the account picker's features once for every `trait`, each `concept` once per
  * item. Only the selected accounts are held.
  */

@@ -37,14 +37,20 @@ export async function verify(ctx: RunContext): Promise<string> {
   const tolerance = toCents(plan.verify.tolerance);
   const before = ctx.checks.length;
   const profile = new Profile(plan.platform.adapter);
-  const sets: AccountSets = plan.releaseNotes.some((n) => n.expect !== undefined) ? await readAccountSets(plan.releaseNotes, engine, profile, plan.billRun.date) : { sets: new Map(), unreadable: new Map() };
-  const releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
-  const labeller = releaseNotes.active ? releaseNotes : undefined;
   ctx.checks.push(await checkBillRunCompleted(engine, plan.billRun.date, plan.platform.release, baseline.accountsDue, profile));
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline, profile)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
+  let sets: AccountSets = { sets: new Map(), unreadable: new Map() };
+  let releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
   try {
+    // Which accounts each note may change is read from production's result: the candidate's bill
+    // run cannot widen a note by changing the traits its accounts are selected by.
+    if (plan.releaseNotes.some((n) => n.expect !== undefined)) {
+      sets = await readAccountSets(plan.releaseNotes, production, profile, plan.billRun.date);
+      releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
+    }
+    const labeller = releaseNotes.active ? releaseNotes : undefined;
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile, labeller)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, labeller));

@@ -35,10 +35,10 @@ export interface BilledInvoice {
 export const BUSINESS_VOICE_PLAN = 'Business Voice 1000';
 export const BUSINESS_VOICE_TAX_RATE_BP = 950;
 
-/** The general rate, or under `business-voice-tax-rate` the business rate for an invoice billing the Business Voice plan. */
-function taxRateOf(rules: BillingRules, due: readonly DuePackage[]): number {
-  const business = rules.faults.has('business-voice-tax-rate') && due.some((pkg) => pkg.price_plan_name === BUSINESS_VOICE_PLAN);
-  return business ? BUSINESS_VOICE_TAX_RATE_BP : rules.taxRateBp;
+/** The general rate, or under `business-voice-tax-rate` the business rate for an account holding the Business Voice plan. */
+async function taxRateOf(tx: PlatformDatabase, rules: BillingRules, accountId: number): Promise<number> {
+  if (!rules.faults.has('business-voice-tax-rate')) return rules.taxRateBp;
+  return (await tx.get<{ present: number }>(S.holdsPricePlan, accountId, BUSINESS_VOICE_PLAN)) !== undefined ? BUSINESS_VOICE_TAX_RATE_BP : rules.taxRateBp;
 }
 
 function roundingOf(rules: BillingRules): RoundingMode {
@@ -80,7 +80,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   if (usage) items.push(usage);
 
   const beforeTax = items.reduce((sum, item) => sum + item.amountCents, 0);
-  const taxRateBp = taxRateOf(rules, due);
+  const taxRateBp = await taxRateOf(tx, rules, accountId);
   const tax = account.tax_exempt ? 0 : taxCents(beforeTax, taxRateBp, mode);
   if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${taxRateBp / 100}%`, amountCents: tax });
 
