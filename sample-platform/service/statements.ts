@@ -72,6 +72,7 @@ export const STATEMENTS = {
      WHERE up.account_id = ? AND up.status = 'active' AND up.next_bill_date <= ?
      ORDER BY up.id`,
   ),
+  holdsPricePlan: portable('SELECT 1 AS present FROM user_packages up JOIN price_plans pp ON pp.id = up.price_plan_id WHERE up.account_id = ? AND pp.name = ?'),
   advancePackage: portable('UPDATE user_packages SET next_bill_date = ? WHERE id = ?'),
   completePackage: portable("UPDATE user_packages SET status = 'completed', next_bill_date = NULL WHERE id = ?"),
   monthlyAllowance: portable(

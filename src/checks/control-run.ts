@@ -6,6 +6,8 @@ import { MARKER_TABLE } from '../run/marker.js';
 import { SEAL_TABLE } from '../run/copy-seal.js';
 import { FAKE_TABLE_PREFIX } from '../sanitize/fake-values.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
+import { LabelledSummary } from '../release-notes/labelled-summary.js';
 
 export interface ControlFiles {
   /** The candidate's billed copy. */
@@ -48,7 +50,14 @@ function differs(result: StateDifferential): boolean {
  * control against production's result is the environment's noise (masked data, sinkholes, clock),
  * a warning above `noiseRows` naming its tables and fields, never a failure of the release.
  */
-export function checkControlRun(files: ControlFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: { candidate?: string; control?: string; production?: string }, noiseRows: number): CheckResult[] {
+export function checkControlRun(
+  files: ControlFiles,
+  rules: DifferentialRules,
+  accounts: AccountIdentity,
+  releases: { candidate?: string; control?: string; production?: string },
+  noiseRows: number,
+  releaseNotes?: ReleaseNoteLabeller,
+): CheckResult[] {
   const missing = Object.entries(files).filter(([, path]) => !existsSync(path));
   if (missing.length > 0) {
     const why = `could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`;
@@ -57,9 +66,12 @@ export function checkControlRun(files: ControlFiles, rules: DifferentialRules, a
       { id: 'control.environment-noise', title: "The sandbox's production-release bill run matches production's own", status: 'skipped', summary: why },
     ];
   }
-  const compare = (billed: string, reference: string, sides: Releases): StateDifferential =>
-    computeStateDifferential({ billed, beforeBillRun: files.beforeBillRun, productionMasked: reference, rules, accounts, releases: sides, isInternal });
-  const effect = compare(files.candidate, files.control, { main: releases.candidate, prod: releases.control });
+  const compare = (billed: string, reference: string, sides: Releases, summary?: LabelledSummary): StateDifferential =>
+    computeStateDifferential({ billed, beforeBillRun: files.beforeBillRun, productionMasked: reference, rules, accounts, releases: sides, isInternal, ...(summary !== undefined ? { summary } : {}) });
+  // The release's effect is what release notes explain; the environment's noise is not the release's.
+  const labelled = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, 'control.release-effect');
+  const effect = compare(files.candidate, files.control, { main: releases.candidate, prod: releases.control }, labelled);
+  labelled?.finish();
   const noise = compare(files.control, files.productionMasked, { main: releases.control, prod: releases.production });
   const effectAccounts = [...effect.summary.accounts].sort();
   const noisy = noise.summary.rows > noiseRows || noise.schemaDifferences.length > 0;

@@ -11,6 +11,9 @@ interface KindTally {
   readonly examples: string[];
 }
 
+/** Says whether a difference is explained (by a release note): explained ones are not logged. */
+export type ExplainOutbound = (account: string | undefined, kind: string, row: EvidenceRow) => boolean;
+
 /**
  * Collects the differences one outbound check finds: every affected account counted, the first
  * accounts and rows kept for the report, and a count per kind of difference ("not mailed") with its
@@ -24,7 +27,10 @@ export class DifferenceLog {
   private readonly rows: EvidenceRow[] = [];
   private readonly kinds = new Map<string, KindTally>();
 
+  constructor(private readonly explain?: ExplainOutbound) {}
+
   add(account: string | undefined, kind: string, row: EvidenceRow): void {
+    if (this.explain?.(account, kind, row) === true) return;
     const name = account ?? '—';
     if (account === undefined) this.unnamed = true;
     else if (this.accounts.find(account) < 0) {

@@ -1,6 +1,6 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
-import { DifferenceLog } from './outbound-differences.js';
+import { DifferenceLog, type ExplainOutbound } from './outbound-differences.js';
 import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
 import { IntColumn, StringColumn, StringIds } from '../compact/columns.js';
 import type { CheckResult } from './types.js';
@@ -62,7 +62,7 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
  * Mail, per account: the rehearsal sent each account as many messages as production did, of the
  * same subject class, each to the masked form of production's recipient.
  */
-export function checkOutboundMail(rehearsal: OutboundRecord, production: OutboundRecord, masked: MaskedRecipients, mailEnabled: boolean): CheckResult {
+export function checkOutboundMail(rehearsal: OutboundRecord, production: OutboundRecord, masked: MaskedRecipients, mailEnabled: boolean, explain?: ExplainOutbound): CheckResult {
   const base = { id: 'outbound-mail', title: "Every account was mailed what production mailed it, to the masked form of production's recipient" };
   const rehearsalCount = rehearsal.mailCount;
   const productionCount = production.mailCount;
@@ -71,7 +71,7 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
       ? { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan, and no mail reached the sinkhole' }
       : { ...base, status: 'failed', summary: `invoice e-mail is off in the plan, yet ${rehearsalCount} message(s) reached the mail sinkhole` };
   }
-  const log = new DifferenceLog();
+  const log = new DifferenceLog(explain);
   const expected = (mail: MailSent): string => mail.to.map((a) => [...(masked.get(a) ?? [`(no contact holds ${a})`])].join(' or ')).join(', ');
   for (const [account, p, r] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.mailAccountIds(), (x, id) => x.mailOfId(id))) {
     if (r.length === 0) {

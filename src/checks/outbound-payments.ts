@@ -1,6 +1,6 @@
 import type { ChargeEligibilityRow } from '../platform/rows.js';
 import { formatCents } from './money.js';
-import { DifferenceLog } from './outbound-differences.js';
+import { DifferenceLog, type ExplainOutbound } from './outbound-differences.js';
 import { pairedInOrder, type ChargeSent, type OutboundRecord } from './outbound-record.js';
 import type { CheckResult } from './types.js';
 
@@ -15,6 +15,7 @@ export async function checkOutboundPayments(
   production: OutboundRecord,
   eligibility: AsyncIterable<ChargeEligibilityRow>,
   chargingEnabled: boolean,
+  explain?: ExplainOutbound,
 ): Promise<CheckResult> {
   const base = { id: 'outbound-payments', title: 'Every invoice was charged as production charged it, and no account auto-pay must not charge' };
   const rehearsalCount = rehearsal.chargeCount;
@@ -24,7 +25,7 @@ export async function checkOutboundPayments(
       ? { ...base, status: 'skipped', summary: 'auto-pay charging is off in the plan, and no charge reached a gateway' }
       : { ...base, status: 'failed', summary: `auto-pay charging is off in the plan, yet ${rehearsalCount} charge(s) reached a gateway sinkhole` };
   }
-  const log = new DifferenceLog();
+  const log = new DifferenceLog(explain);
   // A database records only the charges that were approved: compare those alone then.
   const attempted = (charges: readonly ChargeSent[]): readonly ChargeSent[] => (production.source === 'database' ? charges.filter((c) => c.approved) : charges);
   for (const [invoice, p, charged] of pairedInOrder(production, rehearsal, (k) => k.invoices, (x) => x.chargedInvoiceIds(), (x, id) => x.chargesOfId(id))) {

@@ -10,6 +10,8 @@ import { checkOutboundProvisioning } from './outbound-provisioning.js';
 import { OutboundKeys, outboundFromLedger } from './outbound-record.js';
 import { outboundFromDatabase } from './outbound-recorded.js';
 import type { CheckResult } from './types.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
+import type { ExplainOutbound } from './outbound-differences.js';
 
 export interface OutboundInputs {
   readonly rehearsal: DatabaseEngine;
@@ -23,6 +25,8 @@ export interface OutboundInputs {
   readonly configuration: { readonly emailInvoices: boolean; readonly chargeAutoPay: boolean; readonly provision: boolean };
   readonly packagesToProvision: readonly PackageToProvisionRow[] | undefined;
   readonly profile: Profile;
+  /** Labels differences the plan's release notes explain. */
+  readonly releaseNotes?: ReleaseNoteLabeller;
 }
 
 /**
@@ -49,8 +53,8 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
       ? outboundFromLedger(productionLedger, await sideNaming(inputs.production, profile), undefined, keys)
       : await outboundFromDatabase(inputs.production, inputs.billDate, profile, keys);
   return [
-    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent, profile), configuration.emailInvoices),
-    await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay),
+    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent, profile), configuration.emailInvoices, explainWith(inputs.releaseNotes, 'mail')),
+    await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay, explainWith(inputs.releaseNotes, 'payments')),
     checkOutboundProvisioning(sent, productionSent, configuration.provision),
     ...consistency,
   ];
@@ -60,4 +64,8 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
 async function* eligibility(inputs: OutboundInputs, profile: Profile): AsyncIterable<ChargeEligibilityRow> {
   if (!profile.has('chargeEligibility')) return;
   yield* profile.stream(inputs.rehearsal, 'chargeEligibility', { billDate: inputs.billDate, billMonth: inputs.billDate.slice(0, 7) });
+}
+
+function explainWith(releaseNotes: ReleaseNoteLabeller | undefined, check: 'mail' | 'payments'): ExplainOutbound | undefined {
+  return releaseNotes === undefined ? undefined : (account, kind, row) => releaseNotes.outbound(check, account, kind, row);
 }

@@ -7,6 +7,7 @@ import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './type
 import { formatCents } from './money.js';
 import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
 import type { DifferingAccounts } from '../differential/differing-accounts.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
 
 export { rankCauses } from './cause-ranking.js';
 
@@ -17,6 +18,8 @@ export interface Difference {
   readonly rehearsal: string;
   /** How far apart the two are (cents, minutes); ranks the largest differences first. */
   readonly size: number;
+  /** Both values in cents (or minutes) where they are numbers, for release-note bounds. */
+  readonly values?: { readonly rehearsal: number | null; readonly production: number | null };
 }
 
 const MISSING = Number.MAX_SAFE_INTEGER;
@@ -29,18 +32,18 @@ const MISSING = Number.MAX_SAFE_INTEGER;
  * order and merged in one pass. Either way memory does not grow with the number of accounts, only
  * with the (capped) evidence kept, and the findings are the same.
  */
-export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile, serverSide?: DifferingAccountsSource): Promise<CheckResult> {
+export async function checkAgainstProduction(rehearsal: DatabaseEngine, production: DatabaseEngine, billDate: string, toleranceCents: number, profile: Profile, serverSide?: DifferingAccountsSource, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
   const unconfigured = notConfigured(profile, { id: 'production-diff', title: 'Every account billed the same as production billed it on the old release' }, ['comparableAccounts', 'charges']);
   if (unconfigured !== undefined) return unconfigured;
   const onServer = serverSide === undefined ? undefined : await serverSide(async (found) => {
-    const fold = new AccountFold(toleranceCents);
+    const fold = new AccountFold(toleranceCents, releaseNotes);
     fold.accountsSeen = found.accounts;
     for (const group of found.traitGroups) fold.countTraits(traitsOf(group.row), group.accounts);
     for await (const [r, p] of found.differing()) fold.visit(r, p);
     return fold.result(found.inBoth, toleranceCents);
   });
   if (onServer !== undefined) return onServer;
-  const fold = new AccountFold(toleranceCents);
+  const fold = new AccountFold(toleranceCents, releaseNotes);
   const compared = await mergeByAccount(comparableAccounts(profile, rehearsal, billDate), comparableAccounts(profile, production, billDate), (r, p) => {
     const row = r ?? p;
     if (row === undefined) return;
@@ -71,7 +74,10 @@ class AccountFold {
   private affectedCount = 0;
   private readonly kept: Difference[] = [];
 
-  constructor(private readonly toleranceCents: number) {}
+  constructor(
+    private readonly toleranceCents: number,
+    private readonly releaseNotes?: ReleaseNoteLabeller,
+  ) {}
 
   /** Base rates: `accounts` more accounts with these traits. */
   countTraits(traits: readonly string[], accounts: number): void {
@@ -81,7 +87,8 @@ class AccountFold {
   visit(r: ComparableAccount | undefined, p: ComparableAccount | undefined): void {
     const row = r ?? p;
     if (row === undefined) return;
-    const differences = compareAccount(r, p, this.toleranceCents);
+    const found = compareAccount(r, p, this.toleranceCents);
+    const differences = this.releaseNotes === undefined || found.length === 0 ? found : this.releaseNotes.accountFields('production-diff', row.account_number, found).unexplained;
     if (differences.length === 0) return;
     this.affectedCount++;
     if (this.affected.length < MAX_LISTED_ACCOUNTS) this.affected.push(row.account_number);
@@ -176,7 +183,7 @@ export function compareAccount(r: ComparableAccount | undefined, p: ComparableAc
   const out: Difference[] = [];
   const money = (field: string, rv: number | null, pv: number | null): void => {
     const size = Math.abs((rv ?? 0) - (pv ?? 0));
-    if ((rv === null) !== (pv === null) || size > tolerance) out.push({ account, field, production: formatCents(pv), rehearsal: formatCents(rv), size });
+    if ((rv === null) !== (pv === null) || size > tolerance) out.push({ account, field, production: formatCents(pv), rehearsal: formatCents(rv), size, values: { rehearsal: rv, production: pv } });
   };
   money('invoice total', r.invoice_total, p.invoice_total);
   money('taxes', r.tax, p.tax);
@@ -189,7 +196,14 @@ export function compareAccount(r: ComparableAccount | undefined, p: ComparableAc
     out.push({ account, field: 'next bill dates', production: p.next_bill_dates ?? '—', rehearsal: r.next_bill_dates ?? '—', size: 0 });
   }
   if (r.pool_used_minutes !== p.pool_used_minutes) {
-    out.push({ account, field: 'pool minutes used', production: String(p.pool_used_minutes ?? '—'), rehearsal: String(r.pool_used_minutes ?? '—'), size: Math.abs((r.pool_used_minutes ?? 0) - (p.pool_used_minutes ?? 0)) });
+    out.push({
+      account,
+      field: 'pool minutes used',
+      production: String(p.pool_used_minutes ?? '—'),
+      rehearsal: String(r.pool_used_minutes ?? '—'),
+      size: Math.abs((r.pool_used_minutes ?? 0) - (p.pool_used_minutes ?? 0)),
+      values: { rehearsal: r.pool_used_minutes, production: p.pool_used_minutes },
+    });
   }
   return out;
 }

@@ -9,6 +9,8 @@ import { MAX_DIFFERING_ACCOUNTS, type CellValue } from '../differential/differen
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { CAUSES_TITLE, causeRows, likelyCauseClause } from './cause-ranking.js';
 import { likelyCauseCell, rankStateCauses, type AccountTraitSource } from './state-differential-causes.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
+import { LabelledSummary } from '../release-notes/labelled-summary.js';
 
 const ID = 'state-differential';
 const TITLE = "Every table the bill run changed matches what production's bill run changed";
@@ -41,12 +43,15 @@ export function stateDifferentialNotRun(reason: string, status: 'skipped' | 'fai
  * `traits`, when given, is read once after a failed comparison to rank the differing accounts'
  * traits by lift (which kind of account the differences hit); a passing comparison never reads it.
  */
-export async function checkStateDifferential(files: StateDifferentialFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases, traits?: AccountTraitSource): Promise<CheckResult> {
+export async function checkStateDifferential(files: StateDifferentialFiles, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases, traits?: AccountTraitSource, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
   const missing = Object.entries(files).filter(([, path]) => !existsSync(path));
   if (missing.length > 0) {
     return stateDifferentialNotRun(`could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`, 'failed');
   }
-  return describeStateDifferential(computeStateDifferential({ ...files, rules, accounts, releases, isInternal }), traits);
+  const summary = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, ID);
+  const result = computeStateDifferential({ ...files, rules, accounts, releases, isInternal, ...(summary !== undefined ? { summary } : {}) });
+  summary?.finish();
+  return describeStateDifferential(result, traits);
 }
 
 /** The check's result from a computed differential, whichever engine computed it. */

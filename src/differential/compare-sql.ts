@@ -40,7 +40,9 @@ function keyMatch(left: string, right: string, key: readonly string[]): string {
 
 /**
  * An expression naming the account a row of `table` belongs to, following foreign keys (up to
- * three hops) to the account table; undefined where no path exists.
+ * three hops) to the account table; undefined where no path exists. Where several paths are
+ * equally short, the first that names an account wins: a nullable reference (an invoice item's
+ * package, NULL for its tax line) does not leave the row without its account.
  */
 export function accountExpression(shapes: ReadonlyMap<string, TableShape>, table: string, alias: string, schema: Side | typeof PRE, accounts: AccountIdentity): string | undefined {
   const accountTable = shapes.get(accounts.table);
@@ -49,19 +51,26 @@ export function accountExpression(shapes: ReadonlyMap<string, TableShape>, table
   interface Step { table: string; expr: string; depth: number }
   const queue: Step[] = [{ table, expr: '', depth: 0 }];
   const seen = new Set([table]);
+  const found: string[] = [];
+  let foundDepth = Number.POSITIVE_INFINITY;
   while (queue.length > 0) {
     const step = queue.shift() as Step;
     const shape = shapes.get(step.table);
-    if (shape === undefined || step.depth >= 3) continue;
+    if (shape === undefined || step.depth >= 3 || step.depth > foundDepth) continue;
     for (const fk of shape.foreignKeys) {
       const value = step.expr === '' ? `${alias}.${q(fk.column)}` : `(SELECT s.${q(fk.column)} FROM ${schema}.${q(step.table)} s WHERE s.${q(shape.primaryKey[0] ?? 'rowid')} = ${step.expr})`;
-      if (fk.table === accounts.table) return `(SELECT a.${q(accounts.key)} FROM ${schema}.${q(accounts.table)} a WHERE a.${q(fk.references)} = ${value})`;
+      if (fk.table === accounts.table) {
+        found.push(`(SELECT a.${q(accounts.key)} FROM ${schema}.${q(accounts.table)} a WHERE a.${q(fk.references)} = ${value})`);
+        foundDepth = step.depth;
+        continue;
+      }
       if (seen.has(fk.table) || shapes.get(fk.table)?.primaryKey.length !== 1) continue;
       seen.add(fk.table);
       queue.push({ table: fk.table, expr: value, depth: step.depth + 1 });
     }
   }
-  return undefined;
+  if (found.length <= 1) return found[0];
+  return `coalesce(${found.join(', ')})`;
 }
 
 /** Rows that existed before the bill run and now differ between the two sides, with both values of every compared column. */

@@ -12,6 +12,8 @@ export interface RowDifference {
   /** For `changed`: every compared column whose values differ. For rows on one side: how many such rows. */
   readonly columns: readonly { readonly column: string; readonly rehearsal: CellValue; readonly production: CellValue }[];
   readonly count: number;
+  /** For rows on one side only: the compared content of the row (a reference by the referenced row's unique key). */
+  readonly content?: readonly { readonly column: string; readonly value: CellValue }[];
 }
 
 export interface DifferenceGroup {

@@ -19,6 +19,8 @@ export interface StateDifferentialInput {
   /** Tables the tool itself made; never compared. */
   readonly isInternal: (table: string) => boolean;
   readonly onTable?: (table: string, index: number, total: number) => void;
+  /** Where the differences go; a caller that labels them (release notes) passes its own. */
+  readonly summary?: DifferenceSummary;
 }
 
 export interface StateDifferential {
@@ -48,7 +50,7 @@ export function computeStateDifferential(input: StateDifferentialInput): StateDi
     const billed = new Map(readTableShapes(db, 'main', skip).map((s) => [s.name, s]));
     const production = new Map(readTableShapes(db, 'prod', skip).map((s) => [s.name, s]));
     const before = new Map(readTableShapes(db, 'pre', skip).map((s) => [s.name, s]));
-    const summary = new DifferenceSummary();
+    const summary = input.summary ?? new DifferenceSummary();
     const ignored: { what: string; reason: string }[] = [];
     const schemaDifferences: string[] = [];
     const rawReferences: string[] = [];
@@ -177,6 +179,7 @@ function compareAdded({ db, shapes, accounts, releases, summary }: TableContext,
       account: asAccount(row.account),
       columns: [],
       count: Math.abs(inRehearsal - inProduction),
+      content: content.names.map((column, i) => ({ column, value: row[`c${i}`] ?? null })),
     };
     summary.add(difference);
   };

@@ -9,6 +9,7 @@ import type { CheckResult } from '../checks/types.js';
 import type { ScenarioBaseline } from '../checks/baseline.js';
 import type { SanitizeProof } from '../sanitize/proof.js';
 import type { TableMaskResult } from '../sanitize/apply.js';
+import type { ReleaseNoteRecord } from '../release-notes/outcome.js';
 
 /** What one run carries from stage to stage. */
 export interface RunContext {
@@ -24,6 +25,8 @@ export interface RunContext {
   baseline?: ScenarioBaseline;
   sanitize?: { tables: TableMaskResult[]; proof: SanitizeProof };
   readonly checks: CheckResult[];
+  /** What each release note explained, once verify ran. */
+  releaseNotes?: readonly ReleaseNoteRecord[];
 }
 
 /** A stage's outcome: a short detail for the stage table; throwing means the stage failed. */

@@ -140,6 +140,7 @@ export async function loadTrusted(ctx: RunContext, reuse: ReadonlySet<StageName>
     ctx.checks.push(...stage.checks);
     if (stage.sanitize !== undefined) ctx.sanitize = { tables: [...stage.sanitize.tables], proof: stage.sanitize.proof };
     if (stage.isolationProof !== undefined) ctx.isolationProof = stage.isolationProof;
+    if (stage.releaseNotes !== undefined) ctx.releaseNotes = stage.releaseNotes;
   }
   if (options.openCopy && reuse.has('restore')) ctx.engine = await openRunCopy(ctx.plan, run.state);
   if (reuse.has('bill-run')) {

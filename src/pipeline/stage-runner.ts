@@ -34,6 +34,7 @@ export async function runStage(ctx: RunContext, name: StageName, stage: Stage): 
       ...(fingerprint !== undefined ? { databaseSha256: fingerprint } : {}),
       ...(name === 'sanitize' && ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
       ...(name === 'prove' && ctx.isolationProof !== undefined ? { isolationProof: ctx.isolationProof } : {}),
+      ...(name === 'verify' && ctx.releaseNotes !== undefined ? { releaseNotes: ctx.releaseNotes } : {}),
     };
     run.save();
     progress.stageDone(name, 'passed', durationMs, detail);

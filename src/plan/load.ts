@@ -8,6 +8,7 @@ import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
 import { loadAdapter } from '../platform/load-adapter.js';
 import { PROJECT_ROOT } from '../runtime/typescript-process.js';
 import type { PlatformAdapter } from '../platform/types.js';
+import { releaseNotesFromPlan } from '../release-notes/validate.js';
 
 /** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
 export function loadPlan(file: string): Plan {
@@ -94,6 +95,11 @@ export function loadPlan(file: string): Plan {
     expectedGrants.add(key);
   });
 
+  const releaseNotes = releaseNotesFromPlan(located, raw.releaseNotes ?? [], errors);
+  releaseNotes.forEach((note, i) => {
+    if (note.signOff !== undefined && checklistIds.has(`release-note.${note.id}`)) errors.push(located.errorAt(['releaseNotes', i, 'signOff'], `the checklist already has an item release-note.${note.id}; the sign-off of this release note is that item`));
+  });
+
   if (errors.length > 0) throw new ConfigErrors(errors);
 
   return {
@@ -151,6 +157,7 @@ export function loadPlan(file: string): Plan {
       controlNoiseRows: raw.verify?.controlNoiseRows ?? 0,
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
+    releaseNotes,
   };
 }
 

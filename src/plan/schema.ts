@@ -1,4 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
+import { releaseNotesSchema } from '../release-notes/schema.js';
+import type { ReleaseNoteFile } from '../release-notes/types.js';
 
 /** The plan file as written (before paths are resolved and defaults filled in). */
 export interface PlanFile {
@@ -60,6 +62,8 @@ export interface PlanFile {
     stateDifferential?: { ignore?: { table?: string; column?: string; reason: string }[] };
   };
   report?: { dir?: string };
+  /** What the release changes on purpose (src/release-notes/). */
+  releaseNotes?: ReleaseNoteFile[];
 }
 
 const nonEmpty = { type: 'string', minLength: 1, maxLength: 1024 } as const;
@@ -330,5 +334,6 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       required: [],
       properties: { dir: { ...nonEmpty, nullable: true } },
     },
+    releaseNotes: { ...releaseNotesSchema, nullable: true },
   },
 };

@@ -1,6 +1,7 @@
 import type { SnapshotCataloguePlan } from '../snapshots/types.js';
 import type { SnapshotSelection } from '../snapshots/select.js';
 import type { PlatformAdapter } from '../platform/types.js';
+import type { ReleaseNote } from '../release-notes/types.js';
 
 /** A rehearsal plan as loaded from YAML, after validation. Paths are absolute. */
 export interface Plan {
@@ -29,6 +30,8 @@ export interface Plan {
   readonly egress: EgressPlan;
   readonly verify: VerifyPlan;
   readonly report: { readonly dir: string };
+  /** What the release changes on purpose: differences they describe are explained, not failures. */
+  readonly releaseNotes: readonly ReleaseNote[];
 }
 
 /**

@@ -9,6 +9,7 @@ import { reportDirProblem } from './report-dir.js';
 import { sameFile } from './distinct-files.js';
 import { inspectSqliteFile } from './sqlite-file.js';
 import { checkInternalTables, checkRulesAgainstSource } from './rule-targets.js';
+import { releaseNoteTargetProblems } from '../release-notes/targets.js';
 import { checkSqlServerSources } from './sql-server-sources.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { checkVendorScripts, guardVendorScripts } from '../sanitize/vendor-scripts.js';
@@ -105,6 +106,7 @@ export async function preflight(given: Plan, options: PreflightOptions): Promise
       });
     }
 
+    if (source !== undefined) for (const problem of releaseNoteTargetProblems(plan.releaseNotes, source.tables, locations.errorAt)) problems.add(problem);
     if (ruleSet !== undefined) {
       const rules = ruleSet;
       checkInternalTables(rules, problems);

@@ -1,10 +1,11 @@
 import type { RunContext } from '../pipeline/context.js';
 import { checklistStatus, decideVerdict, REPORT_SCHEMA_VERSION, type Report, type StageRecord } from './model.js';
+import { releaseNoteChecklist } from '../release-notes/outcome.js';
 
 /** The report object from what the stages recorded: every check, sanitize, probes and the egress ledger. */
 export function assembleReport(ctx: RunContext, stages: readonly StageRecord[], startedAt: string): Report {
   const { plan, run } = ctx;
-  const checklist = checklistStatus(plan.checklist, ctx.checks);
+  const checklist = checklistStatus([...plan.checklist, ...releaseNoteChecklist(plan.releaseNotes)], ctx.checks);
   const { verdict, reason } = decideVerdict(stages, ctx.checks, checklist);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -23,6 +24,7 @@ export function assembleReport(ctx: RunContext, stages: readonly StageRecord[], 
     stages,
     checks: ctx.checks,
     checklist,
+    ...(ctx.releaseNotes !== undefined ? { releaseNotes: ctx.releaseNotes } : {}),
     ...(ctx.sanitize !== undefined ? { sanitize: ctx.sanitize } : {}),
     ...(ctx.isolationProof !== undefined ? { isolation: { counts: ctx.isolationProof.counts, probes: ctx.isolationProof.results } } : {}),
     ...(ctx.ledger !== undefined

@@ -4,6 +4,7 @@ import type { Report, Verdict } from './model.js';
 import { VERDICT_RULE } from './model.js';
 import { formatDuration } from '../ui/progress.js';
 import { firstDifference } from './first-difference.js';
+import { releaseNoteExampleRows, releaseNoteRows } from '../release-notes/outcome.js';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -145,6 +146,11 @@ export function renderHtml(report: Report): string {
   if (report.checklist.length > 0) {
     body.push('<h2>Critical functionality checklist</h2>');
     body.push(table(report.checklist.map((i) => ({ status: STATUS_LABEL[i.status], item: i.title, 'proved by': i.checks.join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
+  }
+  if (report.releaseNotes !== undefined && report.releaseNotes.length > 0) {
+    body.push('<section id="release-notes"><h2>Release notes</h2>');
+    body.push('<p>Differences an item names (its accounts, fields or tables, and bounds) are explained, not failures; any other difference fails its check. An item whose expected difference never appeared is a warning: the feature may not be active.</p>');
+    body.push(table(releaseNoteRows(report.releaseNotes)), table(releaseNoteExampleRows(report.releaseNotes), 'Examples'), '</section>');
   }
   body.push('<h2>Check details</h2>');
   for (const c of checks) body.push(checkDetails(c));

@@ -4,6 +4,7 @@ import { formatDuration } from '../ui/progress.js';
 import { probeTableMarkdown } from '../sandbox/probes.js';
 import { ledgerMarkdown } from '../sinkholes/ledger-report.js';
 import { firstDifference } from './first-difference.js';
+import { releaseNoteExampleRows, releaseNoteRows } from '../release-notes/outcome.js';
 
 const cell = (v: unknown): string => String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -59,6 +60,13 @@ export function renderMarkdown(report: Report): string {
     out.push('## Critical functionality checklist');
     out.push('');
     out.push(table(report.checklist.map((i) => ({ status: STATUS_MARK[i.status], item: i.title, 'proved by': i.checks.join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
+  }
+  if (report.releaseNotes !== undefined && report.releaseNotes.length > 0) {
+    out.push('', '## Release notes', '');
+    out.push('Differences an item names (its accounts, fields or tables, and bounds) are explained, not failures; any other difference fails its check. An item whose expected difference never appeared is a warning: the feature may not be active.');
+    out.push('', table(releaseNoteRows(report.releaseNotes)));
+    const examples = releaseNoteExampleRows(report.releaseNotes);
+    if (examples.length > 0) out.push('', 'Examples:', '', table(examples));
   }
   if (report.sanitize) {
     out.push('');

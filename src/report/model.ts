@@ -3,12 +3,13 @@ import type { SanitizeProof } from '../sanitize/proof.js';
 import type { TableMaskResult } from '../sanitize/apply.js';
 import type { ProbeResult } from '../sandbox/probes.js';
 import type { LedgerEntry, LedgerSummary } from '../sinkholes/ledger.js';
+import type { ReleaseNoteRecord } from '../release-notes/outcome.js';
 
 /**
  * report.json is the source of truth; Markdown, HTML and JUnit are rendered from it. Its shape is
  * described by report.schema.json; raise the version whenever that shape changes.
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export type Verdict = 'GO' | 'GO-PENDING-SIGN-OFF' | 'NO-GO';
 export type StageStatus = 'passed' | 'failed' | 'skipped';
@@ -44,6 +45,8 @@ export interface Report {
   readonly isolation?: { readonly counts: { sinkhole: number; unreachable: number; leak: number }; readonly probes: readonly ProbeResult[] };
   /** Everything the platform tried to send during the bill run, as the sinkholes caught it. */
   readonly egress?: { readonly summary: LedgerSummary; readonly entries: readonly LedgerEntry[]; readonly entriesOmitted: number };
+  /** Per release note of the plan: what it explained, and whether its expected difference appeared. */
+  readonly releaseNotes?: readonly ReleaseNoteRecord[];
 }
 
 /** Ledger entries kept in report.json; the summary always counts all of them. */

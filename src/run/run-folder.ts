@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync, symlinkSync, rmSync, lstatSync, existsSync, readlinkSync } from 'node:fs';
+import type { ReleaseNoteRecord } from '../release-notes/outcome.js';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
@@ -23,6 +24,7 @@ export interface CompletedStage {
   readonly checks: readonly CheckResult[];
   readonly sanitize?: { readonly tables: readonly TableMaskResult[]; readonly proof: SanitizeProof };
   readonly isolationProof?: IsolationProof;
+  readonly releaseNotes?: readonly ReleaseNoteRecord[];
 }
 
 /**

@@ -27,6 +27,9 @@ import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
 import { Profile } from '../platform/profile.js';
+import { ReleaseNoteLabeller } from '../release-notes/labeller.js';
+import { readAccountSets, type AccountSets } from '../release-notes/accounts.js';
+import { annotateExplained, releaseNoteRecords, releaseNotesCheck } from '../release-notes/outcome.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -41,16 +44,25 @@ export async function verify(ctx: RunContext): Promise<string> {
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline, profile)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
+  let sets: AccountSets = { sets: new Map(), unreadable: new Map() };
+  let releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
   try {
-    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile)));
+    // Which accounts each note may change is read from production's result: the candidate's bill
+    // run cannot widen a note by changing the traits its accounts are selected by.
+    if (plan.releaseNotes.some((n) => n.expect !== undefined)) {
+      sets = await readAccountSets(plan.releaseNotes, production, profile, plan.billRun.date);
+      releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
+    }
+    const labeller = releaseNotes.active ? releaseNotes : undefined;
+    ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile, labeller)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
-    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, engine, profile)));
+    ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, engine, profile), labeller));
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(...(await checkOutbound(outboundInputs(ctx, engine, production, profile))));
-    ctx.checks.push(await stateDifferential(ctx, engine, production, profile));
-    ctx.checks.push(...(await controlRun(ctx, engine, production, profile)));
+    ctx.checks.push(...(await checkOutbound({ ...outboundInputs(ctx, engine, production, profile), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) })));
+    ctx.checks.push(await stateDifferential(ctx, engine, production, profile, labeller));
+    ctx.checks.push(...(await controlRun(ctx, engine, production, profile, labeller)));
   } finally {
     await production.close();
   }
@@ -62,6 +74,13 @@ export async function verify(ctx: RunContext): Promise<string> {
       : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
   ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay, profile));
+  if (plan.releaseNotes.length > 0) {
+    const records = releaseNoteRecords(plan.releaseNotes, releaseNotes, sets);
+    ctx.releaseNotes = records;
+    ctx.checks.splice(before, ctx.checks.length - before, ...annotateExplained(ctx.checks.slice(before), records));
+    const check = releaseNotesCheck(records);
+    if (check !== undefined) ctx.checks.push(check);
+  }
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
@@ -112,7 +131,7 @@ function accountTraits(engine: DatabaseEngine, profile: Profile, billDate: strin
 }
 
 /** With `verify.control`: the release's effect (candidate against control) and the environment's noise (control against production). */
-async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<CheckResult[]> {
+async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult[]> {
   const { plan, run } = ctx;
   if (plan.verify.control === undefined) return [];
   const title = 'Control run of the production release in the same sandbox';
@@ -137,11 +156,12 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
     plan.platform.adapter.accountIdentity,
     { candidate: await releaseOf(engine), control: controlRelease, production: await releaseOf(production) },
     plan.verify.controlNoiseRows,
+    releaseNotes,
   );
 }
 
 /** Every table the bill run changed, against production's change; on SQLite only so far. */
-export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<CheckResult> {
+export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
   const { plan, run } = ctx;
   if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
     return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
@@ -154,5 +174,6 @@ export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine,
     plan.platform.adapter.accountIdentity,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
     accountTraits(engine, profile, plan.billRun.date),
+    releaseNotes,
   );
 }

@@ -157,3 +157,20 @@ t.test('provisioning-failed sends nothing to the switches and warns instead', as
   ]);
   t.ok(captures.some((c) => c.kind === 'mail') && captures.some((c) => c.kind === 'charge'), 'mail and payments still go');
 });
+
+t.test('business-voice-tax-rate taxes invoices of the Business Voice plan at 9.5%, and nothing else', async (t) => {
+  const db = run('business-voice-tax-rate');
+  t.same(compareToProduction(db, ['invoice_items', 'invoices', 'transactions'], ['accounts']), NOTHING_ELSE);
+  const taxLines = (file: string): { account_number: string; description: string; plan: number }[] =>
+    query(
+      file,
+      `SELECT a.account_number, ii.description,
+         EXISTS (SELECT 1 FROM user_packages up JOIN price_plans pp ON pp.id = up.price_plan_id WHERE up.account_id = a.id AND pp.name = 'Business Voice 1000') AS plan
+       FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id JOIN accounts a ON a.id = i.account_id WHERE ii.kind = 'tax' ORDER BY a.account_number`,
+    );
+  const lines = taxLines(db);
+  const business = lines.filter((l) => l.plan === 1);
+  t.ok(business.length > 0, 'the sample bills Business Voice accounts');
+  t.ok(business.every((l) => l.description === 'Sales tax 9.5%'));
+  t.same(lines.filter((l) => l.plan === 0), taxLines(production.db).filter((l) => l.plan === 0), 'every other tax line as production');
+});

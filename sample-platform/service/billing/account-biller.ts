@@ -31,6 +31,16 @@ export interface BilledInvoice {
   readonly taxExempt: boolean;
 }
 
+/** The tax rule `business-voice-tax-rate` brings in: Business Voice customers are taxed as businesses. */
+export const BUSINESS_VOICE_PLAN = 'Business Voice 1000';
+export const BUSINESS_VOICE_TAX_RATE_BP = 950;
+
+/** The general rate, or under `business-voice-tax-rate` the business rate for an account holding the Business Voice plan. */
+async function taxRateOf(tx: PlatformDatabase, rules: BillingRules, accountId: number): Promise<number> {
+  if (!rules.faults.has('business-voice-tax-rate')) return rules.taxRateBp;
+  return (await tx.get<{ present: number }>(S.holdsPricePlan, accountId, BUSINESS_VOICE_PLAN)) !== undefined ? BUSINESS_VOICE_TAX_RATE_BP : rules.taxRateBp;
+}
+
 function roundingOf(rules: BillingRules): RoundingMode {
   return rules.faults.has('rounding-half-down') ? 'half-down' : 'half-up';
 }
@@ -70,8 +80,9 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   if (usage) items.push(usage);
 
   const beforeTax = items.reduce((sum, item) => sum + item.amountCents, 0);
-  const tax = account.tax_exempt ? 0 : taxCents(beforeTax, rules.taxRateBp, mode);
-  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${rules.taxRateBp / 100}%`, amountCents: tax });
+  const taxRateBp = await taxRateOf(tx, rules, accountId);
+  const tax = account.tax_exempt ? 0 : taxCents(beforeTax, taxRateBp, mode);
+  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${taxRateBp / 100}%`, amountCents: tax });
 
   const subtotal = sumOf(items, ['recurring', 'one-time', 'usage']);
   const discount = -sumOf(items, ['discount']);
