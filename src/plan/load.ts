@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
-import type { Plan, ProductionResultPlan, SnapshotPlan } from './types.js';
+import type { Plan, PlatformOverridesPlan, ProductionResultPlan, SnapshotPlan } from './types.js';
 import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
 import { loadAdapter } from '../platform/load-adapter.js';
 import { PROJECT_ROOT } from '../runtime/typescript-process.js';
@@ -94,6 +94,8 @@ export function loadPlan(file: string): Plan {
     expectedGrants.add(key);
   });
 
+  const platformOverrides = loadPlatformOverrides(located, adapter, errors);
+
   if (errors.length > 0) throw new ConfigErrors(errors);
 
   return {
@@ -151,7 +153,36 @@ export function loadPlan(file: string): Plan {
       controlNoiseRows: raw.verify?.controlNoiseRows ?? 0,
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
+    platformOverrides,
   };
+}
+
+/** `platformOverrides`: each item overridden once; each service enabled is one the adapter lists, with a `start` command. */
+function loadPlatformOverrides(located: LocatedYaml<PlanFile>, adapter: PlatformAdapter, errors: ConfigError[]): PlatformOverridesPlan {
+  const raw = located.value.platformOverrides;
+  const seenItems = new Set<string>();
+  const configuration = (raw?.configuration ?? []).map((override, i) => {
+    const path = ['platformOverrides', 'configuration', i];
+    if (seenItems.has(override.item)) errors.push(located.errorAt(path, `bill-run configuration item ${override.item} is overridden twice`));
+    seenItems.add(override.item);
+    const p = located.locate(path);
+    return { ...override, at: `${located.file}:${p.line}:${p.column}` };
+  });
+  const seenServices = new Set<string>();
+  const enableServices = (raw?.enableServices ?? []).map((enabled, i) => {
+    const path = ['platformOverrides', 'enableServices', i, 'service'];
+    if (seenServices.has(enabled.service)) errors.push(located.errorAt(path, `service ${enabled.service} is enabled twice`));
+    seenServices.add(enabled.service);
+    const service = adapter.services.find((s) => s.name === enabled.service);
+    const known = adapter.services.map((s) => s.name);
+    if (service === undefined) {
+      errors.push(located.errorAt(path, `the platform adapter ${adapter.file} lists no service ${enabled.service}; it lists ${known.length > 0 ? known.join(', ') : 'none'}`));
+    } else if (service.start === undefined) {
+      errors.push(located.errorAt(path, `service ${enabled.service} has no \`start\` command in ${adapter.file}, so the rehearsal cannot run it; add one there or drop it from the plan`));
+    }
+    return enabled;
+  });
+  return { configuration, enableServices };
 }
 
 type ExistingFile = (path: string, at: (string | number)[], what: string) => string;

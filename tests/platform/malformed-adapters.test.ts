@@ -166,7 +166,7 @@ t.test('14. a sql driver polls a request table: a status that never completes st
     "driver:\n  kind: sql\n  begin: { sql: \"INSERT INTO BillRunRequest VALUES (:billDate, 'running', 0, 2)\" }\n  status: { sql: 'SELECT State AS state, Processed AS processed, Total AS total FROM BillRunRequest WHERE BillDate = :billDate' }\n",
   );
   const driver = await createDriver(loadAdapter(adapterDir(t, text)), context(t), async () => SqliteEngine.open(tiny.path));
-  await driver.configure({ billDate: '2026-11-01', emailInvoices: true, chargeAutoPay: true, provision: true });
+  await driver.configure({ billDate: '2026-11-01', emailInvoices: true, chargeAutoPay: true, provision: true, settings: {} });
   t.same(await driver.status(), { state: 'idle', processed: 0, total: 0 }, 'no request yet');
   await driver.beginBillRun();
   t.same(await driver.status(), { state: 'running', processed: 0, total: 2 }, 'the bill date reached the database as a parameter');
