@@ -164,6 +164,7 @@ function loadPlatformOverrides(located: LocatedYaml<PlanFile>, adapter: Platform
   const configuration = (raw?.configuration ?? []).map((override, i) => {
     const path = ['platformOverrides', 'configuration', i];
     if (seenItems.has(override.item)) errors.push(located.errorAt(path, `bill-run configuration item ${override.item} is overridden twice`));
+    if (override.reason.trim().length < 10) errors.push(located.errorAt([...path, 'reason'], 'say why the rehearsal must differ from production here (10 characters or more), so the report can show it'));
     seenItems.add(override.item);
     const p = located.locate(path);
     return { ...override, at: `${located.file}:${p.line}:${p.column}` };
@@ -172,6 +173,7 @@ function loadPlatformOverrides(located: LocatedYaml<PlanFile>, adapter: Platform
   const enableServices = (raw?.enableServices ?? []).map((enabled, i) => {
     const path = ['platformOverrides', 'enableServices', i, 'service'];
     if (seenServices.has(enabled.service)) errors.push(located.errorAt(path, `service ${enabled.service} is enabled twice`));
+    if (enabled.reason.trim().length < 10) errors.push(located.errorAt(['platformOverrides', 'enableServices', i, 'reason'], 'say why this service must run during the bill run (10 characters or more), so the report can show it'));
     seenServices.add(enabled.service);
     const service = adapter.services.find((s) => s.name === enabled.service);
     const known = adapter.services.map((s) => s.name);

@@ -11,6 +11,8 @@ import { SAMPLE_ADAPTER, SAMPLE_PROFILE as profile } from '../helpers/sample-pro
 import { PRODUCTION_BILL_RUN_CONFIGURATION } from '../../sample-platform/generator/catalogue.js';
 import { UserError } from '../../src/errors.js';
 import type { ConceptName } from '../../src/platform/concepts.js';
+import { openSqliteDatabase } from '../../sample-platform/service/database/sqlite.js';
+import { RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
 
 const BILL_DATE = '2026-11-01';
 const sample = makeSample(60, 5);
@@ -134,4 +136,22 @@ t.test('configuration: an override is applied and shown beside production with i
   t.equal(unconfigured.check.status, 'skipped');
   t.match(unconfigured.check.summary, 'not configured for this platform');
   t.same(unconfigured.settings, {});
+});
+
+t.test('the candidate with staff-direct-grant-revoked fails the staff-users check; without it the check passes', async (t) => {
+  for (const [name, faults] of [['candidate', []], ['revoked', ['staff-direct-grant-revoked']]] as const) {
+    const path = join(sample.dir, `migrated-${name}.db`);
+    copyFileSync(sample.productionResult, path);
+    const db = openSqliteDatabase(path);
+    await migrateToRelease(db, RELEASES.candidate, new Set(faults));
+    await db.close();
+    const result = await withEngines(path, (r, p) => checkStaffUsers(r, p, profile, mask));
+    if (faults.length === 0) {
+      t.equal(result.status, 'passed', 'the candidate alone keeps every user\'s access (administrators gain its two new permissions)');
+      t.equal(result.sections?.[0]?.rows.filter((d) => d.change === 'permission gained').length, 4, 'two administrators, two new permissions each, listed');
+    } else {
+      t.equal(result.status, 'failed');
+      t.match(result.summary, `${mask(nameOf(3))} permission lost Staff.Manage (direct grant)`);
+    }
+  }
 });
