@@ -157,3 +157,11 @@ t.test('provisioning-failed sends nothing to the switches and warns instead', as
   ]);
   t.ok(captures.some((c) => c.kind === 'mail') && captures.some((c) => c.kind === 'charge'), 'mail and payments still go');
 });
+
+t.test('staff-direct-grant-revoked takes the first staff user\'s direct grants away and changes nothing else', async (t) => {
+  const db = run('staff-direct-grant-revoked');
+  t.same(compareToProduction(db, ['staff_user_permissions']), NOTHING_ELSE);
+  const grants = (file: string): number[] => query<{ staff_user_id: number }>(file, 'SELECT DISTINCT staff_user_id FROM staff_user_permissions ORDER BY staff_user_id').map((r) => r.staff_user_id);
+  t.same(grants(production.db), [3, 6, 9]);
+  t.same(grants(db), [6, 9], 'user 3 lost every direct grant');
+});
