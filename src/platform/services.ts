@@ -72,7 +72,7 @@ export class OtherServices {
     return this.result();
   }
 
-  result(): CheckResult {
+  private result(): CheckResult {
     const stillRunning = this.enabledStillRunning;
     const enabled = this.rows.filter((r) => r.reason !== '—');
     const stopped = this.rows.filter((r) => r.reason === '—');

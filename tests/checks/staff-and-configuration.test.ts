@@ -1,6 +1,6 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSample } from '../helpers/sample-fixture.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
@@ -10,6 +10,8 @@ import { Profile } from '../../src/platform/profile.js';
 import { SAMPLE_ADAPTER, SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 import { PRODUCTION_BILL_RUN_CONFIGURATION } from '../../sample-platform/generator/catalogue.js';
 import { UserError } from '../../src/errors.js';
+import { preflight } from '../../src/preflight/preflight.js';
+import { loadPlan } from '../../src/plan/load.js';
 import type { ConceptName } from '../../src/platform/concepts.js';
 import { openSqliteDatabase } from '../../sample-platform/service/database/sqlite.js';
 import { RELEASES, migrateToRelease } from '../../sample-platform/service/releases.js';
@@ -154,4 +156,16 @@ t.test('the candidate with staff-direct-grant-revoked fails the staff-users chec
       t.match(result.summary, `${mask(nameOf(3))} permission lost Staff.Manage (direct grant)`);
     }
   }
+});
+
+t.test('pre-flight refuses an override of an item production never had, at its place in the plan, before anything is created', async (t) => {
+  const file = sample.plan('unknown-item', { extraYaml: 'platformOverrides:\n  configuration:\n    - { item: invoice.dueDays, value: "30", reason: "RN-9: payment terms change" }\n' });
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('invoice.dueDays')) + 1;
+  const error = await preflight(loadPlan(file), { askSqlServer: 'always' }).catch((e: unknown) => e);
+  t.ok(error instanceof UserError && error.exitCode === 2, 'bad input: exit 2');
+  t.match(String(error), `${file}:${line}:7: production's last bill run up to 2026-11-01 has no configuration item \`invoice.dueDays\``);
+  t.notOk(existsSync(join(sample.dir, 'reports')), 'no run folder was made');
+  const valid = sample.plan('known-item', { extraYaml: 'platformOverrides:\n  configuration:\n    - { item: invoice.taxLabel, value: VAT, reason: "RN-311: invoices say VAT" }\n' });
+  const checked = await preflight(loadPlan(valid), { askSqlServer: 'always' });
+  t.ok(checked.checked.includes("1 bill-run configuration override(s) name items of production's last bill run"));
 });
