@@ -8,6 +8,8 @@ export interface BillRunSettings {
   readonly emailInvoices: boolean;
   readonly chargeAutoPay: boolean;
   readonly provision: boolean;
+  /** Bill-run configuration items (name → value); the service's defaults for any left out. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export interface IsolatedBillRunResult {

@@ -101,3 +101,13 @@ export const GATEWAY_URLS: Record<Processor, string> = {
 };
 
 export const PLATFORM_DOMAIN = 'northwind-telecom.example';
+
+/**
+ * The bill-run configuration production runs with (last month's run is recorded with it, and the
+ * sample's production bill run uses it): not the service's defaults, so a rehearsal that did not
+ * apply it would describe every recurring line differently.
+ */
+export const PRODUCTION_BILL_RUN_CONFIGURATION: Readonly<Record<string, string>> = {
+  'invoice.servicePeriodInDescription': 'true',
+  'invoice.taxLabel': 'Sales tax',
+};

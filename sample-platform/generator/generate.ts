@@ -13,7 +13,7 @@ import { SnapshotWriter } from './snapshot-writer.js';
 import { SPECIAL_ACCOUNT_COUNT, writeSpecialAccounts } from './special-accounts.js';
 
 /** Bumped whenever the same options would produce different data, so cached samples are remade. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface SnapshotOptions {
   readonly accounts: number;

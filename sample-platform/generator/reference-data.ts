@@ -9,6 +9,7 @@ import {
   PLATFORM_DOMAIN,
   PRICE_PLANS,
   PROCESSORS,
+  PRODUCTION_BILL_RUN_CONFIGURATION,
   ROLES,
   ROLE_GRANTS,
   packageByCode,
@@ -71,19 +72,31 @@ function writeStaff(db: Database.Database, random: SeededRandom, people: PeopleF
     for (const granted of ROLE_GRANTS[name]) grant.run(roleIndex + 1, PERMISSIONS.indexOf(granted) + 1);
   });
 
-  const staff = db.prepare('INSERT INTO staff_users (username, email, role_id, password_hash) VALUES (?, ?, ?, ?)');
+  const staff = db.prepare('INSERT INTO staff_users (username, email, role_id, password_hash, active) VALUES (?, ?, ?, ?, ?)');
   const roleOfStaff = [1, 1, 2, 2, 2, 3, 3, 3, 3, 4];
+  // The ninth (a support agent who left) can no longer sign in; their account and grant stay.
+  const inactive = new Set([9]);
   const taken = new Set<string>();
-  for (const roleId of roleOfStaff) {
+  for (const [index, roleId] of roleOfStaff.entries()) {
     const { first, last } = people.staffName();
     let username = `${first[0] ?? 'x'}${last}`.toLowerCase().replace(/[^a-z]/g, '');
     while (taken.has(username)) username += String(random.int(0, 9));
     taken.add(username);
     // Looks like bcrypt so scrubbers treat it as one; it is random characters, no password hashes to it.
     const hash = `$2b$12$${random.alphanumeric(53)}`;
-    staff.run(username, `${username}@${PLATFORM_DOMAIN}`, roleId, hash);
+    staff.run(username, `${username}@${PLATFORM_DOMAIN}`, roleId, hash, inactive.has(index + 1) ? 0 : 1);
   }
+  const direct = db.prepare('INSERT INTO staff_user_permissions (staff_user_id, permission_id) VALUES (?, ?)');
+  for (const [staffId, granted] of DIRECT_GRANTS) direct.run(staffId, PERMISSIONS.indexOf(granted) + 1);
 }
+
+/** Permissions given to one staff user beside their role's, as support desks do for a senior agent. */
+const DIRECT_GRANTS: readonly (readonly [number, (typeof PERMISSIONS)[number]])[] = [
+  [3, 'Staff.Manage'],
+  [6, 'Payments.Refund'],
+  [6, 'Invoices.Void'],
+  [9, 'Settings.Edit'],
+];
 
 /** Last month's bill run and a few older log rows, as any live system has. */
 function writeHistory(db: Database.Database, billDate: string): void {
@@ -92,6 +105,8 @@ function writeHistory(db: Database.Database, billDate: string): void {
     `INSERT INTO bill_runs (bill_date, release, status, started_at, finished_at, accounts_billed)
      VALUES (?, ?, 'completed', ?, ?, 0)`,
   ).run(lastRun, PRODUCTION_RELEASE, `${lastRun}T02:00:00.000Z`, `${lastRun}T02:41:17.000Z`);
+  const setting = db.prepare('INSERT INTO bill_run_settings (bill_run_id, name, value) SELECT MAX(id), ?, ? FROM bill_runs');
+  for (const [name, value] of Object.entries(PRODUCTION_BILL_RUN_CONFIGURATION)) setting.run(name, value);
 
   const log = db.prepare(
     'INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES (?, ?, ?, ?, ?, ?, ?)',

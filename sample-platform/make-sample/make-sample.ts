@@ -8,6 +8,7 @@ import { billInIsolation } from '../control/bill-in-isolation.js';
 import { assertCanIsolate } from '../control/isolated-service.js';
 import { prepareCapture, waitForCaptureToEnd } from '../control/capture.js';
 import { GENERATOR_VERSION, generateSnapshot, validateSnapshotOptions } from '../generator/generate.js';
+import { PRODUCTION_BILL_RUN_CONFIGURATION } from '../generator/catalogue.js';
 
 /** Runs the billing service behind capture servers inside its namespace. */
 const CAPTURING_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'control', 'service-with-capture.ts');
@@ -154,7 +155,7 @@ export async function makeSample(options: MakeSampleOptions): Promise<SampleFile
       privateMounts: true,
       // The capture server starts first, and on a loaded machine a node process takes a while.
       readyTimeoutMs: 90_000,
-      settings: { billDate: options.billDate, emailInvoices: true, chargeAutoPay: true, provision: true },
+      settings: { billDate: options.billDate, emailInvoices: true, chargeAutoPay: true, provision: true, settings: PRODUCTION_BILL_RUN_CONFIGURATION },
       onProgress: (processed, total) => {
         const percent = total === 0 ? 100 : Math.floor((processed * 100) / total / 10) * 10;
         if (percent !== lastReported) say(`  ${processed}/${total} accounts billed`);

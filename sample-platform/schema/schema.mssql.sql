@@ -189,7 +189,15 @@ CREATE TABLE staff_users (
   username NVARCHAR(200) NOT NULL UNIQUE,
   email NVARCHAR(400) NOT NULL,
   role_id INT NOT NULL REFERENCES roles (id),
-  password_hash NVARCHAR(400) NOT NULL
+  password_hash NVARCHAR(400) NOT NULL,
+  active INT NOT NULL DEFAULT 1
+);
+
+-- Permissions granted to one staff user directly, beside those of their role.
+CREATE TABLE staff_user_permissions (
+  staff_user_id INT NOT NULL REFERENCES staff_users (id),
+  permission_id INT NOT NULL REFERENCES permissions (id),
+  PRIMARY KEY (staff_user_id, permission_id)
 );
 
 -- The platform's own record of bill runs and its schema release.
@@ -201,6 +209,14 @@ CREATE TABLE bill_runs (
   started_at NVARCHAR(32) NOT NULL,
   finished_at NVARCHAR(32) NULL,
   accounts_billed INT NOT NULL DEFAULT 0
+);
+
+-- The configuration each bill run ran with (every item, defaults included), one row per item.
+CREATE TABLE bill_run_settings (
+  bill_run_id INT NOT NULL REFERENCES bill_runs (id),
+  name NVARCHAR(200) NOT NULL,
+  value NVARCHAR(2000) NOT NULL,
+  PRIMARY KEY (bill_run_id, name)
 );
 
 CREATE TABLE platform_info (

@@ -182,7 +182,15 @@ CREATE TABLE staff_users (
   username TEXT NOT NULL UNIQUE,
   email TEXT NOT NULL,
   role_id INTEGER NOT NULL REFERENCES roles(id),
-  password_hash TEXT NOT NULL
+  password_hash TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1
+);
+
+-- Permissions granted to one staff user directly, beside those of their role.
+CREATE TABLE staff_user_permissions (
+  staff_user_id INTEGER NOT NULL REFERENCES staff_users(id),
+  permission_id INTEGER NOT NULL REFERENCES permissions(id),
+  PRIMARY KEY (staff_user_id, permission_id)
 );
 
 -- The platform's own record of bill runs and its schema release.
@@ -194,6 +202,14 @@ CREATE TABLE bill_runs (
   started_at TEXT NOT NULL,
   finished_at TEXT,
   accounts_billed INTEGER NOT NULL DEFAULT 0
+);
+
+-- The configuration each bill run ran with (every item, defaults included), one row per item.
+CREATE TABLE bill_run_settings (
+  bill_run_id INTEGER NOT NULL REFERENCES bill_runs(id),
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (bill_run_id, name)
 );
 
 CREATE TABLE platform_info (

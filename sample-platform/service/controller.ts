@@ -3,6 +3,7 @@ import { BillRun } from './billing/bill-run.js';
 import type { BillRunConfig } from './billing/bill-run.js';
 import type { PlatformDatabase } from './database/port.js';
 import { migrateToRelease } from './releases.js';
+import { parseRunConfiguration } from './billing/configuration.js';
 import type { Fault, Release } from './releases.js';
 
 export type ServiceState = 'idle' | 'configured' | 'running' | 'completed' | 'failed';
@@ -87,12 +88,19 @@ export class ServiceController {
     for (const name of switches) {
       if (typeof request[name] !== 'boolean') throw new RequestError(`configure needs "${name}" as true or false`);
     }
+    let configuration;
+    try {
+      configuration = parseRunConfiguration(request.settings);
+    } catch (error) {
+      throw new RequestError(`configure: ${(error as Error).message}`);
+    }
     await migrateToRelease(this.db, this.release, this.faults);
     this.config = {
       billDate,
       emailInvoices: request.emailInvoices === true,
       chargeAutoPay: request.chargeAutoPay === true,
       provision: request.provision === true,
+      configuration,
     };
     this.state = 'configured';
     this.log(`configured: ${JSON.stringify(this.config)}`);

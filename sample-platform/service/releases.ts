@@ -76,6 +76,8 @@ export async function migrateToRelease(db: PlatformDatabase, release: Release, f
       await tx.run(S.grantPermission, administrator.id, permission.id, administrator.id, permission.id);
     }
     if (faults.has('read-only-role-gains-permissions')) await grantToReadOnly(tx);
+    // A clean-up of "orphan" grants gone wrong: the first staff user with direct grants loses them all.
+    if (faults.has('staff-direct-grant-revoked')) await tx.run(S.revokeFirstDirectGrants);
     // Update, else insert: an upsert both engines spell the same way.
     if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
   });

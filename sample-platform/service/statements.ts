@@ -54,6 +54,7 @@ export const STATEMENTS = {
     `INSERT INTO role_permissions (role_id, permission_id) SELECT ?, ?
      WHERE NOT EXISTS (SELECT 1 FROM role_permissions WHERE role_id = ? AND permission_id = ?)`,
   ),
+  revokeFirstDirectGrants: portable('DELETE FROM staff_user_permissions WHERE staff_user_id = (SELECT MIN(staff_user_id) FROM staff_user_permissions)'),
   setRelease: portable("UPDATE platform_info SET value = ? WHERE [key] = 'release'"),
   addRelease: portable("INSERT INTO platform_info ([key], value) VALUES ('release', ?)"),
 
@@ -123,5 +124,6 @@ export const STATEMENTS = {
     sqlite: "INSERT INTO bill_runs (bill_date, [release], status, started_at) VALUES (?, ?, 'running', ?) RETURNING id",
     tsql: "INSERT INTO bill_runs (bill_date, [release], status, started_at) OUTPUT INSERTED.id VALUES (@p0, @p1, 'running', @p2)",
   },
+  insertBillRunSetting: portable('INSERT INTO bill_run_settings (bill_run_id, name, value) VALUES (?, ?, ?)'),
   finishBillRun: portable('UPDATE bill_runs SET status = ?, finished_at = ?, accounts_billed = ? WHERE id = ?'),
 } as const satisfies Record<string, Statement>;

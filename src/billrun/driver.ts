@@ -6,6 +6,8 @@ export interface BillRunConfiguration {
   readonly emailInvoices: boolean;
   readonly chargeAutoPay: boolean;
   readonly provision: boolean;
+  /** The platform's own configuration items (name → value): production's last bill run's, with the plan's overrides. */
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 export interface BillRunStatus {

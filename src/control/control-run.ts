@@ -18,7 +18,7 @@ export function controlCopyPath(workDir: string): string {
  * candidate's ledger entries (taken from its own start) hold none of the control's. SQLite only so
  * far; returns a note when it did not run.
  */
-export async function runControlBillRun(ctx: RunContext, beforeBillRun: string): Promise<string> {
+export async function runControlBillRun(ctx: RunContext, beforeBillRun: string, settings: Readonly<Record<string, string>>): Promise<string> {
   const { plan, run, sandbox } = ctx;
   if (plan.verify.control === undefined) return '';
   if (plan.database.engine !== 'sqlite') return 'control run skipped: it needs a second copy, made on SQLite only so far';
@@ -50,7 +50,7 @@ export async function runControlBillRun(ctx: RunContext, beforeBillRun: string):
   ctx.progress.detail("control run: production's release bills a second copy in the same sandbox");
   try {
     const { processed, ms } = await driveBillRun(driver, {
-      configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration },
+      configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration, settings },
       timeoutSeconds: plan.billRun.timeoutSeconds,
       progress: ctx.progress,
       what: "The control run (production's release)",

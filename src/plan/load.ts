@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
-import type { Plan, ProductionResultPlan, SnapshotPlan } from './types.js';
+import type { Plan, PlatformOverridesPlan, ProductionResultPlan, SnapshotPlan } from './types.js';
 import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
 import { loadAdapter } from '../platform/load-adapter.js';
 import { PROJECT_ROOT } from '../runtime/typescript-process.js';
@@ -99,6 +99,7 @@ export function loadPlan(file: string): Plan {
   releaseNotes.forEach((note, i) => {
     if (note.signOff !== undefined && checklistIds.has(`release-note.${note.id}`)) errors.push(located.errorAt(['releaseNotes', i, 'signOff'], `the checklist already has an item release-note.${note.id}; the sign-off of this release note is that item`));
   });
+  const platformOverrides = loadPlatformOverrides(located, adapter, errors);
 
   if (errors.length > 0) throw new ConfigErrors(errors);
 
@@ -158,7 +159,38 @@ export function loadPlan(file: string): Plan {
     },
     report: { dir: raw.report?.dir !== undefined ? resolve(base, raw.report.dir) : resolve('reports') },
     releaseNotes,
+    platformOverrides,
   };
+}
+
+/** `platformOverrides`: each item overridden once; each service enabled is one the adapter lists, with a `start` command. */
+function loadPlatformOverrides(located: LocatedYaml<PlanFile>, adapter: PlatformAdapter, errors: ConfigError[]): PlatformOverridesPlan {
+  const raw = located.value.platformOverrides;
+  const seenItems = new Set<string>();
+  const configuration = (raw?.configuration ?? []).map((override, i) => {
+    const path = ['platformOverrides', 'configuration', i];
+    if (seenItems.has(override.item)) errors.push(located.errorAt(path, `bill-run configuration item ${override.item} is overridden twice`));
+    if (override.reason.trim().length < 10) errors.push(located.errorAt([...path, 'reason'], 'say why the rehearsal must differ from production here (10 characters or more), so the report can show it'));
+    seenItems.add(override.item);
+    const p = located.locate(path);
+    return { ...override, at: `${located.file}:${p.line}:${p.column}` };
+  });
+  const seenServices = new Set<string>();
+  const enableServices = (raw?.enableServices ?? []).map((enabled, i) => {
+    const path = ['platformOverrides', 'enableServices', i, 'service'];
+    if (seenServices.has(enabled.service)) errors.push(located.errorAt(path, `service ${enabled.service} is enabled twice`));
+    if (enabled.reason.trim().length < 10) errors.push(located.errorAt(['platformOverrides', 'enableServices', i, 'reason'], 'say why this service must run during the bill run (10 characters or more), so the report can show it'));
+    seenServices.add(enabled.service);
+    const service = adapter.services.find((s) => s.name === enabled.service);
+    const known = adapter.services.map((s) => s.name);
+    if (service === undefined) {
+      errors.push(located.errorAt(path, `the platform adapter ${adapter.file} lists no service ${enabled.service}; it lists ${known.length > 0 ? known.join(', ') : 'none'}`));
+    } else if (service.start === undefined) {
+      errors.push(located.errorAt(path, `service ${enabled.service} has no \`start\` command in ${adapter.file}, so the rehearsal cannot run it; add one there or drop it from the plan`));
+    }
+    return enabled;
+  });
+  return { configuration, enableServices };
 }
 
 type ExistingFile = (path: string, at: (string | number)[], what: string) => string;

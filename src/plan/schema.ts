@@ -64,7 +64,49 @@ export interface PlanFile {
   report?: { dir?: string };
   /** What the release changes on purpose (src/release-notes/). */
   releaseNotes?: ReleaseNoteFile[];
+  platformOverrides?: PlatformOverridesFile;
 }
+
+/**
+ * Where the plan departs from production on purpose, each with the reason a person wrote: a
+ * bill-run configuration item set otherwise than production's last bill run, and other services
+ * of the platform run during the bill run instead of kept stopped.
+ */
+export interface PlatformOverridesFile {
+  configuration?: { item: string; value: string; reason: string }[];
+  enableServices?: { service: string; reason: string }[];
+}
+
+const overrideReason = { type: 'string', minLength: 10, maxLength: 2000 } as const;
+
+const platformOverridesSchema = {
+  type: 'object',
+  nullable: true,
+  additionalProperties: false,
+  required: [],
+  properties: {
+    configuration: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['item', 'value', 'reason'],
+        properties: { item: { type: 'string', minLength: 1, maxLength: 200 }, value: { type: 'string', maxLength: 2000 }, reason: overrideReason },
+      },
+    },
+    enableServices: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['service', 'reason'],
+        properties: { service: { type: 'string', minLength: 1, maxLength: 100 }, reason: overrideReason },
+      },
+    },
+  },
+} as const;
 
 const nonEmpty = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 const hostname = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\-]+$' } as const;
@@ -335,5 +377,6 @@ export const planSchema: JSONSchemaType<PlanFile> = {
       properties: { dir: { ...nonEmpty, nullable: true } },
     },
     releaseNotes: { ...releaseNotesSchema, nullable: true },
+    platformOverrides: platformOverridesSchema,
   },
 };

@@ -32,6 +32,28 @@ export interface Plan {
   readonly report: { readonly dir: string };
   /** What the release changes on purpose: differences they describe are explained, not failures. */
   readonly releaseNotes: readonly ReleaseNote[];
+  readonly platformOverrides: PlatformOverridesPlan;
+}
+
+/** Where the plan departs from production on purpose (`platformOverrides`), each with its reason. */
+export interface PlatformOverridesPlan {
+  /** Bill-run configuration items set otherwise than production's last bill run. */
+  readonly configuration: readonly ConfigurationOverride[];
+  /** Other services of the platform run during the bill run instead of kept stopped. */
+  readonly enableServices: readonly ServiceEnablement[];
+}
+
+export interface ConfigurationOverride {
+  readonly item: string;
+  readonly value: string;
+  readonly reason: string;
+  /** file:line:column of the override in the plan, for errors found once production's result is read. */
+  readonly at: string;
+}
+
+export interface ServiceEnablement {
+  readonly service: string;
+  readonly reason: string;
 }
 
 /**

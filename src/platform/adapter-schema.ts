@@ -32,6 +32,8 @@ export interface ServiceFile {
   /** How to tell whether it runs (exit 0: running), and how to stop it. */
   state?: string;
   stop?: string;
+  /** How to start it, for a plan that enables it during the bill run; it must return once started. */
+  start?: string;
 }
 
 export interface AdapterFile {
@@ -116,7 +118,13 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'why'],
-        properties: { name, why: { type: 'string', minLength: 1 }, state: { ...command, nullable: true }, stop: { ...command, nullable: true } },
+        properties: {
+          name,
+          why: { type: 'string', minLength: 1 },
+          state: { ...command, nullable: true },
+          stop: { ...command, nullable: true },
+          start: { ...command, nullable: true },
+        },
       },
     },
     outbound: {

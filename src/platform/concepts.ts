@@ -180,6 +180,27 @@ export const CONCEPTS = {
     parameters: [],
     orderBy: ['role'],
   },
+  billRunConfiguration: {
+    description: "the configuration of the platform's last bill run up to the bill date, as rows (name, value); read from production's result and applied to the rehearsal's bill run",
+    columns: { name: 'text', value: 'text?' },
+    parameters: ['billDate'],
+    orderBy: ['name'],
+    codePoint: true,
+  },
+  staffUsers: {
+    description: 'every staff user with each role they hold (role null: none) and whether they are active (1) or not (0)',
+    columns: { user_name: 'text', active: 'integer', role: 'text?' },
+    parameters: [],
+    orderBy: ['user_name', 'role'],
+    codePoint: true,
+  },
+  staffDirectGrants: {
+    description: 'permissions granted to a staff user directly rather than through a role (platforms without direct grants leave it out)',
+    columns: { user_name: 'text', permission: 'text' },
+    parameters: [],
+    orderBy: ['user_name', 'permission'],
+    codePoint: true,
+  },
   billedInvoices: {
     description: "invoices of this bill run with their totals",
     columns: { invoice_number: 'text', ...account, total: 'money' },

@@ -56,6 +56,9 @@ export interface PackageToProvisionRow extends R { user_package_id: number; acco
 export interface IdRow extends R { id: number }
 export interface RolePermissionRow extends R { role: string | null; permission: string }
 export interface RoleRow extends R { role: string }
+export interface ConfigurationItemRow extends R { name: string; value: string | null }
+export interface StaffUserRow extends R { user_name: string; active: number; role: string | null }
+export interface StaffDirectGrantRow extends R { user_name: string; permission: string }
 export interface BilledInvoiceRow extends R { invoice_number: string; account_number: string; total: Cents }
 export interface ProcessorUseRow extends R { processor: string; invoices: number }
 export interface ChargeEligibilityRow extends R { invoice_number: string; account_number: string; total: Cents; ineligible: string | null; processor: string | null }
@@ -85,6 +88,9 @@ export interface ConceptRows {
   pendingProvisioning: IdRow;
   rolePermissions: RolePermissionRow;
   roles: RoleRow;
+  billRunConfiguration: ConfigurationItemRow;
+  staffUsers: StaffUserRow;
+  staffDirectGrants: StaffDirectGrantRow;
   billedInvoices: BilledInvoiceRow;
   processorsToCharge: ProcessorUseRow;
   chargeEligibility: ChargeEligibilityRow;
@@ -92,3 +98,7 @@ export interface ConceptRows {
   invoicesMarkedMailed: MailedInvoiceRow;
   contactEmails: ContactEmailRow;
 }
+
+export interface ConfigurationItemRow extends R { name: string; value: string | null }
+export interface StaffUserRow extends R { user_name: string; active: number; role: string | null }
+export interface StaffDirectGrantRow extends R { user_name: string; permission: string }

@@ -15,6 +15,7 @@ import { SqliteEngine } from '../engine/sqlite.js';
 import { checkVendorScripts, guardVendorScripts } from '../sanitize/vendor-scripts.js';
 import { resolveSnapshot, type CatalogueOptions } from '../snapshots/resolve.js';
 import { describeCatalogue } from '../plan/sources.js';
+import { checkConfigurationOverrides } from './configuration-overrides.js';
 
 /**
  * Checks the vendor sanitize scripts against the read-only source without running them; reports
@@ -192,7 +193,7 @@ async function checkSqliteSources(
   if (result.kind === 'problem') problems.add(at(['productionResult', 'path'], `production's result ${productionResult.path} cannot be compared with: ${result.reason}`));
   else if (result.kind === 'wal-mode') notes.push(`production's result ${productionResult.path}: a WAL-mode file, so only its header is read here`);
   else {
-    await result.engine.close();
+    await problems.collect(() => checkConfigurationOverrides(plan, result.engine, checked, notes)).finally(() => result.engine.close());
     const names = new Set(result.tables.map((t) => t.name));
     if (source !== undefined && !source.tables.some((t) => names.has(t.name))) {
       problems.add(at(['productionResult', 'path'], `production's result ${productionResult.path} shares no table with the snapshot, so it is not the same platform's database after its bill run`));

@@ -6,8 +6,9 @@ import { captureScenarioBaseline } from '../checks/baseline.js';
 import { createDriver } from '../platform/drivers/create-driver.js';
 import { Profile } from '../platform/profile.js';
 import { dryRunProfile } from '../platform/dry-run.js';
-import { stopOtherServices } from '../platform/services.js';
-import { openRunCopy } from '../engine/run-databases.js';
+import { OtherServices } from '../platform/services.js';
+import { resolveBillRunConfiguration } from '../billrun/configuration.js';
+import { openProductionResult, openRunCopy } from '../engine/run-databases.js';
 import { platformDatabaseFor } from '../billrun/platform-database.js';
 import { digestLedger } from '../sinkholes/ledger.js';
 import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
@@ -46,6 +47,10 @@ export async function billRun(ctx: RunContext): Promise<string> {
   ctx.progress.detail(`${checked} profile queries of ${adapter.file} compile against the copy`);
   ctx.baseline = await captureScenarioBaseline(engine, plan, profile);
   writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
+  // Configured as production's last bill run was, read from production's result, with the plan's overrides.
+  const production = await openProductionResult(plan);
+  const configuration = await resolveBillRunConfiguration(production, profile, plan.billRun.date, plan.platformOverrides.configuration).finally(() => production.close());
+  ctx.checks.push(configuration.check);
   // The platform owns the database while it bills; holding a connection open would only add locking.
   await engine.close();
   ctx.engine = undefined;
@@ -75,35 +80,44 @@ export async function billRun(ctx: RunContext): Promise<string> {
       return copy;
     },
   );
+  let services: OtherServices | undefined;
   try {
-    const services = await stopOtherServices(adapter, ctx.sandbox.namespace.execPrefix, {});
-    if (services !== undefined) ctx.checks.push(services);
+    services = await OtherServices.prepare(adapter, plan.platformOverrides.enableServices, {
+      prefix: ctx.sandbox.namespace.execPrefix,
+      env: { REHEARSAL_WORK_DIR: run.workDir, REHEARSAL_ADAPTER_DIR: adapter.dir },
+    });
   } catch (error) {
     const check = (error as { check?: RunContext['checks'][number] }).check;
     if (check !== undefined) ctx.checks.push(check);
     throw error;
   }
   const countersBefore = await readEgressCounters(ctx.sandbox.namespace.name);
-  // Before the candidate's, so the two never bill at once; the egress counters cover both.
-  const control = await runControlBillRun(ctx, beforeBillRunPath(run.workDir));
-  const billRunStartedAt = new Date().toISOString();
-  run.state.billRunStartedAt = billRunStartedAt;
-  run.save();
+  const billRunConfiguration = { billDate: plan.billRun.date, ...plan.billRun.configuration, settings: configuration.settings };
+  let control: string;
   try {
-    const { processed, ms } = await driveBillRun(driver, {
-      configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration },
-      timeoutSeconds: plan.billRun.timeoutSeconds,
-      progress: ctx.progress,
-      what: 'The bill run',
-      tickLabel: 'accounts billed',
-    });
-    ctx.progress.detail(`bill run completed: ${processed} accounts in ${formatDuration(ms)}`);
-  } finally {
-    run.state.servicePid = undefined;
+    // Before the candidate's, so the two never bill at once; the egress counters cover both.
+    control = await runControlBillRun(ctx, beforeBillRunPath(run.workDir), configuration.settings);
+    const billRunStartedAt = new Date().toISOString();
+    run.state.billRunStartedAt = billRunStartedAt;
     run.save();
-    ctx.engine = await openRunCopy(plan, run.state);
-    ctx.ledger = digestLedger(ctx.sandbox.ledgerPath, billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
-    ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
+    try {
+      const { processed, ms } = await driveBillRun(driver, {
+        configuration: billRunConfiguration,
+        timeoutSeconds: plan.billRun.timeoutSeconds,
+        progress: ctx.progress,
+        what: 'The bill run',
+        tickLabel: 'accounts billed',
+      });
+      ctx.progress.detail(`bill run completed: ${processed} accounts in ${formatDuration(ms)}`);
+    } finally {
+      run.state.servicePid = undefined;
+      run.save();
+      ctx.engine = await openRunCopy(plan, run.state);
+      ctx.ledger = digestLedger(ctx.sandbox.ledgerPath, billRunStartedAt, MAX_LEDGER_ENTRIES_IN_REPORT);
+      ctx.checks.push(checkNothingLeft(countersBefore, await readEgressCounters(ctx.sandbox.namespace.name)));
+    }
+  } finally {
+    if (services !== undefined) ctx.checks.push(await services.stopEnabled());
   }
   assertSourcesUnchanged(sources, run.dir, 'After the bill run');
   return `${plan.platform.release} release${plan.platform.faults.length > 0 ? ` with ${plan.platform.faults.join(', ')}` : ''}${control !== '' ? `; ${control}` : ''}`;

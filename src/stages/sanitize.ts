@@ -1,21 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { assertRunMarker } from '../run/marker.js';
 import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { loadRuleSet, checkRulesAgainstSchema } from '../sanitize/rules.js';
 import { createMasker } from '../sanitize/maskers.js';
+import { maskingSecret } from '../sanitize/masking-secret.js';
 import { applyRules } from '../sanitize/apply.js';
 import { provePiiRemoved } from '../sanitize/proof.js';
 import { guardVendorScripts, runVendorScripts } from '../sanitize/vendor-scripts.js';
 import { SafetyError } from '../errors.js';
 import { maskProductionResult } from '../differential/masked-production.js';
 import type { RunContext } from '../pipeline/context.js';
-
-/** The per-run masking key: from the plan's environment variable, else random (never logged or stored). */
-function maskingSecret(envName: string): Buffer {
-  const fromEnv = process.env[envName];
-  return fromEnv !== undefined && fromEnv.length > 0 ? Buffer.from(fromEnv, 'utf8') : randomBytes(32);
-}
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

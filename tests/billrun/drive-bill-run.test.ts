@@ -22,7 +22,7 @@ function scriptedDriver(statuses: readonly BillRunStatus[], options: { failStart
   };
 }
 
-const OPTIONS = { configuration: { billDate: '2026-11-01', emailInvoices: true, chargeAutoPay: true, provision: true }, timeoutSeconds: 60, progress: silentProgress, what: 'The bill run', tickLabel: 'accounts billed' };
+const OPTIONS = { configuration: { billDate: '2026-11-01', emailInvoices: true, chargeAutoPay: true, provision: true, settings: {} }, timeoutSeconds: 60, progress: silentProgress, what: 'The bill run', tickLabel: 'accounts billed' };
 
 t.test('a bill run that completes: configured, begun, polled until done, and the service stopped', async (t) => {
   const driver = scriptedDriver([{ state: 'running', processed: 10, total: 53 }, { state: 'completed', processed: 53, total: 53 }]);

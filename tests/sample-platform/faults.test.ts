@@ -174,3 +174,11 @@ t.test('business-voice-tax-rate taxes invoices of the Business Voice plan at 9.5
   t.ok(business.every((l) => l.description === 'Sales tax 9.5%'));
   t.same(lines.filter((l) => l.plan === 0), taxLines(production.db).filter((l) => l.plan === 0), 'every other tax line as production');
 });
+
+t.test('staff-direct-grant-revoked takes the first staff user\'s direct grants away and changes nothing else', async (t) => {
+  const db = run('staff-direct-grant-revoked');
+  t.same(compareToProduction(db, ['staff_user_permissions']), NOTHING_ELSE);
+  const grants = (file: string): number[] => query<{ staff_user_id: number }>(file, 'SELECT DISTINCT staff_user_id FROM staff_user_permissions ORDER BY staff_user_id').map((r) => r.staff_user_id);
+  t.same(grants(production.db), [3, 6, 9]);
+  t.same(grants(db), [6, 9], 'user 3 lost every direct grant');
+});

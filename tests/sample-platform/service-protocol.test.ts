@@ -150,3 +150,32 @@ t.test('the candidate release adds its permissions for Administrator only and re
   t.same(permissionsOf(production.db), []);
   t.equal(one<{ value: string }>(production.db, "SELECT value FROM platform_info WHERE key = 'release'").value, '7.4.2');
 });
+
+t.test('configure takes the bill-run configuration items, the run honours them and records them with the run', async (t) => {
+  const { client, db } = await startService(t);
+  const settings = { 'invoice.servicePeriodInDescription': 'true', 'invoice.taxLabel': 'VAT' };
+  t.same(await client.request({ command: 'configure', ...ALL_ON, settings }), { ok: true });
+  const started = await client.request({ command: 'start' });
+  t.match(await waitUntilDone(client), { state: 'completed' });
+  t.same(
+    query<{ name: string; value: string }>(db, 'SELECT name, value FROM bill_run_settings WHERE bill_run_id = ? ORDER BY name', started.billRunId),
+    [{ name: 'invoice.servicePeriodInDescription', value: 'true' }, { name: 'invoice.taxLabel', value: 'VAT' }],
+  );
+  const monthly = one<{ description: string }>(db, "SELECT ii.description FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id JOIN user_packages up ON up.id = ii.user_package_id JOIN packages p ON p.id = up.package_id WHERE p.period = 'monthly' AND ii.kind = 'recurring' AND i.bill_date = ? LIMIT 1", BILL_DATE);
+  t.match(monthly.description, / \(2026-11-01 to 2026-12-01\)$/, 'recurring lines name the period they bill');
+  t.ok(one<{ n: number }>(db, "SELECT COUNT(*) AS n FROM invoice_items WHERE kind = 'tax' AND description LIKE 'VAT %'").n > 0, 'the tax line carries the configured label');
+});
+
+t.test('without items the run uses the defaults and records them; an unknown item or value is refused and nothing is configured', async (t) => {
+  const { client, db } = await startService(t);
+  t.match(await client.request({ command: 'configure', ...ALL_ON, settings: { 'invoice.taxlabel': 'VAT' } }), { ok: false, error: /unknown bill-run configuration item "invoice\.taxlabel"; this release knows invoice\.servicePeriodInDescription, invoice\.taxLabel/ });
+  t.match(await client.request({ command: 'configure', ...ALL_ON, settings: { 'invoice.servicePeriodInDescription': 'yes' } }), { ok: false, error: /must be "true" or "false", not "yes"/ });
+  t.match(await client.request({ command: 'status' }), { state: 'idle' }, 'still not configured');
+  t.same(await client.request({ command: 'configure', ...ALL_ON }), { ok: true });
+  const started = await client.request({ command: 'start' });
+  t.match(await waitUntilDone(client), { state: 'completed' });
+  t.same(
+    query<{ name: string; value: string }>(db, 'SELECT name, value FROM bill_run_settings WHERE bill_run_id = ? ORDER BY name', started.billRunId),
+    [{ name: 'invoice.servicePeriodInDescription', value: 'false' }, { name: 'invoice.taxLabel', value: 'Sales tax' }],
+  );
+});

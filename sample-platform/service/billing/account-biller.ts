@@ -10,6 +10,9 @@ export interface BillingRules {
   readonly billDate: string;
   readonly taxRateBp: number;
   readonly faults: ReadonlySet<Fault>;
+  /** Configuration items of the run (`invoice.servicePeriodInDescription`, `invoice.taxLabel`). */
+  readonly servicePeriodInDescription: boolean;
+  readonly taxLabel: string;
 }
 
 type ItemKind = 'recurring' | 'one-time' | 'usage' | 'discount' | 'tax';
@@ -62,7 +65,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
     items.push({
       userPackageId: pkg.id,
       kind: pkg.period === 'once' ? 'one-time' : 'recurring',
-      description: pkg.quantity > 1 ? `${pkg.name} x ${pkg.quantity}` : pkg.name,
+      description: lineDescription(rules, pkg),
       amountCents: base,
     });
     if (pkg.discount_percent !== null && !rules.faults.has('discount-dropped')) {
@@ -82,7 +85,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   const beforeTax = items.reduce((sum, item) => sum + item.amountCents, 0);
   const taxRateBp = await taxRateOf(tx, rules, accountId);
   const tax = account.tax_exempt ? 0 : taxCents(beforeTax, taxRateBp, mode);
-  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `Sales tax ${taxRateBp / 100}%`, amountCents: tax });
+  if (tax !== 0) items.push({ userPackageId: null, kind: 'tax', description: `${rules.taxLabel} ${taxRateBp / 100}%`, amountCents: tax });
 
   const subtotal = sumOf(items, ['recurring', 'one-time', 'usage']);
   const discount = -sumOf(items, ['discount']);
@@ -99,6 +102,13 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, reference, now);
   await tx.run(S.addToBalance, total, accountId);
   return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
+}
+
+/** The package's line text; with `invoice.servicePeriodInDescription`, the period a recurring package is billed for. */
+function lineDescription(rules: BillingRules, pkg: DuePackage): string {
+  const name = pkg.quantity > 1 ? `${pkg.name} x ${pkg.quantity}` : pkg.name;
+  if (!rules.servicePeriodInDescription || pkg.period === 'once') return name;
+  return `${name} (${pkg.next_bill_date} to ${addMonths(pkg.next_bill_date, pkg.period === 'monthly' ? 1 : 12)})`;
 }
 
 function sumOf(items: readonly Item[], kinds: readonly ItemKind[]): number {

@@ -10,10 +10,13 @@ import type { IdRow } from '../statements.js';
 import { billAccount } from './account-biller.js';
 import type { BillingRules } from './account-biller.js';
 import { OutboundSteps } from './outbound-steps.js';
+import { DEFAULT_CONFIGURATION, type RunConfiguration } from './configuration.js';
 import type { OutboundSwitches, ResultWrite } from './outbound-steps.js';
 
 export interface BillRunConfig extends OutboundSwitches {
   readonly billDate: string;
+  /** The run's configuration items; the defaults when left out. */
+  readonly configuration?: RunConfiguration;
 }
 
 export type BillRunOutcome = { readonly status: 'completed' } | { readonly status: 'failed'; readonly reason: string };
@@ -51,6 +54,7 @@ export class BillRun {
       const row = await tx.get<IdRow>(S.insertBillRun, config.billDate, release.version, startedAt);
       if (!row) throw new Error('the database returned no id for the new bill run');
       await tx.run(S.insertEvent, startedAt, 'info', 'BillRun', 'Start', 'ok', null, `Bill run ${row.id} for ${config.billDate} started (release ${release.version})`);
+      for (const [name, value] of Object.entries(config.configuration ?? DEFAULT_CONFIGURATION)) await tx.run(S.insertBillRunSetting, row.id, name, value);
       return row.id;
     });
     return new BillRun(db, faults, config, id, accountIds);
@@ -83,7 +87,14 @@ export class BillRun {
 
   private async billAll(): Promise<void> {
     const settings = await readSettings(this.db);
-    const rules: BillingRules = { billDate: this.config.billDate, taxRateBp: settings.taxRateBp, faults: this.faults };
+    const configuration = this.config.configuration ?? DEFAULT_CONFIGURATION;
+    const rules: BillingRules = {
+      billDate: this.config.billDate,
+      taxRateBp: settings.taxRateBp,
+      faults: this.faults,
+      servicePeriodInDescription: configuration['invoice.servicePeriodInDescription'] === 'true',
+      taxLabel: configuration['invoice.taxLabel'],
+    };
     const reach = new Reachability();
     const mailer = new InvoiceMailer(reach, settings.smtp);
     const outbound = new OutboundSteps(settings, this.config, this.faults, reach, mailer, this.config.billDate);

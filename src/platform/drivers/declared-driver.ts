@@ -156,6 +156,7 @@ export class DeclaredDriver implements BillRunDriver {
       emailInvoices: String(c?.emailInvoices ?? false),
       chargeAutoPay: String(c?.chargeAutoPay ?? false),
       provision: String(c?.provision ?? false),
+      configuration: JSON.stringify(c?.settings ?? {}),
     };
   }
 

@@ -161,6 +161,25 @@ SELECT * FROM (SELECT name AS role FROM roles
 ) q ORDER BY q.[role];
 -- params: {}
 
+-- billRunConfiguration
+SELECT * FROM (SELECT s.name AS name, s.value AS value FROM bill_run_settings s
+WHERE s.bill_run_id = (SELECT MAX(b.id) FROM bill_runs b
+  WHERE b.bill_date <= @p0 AND EXISTS (SELECT 1 FROM bill_run_settings x WHERE x.bill_run_id = b.id))
+) q ORDER BY q.[name] COLLATE Latin1_General_BIN2;
+-- params: {"p0":"2026-11-01"}
+
+-- staffUsers
+SELECT * FROM (SELECT u.username AS user_name, u.active AS active, r.name AS role
+FROM staff_users u LEFT JOIN roles r ON r.id = u.role_id
+) q ORDER BY q.[user_name] COLLATE Latin1_General_BIN2, q.[role];
+-- params: {}
+
+-- staffDirectGrants
+SELECT * FROM (SELECT u.username AS user_name, p.name AS permission
+FROM staff_user_permissions g JOIN staff_users u ON u.id = g.staff_user_id JOIN permissions p ON p.id = g.permission_id
+) q ORDER BY q.[user_name] COLLATE Latin1_General_BIN2, q.[permission];
+-- params: {}
+
 -- billedInvoices
 SELECT * FROM (SELECT i.invoice_number AS invoice_number, a.account_number AS account_number, i.total_cents / 100.0 AS total
 FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.bill_date = @p0
