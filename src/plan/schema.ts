@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import { probesSchema, type ProbeFile } from '../probes/schema.js';
 
 /** The plan file as written (before paths are resolved and defaults filled in). */
 export interface PlanFile {
@@ -42,7 +43,7 @@ export interface PlanFile {
       billed?: boolean;
     };
   }[];
-  checklist?: { id: string; title: string; checks?: string[]; signOff?: string }[];
+  checklist?: { id: string; title: string; checks?: string[]; signOff?: string; probes?: ProbeFile[] }[];
   egress?: {
     policy?: 'deny-all' | 'allowlist';
     mailServers?: string[];
@@ -236,6 +237,7 @@ export const planSchema: JSONSchemaType<PlanFile> = {
           title: nonEmpty,
           checks: { type: 'array', items: identifier, nullable: true },
           signOff: { ...nonEmpty, nullable: true },
+          probes: { ...probesSchema, nullable: true } as unknown as JSONSchemaType<ProbeFile[]> & { nullable: true },
         },
       },
     },

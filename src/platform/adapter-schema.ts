@@ -32,6 +32,10 @@ export interface ServiceFile {
   /** How to tell whether it runs (exit 0: running), and how to stop it. */
   state?: string;
   stop?: string;
+  /** A command that runs the service in the foreground inside the sandbox, for probes that need it (src/probes/). */
+  start?: string;
+  /** Where it answers HTTP inside the sandbox, e.g. a portal's `http://127.0.0.1:8080`. */
+  url?: string;
 }
 
 export interface AdapterFile {
@@ -116,7 +120,14 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'why'],
-        properties: { name, why: { type: 'string', minLength: 1 }, state: { ...command, nullable: true }, stop: { ...command, nullable: true } },
+        properties: {
+          name,
+          why: { type: 'string', minLength: 1 },
+          state: { ...command, nullable: true },
+          stop: { ...command, nullable: true },
+          start: { ...command, nullable: true },
+          url: { type: 'string', nullable: true, pattern: '^https?://[^/?#]+$', maxLength: 300 },
+        },
       },
     },
     outbound: {

@@ -24,6 +24,7 @@ import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
 import { Profile } from '../platform/profile.js';
+import { runChecklistProbes } from '../probes/run-probes.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -59,6 +60,8 @@ export async function verify(ctx: RunContext): Promise<string> {
       : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
   ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay, profile));
+  // Last: the checks above have read the billed copy and the ledger, so what the probes write or send cannot reach them.
+  ctx.checks.push(...(await runChecklistProbes(ctx)).checks);
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;
