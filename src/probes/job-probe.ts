@@ -23,6 +23,7 @@ export async function runJobProbe(probe: JobProbe, ctx: ProbeRunContext): Promis
   const service = { service: probe.service, ran: `${probe.seconds} s`, exit: ran.exitedEarly ? `exited early with code ${ran.exitCode}` : 'stopped', accounts: [...new Set(entries.map((e) => e.account).filter((a) => a !== undefined))].slice(0, 10).join(', ') };
   if (ran.exitedEarly && ran.exitCode !== 0) return { outcome: 'error', summary: `${probe.service} exited with code ${ran.exitCode} before its ${probe.seconds} s: ${ran.log}`, evidence: [service, ...results] };
   const unmet = results.filter((r) => !r.met);
+  if (unmet.length > 0) Object.assign(service, { log: ran.log });
   return {
     outcome: unmet.length === 0 ? 'passed' : 'failed',
     summary: unmet.length === 0 ? `${probe.service} ran ${probe.seconds} s; the sinkholes caught ${entries.length} attempt(s) as expected` : `${probe.service} ran ${probe.seconds} s: ${unmet.map((r) => `expected ${r.expected}, got ${r.actual}`).join('; ')}`,

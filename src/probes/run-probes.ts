@@ -12,6 +12,7 @@ import { runHttpProbe } from './http-probe.js';
 import { runJobProbe } from './job-probe.js';
 import { runSqlProbe } from './sql-probe.js';
 import { ServicePool } from './service-pool.js';
+import { conceptDefinition } from '../platform/concepts.js';
 import type { ProbePlan, ProbeResult } from './types.js';
 
 /**
@@ -129,7 +130,14 @@ async function readAccountValues(ctx: RunContext, probes: readonly ProbePlan[]):
   const profile = new Profile(ctx.plan.platform.adapter);
   if (accounts.length === 0 || ctx.engine === undefined || !profile.has('accountOutcomes')) return values;
   for (const row of await profile.query(ctx.engine, 'accountOutcomes', { billDate: ctx.plan.billRun.date }, { accounts })) {
-    values.set(row.account_number, Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'account_number').map(([k, v]) => [`account.${k}`, v === null || v === undefined ? '' : String(v)])));
+    values.set(row.account_number, Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'account_number').map(([k, v]) => [`account.${k}`, shownValue(k, v)])));
   }
   return values;
+}
+
+/** A profile value as the platform shows it: money in the currency's units (the profile keeps cents), null as empty. */
+function shownValue(column: string, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const type = (conceptDefinition('accountOutcomes').columns as Readonly<Record<string, string>>)[column] ?? '';
+  return type.startsWith('money') && typeof value === 'number' ? (value / 100).toFixed(2) : String(value);
 }
