@@ -11,6 +11,7 @@ export class JsonPathError extends Error {
     detail: string,
   ) {
     super(detail);
+    this.name = 'JsonPathError';
   }
 }
 
