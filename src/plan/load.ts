@@ -88,7 +88,7 @@ export function loadPlan(file: string): Plan {
       errors.push(located.errorAt(['checklist', i], `checklist item ${item.id} needs \`checks\` or \`probes\` (automated) or \`signOff\` (who confirms it by hand)`));
     }
     if (item.probes !== undefined) {
-      const context = { itemId: item.id, at: ['checklist', i], base, adapter, scenarioAccounts: accounts, errorAt: located.errorAt.bind(located) };
+      const context = { itemId: item.id, at: ['checklist', i], base, adapter, scenarioAccounts: accounts, target: raw.target, errorAt: located.errorAt.bind(located) };
       probes.set(item.id, validateProbes(item.probes, context, errors));
     }
   });

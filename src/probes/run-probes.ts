@@ -28,8 +28,13 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
   if (probes.length === 0) return { checks: [], results: [] };
   const { plan, run, sandbox } = ctx;
   const engine = ctx.engine;
-  if (run.state.isolationProven !== true || sandbox === undefined || engine === undefined) {
-    const why = sandbox === undefined || run.state.isolationProven !== true ? 'isolation was not proven in this run, so no probe may run' : 'the billed copy is not open';
+  if (plan.target !== 'local' || run.state.isolationProven !== true || sandbox === undefined || engine === undefined) {
+    const why =
+      plan.target !== 'local'
+        ? 'probes run on the local target only so far (on AWS they would need the rehearsal host and SSM to the app host)'
+        : sandbox === undefined || run.state.isolationProven !== true
+          ? 'isolation was not proven in this run, so no probe may run'
+          : 'the billed copy is not open';
     const results = probes.map((p) => ({ id: p.id, kind: p.spec.kind, outcome: 'error' as const, summary: `not run: ${why}`, evidence: [] }));
     return { checks: results.map((r, i) => toCheck(probes[i] as ProbePlan, r)), results };
   }

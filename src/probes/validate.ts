@@ -21,6 +21,7 @@ export interface ProbeContext {
   readonly base: string;
   readonly adapter: PlatformAdapter;
   readonly scenarioAccounts: ReadonlySet<string>;
+  readonly target: 'local' | 'aws';
   errorAt(path: YamlPath, detail: string): ConfigError;
 }
 
@@ -89,7 +90,7 @@ export function validateProbes(files: readonly ProbeFile[], context: ProbeContex
       spec = { kind: 'sql', query: file.sql, expect: { ...(expect.rows !== undefined ? { rows: expect.rows } : {}), ...(expect.minRows !== undefined ? { minRows: expect.minRows } : {}), ...(expect.values !== undefined ? { values: expect.values } : {}) } };
     } else if (file.command !== undefined) {
       const command = file.command;
-      if (context.adapter.driver.kind === 'ssm') errors.push(context.errorAt([...at, 'command'], `${context.adapter.file} reaches its app host through AWS Systems Manager: command probes run there only on the AWS target, which does not run probes yet`));
+      refuseSsmLocally([...at, 'command'], context, errors);
       const path = command.file === undefined ? undefined : resolve(context.base, command.file);
       if (path !== undefined && !(existsSync(path) && statSync(path).isFile())) errors.push(context.errorAt([...at, 'command', 'file'], `probe file ${path} does not exist or is not a file`));
       spec = { kind: 'command', run: command.run, ...(path !== undefined ? { file: path } : {}), timeoutSeconds: command.timeoutSeconds ?? DEFAULT_COMMAND_SECONDS, expect: { json } };
@@ -133,7 +134,15 @@ function checkJsonExpectation(e: JsonExpectation, at: YamlPath, context: ProbeCo
   return e;
 }
 
+/** Like the `ssm` driver: commands and services on an app host reached through AWS Systems Manager cannot run on the local target. */
+function refuseSsmLocally(at: YamlPath, context: ProbeContext, errors: ConfigError[]): void {
+  if (context.adapter.driver.kind === 'ssm' && context.target === 'local') {
+    errors.push(context.errorAt(at, `${context.adapter.file} reaches its app host through AWS Systems Manager, which runs only on the AWS target; this plan's target is local`));
+  }
+}
+
 function checkService(name: string, at: YamlPath, context: ProbeContext, errors: ConfigError[], needs: 'url' | 'start'): void {
+  refuseSsmLocally(at, context, errors);
   const service = context.adapter.services.find((s) => s.name === name);
   const names = context.adapter.services.map((s) => s.name);
   if (service === undefined) {
