@@ -55,6 +55,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
   const checks: CheckResult[] = [];
   const namespace = sandbox.namespace.name;
   const countersBefore = await readEgressCounters(namespace);
+  const started = Date.now();
   try {
     for (const probe of probes) {
       ctx.progress.detail(`probe ${probe.id}`);
@@ -77,7 +78,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
     await services.stopAll();
     await agent.close();
   }
-  checks.push(egressCheck(countersBefore, await readEgressCounters(namespace), probes.length));
+  checks.push(egressCheck(countersBefore, await readEgressCounters(namespace), probes.length, Date.now() - started));
   return { checks, results };
 }
 
@@ -105,14 +106,14 @@ function withEgress(finding: ProbeFinding, probe: ProbePlan, entries: readonly L
   return { outcome: 'failed', summary: `${parts.join('; ')}; ${finding.summary}`, evidence: [{ egress: parts.join('; ') }, ...finding.evidence] };
 }
 
-function egressCheck(before: EgressCounters, after: EgressCounters, probes: number): CheckResult {
+function egressCheck(before: EgressCounters, after: EgressCounters, probes: number, ms: number): CheckResult {
   const left = unexplainedPackets(before, after);
   const ok = after.policyInstalled && left === 0;
   return {
     id: 'probes-no-egress',
     title: 'No packet left the sandbox while the checklist probes ran',
     status: ok ? 'passed' : 'failed',
-    summary: ok ? `${probes} probe(s): 0 packets left by a non-loopback interface; ${after.deniedPackets - before.deniedPackets} stopped by the default-deny policy` : `${left} packet(s) left the sandbox while the probes ran${after.policyInstalled ? '' : ' and the default-deny policy was gone'}`,
+    summary: ok ? `${probes} probe(s) in ${(ms / 1000).toFixed(1)} s: 0 packets left by a non-loopback interface; ${after.deniedPackets - before.deniedPackets} stopped by the default-deny policy` : `${left} packet(s) left the sandbox while the probes ran${after.policyInstalled ? '' : ' and the default-deny policy was gone'}`,
     evidence: [{ 'packets out (non-loopback)': left, 'packets denied': after.deniedPackets - before.deniedPackets, 'policy in place': after.policyInstalled }],
   };
 }
