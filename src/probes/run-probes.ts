@@ -35,7 +35,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
         : sandbox === undefined || run.state.isolationProven !== true
           ? 'isolation was not proven in this run, so no probe may run'
           : 'the billed copy is not open';
-    const results = probes.map((p) => ({ id: p.id, kind: p.spec.kind, outcome: 'error' as const, summary: `not run: ${why}`, evidence: [] }));
+    const results = probes.map((p) => ({ id: p.id, kind: p.spec.kind, outcome: 'error' as const, summary: `not run: ${why}`, evidence: [], ms: 0 }));
     return { checks: results.map((r, i) => toCheck(probes[i] as ProbePlan, r)), results };
   }
   const env: ProbeEnvironment = {
@@ -51,6 +51,8 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
   const accountValues = await readAccountValues(ctx, probes);
   const agent = SandboxHttpAgent.start(env.execPrefix, probeVariables(env));
   const services = new ServicePool(plan.platform.adapter, { execPrefix: env.execPrefix, env: probeVariables(env), workDir: run.workDir, onSpawn: () => undefined, onExit: () => undefined }, agent);
+  // Services the http probes talk to start now, beside the HTTP client, rather than at their first probe.
+  for (const name of new Set(probes.flatMap((p) => (p.spec.kind === 'http' ? [p.spec.service] : [])))) services.url(name).catch(() => undefined);
   const results: ProbeResult[] = [];
   const checks: CheckResult[] = [];
   const namespace = sandbox.namespace.name;
@@ -62,6 +64,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
       const variables = { billDate: plan.billRun.date, ...(probe.account !== undefined ? { account: probe.account, ...accountValues.get(probe.account) } : {}) };
       const probeCtx: ProbeRunContext = { env, adapter: plan.platform.adapter, engine, ...(run.state.databasePath !== undefined && plan.database.engine === 'sqlite' ? { databasePath: run.state.databasePath } : {}), ledgerPath: sandbox.ledgerPath, agent, services, variables };
       const from = new Date().toISOString();
+      const probeStarted = Date.now();
       const before = await readEgressCounters(namespace);
       let finding: ProbeFinding;
       try {
@@ -70,7 +73,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
         finding = { outcome: 'error', summary: (error as Error).message.split('\n')[0] ?? 'failed', evidence: [] };
       }
       finding = withEgress(finding, probe, readLedger(sandbox.ledgerPath, from), before, await readEgressCounters(namespace));
-      const result: ProbeResult = { id: probe.id, kind: probe.spec.kind, ...finding };
+      const result: ProbeResult = { id: probe.id, kind: probe.spec.kind, ...finding, ms: Date.now() - probeStarted };
       results.push(result);
       checks.push(toCheck(probe, result));
     }
@@ -123,7 +126,7 @@ function toCheck(probe: ProbePlan, result: ProbeResult): CheckResult {
     id: probe.id,
     title: `${probe.title} (${probe.spec.kind} probe)`,
     status: result.outcome === 'passed' ? 'passed' : 'failed',
-    summary: result.outcome === 'error' ? `error: ${result.summary}` : result.summary,
+    summary: `${result.outcome === 'error' ? 'error: ' : ''}${result.summary} (${(result.ms / 1000).toFixed(1)} s)`,
     ...(probe.account !== undefined ? { affectedAccounts: result.outcome === 'passed' ? [] : [probe.account] } : {}),
     evidence: result.evidence.map((e: Evidence) => ({ ...e })),
   };

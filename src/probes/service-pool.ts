@@ -8,6 +8,7 @@ const READY_SECONDS = 30;
 /** The services http probes talk to, started on first use and stopped when the probes end. */
 export class ServicePool {
   private readonly running = new Map<string, RunningService>();
+  private readonly ready = new Map<string, Promise<string>>();
 
   constructor(
     private readonly adapter: PlatformAdapter,
@@ -15,11 +16,18 @@ export class ServicePool {
     private readonly agent: SandboxHttpAgent,
   ) {}
 
-  /** The service's URL once it answers HTTP (any status), starting it if it is not running. */
-  async url(name: string): Promise<string> {
+  /** The service's URL once it answers HTTP (any status), starting it if it is not running; one start however many ask at once. */
+  url(name: string): Promise<string> {
+    const ready = this.ready.get(name);
+    if (ready !== undefined && this.running.get(name)?.running !== false) return ready;
+    const starting = this.startAndWait(name);
+    this.ready.set(name, starting);
+    return starting;
+  }
+
+  private async startAndWait(name: string): Promise<string> {
     const service = this.adapter.services.find((s) => s.name === name);
     if (service?.url === undefined) throw new Error(`service ${name} has no url`);
-    if (this.running.get(name)?.running === true) return service.url;
     const started = RunningService.start(service, this.options);
     this.running.set(name, started);
     const deadline = Date.now() + READY_SECONDS * 1000;
@@ -37,6 +45,7 @@ export class ServicePool {
     const service = this.adapter.services.find((s) => s.name === name);
     if (service === undefined) throw new Error(`unknown service ${name}`);
     await this.running.get(name)?.stop();
+    this.ready.delete(name);
     const started = RunningService.start(service, this.options);
     const deadline = Date.now() + seconds * 1000;
     while (started.running && Date.now() < deadline) await sleep(50);
@@ -47,7 +56,9 @@ export class ServicePool {
   }
 
   async stopAll(): Promise<void> {
+    await Promise.allSettled(this.ready.values());
     for (const service of this.running.values()) await service.stop();
     this.running.clear();
+    this.ready.clear();
   }
 }

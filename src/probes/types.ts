@@ -74,4 +74,6 @@ export interface ProbeResult {
   readonly outcome: ProbeOutcome;
   readonly summary: string;
   readonly evidence: readonly Record<string, string | number | boolean | null>[];
+  /** How long it took, service start included. */
+  readonly ms: number;
 }
