@@ -10,6 +10,7 @@ import { machineInfo, sourceState } from './machine.js';
 import { latestPerSize, RESULTS_SCHEMA_VERSION, writeResults, type BenchResults, type SizeResult } from './results.js';
 import { updateBenchmarksMarkdown } from './markdown.js';
 import type { WorkerInput, WorkerOutput } from './rehearsal-worker.js';
+import { adjustProbes } from '../tests/helpers/plan-probes.js';
 
 export interface BenchOptions {
   readonly sizes: readonly number[];
@@ -32,7 +33,7 @@ export interface BenchOutcome {
 
 /** The example plan, pointed at a bench sample; the bill-run timeout fits a million accounts on a small machine. */
 function writePlan(dir: string, sample: BenchSample): string {
-  const text = readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8')
+  const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', sample.snapshot)
     .replace('../samples/sample-2000/production-result.db', sample.productionResult)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadValidatedYaml } from '../src/config/validated-yaml.js';
 
-export type MutantArea = 'billing' | 'state' | 'mail' | 'payments' | 'provisioning' | 'event-log' | 'permissions';
+export type MutantArea = 'billing' | 'state' | 'mail' | 'payments' | 'provisioning' | 'event-log' | 'permissions' | 'checklist';
 
 /** One regression of the candidate release, and the checks that must fail because of it. */
 export interface Mutant {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument } from 'yaml';
 
 export interface SampleSize {
   readonly accounts: number;
@@ -21,6 +21,19 @@ export function writeMutantPlan(template: string, workDir: string, samplesDir: s
   for (const path of PATH_FIELDS) {
     const value = doc.getIn(path);
     if (typeof value === 'string' && !isAbsolute(value)) doc.setIn(path, resolve(base, value));
+  }
+  // The checklist probes' files too: the mutant's plan lives elsewhere.
+  const items = doc.getIn(['checklist']);
+  const count = isSeq(items) ? items.items.length : 0;
+  for (let item = 0; item < count; item++) {
+    const probes = doc.getIn(['checklist', item, 'probes']);
+    for (let probe = 0; probe < (isSeq(probes) ? probes.items.length : 0); probe++) {
+      for (const field of [['http', 'bodyFile'], ['command', 'file']]) {
+        const path = ['checklist', item, 'probes', probe, ...field];
+        const value = doc.getIn(path);
+        if (typeof value === 'string' && !isAbsolute(value)) doc.setIn(path, resolve(base, value));
+      }
+    }
   }
   const sampleDir = join(samplesDir, `mutants-${size.accounts}-seed-${size.seed}`);
   doc.setIn(['sample'], doc.createNode({ accounts: size.accounts, seed: size.seed }, { flow: true }));

@@ -9,6 +9,8 @@ import { loadAdapter } from '../platform/load-adapter.js';
 import { PROJECT_ROOT } from '../runtime/typescript-process.js';
 import type { PlatformAdapter } from '../platform/types.js';
 import { releaseNotesFromPlan } from '../release-notes/validate.js';
+import { validateProbes } from '../probes/validate.js';
+import type { ProbePlan } from '../probes/types.js';
 
 /** Loads and validates a plan; throws ConfigErrors (every problem, with file:line:column) before anything runs. */
 export function loadPlan(file: string): Plan {
@@ -79,11 +81,16 @@ export function loadPlan(file: string): Plan {
     accounts.add(s.account);
   });
   const checklistIds = new Set<string>();
+  const probes = new Map<string, ProbePlan[]>();
   (raw.checklist ?? []).forEach((item, i) => {
     if (checklistIds.has(item.id)) errors.push(located.errorAt(['checklist', i, 'id'], `checklist id ${item.id} is used twice`));
     checklistIds.add(item.id);
-    if ((item.checks ?? []).length === 0 && item.signOff === undefined) {
-      errors.push(located.errorAt(['checklist', i], `checklist item ${item.id} needs \`checks\` (automated) or \`signOff\` (who confirms it by hand)`));
+    if ((item.checks ?? []).length === 0 && item.signOff === undefined && item.probes === undefined) {
+      errors.push(located.errorAt(['checklist', i], `checklist item ${item.id} needs \`checks\` or \`probes\` (automated) or \`signOff\` (who confirms it by hand)`));
+    }
+    if (item.probes !== undefined) {
+      const context = { itemId: item.id, at: ['checklist', i], base, adapter, scenarioAccounts: accounts, target: raw.target, errorAt: located.errorAt.bind(located) };
+      probes.set(item.id, validateProbes(item.probes, context, errors));
     }
   });
 
@@ -140,6 +147,7 @@ export function loadPlan(file: string): Plan {
       title: c.title,
       checks: c.checks ?? [],
       ...(c.signOff !== undefined ? { signOff: c.signOff } : {}),
+      probes: probes.get(c.id) ?? [],
     })),
     egress: {
       policy: raw.egress?.policy ?? 'deny-all',

@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { releaseNotesSchema } from '../release-notes/schema.js';
 import type { ReleaseNoteFile } from '../release-notes/types.js';
+import { probesSchema, type ProbeFile } from '../probes/schema.js';
 
 /** The plan file as written (before paths are resolved and defaults filled in). */
 export interface PlanFile {
@@ -44,7 +45,7 @@ export interface PlanFile {
       billed?: boolean;
     };
   }[];
-  checklist?: { id: string; title: string; checks?: string[]; signOff?: string }[];
+  checklist?: { id: string; title: string; checks?: string[]; signOff?: string; probes?: ProbeFile[] }[];
   egress?: {
     policy?: 'deny-all' | 'allowlist';
     mailServers?: string[];
@@ -282,6 +283,7 @@ export const planSchema: JSONSchemaType<PlanFile> = {
           title: nonEmpty,
           checks: { type: 'array', items: identifier, nullable: true },
           signOff: { ...nonEmpty, nullable: true },
+          probes: { ...probesSchema, nullable: true } as unknown as JSONSchemaType<ProbeFile[]> & { nullable: true },
         },
       },
     },

@@ -1,3 +1,4 @@
+import type { ProbePlan } from '../probes/types.js';
 import type { SnapshotCataloguePlan } from '../snapshots/types.js';
 import type { SnapshotSelection } from '../snapshots/select.js';
 import type { PlatformAdapter } from '../platform/types.js';
@@ -144,6 +145,8 @@ export interface ChecklistItemPlan {
   readonly checks: readonly string[];
   /** Who signs the item off when it cannot be automated. */
   readonly signOff?: string;
+  /** What runs after the bill run to prove it (src/probes/); each reports as a check of its own. */
+  readonly probes: readonly ProbePlan[];
 }
 
 export interface EgressPlan {

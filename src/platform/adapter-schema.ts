@@ -32,8 +32,10 @@ export interface ServiceFile {
   /** How to tell whether it runs (exit 0: running), and how to stop it. */
   state?: string;
   stop?: string;
-  /** How to start it, for a plan that enables it during the bill run; it must return once started. */
+  /** How to start it: for a plan that enables it during the bill run, and for probes that need it (src/probes/). */
   start?: string;
+  /** Where it answers HTTP inside the sandbox, e.g. a portal's `http://127.0.0.1:8080`. */
+  url?: string;
 }
 
 export interface AdapterFile {
@@ -124,6 +126,7 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
           state: { ...command, nullable: true },
           stop: { ...command, nullable: true },
           start: { ...command, nullable: true },
+          url: { type: 'string', nullable: true, pattern: '^https?://[^/?#]+$', maxLength: 300 },
         },
       },
     },

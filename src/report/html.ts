@@ -145,7 +145,7 @@ export function renderHtml(report: Report): string {
   body.push(table(checks.map((c) => ({ status: STATUS_LABEL[c.status], check: c.id, title: c.title, summary: c.summary }))));
   if (report.checklist.length > 0) {
     body.push('<h2>Critical functionality checklist</h2>');
-    body.push(table(report.checklist.map((i) => ({ status: STATUS_LABEL[i.status], item: i.title, 'proved by': i.checks.join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
+    body.push(table(report.checklist.map((i) => ({ status: STATUS_LABEL[i.status], item: i.title, 'proved by': [...i.checks, ...(i.probes ?? []).map((p) => `${p.id} (${p.status})`)].join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
   }
   if (report.releaseNotes !== undefined && report.releaseNotes.length > 0) {
     body.push('<section id="release-notes"><h2>Release notes</h2>');

@@ -59,7 +59,7 @@ export function renderMarkdown(report: Report): string {
     out.push('');
     out.push('## Critical functionality checklist');
     out.push('');
-    out.push(table(report.checklist.map((i) => ({ status: STATUS_MARK[i.status], item: i.title, 'proved by': i.checks.join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
+    out.push(table(report.checklist.map((i) => ({ status: STATUS_MARK[i.status], item: i.title, 'proved by': [...i.checks, ...(i.probes ?? []).map((p) => `${p.id} (${p.status})`)].join(', ') || 'manual', 'signed off by': i.signOff ?? '—' }))));
   }
   if (report.releaseNotes !== undefined && report.releaseNotes.length > 0) {
     out.push('', '## Release notes', '');

@@ -27,6 +27,8 @@ export interface ChecklistRecord {
   readonly status: 'passed' | 'failed' | 'to-confirm';
   readonly checks: readonly string[];
   readonly signOff?: string;
+  /** The item's probes (src/probes/), each with its own outcome; the item passes only when all do. */
+  readonly probes?: readonly { readonly id: string; readonly kind: string; readonly status: 'passed' | 'failed' | 'error' | 'not run' }[];
 }
 
 export interface Report {
@@ -62,7 +64,7 @@ export function decideVerdict(stages: readonly StageRecord[], checks: readonly C
   if (failedChecks.length > 0) return { verdict: 'NO-GO', reason: `${failedChecks.length} check(s) failed: ${failedChecks.map((c) => c.id).join(', ')}` };
   if (checks.length === 0) return { verdict: 'NO-GO', reason: 'no check ran, so nothing was verified' };
   const failedItems = checklist.filter((i) => i.status === 'failed');
-  if (failedItems.length > 0) return { verdict: 'NO-GO', reason: `checklist item(s) ${failedItems.map((i) => i.id).join(', ')} name checks that did not run` };
+  if (failedItems.length > 0) return { verdict: 'NO-GO', reason: `checklist item(s) ${failedItems.map((i) => i.id).join(', ')} name checks or probes that did not run` };
   const warnings = checks.filter((c) => c.status === 'warning').length;
   const passed = `all ${stages.length} stages passed and none of ${checks.length} checks failed${warnings > 0 ? ` (${warnings} with warnings to read)` : ''}`;
   const manual = checklist.filter((i) => i.status === 'to-confirm');
@@ -72,11 +74,25 @@ export function decideVerdict(stages: readonly StageRecord[], checks: readonly C
   return { verdict: 'GO', reason: passed };
 }
 
-export function checklistStatus(items: readonly { id: string; title: string; checks: readonly string[]; signOff?: string }[], checks: readonly CheckResult[]): ChecklistRecord[] {
-  return items.map((item) => {
-    if (item.checks.length === 0) return { ...item, status: 'to-confirm' as const };
+/**
+ * Each item's status from the checks it names and the probes it carries (each probe reports as the
+ * check with its id): passed when all of them passed, failed when any failed or did not run, to
+ * confirm when it has neither. Other fields of an item (kinds of item added later) pass through.
+ */
+export function checklistStatus(
+  items: readonly { id: string; title: string; checks: readonly string[]; signOff?: string; probes?: readonly { id: string; spec: { kind: string } }[] }[],
+  checks: readonly CheckResult[],
+): ChecklistRecord[] {
+  return items.map(({ probes = [], ...item }) => {
+    const probeRecords = probes.map((p) => {
+      const check = checks.find((c) => c.id === p.id);
+      const status = check === undefined ? ('not run' as const) : check.status === 'passed' ? ('passed' as const) : check.summary.startsWith('error:') ? ('error' as const) : ('failed' as const);
+      return { id: p.id, kind: p.spec.kind, status };
+    });
+    const withProbes = probeRecords.length > 0 ? { probes: probeRecords } : {};
+    if (item.checks.length === 0 && probes.length === 0) return { ...item, status: 'to-confirm' as const };
     const linked = item.checks.map((id) => checks.find((c) => c.id === id || c.id.startsWith(`${id}.`)));
-    const passed = linked.every((c) => c !== undefined && (c.status === 'passed' || c.status === 'warning'));
-    return { ...item, status: passed ? ('passed' as const) : ('failed' as const) };
+    const passed = linked.every((c) => c !== undefined && (c.status === 'passed' || c.status === 'warning')) && probeRecords.every((p) => p.status === 'passed');
+    return { ...item, ...withProbes, status: passed ? ('passed' as const) : ('failed' as const) };
   });
 }

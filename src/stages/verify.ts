@@ -33,6 +33,7 @@ import { Profile } from '../platform/profile.js';
 import { ReleaseNoteLabeller } from '../release-notes/labeller.js';
 import { readAccountSets, type AccountSets } from '../release-notes/accounts.js';
 import { annotateExplained, releaseNoteRecords, releaseNotesCheck } from '../release-notes/outcome.js';
+import { runChecklistProbes } from '../probes/run-probes.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
 export async function verify(ctx: RunContext): Promise<string> {
@@ -87,6 +88,8 @@ export async function verify(ctx: RunContext): Promise<string> {
     const check = releaseNotesCheck(records);
     if (check !== undefined) ctx.checks.push(check);
   }
+  // Last: the checks above have read the billed copy and the ledger, so what the probes write or send cannot reach them.
+  ctx.checks.push(...(await runChecklistProbes(ctx)).checks);
   const added = ctx.checks.slice(before);
   const failed = added.filter((c) => c.status === 'failed').length;
   return `${added.length} checks, ${failed} failed`;

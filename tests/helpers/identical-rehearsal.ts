@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { NODE_TS, REHEARSE } from './sample-fixture.js';
 import { PROJECT_ROOT } from './plan-fixture.js';
 import type { Report } from '../../src/report/model.js';
+import { adjustProbes } from './plan-probes.js';
 
 /**
  * The production release rehearsed against its own result must say GO on any sample: a check that
@@ -28,7 +29,7 @@ async function identicalPlan(dir: string, seed: number): Promise<string> {
   const [node, ...loader] = NODE_TS;
   const out = join(dir, `seed-${seed}`);
   await run(node, [...loader, join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts'), '--accounts', String(40 + (seed % 31)), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out], { encoding: 'utf8' });
-  const text = readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8')
+  const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', join(out, 'snapshot.db'))
     .replace('../samples/sample-2000/production-result.db', join(out, 'production-result.db'))

