@@ -57,7 +57,7 @@ GROUPS.forEach((group, i) => {
   for (const c of group) {
     t.test(`${c.fault} gives NO-GO through ${c.check}`, async (t) => {
       const outcome = await outcomes[i];
-      t.equal(outcome?.code, 1, outcome?.stderr);
+      t.equal(outcome?.code, 1, outcome?.stderr ?? 'no outcome');
       t.equal(outcome?.verdict, 'NO-GO');
       const report = readReport(outcome?.report ?? '');
       t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
