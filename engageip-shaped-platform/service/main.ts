@@ -4,7 +4,7 @@
  * BillRunRequest table, as EngageIP-class services poll their database: a 'Pending' row is a bill
  * run to do. It stops on SIGTERM or SIGINT, between two polls or after the user it is billing.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
@@ -50,6 +50,8 @@ try {
     }
   }
   db.close();
+  // A later service in the same work folder (the candidate after the control run) must prove itself ready.
+  if (options.readyFile !== undefined) rmSync(options.readyFile, { force: true });
   say('stopped');
   // The capture server of a production run is a child whose pipes would keep this process alive.
   process.exit(0);
