@@ -1,6 +1,6 @@
 /**
  * The EngageIP-shaped stand-in's billing service: `tsx engageip-shaped-platform/service/main.ts
- * --db <file> --release production|candidate [--switches a,b] [--ready-file <path>]`. It polls the
+ * --db <file> --release production|candidate [--switches a,b] [--ready-file <path>] [--exit-with-stdin]`. It polls the
  * BillRunRequest table, as EngageIP-class services poll their database: a 'Pending' row is a bill
  * run to do. It stops on SIGTERM or SIGINT, between two polls or after the user it is billing.
  */
@@ -21,13 +21,27 @@ const options = new Command()
   .requiredOption('--release <name>', 'production or candidate')
   .option('--switches <list>', 'candidate only: comma-separated regression switches', '')
   .option('--ready-file <path>', 'written once the service polls')
+  .option('--exit-with-stdin', 'stop when stdin closes: whoever started the service is gone')
   .parse()
-  .opts<{ db: string; release: string; switches: string; readyFile?: string }>();
+  .opts<{ db: string; release: string; switches: string; readyFile?: string; exitWithStdin?: boolean }>();
 
 const say = (line: string): void => void process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
+/** How long a graceful stop may take once the parent is gone, before the service just exits. */
+const ORPHAN_STOP_MS = 10_000;
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopping = true));
+if (options.exitWithStdin === true) {
+  // The rehearsal holds the other end: killed even with -9, it can no longer stop this service itself.
+  const orphaned = (): void => {
+    stopping = true;
+    setTimeout(() => process.exit(1), ORPHAN_STOP_MS).unref();
+  };
+  process.stdin.once('end', orphaned);
+  process.stdin.once('error', orphaned);
+  process.stdin.resume();
+}
 
 try {
   const release = parseRelease(options.release, options.switches);

@@ -1,11 +1,13 @@
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateSnapshot, validateGenerateOptions } from '../../engageip-shaped-platform/generator/generate.js';
 import { UserError } from '../../src/errors.js';
 import { sha256, NODE_TS } from '../helpers/sample-fixture.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const options = { accounts: 60, seed: 7, billDate: '2026-11-01' };
 
@@ -54,4 +56,19 @@ t.test('the service refuses an unknown switch, and any switch on the production 
   const production = spawnSync(node, [...loader, service, '--db', db, '--release', 'production', '--switches', 'provisioning-not-sent'], { encoding: 'utf8', timeout: 30_000 });
   t.equal(production.status, 2);
   t.match(production.stderr, /only in the candidate release, not in production 8\.4\.2/);
+});
+
+t.test('started with --exit-with-stdin, the service stops by itself when whoever started it is gone', async (t) => {
+  const dir = t.testdir({});
+  const db = join(dir, 'snapshot.db');
+  const ready = join(dir, 'service.ready');
+  generateSnapshot({ ...options, out: db });
+  const [node, ...loader] = NODE_TS;
+  const child = spawn(node, [...loader, join(PROJECT_ROOT, 'engageip-shaped-platform/service/main.ts'), '--db', db, '--release', 'production', '--ready-file', ready, '--exit-with-stdin'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  t.teardown(() => void child.kill('SIGKILL'));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor('the service to poll', () => (existsSync(ready) ? true : undefined), { giveUp: () => (child.exitCode !== null ? `it exited with ${child.exitCode}` : undefined) });
+  child.stdin.end();
+  t.equal(await exited, 0, 'a clean stop');
+  t.notOk(existsSync(ready), 'its ready file is gone, so the next service must prove itself ready');
 });
