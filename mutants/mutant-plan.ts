@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isSeq, parseDocument } from 'yaml';
 
 export interface SampleSize {
@@ -35,7 +35,9 @@ export function writeMutantPlan(template: string, workDir: string, samplesDir: s
       }
     }
   }
-  const sampleDir = join(samplesDir, `mutants-${size.accounts}-seed-${size.seed}`);
+  // Per platform too: two stand-ins' generators never share (or refuse) one folder.
+  const platform = doc.getIn(['platform', 'kind']) ?? basename(String(doc.getIn(['platform', 'adapter']) ?? 'platform'));
+  const sampleDir = join(samplesDir, `mutants-${String(platform)}-${size.accounts}-seed-${size.seed}`);
   doc.setIn(['sample'], doc.createNode({ accounts: size.accounts, seed: size.seed }, { flow: true }));
   doc.setIn(['snapshot', 'path'], join(sampleDir, 'snapshot.db'));
   doc.setIn(['productionResult', 'path'], join(sampleDir, 'production-result.db'));

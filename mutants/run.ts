@@ -1,5 +1,5 @@
 // `npm run mutants`: rehearses every regression of the candidate in the catalogue and fails when one escapes.
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
@@ -15,14 +15,21 @@ function wholeNumber(value: string): number {
   return n;
 }
 
+const SAMPLE_CATALOGUE = join(PROJECT_ROOT, 'mutants/sample-platform.yaml');
+
+/** The sample's table is in docs/mutants.md; another catalogue's in docs/mutants-<catalogue>.md, so neither overwrites the other. */
+function resultsFile(catalogue: string): string {
+  return resolve(catalogue) === SAMPLE_CATALOGUE ? join(PROJECT_ROOT, 'docs/mutants.md') : join(PROJECT_ROOT, 'docs', `mutants-${basename(catalogue, '.yaml')}.md`);
+}
+
 const program = new Command('mutants')
   .description('Rehearses each regression switch of the candidate release and checks that the verdict is NO-GO through the expected checks.')
-  .option('--catalogue <file>', 'the mutant catalogue (YAML)', join(PROJECT_ROOT, 'mutants/sample-platform.yaml'))
+  .option('--catalogue <file>', 'the mutant catalogue (YAML): mutants/sample-platform.yaml or mutants/engageip-shaped-platform.yaml', SAMPLE_CATALOGUE)
   .option('--only <switches>', 'comma-separated switches to rehearse (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--accounts <n>', 'sample size', wholeNumber, 2000)
   .option('--seed <n>', 'sample seed', wholeNumber, 42)
   .option('--keep <dir>', 'keep the plans and reports in this folder')
-  .option('--write', `rewrite the generated section of docs/mutants.md`, false)
+  .option('--write', 'rewrite the generated section of docs/mutants.md (docs/mutants-<catalogue>.md for another catalogue)', false)
   .parse();
 
 const options = program.opts<{ catalogue: string; only?: string[]; accounts: number; seed: number; keep?: string; write: boolean }>();
@@ -46,7 +53,7 @@ try {
       const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
       const command = ['npm run mutants', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
       const facts = { command, finishedAt: new Date().toISOString(), commit, accounts: options.accounts, seed: options.seed, controlVerdict: run.control.verdict };
-      writeResultsSection(join(PROJECT_ROOT, 'docs/mutants.md'), resultsSection(facts, run.outcomes));
+      writeResultsSection(resultsFile(options.catalogue), resultsSection(facts, run.outcomes));
     }
     if (run.outcomes.some((o) => o.status !== 'caught')) process.exitCode = 1;
   }

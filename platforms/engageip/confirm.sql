@@ -26,3 +26,11 @@ SELECT [Result], COUNT(*) AS [rows] FROM [eventlog] GROUP BY [Result] ORDER BY [
 
 -- 5. whether eventlog.Date is UTC: compare the newest row with the server's clocks
 SELECT MAX([Date]) AS [newest], SYSDATETIME() AS [server_local], SYSUTCDATETIME() AS [server_utc] FROM [eventlog];
+
+-- 6. the names the EngageIP-shaped stand-in (platforms/engageip-shaped/) guessed for the concepts
+--    this adapter leaves out; each one found is a concept to add here with the stand-in's query as a start
+SELECT [TABLE_NAME], [COLUMN_NAME], [DATA_TYPE]
+FROM [INFORMATION_SCHEMA].[COLUMNS]
+WHERE [TABLE_NAME] IN (N'Invoice', N'InvoiceCharge', N'Transaction', N'Contact', N'Discount', N'BucketPoolGroup', N'BucketPoolGroupMember',
+                       N'UsageRecord', N'Role', N'Permission', N'RolePermission', N'StaffUser', N'SystemSetting', N'BillRun', N'BillRunRequest')
+ORDER BY [TABLE_NAME], [ORDINAL_POSITION];

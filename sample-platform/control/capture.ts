@@ -34,7 +34,8 @@ export interface Capture {
   readonly pidFile: string;
 }
 
-interface SettingsHosts {
+/** The hosts and ports a platform's settings make its billing service reach. */
+export interface SettingsHosts {
   readonly names: string[];
   readonly addresses: string[];
   readonly smtpPorts: number[];
@@ -91,10 +92,15 @@ async function makeCaptureCa(dir: string, names: readonly string[]): Promise<voi
  * listens and writes what production sent to `ledger`. Run by the entry script, not here.
  */
 export async function prepareCapture(db: string, ledger: string, workDir: string): Promise<Capture> {
+  // How the sample's messages name an account: its adapter says, as it does for the rehearsal's sinkholes.
+  return prepareCaptureOf(hostsInSettings(db), loadAdapter(join(REPO_ROOT, 'platforms', 'sample')).outbound, ledger, workDir);
+}
+
+/** The same for any stand-in: the hosts its settings name and how its messages name an account. */
+export async function prepareCaptureOf(hosts: SettingsHosts, attribution: object, ledger: string, workDir: string): Promise<Capture> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   // Production may send nothing at all; an empty ledger then says so.
   writeFileSync(ledger, '', { mode: 0o600 });
-  const hosts = hostsInSettings(db);
   const byAddress: Record<string, string> = {};
   hosts.names.forEach((name, i) => {
     byAddress[`127.78.0.${i + 2}`] = name;
@@ -111,8 +117,7 @@ export async function prepareCapture(db: string, ledger: string, workDir: string
     tcpPorts: Object.fromEntries(hosts.switchPorts.map((p) => [String(p), 'switch'])),
     udpPorts: {},
     decline: { last4: DECLINED_LAST4 },
-    // How the sample's messages name an account: its adapter says, as it does for the rehearsal's sinkholes.
-    attribution: loadAdapter(join(REPO_ROOT, 'platforms', 'sample')).outbound,
+    attribution,
   };
   const configFile = join(workDir, 'capture.json');
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });

@@ -1,31 +1,8 @@
 /**
- * Entry point run inside a fresh network and mount namespace for production's bill run: brings
- * loopback up with the capture addresses, points /etc/hosts (privately) at them, starts the
- * capture server, then runs the billing service with this process's arguments.
+ * Entry point run inside a fresh network and mount namespace for production's bill run: the
+ * capture server first (enter-capture.ts), then the billing service with this process's arguments.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { CaptureSetup } from './capture.js';
+import { enterCapture } from './enter-capture.js';
 
-const setupFile = process.env.CAPTURE_SETUP;
-if (!setupFile) throw new Error('CAPTURE_SETUP must name the capture setup file');
-const setup = JSON.parse(readFileSync(setupFile, 'utf8')) as CaptureSetup;
-execFileSync('ip', ['link', 'set', 'lo', 'up']);
-for (const address of setup.localAddresses) execFileSync('ip', ['address', 'add', `${address}/32`, 'dev', 'lo']);
-execFileSync('mount', ['--bind', setup.hostsFile, '/etc/hosts']);
-
-const [command, ...args] = setup.captureCommand;
-if (command === undefined) throw new Error('the capture setup names no command');
-// Its stdin is a pipe from this process: when the service exits, the capture server sees it close and exits too.
-const capture = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } });
-await new Promise<void>((resolve, reject) => {
-  capture.once('exit', (code) => reject(new Error(`the capture server exited (code ${code}) before it was ready`)));
-  createInterface({ input: capture.stdout! }).on('line', (line) => {
-    if (!line.startsWith('READY ')) return;
-    writeFileSync(setup.pidFile, String(capture.pid));
-    capture.removeAllListeners('exit');
-    resolve();
-  });
-});
+await enterCapture();
 await import('../service/main.js');

@@ -42,7 +42,7 @@ interface FileSignature {
  * they still match, and the signature of each file, so the generator replaces only files it can
  * prove it wrote itself.
  */
-interface SampleDescription {
+export interface SampleDescription {
   readonly accounts: number;
   readonly seed: number;
   readonly billDate: string;
@@ -56,7 +56,7 @@ const SNAPSHOT_NAME = 'snapshot.db';
 const PRODUCTION_RESULT_NAME = 'production-result.db';
 const PRODUCTION_LEDGER_NAME = 'production-ledger.jsonl';
 
-function readDescription(path: string): SampleDescription | undefined {
+export function readDescription(path: string): SampleDescription | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as SampleDescription) : undefined;
@@ -65,11 +65,11 @@ function readDescription(path: string): SampleDescription | undefined {
   }
 }
 
-function sameSample(a: SampleDescription | undefined, b: SampleDescription): boolean {
+export function sameSample(a: SampleDescription | undefined, b: SampleDescription): boolean {
   return a !== undefined && a.accounts === b.accounts && a.seed === b.seed && a.billDate === b.billDate && a.generatorVersion === b.generatorVersion;
 }
 
-function signatureOf(path: string): FileSignature {
+export function signatureOf(path: string): FileSignature {
   return { size: statSync(path).size, sha256: fileSha256(path) };
 }
 
@@ -83,7 +83,7 @@ function isOwnFile(path: string, signature: FileSignature | undefined): boolean 
  * Throws unless every file that would be replaced is provably the generator's own output. A
  * snapshot.db without the generator's signature may be a real backup someone pointed a plan at.
  */
-function assertMayReplace(out: string, description: SampleDescription | undefined): void {
+export function assertMayReplace(out: string, description: SampleDescription | undefined): void {
   const foreign = [SNAPSHOT_NAME, PRODUCTION_RESULT_NAME, PRODUCTION_LEDGER_NAME].filter((name) => {
     const path = join(out, name);
     return existsSync(path) && !isOwnFile(path, description?.files?.[name]);

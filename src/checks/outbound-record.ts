@@ -382,14 +382,18 @@ export function subjectClass(subject: string, attribution: Attribution): string 
   return text.replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 
-/** `name=value` pairs of a request line, plus its first word when that is not a pair; the account is the key, not a field. */
+/**
+ * `name=value` pairs of a request line (a value may be quoted, as XML attributes are), plus its
+ * first word when that is not a pair; the account is the key, not a field.
+ */
 export function requestFields(text: string): Record<string, string> {
   const line = text.split(/\r?\n/)[0] ?? '';
   const fields: Record<string, string> = {};
   const first = /^\s*([A-Za-z][\w-]*)(?=\s|$)/.exec(line)?.[1];
   if (first !== undefined) fields.request = first;
-  for (const match of line.matchAll(/([A-Za-z_][\w-]*)=(\S+)/g)) {
-    const [, name, value] = match;
+  for (const match of line.matchAll(/([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))/g)) {
+    const [, name, doubleQuoted, singleQuoted, bare] = match;
+    const value = doubleQuoted ?? singleQuoted ?? bare;
     if (name !== undefined && value !== undefined && name !== 'account') fields[name] = value;
   }
   return fields;

@@ -66,6 +66,7 @@ t.test('subject classes and request fields leave out what differs per account', 
   t.equal(subjectClass(`Invoice ${INV1}`, ATTRIBUTION), 'Invoice <invoice>');
   t.equal(subjectClass('Reminder: 3 invoices overdue', ATTRIBUTION), 'Reminder: # invoices overdue');
   t.same(requestFields('PROVISION account=ACC-000001 package=INSTALL action=activate\n'), { request: 'PROVISION', package: 'INSTALL', action: 'activate' });
+  t.same(requestFields('<provision user="U000001" service=\'FIELD-INSTALL\' action="activate"/>\n'), { user: 'U000001', service: 'FIELD-INSTALL', action: 'activate' }, 'quoted values, as XML attributes carry them');
 });
 
 t.test('mail: the masked form of production recipient, the same count and subject class', async (t) => {

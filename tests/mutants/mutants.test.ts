@@ -12,6 +12,7 @@ const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? []
 import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, ConfigError } from '../../src/errors.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { loadAdapter } from '../../src/platform/load-adapter.js';
 
 const CATALOGUE = join(PROJECT_ROOT, 'mutants/sample-platform.yaml');
 const mutant: Mutant = { switch: 'discount-dropped', area: 'billing', regression: 'discounts not applied', caughtBy: ['production-diff', 'scenario.ACC-000012'] };
@@ -35,6 +36,17 @@ t.test('the catalogue covers every switch of the sample candidate, and only thos
   t.same(listed, [...SAMPLE_PLATFORM_FAULTS].sort(), 'a new switch must say which check catches it');
   t.throws(() => selectMutants(catalogue, ['no-such-switch']), /does not list: no-such-switch/);
   t.same(selectMutants(catalogue, ['event-log-error']).map((m) => m.switch), ['event-log-error']);
+});
+
+t.test("the EngageIP-shaped catalogue covers every switch of its candidate, and its samples have their own folder", async (t) => {
+  const adapter = loadAdapter(join(PROJECT_ROOT, 'platforms/engageip-shaped'));
+  const catalogue = loadMutantCatalogue(join(PROJECT_ROOT, 'mutants/engageip-shaped-platform.yaml'));
+  t.same(catalogue.mutants.map((m) => m.switch).sort(), [...(adapter.regressionSwitches?.switches ?? [])].sort(), 'a new switch must say which check catches it');
+  t.ok(catalogue.mutants.length >= 4);
+  const dir = t.testdir({ samples: {} });
+  const plan = loadPlan(writeMutantPlan(catalogue.plan, dir, join(dir, 'samples'), { accounts: 300, seed: 9 }, ['provisioning-not-sent'], 'provisioning-not-sent'));
+  t.equal(plan.productionResult.ledger, join(dir, 'samples/mutants-engageip-shaped-300-seed-9/production-ledger.jsonl'), "never the sample platform's folder of the same size");
+  t.same(plan.platform.faults, ['provisioning-not-sent']);
 });
 
 t.test('a malformed catalogue is refused with its location', async (t) => {
@@ -61,7 +73,7 @@ t.test('a mutant plan differs from the template only by its switch, sample and r
   t.same(plan.platform.faults, ['discount-dropped']);
   t.equal(plan.report.dir, join(dir, 'reports'));
   t.same(plan.sample, { accounts: 300, seed: 9 });
-  t.equal(plan.productionResult.ledger, join(dir, 'samples/mutants-300-seed-9/production-ledger.jsonl'), "production's ledger comes with the sample");
+  t.equal(plan.productionResult.ledger, join(dir, 'samples/mutants-sample-300-seed-9/production-ledger.jsonl'), "production's ledger comes with the sample, in a folder of the platform's own");
   t.equal(plan.sanitize.rules, join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'), 'relative paths still point where the template meant');
   const template = parse(readFileSync(catalogue.plan, 'utf8')) as { scenarios: unknown; billRun: unknown };
   const written = parse(readFileSync(file, 'utf8')) as { scenarios: unknown; billRun: unknown };

@@ -7,6 +7,7 @@ import { CONCEPT_NAMES } from '../../src/platform/concepts.js';
 import { tsqlDialect } from '../../src/sql/tsql.js';
 import { findNonTsql } from '../../src/sql/tsql-lint.js';
 import { goldenMismatch, tsqlParseError, type GoldenStatement } from '../mssql/golden.js';
+import { QueryTemplate } from '../../src/platform/query-template.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 
 /**
@@ -39,4 +40,23 @@ t.test("golden T-SQL of the EngageIP adapter's queries", async (t) => {
   const statements: GoldenStatement[] = CONCEPT_NAMES.filter((c) => profile.has(c)).map((concept) => ({ name: concept, fragment: profile.fragment(concept, tsqlDialect, parameters) }));
   const mismatch = goldenMismatch('engageip-profile.sql', statements);
   t.equal(mismatch?.actual, mismatch?.expected, 'engageip-profile.sql matches tests/golden/tsql/engageip-profile.sql');
+});
+
+t.test("golden T-SQL of the EngageIP-shaped stand-in's queries and its sql driver's steps", async (t) => {
+  const adapter = loadAdapter(join(root, 'engageip-shaped'));
+  const profile = new Profile(adapter);
+  const statements: GoldenStatement[] = CONCEPT_NAMES.filter((c) => profile.has(c)).map((concept) => ({ name: concept, fragment: profile.fragment(concept, tsqlDialect, parameters) }));
+  t.equal(statements.length, CONCEPT_NAMES.length, 'the stand-in answers every concept');
+  const stepValues = { billDate: '2026-11-01', emailInvoices: 'true', chargeAutoPay: 'true', provision: 'true' };
+  for (const step of ['begin', 'status'] as const) {
+    const sql = adapter.driver[step];
+    if (sql === undefined || !('sql' in sql)) throw new Error(`the stand-in's driver has no sql ${step} step`);
+    const fragment = new QueryTemplate(sql.sql).bind(stepValues);
+    const { text } = tsqlDialect.render(fragment);
+    t.same(findNonTsql(text), [], `driver.${step}: no constructs from other dialects`);
+    t.equal(tsqlParseError(text), undefined, `driver.${step}: parses as T-SQL`);
+    statements.push({ name: `driver.${step}`, fragment });
+  }
+  const mismatch = goldenMismatch('engageip-shaped-profile.sql', statements);
+  t.equal(mismatch?.actual, mismatch?.expected, 'engageip-shaped-profile.sql matches tests/golden/tsql/engageip-shaped-profile.sql');
 });

@@ -1,0 +1,72 @@
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { makeEngageipShapedSample } from '../helpers/engageip-shaped-fixture.js';
+import { NODE_TS, readReport, REHEARSE } from '../helpers/sample-fixture.js';
+
+const run = promisify(execFile);
+
+/** A regression switch of the EngageIP-shaped candidate, the check that must fail and who it must name. */
+interface SwitchCase {
+  readonly fault: string;
+  readonly check: string;
+  readonly summary: RegExp;
+  /** Accounts the check must name, or for role-permissions the role in its evidence. */
+  readonly names: readonly string[];
+}
+
+/**
+ * Each check fails for one switch only, so five switches share one rehearsal; the discount tracking
+ * regression shows in the state differential alone, which others also fail, so it is rehearsed apart.
+ * `npm run mutants -- --catalogue mutants/engageip-shaped-platform.yaml` rehearses them one at a time.
+ */
+const GROUPS: readonly (readonly SwitchCase[])[] = [
+  [
+    { fault: 'pool-overage-per-member', check: 'scenario.U000002', summary: /pool overage charge/, names: ['U000002'] },
+    { fault: 'eventlog-failed-result', check: 'event-log', summary: /error/, names: ['U000001'] },
+    { fault: 'mail-to-secondary-contact', check: 'outbound-mail', summary: /differ/, names: [] },
+    { fault: 'provisioning-not-sent', check: 'provisioning', summary: /./, names: ['U000001'] },
+    { fault: 'readonly-role-gains-refund', check: 'role-permissions', summary: /ReadOnly/, names: [] },
+  ],
+  [{ fault: 'discount-tracking-not-updated', check: 'state-differential', summary: /UserServicePackageDiscountTracking/, names: ['U000001', 'U000010'] }],
+];
+
+const sample = makeEngageipShapedSample(80);
+t.teardown(() => sample.cleanup());
+
+async function rehearseAsync(plan: string): Promise<{ code: number; verdict?: string; report?: string; stderr: string }> {
+  const [node, ...loader] = NODE_TS;
+  try {
+    const done = await run(node, [...loader, REHEARSE, '--json', 'all', plan], { encoding: 'utf8', timeout: 100_000 });
+    const json = JSON.parse(done.stdout) as { verdict: string; report: string };
+    return { code: 0, ...json, stderr: done.stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    try {
+      const json = JSON.parse(e.stdout ?? '') as { verdict: string; report: string };
+      return { code: typeof e.code === 'number' ? e.code : -1, ...json, stderr: e.stderr ?? '' };
+    } catch {
+      return { code: -1, stderr: e.stderr ?? String(error) };
+    }
+  }
+}
+
+const outcomes = GROUPS.map((group, i) => rehearseAsync(sample.plan(`group-${i}`, group.map((c) => c.fault))));
+
+GROUPS.forEach((group, i) => {
+  for (const c of group) {
+    t.test(`${c.fault} gives NO-GO through ${c.check}`, async (t) => {
+      const outcome = await outcomes[i];
+      t.equal(outcome?.code, 1, outcome?.stderr ?? 'no outcome');
+      t.equal(outcome?.verdict, 'NO-GO');
+      const report = readReport(outcome?.report ?? '');
+      t.ok(report.stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
+      const check = report.checks.find((x) => x.id === c.check) as (typeof report.checks)[number] & { evidence?: unknown };
+      t.equal(check?.status, 'failed', `${c.check}: ${check?.summary ?? 'absent'}`);
+      t.match(check?.summary, c.summary);
+      if (c.check === 'role-permissions') t.match(JSON.stringify(check?.evidence), /ReadOnly.*Payment\.Refund|Payment\.Refund.*ReadOnly/, 'the role and the permission are named');
+      else t.ok((check?.affectedAccounts ?? []).length > 0, `${c.check} names the affected users`);
+      for (const account of c.names) t.ok(check?.affectedAccounts?.includes(account), `${c.check} names ${account}`);
+    });
+  }
+});
