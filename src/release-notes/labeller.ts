@@ -63,10 +63,6 @@ export class ReleaseNoteLabeller {
     for (const note of notes) this.tallies.set(note.id, { accounts: new Set(), byCheck: new Map(), differences: 0, beyondBound: 0, examples: [], beyondExamples: [] });
   }
 
-  get active(): boolean {
-    return this.notes.some((n) => n.expect !== undefined);
-  }
-
   /** Production-diff (or a picked account): each field difference explained, or kept. */
   accountFields<D extends FieldDifference>(check: string, account: string, differences: readonly D[]): { unexplained: D[]; explained: { difference: D; by: string }[] } {
     const unexplained: D[] = [];

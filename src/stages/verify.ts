@@ -30,9 +30,8 @@ import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
 import { Profile } from '../platform/profile.js';
-import { ReleaseNoteLabeller } from '../release-notes/labeller.js';
-import { readAccountSets, type AccountSets } from '../release-notes/accounts.js';
-import { annotateExplained, releaseNoteRecords, releaseNotesCheck } from '../release-notes/outcome.js';
+import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
+import { startReleaseNotes, type ReleaseNotesPass } from '../release-notes/verify-pass.js';
 import { runChecklistProbes } from '../probes/run-probes.js';
 
 /** Reads the billed copy and production's result; every check adds its result, none stops the others. */
@@ -48,16 +47,10 @@ export async function verify(ctx: RunContext): Promise<string> {
   ctx.checks.push(...(await checkScenarioAccounts(engine, plan, baseline, profile)));
   if (baseline.picked !== undefined) ctx.checks.push(describePicked(baseline.picked));
   const production = await openProductionResult(plan);
-  let sets: AccountSets = { sets: new Map(), unreadable: new Map() };
-  let releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
+  let releaseNotes: ReleaseNotesPass;
   try {
-    // Which accounts each note may change is read from production's result: the candidate's bill
-    // run cannot widen a note by changing the traits its accounts are selected by.
-    if (plan.releaseNotes.some((n) => n.expect !== undefined)) {
-      sets = await readAccountSets(plan.releaseNotes, production, profile, plan.billRun.date);
-      releaseNotes = new ReleaseNoteLabeller(plan.releaseNotes, sets.sets);
-    }
-    const labeller = releaseNotes.active ? releaseNotes : undefined;
+    releaseNotes = await startReleaseNotes(plan, production, profile);
+    const { labeller } = releaseNotes;
     ctx.checks.push(...(await checkPickedAccounts(engine, production, baseline, tolerance, profile, labeller)));
     ctx.progress.detail(`comparing every account with ${describeProductionResult(plan)}`);
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, engine, profile), labeller));
@@ -81,13 +74,9 @@ export async function verify(ctx: RunContext): Promise<string> {
       : checkProvisioning(baseline.accountsToProvision, attempts, plan.billRun.configuration.provision),
   );
   ctx.checks.push(await checkPayments(engine, attempts.payments, plan.billRun.date, plan.billRun.configuration.chargeAutoPay, profile));
-  if (plan.releaseNotes.length > 0) {
-    const records = releaseNoteRecords(plan.releaseNotes, releaseNotes, sets);
-    ctx.releaseNotes = records;
-    ctx.checks.splice(before, ctx.checks.length - before, ...annotateExplained(ctx.checks.slice(before), records));
-    const check = releaseNotesCheck(records);
-    if (check !== undefined) ctx.checks.push(check);
-  }
+  const labelled = releaseNotes.finish(ctx.checks.slice(before));
+  ctx.checks.splice(before, ctx.checks.length - before, ...labelled.checks);
+  if (labelled.records !== undefined) ctx.releaseNotes = labelled.records;
   // Last: the checks above have read the billed copy and the ledger, so what the probes write or send cannot reach them.
   ctx.checks.push(...(await runChecklistProbes(ctx)).checks);
   const added = ctx.checks.slice(before);
