@@ -12,7 +12,9 @@ running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 case "${1:-}" in
   start)
     running && exit 0
-    sh -c 'trap "exit 0" TERM; while [ -d "$1" ]; do date -u +%Y-%m-%dT%H:%M:%SZ >> "$1/job-scheduler.heartbeat"; sleep 1; done' \
+    # `wait` returns on TERM at once (a plain `sleep` would hold the trap for up to a second).
+    sh -c 'nap=; trap "kill \$nap 2>/dev/null; exit 0" TERM
+      while [ -d "$1" ]; do date -u +%Y-%m-%dT%H:%M:%SZ >> "$1/job-scheduler.heartbeat"; sleep 1 & nap=$!; wait $nap; done' \
       job-scheduler "$dir" </dev/null >/dev/null 2>&1 &
     echo $! > "$pidfile"
     ;;

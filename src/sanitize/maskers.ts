@@ -21,9 +21,27 @@ export interface MaskingKeys {
 
 export function deriveMaskingKeys(secret: Buffer): MaskingKeys {
   const secretKeys = Object.fromEntries(
-    HASH_PURPOSES.map((purpose) => [purpose, createHmac('sha256', secret).update(`rehearsal mask key ${purpose}`).digest()]),
+    HASH_PURPOSES.map((purpose) => [purpose, purposeKey(secret, purpose)]),
   ) as Record<HashPurpose, Buffer>;
   return { secretKeys, fakeValues: makeFakeValues(secret) };
+}
+
+function purposeKey(secret: Buffer, purpose: HashPurpose): Buffer {
+  return createHmac('sha256', secret).update(`rehearsal mask key ${purpose}`).digest();
+}
+
+/** The `keyed-hash` strategy's output: the 52-bit hash as 13 letters. */
+function lettersOf(h: number): string {
+  return h.toString(16).padStart(13, '0').replace(/\d/g, (d) => String.fromCharCode(103 + Number(d)));
+}
+
+/**
+ * Masks text exactly as the `keyed-hash` strategy does with this secret, without building the
+ * fake-value lists: for names a report shows (staff users).
+ */
+export function keyedHashMask(secret: Buffer): (text: string) => string {
+  const key = sipKey(purposeKey(secret, 'keyed-hash'));
+  return (text) => lettersOf(sipHash52(key, text));
 }
 
 /**
@@ -64,7 +82,6 @@ export function createMasker(secret: Buffer, safeDomain: string): Masker {
       .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, (m) => emailFor(m))
       .replace(/\b(?:\d[ -]?){12,18}\d\b/g, (m) => panFor(m))
       .replace(/(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, (m) => phoneFor(m));
-  const lettersOf = (h: number): string => h.toString(16).padStart(13, '0').replace(/\d/g, (d) => String.fromCharCode(103 + Number(d)));
 
   return {
     keys,

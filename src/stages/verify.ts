@@ -16,7 +16,7 @@ import { checkPayments } from '../checks/payments.js';
 import { CheckedAttempts } from '../sinkholes/checked-attempts.js';
 import { checkRolePermissions } from '../checks/role-permissions.js';
 import { checkStaffUsers } from '../checks/staff-users.js';
-import { createMasker } from '../sanitize/maskers.js';
+import { keyedHashMask } from '../sanitize/maskers.js';
 import { maskingSecret } from '../sanitize/masking-secret.js';
 import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
 import type { RunContext } from '../pipeline/context.js';
@@ -56,8 +56,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkAgainstProduction(engine, production, plan.billRun.date, tolerance, profile, differingAccountsSource(ctx, engine, profile), labeller));
     ctx.checks.push(await checkRolePermissions(engine, production, plan.verify.expectedPermissionChanges, profile));
     // Staff user names are shown as sanitize's keyed hash would mask them (the plan's masking key when set).
-    const masker = createMasker(maskingSecret(plan.sanitize.secretEnv), plan.sanitize.safeDomain);
-    ctx.checks.push(await checkStaffUsers(engine, production, profile, (name) => String(masker.mask({ kind: 'keyed-hash' }, name))));
+    ctx.checks.push(await checkStaffUsers(engine, production, profile, keyedHashMask(maskingSecret(plan.sanitize.secretEnv))));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
     ctx.checks.push(...(await checkOutbound({ ...outboundInputs(ctx, engine, production, profile), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) })));

@@ -65,6 +65,9 @@ t.test("staff-direct-grant-revoked gives NO-GO through staff-users; production's
   const configuration = report.checks.find((c) => c.id === 'bill-run-configuration');
   t.equal(configuration?.status, 'passed');
   t.ok(configuration?.evidence?.every((r) => r.production === r.rehearsal && r.override === '—'), "every item as production's last bill run had it");
+  const differential = JSON.stringify(report.checks.find((c) => c.id === 'state-differential'));
+  t.match(differential, 'staff_user_permissions', 'the revoked grant is a state difference too');
+  t.notMatch(differential, 'invoice_items', "every invoice line is described as production's configuration made it");
   t.equal(report.checks.find((c) => c.id === 'platform-services')?.status, 'passed', 'the scheduler was kept stopped');
   t.ok(readReport(run.json?.report ?? '').stages.every((s) => s.status === 'passed'), 'the pipeline itself ran through');
 });

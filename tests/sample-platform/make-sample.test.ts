@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { one, tempDir } from './helpers.js';
+import { GENERATOR_VERSION } from '../../sample-platform/generator/generate.js';
 
 const SCRIPT = fileURLToPath(new URL('../../sample-platform/scripts/make-sample.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,7 +25,7 @@ t.test('writes the snapshot and a production-billed copy, then reuses them', asy
   t.match(first.stdout, /production result: +.*production-result\.db/);
   const snapshot = join(out, 'snapshot.db');
   const result = join(out, 'production-result.db');
-  t.match(JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8')), { accounts: 60, seed: 3, billDate: '2026-11-01', generatorVersion: 2, files: { 'snapshot.db': { size: Number, sha256: /^[0-9a-f]{64}$/ } } });
+  t.match(JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8')), { accounts: 60, seed: 3, billDate: '2026-11-01', generatorVersion: GENERATOR_VERSION, files: { 'snapshot.db': { size: Number, sha256: /^[0-9a-f]{64}$/ } } });
   t.equal(one<{ n: number }>(snapshot, 'SELECT COUNT(*) AS n FROM invoices').n, 0, 'the snapshot is before the bill run');
   t.ok(one<{ n: number }>(result, 'SELECT COUNT(*) AS n FROM invoices').n > 40, 'the copy is billed');
   t.same(one(result, 'SELECT release, status FROM bill_runs ORDER BY id DESC LIMIT 1'), { release: '7.4.2', status: 'completed' });

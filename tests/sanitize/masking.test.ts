@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import { createMasker, luhnValid } from '../../src/sanitize/maskers.js';
+import { createMasker, keyedHashMask, luhnValid } from '../../src/sanitize/maskers.js';
 import { applyRules, prepareMasking, dropFakeValueTables, updateFor } from '../../src/sanitize/apply.js';
 import { FAKE_TABLE_PREFIX } from '../../src/sanitize/fake-values.js';
 import { sipHash24Bytes, sipHash52, sipKey } from '../../src/sanitize/siphash.js';
@@ -132,4 +132,12 @@ t.test('each hash function remembers its last answer only for the same value, st
   engine.connection.exec("CREATE TRIGGER leak AFTER INSERT ON t BEGIN UPDATE t SET a = rehearsal_keyed_hash_email(NEW.a) WHERE id = NEW.id; END");
   t.throws(() => engine.connection.exec("INSERT INTO t (a) VALUES ('y')"), /unsafe use of rehearsal_keyed_hash_email/, 'a trigger in the copy cannot call the masking functions');
   await dropFakeValueTables(engine);
+});
+
+t.test('keyedHashMask masks a name exactly as the keyed-hash strategy does with the same secret', async (t) => {
+  const secret = Buffer.from('a per-run masking secret');
+  const strategy = createMasker(secret, 'rehearsal.invalid');
+  const mask = keyedHashMask(secret);
+  for (const name of ['jsmith', 'mgarcia', 'ünïcode']) t.equal(mask(name), strategy.mask({ kind: 'keyed-hash' }, name), name);
+  t.not(mask('jsmith'), keyedHashMask(Buffer.from('another secret'))('jsmith'), 'another secret, another mask');
 });
