@@ -6,12 +6,17 @@ import type { TLSSocket } from 'node:tls';
 import { previewBytes } from './bytes-preview.js';
 import { readClientHello } from './client-hello.js';
 import type { DeclineRule } from './config.js';
-import { destinationOf, firstBytes, peerOf, type SinkholeContext } from './context.js';
+import { destinationOf, firstBytes, isoNow, peerOf, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
 import { chargeFactsOf, type ChargeFacts } from './payment-request.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const CLIENT_HELLO_MAX = 16 * 1024 + 5;
+const CLIENT_HELLO_WAIT = {
+  enough: (data: Buffer): boolean => isProbe(data) || readClientHello(data).state !== 'incomplete',
+  max: CLIENT_HELLO_MAX,
+  waitMs: 2000,
+};
 
 export type PaymentAnswer =
   | { readonly approved: true; readonly transaction_id: string }
@@ -51,7 +56,7 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
     const answer = answerCharge(facts, ctx.config.decline);
     ctx.ledger.append({
       kind: 'payment',
-      time: new Date().toISOString(),
+      time: isoNow(),
       destination: { ...destination, host },
       peer: peerOf(socket),
       ...(facts.account === undefined ? {} : { account: facts.account }),
@@ -75,14 +80,10 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
  * with the per-run CA the connection is handed on to `tlsHandler` (HTTPS payments, SMTPS).
  */
 export function handleTlsConnection(ctx: SinkholeContext, socket: Socket, tlsHandler: ((socket: Socket) => void) | undefined): void {
-  const time = new Date().toISOString();
+  const time = isoNow();
   const destination = destinationOf(ctx, socket);
   const peer = peerOf(socket);
-  void firstBytes(socket, {
-    enough: (data) => isProbe(data) || readClientHello(data).state !== 'incomplete',
-    max: CLIENT_HELLO_MAX,
-    waitMs: 2000,
-  }).then((data) => {
+  firstBytes(socket, CLIENT_HELLO_WAIT, (data) => {
     if (isProbe(data)) {
       socket.end(sinkholeAnswer(ctx.config.nonce));
       return;

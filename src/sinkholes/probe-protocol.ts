@@ -9,6 +9,9 @@ export function sinkholeAnswer(nonce: string): string {
   return `REHEARSAL-SINKHOLE ${nonce}\r\n`;
 }
 
+const PROBE_MARK = PROBE_LINE.trimEnd();
+
+/** Looks at the first bytes only: it runs on every chunk a TLS or switch client sends first. */
 export function isProbe(data: Buffer): boolean {
-  return data.toString('latin1').startsWith(PROBE_LINE.trimEnd());
+  return data.length >= PROBE_MARK.length && data.toString('latin1', 0, PROBE_MARK.length) === PROBE_MARK;
 }

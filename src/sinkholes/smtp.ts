@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
-import { plainAddress, type SinkholeContext } from './context.js';
+import { isoNow, plainAddress, type SinkholeContext } from './context.js';
 import { MessageReader } from './smtp-data.js';
 
 /** Advertised in EHLO; bigger messages are still taken and recorded (a sinkhole refuses nothing). */
@@ -255,7 +255,7 @@ class MailSession {
     const account = this.ctx.attribution.accountIn(subject);
     this.ctx.ledger.append({
       kind: 'mail',
-      time: new Date().toISOString(),
+      time: isoNow(),
       destination: { host: this.ctx.hosts.get(address) ?? address, address, port: this.raw.localPort ?? 0, protocol: 'tcp' },
       peer: { address: plainAddress(this.raw.remoteAddress), port: this.raw.remotePort ?? 0 },
       ...(account === undefined ? {} : { account }),

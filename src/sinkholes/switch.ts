@@ -1,22 +1,20 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
 import { PREVIEW_LIMIT, previewBytes } from './bytes-preview.js';
-import { destinationOf, firstBytes, peerOf, type SinkholeContext } from './context.js';
+import { destinationOf, firstBytes, isoNow, peerOf, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
 
 /** A provisioning client that connects and says nothing is recorded after this long. */
 const SILENT_CLIENT_MS = 2000;
 
+const FIRST_LINE = { enough: (data: Buffer): boolean => data.includes(0x0a), max: PREVIEW_LIMIT, waitMs: SILENT_CLIENT_MS };
+
 /** Records a TCP connection to a switch port: who, where, when and the first bytes; answers nothing. */
 export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, service: string): void {
-  const time = new Date().toISOString();
+  const time = isoNow();
   const destination = destinationOf(ctx, socket);
   const peer = peerOf(socket);
-  void firstBytes(socket, {
-    enough: (data) => data.includes(0x0a),
-    max: PREVIEW_LIMIT,
-    waitMs: SILENT_CLIENT_MS,
-  }).then((data) => {
+  firstBytes(socket, FIRST_LINE, (data) => {
     if (isProbe(data)) {
       socket.end(sinkholeAnswer(ctx.config.nonce));
       return;
@@ -49,7 +47,7 @@ export function listenUdpSwitch(ctx: SinkholeContext, port: number, service: str
     const account = ctx.attribution.accountIn(data.subarray(0, PREVIEW_LIMIT).toString('latin1'));
     ctx.ledger.append({
       kind: 'provisioning',
-      time: new Date().toISOString(),
+      time: isoNow(),
       // A datagram does not tell which local address it was sent to; the port is what we know.
       destination: { host: '*', address: '0.0.0.0', port, protocol: 'udp' },
       peer: { address: peer.address, port: peer.port },
