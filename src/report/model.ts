@@ -8,7 +8,7 @@ import type { LedgerEntry, LedgerSummary } from '../sinkholes/ledger.js';
  * report.json is the source of truth; Markdown, HTML and JUnit are rendered from it. Its shape is
  * described by report.schema.json; raise the version whenever that shape changes.
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export type Verdict = 'GO' | 'GO-PENDING-SIGN-OFF' | 'NO-GO';
 export type StageStatus = 'passed' | 'failed' | 'skipped';
