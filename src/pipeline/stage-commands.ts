@@ -150,9 +150,13 @@ export async function runSingleStage(given: Plan, name: SingleStage, options: { 
     }
     await loadTrusted(ctx, reuse, { openCopy: true });
   }
-  if (need.sandbox) {
+  // Checklist probes run at the end of verify, in the sandbox that proved isolation for this run's bill run.
+  const probesNeedSandbox = name === 'verify' && plan.checklist.some((item) => item.probes.length > 0);
+  if (need.sandbox || probesNeedSandbox) {
     const sandbox = await attachSandbox(run, plan);
-    ctx.sandbox = sandbox;
+    // Without a proof made in this sandbox the probes get none, and report that they did not run.
+    const provenHere = completed.prove !== undefined && completed.prove.finishedAt >= sandbox.startedAt;
+    if (need.sandbox || provenHere) ctx.sandbox = sandbox;
     if (name === 'bill-run') {
       const proof = completed.prove;
       if (proof === undefined || run.state.isolationProven !== true || proof.finishedAt < sandbox.startedAt) {

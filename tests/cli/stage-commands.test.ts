@@ -12,7 +12,7 @@ t.teardown(() => sample.cleanup());
 
 t.test('stage by stage in separate processes: the keeper holds the sandbox from up to down', async (t) => {
   const up = keeperStarter(t);
-  const plan = sample.plan('stages');
+  const plan = sample.plan('stages', { probes: true });
   const started = up(plan);
   t.ok(isProcessAlive(started.keeperPid), 'the keeper runs after `up` returned');
   t.ok((await listNamespaces()).includes(started.namespace), 'the sandbox exists');

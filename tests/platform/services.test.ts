@@ -1,6 +1,7 @@
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { loadAdapter } from '../../src/platform/load-adapter.js';
 import { OtherServices } from '../../src/platform/services.js';
 import { SafetyError, UserError } from '../../src/errors.js';
@@ -11,9 +12,11 @@ import { eventually } from '../helpers/wait-for.js';
 function adapterWith(dir: string, services: string): ReturnType<typeof loadAdapter> {
   const text = readFileSync(join(PROJECT_ROOT, 'platforms/sample/adapter.yaml'), 'utf8')
     .replace(/driver:\n {2}kind: module\n {2}module: \.\/driver\.ts\n/, 'driver:\n  kind: commands\n  begin: { run: "true" }\n  status: { run: "true" }\n')
-    .replace(/generator: \{[^}]*\}\n/, '')
-    .replace(/\nservices:\n(?: {2}.*\n|\s*\n)*?(?=\S)/, `\n${services}\n\n`);
-  writeFileSync(join(dir, 'adapter.yaml'), text);
+    .replace(/generator: \{[^}]*\}\n/, '');
+  // The services under test replace the sample's own (its portal and worker, which only probes start).
+  const doc = parseDocument(text);
+  doc.set('services', parseDocument(services).get('services'));
+  writeFileSync(join(dir, 'adapter.yaml'), doc.toString());
   return loadAdapter(dir);
 }
 

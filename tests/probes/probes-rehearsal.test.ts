@@ -4,6 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
+import { Ajv } from 'ajv';
+import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import { makeSample, NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
 import { APP_SWITCHES } from '../../sample-platform/apps/switches.js';
 import type { Report } from '../../src/report/model.js';
@@ -83,6 +85,11 @@ t.test('every portal, import and job switch is caught by its own probe, and by n
   const items = new Map(faulty.report.checklist.map((i) => [i.id, i]));
   t.equal(items.get('sign-up')?.status, 'failed');
   t.same(items.get('sign-up')?.probes?.map((p) => p.status), ['passed', 'failed'], 'sign-up answered; its package is what is missing');
+});
+
+t.test("report.json with the checklist's probes validates against the report schema", async (t) => {
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'src/report/report.schema.json'), 'utf8')) as object);
+  for (const { report } of [clean, faulty]) t.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
 });
 
 t.test('a probe that tries to leave the sandbox lands in the ledger and fails', async (t) => {
