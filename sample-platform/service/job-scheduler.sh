@@ -4,19 +4,20 @@
 # (the stand-in's jobs write only this heartbeat). It keeps its pid and heartbeat in the run's
 # work folder and exits by itself once that folder is gone, so a crashed rehearsal cannot
 # leave it behind.
-#   job-scheduler.sh start | state | stop      (REHEARSAL_WORK_DIR names the folder)
+#   job-scheduler.sh run | state | stop      (REHEARSAL_WORK_DIR names the folder)
+# `run` stays in the foreground, as the adapter's `start` must: the rehearsal supervises it.
 set -eu
 dir=${REHEARSAL_WORK_DIR:?REHEARSAL_WORK_DIR must name the folder the scheduler keeps its pid in}
 pidfile="$dir/job-scheduler.pid"
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 case "${1:-}" in
-  start)
+  run)
     running && exit 0
+    echo $$ > "$pidfile"
     # `wait` returns on TERM at once (a plain `sleep` would hold the trap for up to a second).
-    sh -c 'nap=; trap "kill \$nap 2>/dev/null; exit 0" TERM
-      while [ -d "$1" ]; do date -u +%Y-%m-%dT%H:%M:%SZ >> "$1/job-scheduler.heartbeat"; sleep 1 & nap=$!; wait $nap; done' \
-      job-scheduler "$dir" </dev/null >/dev/null 2>&1 &
-    echo $! > "$pidfile"
+    nap=
+    trap 'kill $nap 2>/dev/null; rm -f "$pidfile"; exit 0' TERM INT
+    while [ -d "$dir" ]; do date -u +%Y-%m-%dT%H:%M:%SZ >> "$dir/job-scheduler.heartbeat"; sleep 1 & nap=$!; wait $nap; done
     ;;
   state)
     running
@@ -31,7 +32,7 @@ case "${1:-}" in
     rm -f "$pidfile"
     ;;
   *)
-    echo "usage: job-scheduler.sh start|state|stop" >&2
+    echo "usage: job-scheduler.sh run|state|stop" >&2
     exit 2
     ;;
 esac

@@ -32,7 +32,7 @@ export interface ServiceFile {
   /** How to tell whether it runs (exit 0: running), and how to stop it. */
   state?: string;
   stop?: string;
-  /** How to start it: for a plan that enables it during the bill run, and for probes that need it (src/probes/). */
+  /** Runs it in the foreground until stopped, for a plan that enables it during the bill run and for probes (src/probes/). */
   start?: string;
   /** Where it answers HTTP inside the sandbox, e.g. a portal's `http://127.0.0.1:8080`. */
   url?: string;

@@ -1,15 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckResult } from '../checks/types.js';
 import { SafetyError, UserError } from '../errors.js';
 import type { ServiceEnablement } from '../plan/types.js';
 import type { ServiceFile } from './adapter-schema.js';
 import type { PlatformAdapter } from './types.js';
 import { runStep } from './drivers/step.js';
+import { RunningService } from './service-run.js';
 
 const SERVICE_STEP_SECONDS = 60;
+/** How long an enabled service has to say it is running (its `state` command) after it started. */
+const UP_SECONDS = 30;
 
 interface StepOptions {
   readonly prefix: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The run's work folder: an enabled service's log goes there. */
+  readonly workDir: string;
 }
 
 interface ServiceRow extends Record<string, string> {
@@ -25,12 +31,14 @@ const CHECK = { id: 'platform-services', title: "The platform's other services a
  * The platform's other services (job scheduler, event manager, provisioning workers) around the
  * bill run, inside the sandbox. Before it every listed service is stopped with its `stop` command
  * and asked its `state` (exit 0: still running); one still running stops the run, as it could
- * bill, mail or provision on its own. Then the services the plan enables (with a reason) are
- * started with their `start` command. After the bill run `stopEnabled` stops them again; the
- * result lists every service and its state. `prepare` returns undefined when there are none.
+ * bill, mail or provision on its own. Then the services the plan enables (with a reason) run
+ * their `start` command in the foreground, supervised as probes' services are (`service-run.ts`).
+ * After the bill run `stopEnabled` stops them again; the result lists every service and its
+ * state. `prepare` returns undefined when there are none.
  */
 export class OtherServices {
   private readonly rows: ServiceRow[] = [];
+  private readonly started = new Map<string, RunningService>();
   private enabledStillRunning: string[] = [];
 
   private constructor(
@@ -63,8 +71,10 @@ export class OtherServices {
     this.enabledStillRunning = [];
     for (const { service } of this.enabled) {
       const row = this.rows.find((r) => r.service === service.name);
-      if (row === undefined || !row.state.startsWith('enabled by plan')) continue;
-      if (service.stop !== undefined) await this.step(service, 'stop').catch(() => undefined);
+      const started = this.started.get(service.name);
+      if (row === undefined || started === undefined) continue;
+      this.started.delete(service.name);
+      await started.stop();
       const running = await this.isRunning(service);
       row.state = running === true ? 'enabled by plan: STILL RUNNING after its stop command' : 'enabled by plan: ran during the bill run, stopped after';
       if (running === true) this.enabledStillRunning.push(service.name);
@@ -100,11 +110,24 @@ export class OtherServices {
       const row = this.rows.find((r) => r.service === service.name);
       if (row === undefined) continue;
       row.reason = reason;
-      await this.step(service, 'start');
+      const started = RunningService.start(service, { execPrefix: this.options.prefix, env: this.options.env, workDir: this.options.workDir, onSpawn: () => undefined, onExit: () => undefined });
+      this.started.set(service.name, started);
       row.state = 'enabled by plan: running during the bill run';
-      if ((await this.isRunning(service)) === false) {
-        throw new UserError(`The plan enables service ${service.name}, but its \`state\` command in ${this.adapter.file} says it is not running after \`start\`. Fix its \`start\` command, or drop it from \`platformOverrides.enableServices\`.`, 1);
+      await this.waitUntilUp(service, started);
+    }
+  }
+
+  /** Until its `state` says running (or, without one, as long as it has not exited). */
+  private async waitUntilUp(service: ServiceFile, started: RunningService): Promise<void> {
+    const deadline = Date.now() + UP_SECONDS * 1000;
+    for (;;) {
+      const up = started.running && (await this.isRunning(service)) !== false;
+      if (up) return;
+      if (!started.running || Date.now() > deadline) {
+        const why = started.running ? `its \`state\` command still says it is not running after ${UP_SECONDS} s` : `its \`start\` command exited (code ${started.exitCode}) instead of running in the foreground`;
+        throw new UserError(`The plan enables service ${service.name}, but ${why}. Its log ends: ${started.logTail(3)}. Fix the service's \`start\` command in ${this.adapter.file} (it must keep running until stopped), or drop it from \`platformOverrides.enableServices\`.`, 1);
       }
+      await sleep(200);
     }
   }
 
@@ -117,7 +140,7 @@ export class OtherServices {
     );
   }
 
-  private async step(service: ServiceFile, step: 'start' | 'stop' | 'state'): Promise<void> {
+  private async step(service: ServiceFile, step: 'stop' | 'state'): Promise<void> {
     const command = service[step];
     if (command === undefined) return;
     await runStep(`services.${service.name}.${step}`, command, { ...this.options, timeoutSeconds: SERVICE_STEP_SECONDS });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlatformAdapter } from '../platform/types.js';
 import type { SandboxHttpAgent } from './agent.js';
-import { RunningService, type ServiceRunOptions } from './service-run.js';
+import { RunningService, type ServiceRunOptions } from '../platform/service-run.js';
 
 const READY_SECONDS = 30;
 

@@ -85,6 +85,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
     services = await OtherServices.prepare(adapter, plan.platformOverrides.enableServices, {
       prefix: ctx.sandbox.namespace.execPrefix,
       env: { REHEARSAL_WORK_DIR: run.workDir, REHEARSAL_ADAPTER_DIR: adapter.dir },
+      workDir: run.workDir,
     });
   } catch (error) {
     const check = (error as { check?: RunContext['checks'][number] }).check;

@@ -20,7 +20,8 @@ function adapterWith(dir: string, services: string): ReturnType<typeof loadAdapt
   return loadAdapter(dir);
 }
 
-const NO_SANDBOX = { prefix: [], env: {} };
+/** No service is started with these, so no log is written to `workDir`. */
+const NO_SANDBOX = { prefix: [], env: {}, workDir: '/nonexistent' };
 
 t.test('each listed service is stopped and reported with its state', async (t) => {
   const dir = t.testdir({});
@@ -53,16 +54,15 @@ t.test('an adapter without other services adds no check', async (t) => {
 t.test("the sample's job scheduler, enabled by the plan, really runs during the bill run and is stopped after", async (t) => {
   const work = t.testdir({});
   const adapter = loadAdapter(join(PROJECT_ROOT, 'platforms/sample'));
-  const options = { prefix: [], env: { REHEARSAL_WORK_DIR: work, REHEARSAL_ADAPTER_DIR: adapter.dir } };
+  const options = { prefix: [], env: { REHEARSAL_WORK_DIR: work, REHEARSAL_ADAPTER_DIR: adapter.dir }, workDir: work };
   const services = await OtherServices.prepare(adapter, [{ service: 'job-scheduler', reason: 'the release moves invoice e-mail into a scheduled job' }], options);
   t.teardown(() => services?.stopEnabled());
   const pid = Number(readFileSync(join(work, 'job-scheduler.pid'), 'utf8'));
   t.ok(await eventually(() => existsSync(join(work, 'job-scheduler.heartbeat'))), 'it ran its jobs (heartbeat written)');
   const result = await services?.stopEnabled();
   t.equal(result?.status, 'warning', 'an enabled service is shown for reading, not passed silently');
-  t.same(result?.evidence, [
-    { service: 'job-scheduler', why: adapter.services[0]?.why, state: 'enabled by plan: ran during the bill run, stopped after', reason: 'the release moves invoice e-mail into a scheduled job' },
-  ]);
+  t.same(result?.evidence?.[0], { service: 'job-scheduler', why: adapter.services[0]?.why, state: 'enabled by plan: ran during the bill run, stopped after', reason: 'the release moves invoice e-mail into a scheduled job' });
+  t.same(result?.evidence?.slice(1).map((row) => [row.service, row.reason]), [['portal', '—'], ['provisioning-worker', '—']], 'the others stay stopped');
   t.match(result?.summary, '1 enabled by the plan for the bill run: job-scheduler');
   t.throws(() => process.kill(pid, 0), 'the scheduler process is gone');
 });
@@ -70,17 +70,17 @@ t.test("the sample's job scheduler, enabled by the plan, really runs during the 
 t.test('kept stopped, the sample scheduler is reported stopped and never started', async (t) => {
   const work = t.testdir({});
   const adapter = loadAdapter(join(PROJECT_ROOT, 'platforms/sample'));
-  const services = await OtherServices.prepare(adapter, [], { prefix: [], env: { REHEARSAL_WORK_DIR: work, REHEARSAL_ADAPTER_DIR: adapter.dir } });
+  const services = await OtherServices.prepare(adapter, [], { prefix: [], env: { REHEARSAL_WORK_DIR: work, REHEARSAL_ADAPTER_DIR: adapter.dir }, workDir: work });
   t.notOk(existsSync(join(work, 'job-scheduler.pid')), 'not started');
   const result = await services?.stopEnabled();
   t.equal(result?.status, 'passed');
-  t.match(result?.summary, '1 service(s) kept stopped: job-scheduler');
+  t.match(result?.summary, '3 service(s) kept stopped: job-scheduler, portal, provisioning-worker');
 });
 
 t.test('an enabled service that does not come up stops the run with a clear error', async (t) => {
   const dir = t.testdir({});
   const adapter = adapterWith(dir, 'services:\n  - { name: scheduler, why: "starts jobs", start: "true", stop: "true", state: "false" }');
-  const error = await OtherServices.prepare(adapter, [{ service: 'scheduler', reason: 'needed for the scheduled e-mail' }], NO_SANDBOX).catch((e: unknown) => e);
+  const error = await OtherServices.prepare(adapter, [{ service: 'scheduler', reason: 'needed for the scheduled e-mail' }], { ...NO_SANDBOX, workDir: dir }).catch((e: unknown) => e);
   t.ok(error instanceof UserError);
-  t.match(String(error), 'The plan enables service scheduler, but its `state` command');
+  t.match(String(error), 'The plan enables service scheduler, but its `start` command exited (code 0) instead of running in the foreground');
 });

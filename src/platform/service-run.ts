@@ -3,17 +3,18 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childEnvironment } from '../runtime/child-environment.js';
-import { killGroup, runStep, tail } from '../platform/drivers/step.js';
-import type { ServiceFile } from '../platform/adapter-schema.js';
+import { killGroup, runStep, tail } from './drivers/step.js';
+import type { ServiceFile } from './adapter-schema.js';
 
 const STOP_GRACE_MS = 5000;
 const STOP_STEP_SECONDS = 30;
 
 /**
- * One of the adapter's other services, run by a probe for a bounded time inside the sandbox
- * namespace: its `start` command in the foreground (its own process group, log in the run's work
- * folder), then SIGTERM to the group (SIGKILL after a grace period) and the adapter's `stop`
- * command when it has one. The pid is reported at once, so destroy finds it after a crash.
+ * One of the adapter's other services run inside the sandbox namespace, for the bill run (the plan
+ * enables it) or for a probe: its `start` command in the foreground (its own process group, log in
+ * the run's work folder), then SIGTERM to the group (SIGKILL after a grace period) and the
+ * adapter's `stop` command when it has one. Being in the namespace, destroy's sweep of the
+ * namespace's processes removes it after a crash.
  */
 export class RunningService {
   private readonly exited: Promise<void>;
