@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
 import { runBench } from './harness.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { benchmarkDifferentials, differentialsTable } from './differentials.js';
+import { benchmarkDifferentials, differentialsTable, DIFFERENTIAL_PARTS, type DifferentialPart } from './differentials.js';
 
 function sizeList(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
@@ -30,22 +30,28 @@ const program = new Command('bench')
     if (v !== 'differentials') throw new InvalidArgumentError('the one part that runs alone is `differentials`.');
     return v;
   })
+  .option('--parts <list>', `with --only differentials: which of ${DIFFERENTIAL_PARTS.join(', ')} (comma-separated; separate processes may run them side by side)`, (v) => {
+    const parts = v.split(',').map((p) => p.trim());
+    const unknown = parts.filter((p) => !(DIFFERENTIAL_PARTS as readonly string[]).includes(p));
+    if (unknown.length > 0) throw new InvalidArgumentError(`unknown part(s) ${unknown.join(', ')}; give some of ${DIFFERENTIAL_PARTS.join(', ')}.`);
+    return parts as DifferentialPart[];
+  })
   .option('--markdown <file>', 'the Markdown file whose generated section is rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
   .parse();
 
-const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string; only?: 'differentials' }>();
+const options = program.opts<{ sizes: number[]; seed: number; json: boolean; cacheDir: string; resultsDir: string; markdown: string; only?: 'differentials'; parts?: DifferentialPart[] }>();
 const started = Date.now();
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 if (options.only === 'differentials') {
   const results = [];
   for (const accounts of options.sizes) {
     say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
-    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say);
+    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say, new Set(options.parts ?? DIFFERENTIAL_PARTS));
     results.push({ accounts, figures });
     say(differentialsTable(figures));
   }
   mkdirSync(resolve(options.resultsDir), { recursive: true });
-  const file = join(resolve(options.resultsDir), `differentials-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
+  const file = join(resolve(options.resultsDir), `differentials-${process.pid}-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAverage: loadavg(), results }, null, 2)}\n`);
   say(`Results: ${file}`);
   process.exit(0);
