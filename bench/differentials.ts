@@ -6,9 +6,7 @@ import { checkAgainstProduction } from '../src/checks/production-diff.js';
 import { withSqliteDifferingAccounts } from '../src/differential/differing-accounts-sqlite.js';
 import { computeStateDifferential } from '../src/differential/state-differential.js';
 import { differentialRules } from '../src/differential/rules.js';
-import { MARKER_TABLE } from '../src/run/marker.js';
-import { SEAL_TABLE } from '../src/run/copy-seal.js';
-import { FAKE_TABLE_PREFIX } from '../src/sanitize/fake-values.js';
+import { isToolTable } from '../src/run/tool-tables.js';
 import { Profile } from '../src/platform/profile.js';
 import { loadAdapter } from '../src/platform/load-adapter.js';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
@@ -60,8 +58,6 @@ function syntheticResults(dir: string, accounts: number, say: (line: string) => 
   copyFileSync(production, billed);
   return { snapshot, production, billed };
 }
-
-const isInternal = (table: string): boolean => table === MARKER_TABLE || table === SEAL_TABLE || table.startsWith(FAKE_TABLE_PREFIX);
 
 /**
  * The three differentials at `accounts` against their scan baselines, on a synthetic bill run (the
@@ -127,7 +123,7 @@ async function stateFigures(files: Files, push: Push): Promise<void> {
   push(
     await measure(
       'state differential',
-      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined }, isInternal })),
+      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined }, isInternal: isToolTable })),
       'scan: every table of the three databases',
     ),
   );
