@@ -6,9 +6,7 @@ import { checkAgainstProduction } from '../src/checks/production-diff.js';
 import { withSqliteDifferingAccounts } from '../src/differential/differing-accounts-sqlite.js';
 import { computeStateDifferential } from '../src/differential/state-differential.js';
 import { differentialRules } from '../src/differential/rules.js';
-import { MARKER_TABLE } from '../src/run/marker.js';
-import { SEAL_TABLE } from '../src/run/copy-seal.js';
-import { FAKE_TABLE_PREFIX } from '../src/sanitize/fake-values.js';
+import { isToolTable } from '../src/run/tool-tables.js';
 import { Profile } from '../src/platform/profile.js';
 import { loadAdapter } from '../src/platform/load-adapter.js';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
@@ -55,20 +53,22 @@ function syntheticResults(dir: string, accounts: number, say: (line: string) => 
     synthesizeBillRun(`${production}.partial`, BILL_DATE);
     renameSync(`${production}.partial`, production);
   }
-  const billed = join(dir, `billed-${accounts}.db`);
+  // One billed copy per process: parts may run side by side.
+  const billed = join(dir, `billed-${accounts}-${process.pid}.db`);
   copyFileSync(production, billed);
   return { snapshot, production, billed };
 }
-
-const isInternal = (table: string): boolean => table === MARKER_TABLE || table === SEAL_TABLE || table.startsWith(FAKE_TABLE_PREFIX);
 
 /**
  * The three differentials at `accounts` against their scan baselines, on a synthetic bill run (the
  * billed copy equal to production's result: the GO case, where nothing may be skipped) and
  * synthetic ledgers. Each figure is one measurement in this process, after a warming scan.
  */
-export async function benchmarkDifferentials(cacheDir: string, accounts: number, say: (line: string) => void): Promise<Measured[]> {
-  const files = syntheticResults(join(cacheDir, 'differentials'), accounts, say);
+export const DIFFERENTIAL_PARTS = ['production-diff', 'state', 'outbound'] as const;
+export type DifferentialPart = (typeof DIFFERENTIAL_PARTS)[number];
+
+export async function benchmarkDifferentials(cacheDir: string, accounts: number, say: (line: string) => void, parts: ReadonlySet<DifferentialPart> = new Set(DIFFERENTIAL_PARTS)): Promise<Measured[]> {
+  const files = parts.has('production-diff') || parts.has('state') ? syntheticResults(join(cacheDir, 'differentials'), accounts, say) : undefined;
   const profile = new Profile(loadAdapter(join(PROJECT_ROOT, 'platforms/sample')));
   const out: Measured[] = [];
   const push = (m: Measured): void => {
@@ -76,52 +76,71 @@ export async function benchmarkDifferentials(cacheDir: string, accounts: number,
     say(`  ${m.name}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU, peak ${m.peakMb.toFixed(0)} MB`);
   };
   try {
-    scanResultTables([files.billed, files.production]);
-    push(await measure('scan: production-diff tables of both results', () => scanResultTables([files.billed, files.production])));
-    const rehearsal = SqliteEngine.open(files.billed, { readonly: true });
-    const production = SqliteEngine.open(files.production, { readonly: true });
-    try {
-      const merged = await checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile);
-      push(await measure('production diff, streaming merge', () => checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile), 'scan: production-diff tables of both results'));
-      let onServer = merged;
-      push(
-        await measure(
-          'production diff, inside SQLite',
-          async () => (onServer = await checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile, (use) => withSqliteDifferingAccounts(files.billed, files.production, profile, BILL_DATE, use))),
-          'scan: production-diff tables of both results',
-        ),
-      );
-      if (merged.status !== 'passed' || onServer.summary !== merged.summary) throw new Error(`the production diff should pass both ways: ${merged.summary} / ${onServer.summary}`);
-    } finally {
-      await rehearsal.close();
-      await production.close();
-    }
-    const three = [files.billed, files.snapshot, files.production];
-    scanEveryTable(three);
-    push(await measure('scan: every table of the three databases', () => scanEveryTable(three)));
-    let state: ReturnType<typeof computeStateDifferential> | undefined;
-    push(
-      await measure(
-        'state differential',
-        () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined }, isInternal })),
-        'scan: every table of the three databases',
-      ),
-    );
-    if (state === undefined || state.summary.rows !== 0) throw new Error(`the state differential should find nothing: ${state?.summary.rows} rows`);
-    const ledgers = [join(cacheDir, 'differentials', `production-${accounts}.jsonl`), join(cacheDir, 'differentials', `rehearsal-${accounts}.jsonl`)] as const;
-    writeSyntheticLedger(ledgers[0], accounts, productionAddress);
-    writeSyntheticLedger(ledgers[1], accounts, maskedAddress);
-    readLedgers([...ledgers]);
-    push(await measure('read: both ledgers, every line parsed', () => readLedgers([...ledgers])));
-    let outbound: Awaited<ReturnType<typeof compareSyntheticLedgers>> = [];
-    push(await measure('outbound differential (synthetic ledgers)', async () => (outbound = await compareSyntheticLedgers(ledgers[1], ledgers[0], accounts)), 'read: both ledgers, every line parsed'));
-    const failed = outbound.filter((r) => r.status !== 'passed');
-    if (failed.length > 0) throw new Error(`the outbound checks should pass: ${failed.map((r) => r.summary).join('; ')}`);
-    for (const ledger of ledgers) rmSync(ledger, { force: true });
+    if (files !== undefined && parts.has('production-diff')) await productionDiffFigures(files, profile, push);
+    if (files !== undefined && parts.has('state')) await stateFigures(files, push);
+    if (parts.has('outbound')) await outboundFigures(cacheDir, accounts, push);
   } finally {
-    rmSync(files.billed, { force: true });
+    if (files !== undefined) rmSync(files.billed, { force: true });
   }
   return out;
+}
+
+type Push = (m: Measured) => void;
+interface Files {
+  readonly snapshot: string;
+  readonly production: string;
+  readonly billed: string;
+}
+
+async function productionDiffFigures(files: Files, profile: Profile, push: Push): Promise<void> {
+  scanResultTables([files.billed, files.production]);
+  push(await measure('scan: production-diff tables of both results', () => scanResultTables([files.billed, files.production])));
+  const rehearsal = SqliteEngine.open(files.billed, { readonly: true });
+  const production = SqliteEngine.open(files.production, { readonly: true });
+  try {
+    const merged = await checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile);
+    push(await measure('production diff, streaming merge', () => checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile), 'scan: production-diff tables of both results'));
+    let onServer = merged;
+    push(
+      await measure(
+        'production diff, inside SQLite',
+        async () => (onServer = await checkAgainstProduction(rehearsal, production, BILL_DATE, 0, profile, (use) => withSqliteDifferingAccounts(files.billed, files.production, profile, BILL_DATE, use))),
+        'scan: production-diff tables of both results',
+      ),
+    );
+    if (merged.status !== 'passed' || onServer.summary !== merged.summary) throw new Error(`the production diff should pass both ways: ${merged.summary} / ${onServer.summary}`);
+  } finally {
+    await rehearsal.close();
+    await production.close();
+  }
+}
+
+async function stateFigures(files: Files, push: Push): Promise<void> {
+  const three = [files.billed, files.snapshot, files.production];
+  scanEveryTable(three);
+  push(await measure('scan: every table of the three databases', () => scanEveryTable(three)));
+  let state: ReturnType<typeof computeStateDifferential> | undefined;
+  push(
+    await measure(
+      'state differential',
+      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined }, isInternal: isToolTable })),
+      'scan: every table of the three databases',
+    ),
+  );
+  if (state === undefined || state.summary.rows !== 0) throw new Error(`the state differential should find nothing: ${state?.summary.rows} rows`);
+}
+
+async function outboundFigures(cacheDir: string, accounts: number, push: Push): Promise<void> {
+  const ledgers = [join(cacheDir, 'differentials', `production-${accounts}-${process.pid}.jsonl`), join(cacheDir, 'differentials', `rehearsal-${accounts}-${process.pid}.jsonl`)] as const;
+  writeSyntheticLedger(ledgers[0], accounts, productionAddress);
+  writeSyntheticLedger(ledgers[1], accounts, maskedAddress);
+  readLedgers([...ledgers]);
+  push(await measure('read: both ledgers, every line parsed', () => readLedgers([...ledgers])));
+  let outbound: Awaited<ReturnType<typeof compareSyntheticLedgers>> = [];
+  push(await measure('outbound differential (synthetic ledgers)', async () => (outbound = await compareSyntheticLedgers(ledgers[1], ledgers[0], accounts)), 'read: both ledgers, every line parsed'));
+  const failed = outbound.filter((r) => r.status !== 'passed');
+  if (failed.length > 0) throw new Error(`the outbound checks should pass: ${failed.map((r) => r.summary).join('; ')}`);
+  for (const ledger of ledgers) rmSync(ledger, { force: true });
 }
 
 /** The figures as a Markdown table, each with its ratio to its baseline (wall and CPU). */

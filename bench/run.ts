@@ -10,7 +10,7 @@ import { updateSinkholeMarkdown } from './sinkholes/markdown.js';
 import { WORKLOADS, type Workload } from './sinkholes/load.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { benchmarkDifferentials, differentialsTable } from './differentials.js';
+import { benchmarkDifferentials, differentialsTable, DIFFERENTIAL_PARTS, type DifferentialPart } from './differentials.js';
 
 function sizeList(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
@@ -52,6 +52,12 @@ const program = new Command('bench')
   .option('--cache-dir <dir>', 'where samples are kept between runs', join(PROJECT_ROOT, 'bench/.cache'))
   .option('--results-dir <dir>', 'where the results JSON goes (the sinkholes in its sinkholes/ folder)', join(PROJECT_ROOT, 'bench/results'))
   .option('--markdown <file>', 'the Markdown file whose generated sections are rewritten', join(PROJECT_ROOT, 'BENCHMARKS.md'))
+  .option('--parts <list>', `differentials: which of ${DIFFERENTIAL_PARTS.join(', ')} (comma-separated; separate processes may run them side by side)`, (v) => {
+    const parts = v.split(',').map((p) => p.trim());
+    const unknown = parts.filter((p) => !(DIFFERENTIAL_PARTS as readonly string[]).includes(p));
+    if (unknown.length > 0) throw new InvalidArgumentError(`unknown part(s) ${unknown.join(', ')}; give some of ${DIFFERENTIAL_PARTS.join(', ')}.`);
+    return parts as DifferentialPart[];
+  })
   .option('--workloads <list>', `sinkholes: which workloads (${WORKLOADS.join(', ')})`, workloadList, [...WORKLOADS])
   .option('--concurrency <n>', 'sinkholes: connections the load client keeps busy', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.concurrency)
   .option('--rounds <n>', 'sinkholes: measurements of each server per workload, alternating which goes first', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.rounds)
@@ -72,6 +78,7 @@ const options = program.opts<{
   rounds: number;
   seconds: number;
   warmup: number;
+  parts?: DifferentialPart[];
 }>();
 const started = Date.now();
 const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
@@ -97,12 +104,12 @@ if (options.only === undefined || options.only === 'differentials') {
   const results = [];
   for (const accounts of options.sizes) {
     say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
-    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say);
+    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say, new Set(options.parts ?? DIFFERENTIAL_PARTS));
     results.push({ accounts, figures });
     say(differentialsTable(figures));
   }
   mkdirSync(resolve(options.resultsDir), { recursive: true });
-  const file = join(resolve(options.resultsDir), `differentials-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
+  const file = join(resolve(options.resultsDir), `differentials-${process.pid}-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAverage: loadavg(), results }, null, 2)}\n`);
   say(`Results: ${file}`);
   printed.differentials = results;

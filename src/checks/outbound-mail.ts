@@ -2,7 +2,7 @@ import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import { DifferenceLog, type ExplainOutbound } from './outbound-differences.js';
 import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
-import { IntColumn, StringColumn, StringIds } from '../compact/columns.js';
+import { IntColumn, IntegerMap, StringColumn, StringIds } from '../compact/columns.js';
 import type { CheckResult } from './types.js';
 
 /** Production recipient → the addresses masking made of it in the rehearsal copy (a Map is one). */
@@ -46,14 +46,15 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
   const masked = new MaskedForms();
   if (!profile.has('contactEmails')) return masked;
   sent.forEachRecipientList((to) => to.forEach((a) => masked.addresses.intern(a)));
-  const contactsOf = new Map<number, number>();
+  // Production's contact id → its address's id: a million of them kept compactly.
+  const contactsOf = new IntegerMap();
   for await (const row of profile.stream(production, 'contactEmails', {})) {
     const address = masked.addresses.find(row.email.toLowerCase());
     if (address >= 0) contactsOf.set(Number(row.contact_id), address);
   }
   for await (const row of profile.stream(rehearsal, 'contactEmails', {})) {
     const original = contactsOf.get(Number(row.contact_id));
-    if (original !== undefined) masked.add(original, row.email.toLowerCase());
+    if (original >= 0) masked.add(original, row.email.toLowerCase());
   }
   return masked;
 }

@@ -2,6 +2,7 @@ import { SqliteEngine } from '../engine/sqlite.js';
 import type { Profile } from '../platform/profile.js';
 import { ident, join, keyword, sql, type Fragment, type Keyword } from '../sql/fragment.js';
 import { sqliteDialect } from '../sql/dialect.js';
+import { isToolTable } from '../run/tool-tables.js';
 import { ACCOUNT_COLUMNS, CHARGE_COLUMNS, pairDifferingRows, type DifferingAccounts, type DifferingRow, type TraitGroup } from './differing-accounts.js';
 
 const PRODUCTION = 'rh_production';
@@ -54,15 +55,16 @@ export function sqliteDiffStatements(profile: Profile, billDate: string): {
 /**
  * Runs the production diff's comparison inside SQLite: the rehearsal copy opened read-only,
  * production's result attached (read-only with it), and only the differing accounts' rows read.
- * Returns undefined when the two databases do not hold the same tables: a concept's query could
- * then read the wrong side, so the streaming merge compares them instead.
+ * Returns undefined when the two databases do not hold the same tables (the tool's own marker,
+ * seal and masking tables aside): a concept's query could then read the wrong side, so the
+ * streaming merge compares them instead.
  */
 export async function withSqliteDifferingAccounts<T>(rehearsalPath: string, productionPath: string, profile: Profile, billDate: string, use: (found: DifferingAccounts) => Promise<T>): Promise<T | undefined> {
   const engine = SqliteEngine.open(rehearsalPath, { readonly: true });
   try {
     await engine.exec(sql`ATTACH DATABASE ${productionPath} AS ${ident(PRODUCTION)}`);
     const tables = async (schema: string): Promise<string[]> =>
-      (await engine.query<{ name: string }>(sql`SELECT name FROM ${ident(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`)).map((r) => r.name);
+      (await engine.query<{ name: string }>(sql`SELECT name FROM ${ident(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`)).map((r) => r.name).filter((name) => !isToolTable(name));
     const own = await tables('main');
     const theirs = await tables(PRODUCTION);
     if (own.join('\u0000') !== theirs.join('\u0000')) return undefined;

@@ -5,7 +5,7 @@ import { checkOutboundProvisioning } from '../../src/checks/outbound-provisionin
 import { OutboundKeys, OutboundRecord, type SideNaming } from '../../src/checks/outbound-record.js';
 import { Attribution } from '../../src/sinkholes/attribution.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
-import { StringColumn, StringIds } from '../../src/compact/columns.js';
+import { IntegerMap, StringColumn, StringIds } from '../../src/compact/columns.js';
 import { checkOutboundMail as oldMail } from '../helpers/outbound-before-compaction/outbound-mail.js';
 import { checkOutboundPayments as oldPayments } from '../helpers/outbound-before-compaction/outbound-payments.js';
 import { checkOutboundProvisioning as oldProvisioning } from '../helpers/outbound-before-compaction/outbound-provisioning.js';
@@ -180,4 +180,21 @@ t.test('strings come back exactly as stored, and interning finds each once', asy
   for (let n = 0; n < 5000; n++) ids.intern(`ACC-${n}`);
   t.equal(ids.find('ACC-4321'), values.length + 4321, 'found again after the table grew');
   t.equal(ids.get(ids.find('lone\ud800')), 'lone\ud800');
+});
+
+t.test('numbers map to ids as a Map would: large, negative and colliding keys, values replaced, misses are -1', async (t) => {
+  const map = new IntegerMap();
+  const reference = new Map<number, number>();
+  const keys = [0, 1, -1, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER, 1024, 2048, 4096, ...Array.from({ length: 5000 }, (_, i) => i * 1024 + 7)];
+  keys.forEach((key, i) => {
+    map.set(key, i);
+    reference.set(key, i);
+  });
+  map.set(1024, 99);
+  reference.set(1024, 99);
+  t.equal(map.size, reference.size);
+  t.ok([...reference].every(([key, value]) => map.get(key) === value), 'every key finds its value');
+  t.equal(map.get(5), -1);
+  t.equal(map.get(2 ** 40 + 4), -1);
+  t.throws(() => map.set(1, -1), RangeError);
 });
