@@ -41,7 +41,11 @@ t.test('a configuration override and an enabled service: shown beside production
     { item: 'invoice.taxLabel', production: 'Sales tax', rehearsal: 'Sales tax', override: '—', reason: '—' },
   ]);
   const services = report.checks.find((c) => c.id === 'platform-services');
-  t.same(services?.evidence?.map((r) => [r.service, r.state, r.reason]), [['job-scheduler', 'enabled by plan: ran during the bill run, stopped after', SERVICE_REASON]]);
+  t.same(services?.evidence?.map((r) => [r.service, r.state, r.reason]), [
+    ['job-scheduler', 'enabled by plan: ran during the bill run, stopped after', SERVICE_REASON],
+    ['portal', 'no state command: assumed stopped', '—'],
+    ['provisioning-worker', 'no state command: assumed stopped', '—'],
+  ]);
   const differential = report.checks.find((c) => c.id === 'state-differential');
   t.equal(differential?.status, 'failed', 'the overridden item really reached the bill run');
   t.match(JSON.stringify(differential), 'invoice_items');

@@ -47,7 +47,7 @@ t.test('a bad JSON path is reported at its line and column', async (t) => {
 
 t.test('an unknown service is named with the ones the adapter declares', async (t) => {
   const message = errorsFor(planWithProbes('      - job: { service: billing-scheduler, seconds: 1 }\n        expect: { ledger: [ { kind: provisioning, min: 1 } ] }\n'));
-  t.match(message, /plan\.yaml:\d+:\d+: unknown service `billing-scheduler`; .*adapter\.yaml declares portal, provisioning-worker/);
+  t.match(message, /plan\.yaml:\d+:\d+: unknown service `billing-scheduler`; .*adapter\.yaml declares job-scheduler, portal, provisioning-worker/);
 });
 
 t.test('a sql probe must be one SELECT, on either engine', async (t) => {
