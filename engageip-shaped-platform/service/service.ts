@@ -28,6 +28,9 @@ export async function runRequest(db: Database.Database, release: Release, reques
   if (release.switches.has('readonly-role-gains-refund')) {
     db.prepare("INSERT OR IGNORE INTO [RolePermission] ([RoleID], [PermissionID]) SELECT r.[ID], p.[ID] FROM [Role] r, [Permission] p WHERE r.[Name] = 'ReadOnly' AND p.[Name] = 'Payment.Refund'").run();
   }
+  if (release.switches.has('staff-direct-grant-revoked')) {
+    db.prepare('DELETE FROM [StaffUserPermission] WHERE [StaffUserID] = (SELECT MIN([StaffUserID]) FROM [StaffUserPermission])').run();
+  }
 
   const biller = new UserBiller(db, release, billDate, configuration);
   const progress = db.prepare('UPDATE [BillRunRequest] SET [Processed] = ? WHERE [ID] = ?');
