@@ -52,6 +52,30 @@ export const ROLE_GRANTS: Readonly<Record<(typeof ROLES)[number], readonly (type
   ReadOnly: ['User.View', 'Invoice.View', 'Report.View'],
 };
 
+/**
+ * Staff logins by position in the generated names: the roles each holds, whether it is active,
+ * and permissions granted to it directly. One login holds two roles, one is disabled, two carry
+ * a direct grant, so the staff-users check has each case to compare.
+ */
+export const STAFF: readonly { readonly roles: readonly (typeof ROLES)[number][]; readonly active: boolean; readonly grants: readonly (typeof PERMISSIONS)[number][] }[] = [
+  { roles: ['Administrator'], active: true, grants: [] },
+  { roles: ['BillingManager', 'ReadOnly'], active: true, grants: [] },
+  { roles: ['BillingManager'], active: true, grants: ['Payment.Refund'] },
+  { roles: ['CustomerService'], active: true, grants: ['Invoice.Void'] },
+  { roles: ['CustomerService'], active: false, grants: [] },
+  { roles: ['ReadOnly'], active: true, grants: [] },
+];
+
+/**
+ * The bill-run configuration production runs with (last month's run is recorded with it, and the
+ * production bill run uses it): not the service's defaults, so a rehearsal that did not apply it
+ * would describe every recurring charge differently.
+ */
+export const PRODUCTION_BILL_RUN_CONFIGURATION: Readonly<Record<string, string>> = {
+  'Invoice.ShowServicePeriod': 'True',
+  'Invoice.TaxChargeDescription': 'Sales tax',
+};
+
 /** Processors and their live endpoints (hosts of the egress catalogue, so a rehearsal sinkholes them). */
 export const GATEWAYS = [
   { processor: 'AuthorizeNet', url: 'https://api.authorize.net/xml/v1/request.api' },

@@ -5,7 +5,7 @@ import { SeededRandom } from '../../sample-platform/generator/random.js';
 import { addDays, addMonths, parseIsoDate } from '../../sample-platform/shared/dates.js';
 import {
   DISCOUNTS, GATEWAYS, PACKAGES, PERMISSIONS, PLATFORM_DOMAIN, POOL_MINUTES, POOL_PACKAGE_ID, POOL_RATE,
-  PRODUCTION_RELEASE, ROLES, ROLE_GRANTS, SWITCHES,
+  PRODUCTION_BILL_RUN_CONFIGURATION, PRODUCTION_RELEASE, ROLES, ROLE_GRANTS, STAFF, SWITCHES,
 } from './catalogue.js';
 
 /** Bumped whenever the same options would give different data, so old samples are not reused. */
@@ -102,10 +102,14 @@ class Generator {
     ROLES.forEach((name, i) => {
       for (const p of ROLE_GRANTS[name]) grant.run(i + 1, PERMISSIONS.indexOf(p) + 1);
     });
-    const staff = db.prepare('INSERT INTO [StaffUser] ([LoginName], [Email], [RoleID], [PasswordHash]) VALUES (?, ?, ?, ?)');
-    [1, 2, 2, 3, 3, 4].forEach((roleId, i) => {
+    const staff = db.prepare('INSERT INTO [StaffUser] ([ID], [LoginName], [Email], [IsActive], [PasswordHash]) VALUES (?, ?, ?, ?, ?)');
+    const membership = db.prepare('INSERT INTO [StaffUserRole] ([StaffUserID], [RoleID]) VALUES (?, ?)');
+    const directGrant = db.prepare('INSERT INTO [StaffUserPermission] ([StaffUserID], [PermissionID]) VALUES (?, ?)');
+    STAFF.forEach((member, i) => {
       const login = `${(FIRST_NAMES[i] ?? 'staff').toLowerCase()}.${(LAST_NAMES[i] ?? 'user').toLowerCase()}`;
-      staff.run(login, `${login}@${PLATFORM_DOMAIN}`, roleId, `$2b$12$${this.random.alphanumeric(53)}`);
+      staff.run(i + 1, login, `${login}@${PLATFORM_DOMAIN}`, member.active ? 1 : 0, `$2b$12$${this.random.alphanumeric(53)}`);
+      for (const role of member.roles) membership.run(i + 1, ROLES.indexOf(role) + 1);
+      for (const permission of member.grants) directGrant.run(i + 1, PERMISSIONS.indexOf(permission) + 1);
     });
 
     const setting = db.prepare('INSERT INTO [SystemSetting] ([Name], [Value]) VALUES (?, ?)');
@@ -120,8 +124,10 @@ class Generator {
     }
     setting.run('Provisioning.Switches', SWITCHES);
 
-    db.prepare("INSERT INTO [BillRun] ([BillDate], [Release], [Status], [StartedDate], [FinishedDate], [UsersBilled]) VALUES (?, ?, 'Completed', ?, ?, 0)")
-      .run(this.lastMonth, PRODUCTION_RELEASE, moment(this.lastMonth, '02:00:00.000'), moment(this.lastMonth, '02:37:12.000'));
+    const lastRun = db.prepare("INSERT INTO [BillRun] ([BillDate], [Release], [Status], [StartedDate], [FinishedDate], [UsersBilled]) VALUES (?, ?, 'Completed', ?, ?, 0)")
+      .run(this.lastMonth, PRODUCTION_RELEASE, moment(this.lastMonth, '02:00:00.000'), moment(this.lastMonth, '02:37:12.000')).lastInsertRowid;
+    const runSetting = db.prepare('INSERT INTO [BillRunSetting] ([BillRunID], [Name], [Value]) VALUES (?, ?, ?)');
+    for (const [name, value] of Object.entries(PRODUCTION_BILL_RUN_CONFIGURATION)) runSetting.run(lastRun, name, value);
     const log = db.prepare('INSERT INTO [eventlog] ([Date], [Action], [Module], [Result], [UserID], [Message]) VALUES (?, ?, ?, ?, NULL, ?)');
     log.run(moment(this.lastMonth, '02:00:00.000'), 'Start', 'BillRun', 'Success', `Bill run for ${this.lastMonth} started`);
     log.run(moment(this.lastMonth, '02:21:40.000'), 'Charge', 'Payments', 'Warning', 'card declined (do not honor)');

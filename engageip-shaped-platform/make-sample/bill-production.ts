@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { childEnvironment } from '../../src/runtime/child-environment.js';
+import { PRODUCTION_BILL_RUN_CONFIGURATION } from '../generator/catalogue.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = join(REPO_ROOT, 'engageip-shaped-platform', 'control', 'service-with-capture.ts');
@@ -30,7 +31,7 @@ interface RequestRow {
 /**
  * Bills `db` with the production release the way the platform is driven: its service polls the
  * database inside a fresh network and mount namespace with the capture servers, a bill-run request
- * row asks for the run (mail, auto-pay and provisioning on, as production ran it), the row is read
+ * row asks for the run (mail, auto-pay and provisioning on, with production's configuration, as production ran it), the row is read
  * back until the run ends, then the service is stopped.
  */
 export async function billProduction(run: ProductionRun): Promise<RequestRow & { exitCode: number | null }> {
@@ -44,8 +45,8 @@ export async function billProduction(run: ProductionRun): Promise<RequestRow & {
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const db = new Database(run.db, { timeout: 10_000 });
   try {
-    const id = Number(db.prepare("INSERT INTO [BillRunRequest] ([BillDate], [EmailInvoices], [ChargeAutoPay], [Provision], [Status], [RequestedDate]) VALUES (?, 1, 1, 1, 'Pending', ?)")
-      .run(run.billDate, new Date().toISOString().replace('T', ' ').slice(0, 19)).lastInsertRowid);
+    const id = Number(db.prepare("INSERT INTO [BillRunRequest] ([BillDate], [EmailInvoices], [ChargeAutoPay], [Provision], [Configuration], [Status], [RequestedDate]) VALUES (?, 1, 1, 1, ?, 'Pending', ?)")
+      .run(run.billDate, JSON.stringify(PRODUCTION_BILL_RUN_CONFIGURATION), new Date().toISOString().replace('T', ' ').slice(0, 19)).lastInsertRowid);
     const read = db.prepare('SELECT [Status], [Processed], [Total], [ErrorMessage] FROM [BillRunRequest] WHERE [ID] = ?');
     const deadline = Date.now() + run.timeoutMs;
     let row = read.get(id) as RequestRow;

@@ -173,12 +173,26 @@ CREATE TABLE [RolePermission] (
   PRIMARY KEY ([RoleID], [PermissionID])
 );
 
+-- Staff logins (the stand-in's guess at EngageIP's names): a login holds any number of roles
+-- and may be granted a permission directly, beside its roles.
 CREATE TABLE [StaffUser] (
   [ID] INTEGER PRIMARY KEY,
   [LoginName] NVARCHAR(100) NOT NULL UNIQUE,
   [Email] NVARCHAR(200) NOT NULL,
-  [RoleID] INTEGER NOT NULL REFERENCES [Role]([ID]),
+  [IsActive] BIT NOT NULL DEFAULT 1,
   [PasswordHash] NVARCHAR(200) NOT NULL
+);
+
+CREATE TABLE [StaffUserRole] (
+  [StaffUserID] INTEGER NOT NULL REFERENCES [StaffUser]([ID]),
+  [RoleID] INTEGER NOT NULL REFERENCES [Role]([ID]),
+  PRIMARY KEY ([StaffUserID], [RoleID])
+);
+
+CREATE TABLE [StaffUserPermission] (
+  [StaffUserID] INTEGER NOT NULL REFERENCES [StaffUser]([ID]),
+  [PermissionID] INTEGER NOT NULL REFERENCES [Permission]([ID]),
+  PRIMARY KEY ([StaffUserID], [PermissionID])
 );
 
 -- Mail server, gateways, switches, tax and currency.
@@ -198,6 +212,14 @@ CREATE TABLE [BillRun] (
   [UsersBilled] INT NOT NULL DEFAULT 0
 );
 
+-- The configuration each bill run ran with, every item (requested or default), one row each.
+CREATE TABLE [BillRunSetting] (
+  [BillRunID] INTEGER NOT NULL REFERENCES [BillRun]([ID]),
+  [Name] NVARCHAR(100) NOT NULL,
+  [Value] NVARCHAR(1000),
+  PRIMARY KEY ([BillRunID], [Name])
+);
+
 -- The billing service polls this table: a 'Pending' row asks for a bill run with these options;
 -- the service moves it to 'Running' and on to 'Completed' or 'Failed', counting as it goes.
 CREATE TABLE [BillRunRequest] (
@@ -210,6 +232,8 @@ CREATE TABLE [BillRunRequest] (
   [Processed] INT NOT NULL DEFAULT 0,
   [Total] INT NOT NULL DEFAULT 0,
   [BillRunID] INTEGER REFERENCES [BillRun]([ID]),
+  -- The run's configuration as a JSON object of item name to value; items left out take the default.
+  [Configuration] NVARCHAR(4000) NOT NULL DEFAULT '{}',
   [RequestedDate] DATETIME NOT NULL,
   [ErrorMessage] NVARCHAR(1000)
 );

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { addMonths } from '../../sample-platform/shared/dates.js';
 import { fromUnits, roundToCent, toUnits } from './money.js';
+import type { RunConfiguration } from './configuration.js';
 import type { Release } from './releases.js';
 
 /** What a bill-run request row asks for. */
@@ -10,6 +11,8 @@ export interface BillRunRequest {
   readonly EmailInvoices: number;
   readonly ChargeAutoPay: number;
   readonly Provision: number;
+  /** JSON: item name to value (engageip-shaped-platform/service/configuration.ts). */
+  readonly Configuration: string;
 }
 
 /** An invoice the outbound phase must mail, charge or provision for. */
@@ -46,7 +49,12 @@ export class UserBiller {
   private readonly s: Record<string, Database.Statement>;
   private readonly taxRate: number;
 
-  constructor(private readonly db: Database.Database, private readonly release: Release, private readonly billDate: string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly release: Release,
+    private readonly billDate: string,
+    private readonly configuration: RunConfiguration,
+  ) {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.s = {
       user: p('SELECT [ID], [Name], [TaxExempt], [AutoPay] FROM [User] WHERE [ID] = ?'),
@@ -88,7 +96,7 @@ export class UserBiller {
     const charges: { upId: number | null; type: string; units: number; description: string }[] = [];
     for (const pkg of s.due!.all(userId, billDate) as DuePackage[]) {
       const base = toUnits(pkg.Amount) * pkg.Quantity;
-      charges.push({ upId: pkg.ID, type: pkg.BillingPeriodMonths === 0 ? 'OneTime' : 'Recurring', units: base, description: pkg.Name });
+      charges.push({ upId: pkg.ID, type: pkg.BillingPeriodMonths === 0 ? 'OneTime' : 'Recurring', units: base, description: this.description(pkg) });
       for (const tracked of s.discount!.all(pkg.ID, billDate) as { ID: number; Percentage: number }[]) {
         charges.push({ upId: pkg.ID, type: 'Discount', units: -roundToCent((base * toUnits(tracked.Percentage)) / 1_000_000), description: `${pkg.Name} discount` });
         if (!this.release.switches.has('discount-tracking-not-updated')) s.track!.run(billDate, tracked.ID);
@@ -100,7 +108,7 @@ export class UserBiller {
     if (usage > 0) charges.push({ upId: null, type: 'Usage', units: usage, description: 'Usage above the included minutes' });
     const itemsTotal = charges.reduce((sum, c) => sum + c.units, 0);
     const tax = user.TaxExempt === 1 ? 0 : roundToCent((itemsTotal * toUnits(this.taxRate)) / 10_000);
-    if (tax !== 0) charges.push({ upId: null, type: 'Tax', units: tax, description: 'Sales tax' });
+    if (tax !== 0) charges.push({ upId: null, type: 'Tax', units: tax, description: this.configuration['Invoice.TaxChargeDescription'] });
 
     const subTotal = charges.filter((c) => c.type !== 'Discount' && c.type !== 'Tax').reduce((sum, c) => sum + c.units, 0);
     const discountTotal = -charges.filter((c) => c.type === 'Discount').reduce((sum, c) => sum + c.units, 0);
@@ -115,6 +123,13 @@ export class UserBiller {
       s.log!.run(now(), 'Render', 'Invoices', 'Failed', userId, `System.NullReferenceException: Object reference not set to an instance of an object (${invoiceNumber})`);
     }
     return { userId, name: user.Name, invoiceNumber, total, autoPay: user.AutoPay === 1 };
+  }
+
+  /** The package's charge text; with `Invoice.ShowServicePeriod`, the period a recurring package is billed for. */
+  private description(pkg: DuePackage): string {
+    if (this.configuration['Invoice.ShowServicePeriod'] !== 'True' || pkg.BillingPeriodMonths === 0) return pkg.Name;
+    const from = pkg.NextBillDate.slice(0, 10);
+    return `${pkg.Name} (${from} to ${addMonths(from, pkg.BillingPeriodMonths)})`;
   }
 
   /** Usage above the allowance in ten-thousandths; a pool owner pays its whole group's overage, its members none. */

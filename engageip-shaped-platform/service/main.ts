@@ -49,7 +49,7 @@ try {
   db.pragma('synchronous = OFF');
   say(`polling BillRunRequest in ${options.db} as the ${release.name} release ${release.version}${release.switches.size > 0 ? ` with ${[...release.switches].join(', ')}` : ''}`);
   if (options.readyFile !== undefined) writeFileSync(options.readyFile, `${process.pid}\n`);
-  const next = db.prepare("SELECT [ID], [BillDate], [EmailInvoices], [ChargeAutoPay], [Provision] FROM [BillRunRequest] WHERE [Status] = 'Pending' ORDER BY [ID] LIMIT 1");
+  const next = db.prepare("SELECT [ID], [BillDate], [EmailInvoices], [ChargeAutoPay], [Provision], [Configuration] FROM [BillRunRequest] WHERE [Status] = 'Pending' ORDER BY [ID] LIMIT 1");
   while (!stopping) {
     const request = next.get() as BillRunRequest | undefined;
     if (request === undefined) {

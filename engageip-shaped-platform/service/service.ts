@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { UserBiller, now, type BillRunRequest, type BilledUser } from './bill-run.js';
+import { parseRunConfiguration } from './configuration.js';
 import { asMajor, fromUnits } from './money.js';
 import { Mailer, charge, provision, readSettings, runLimited, type Settings } from './outbound.js';
 import type { Release } from './releases.js';
@@ -9,23 +10,29 @@ const OUTBOUND_AT_ONCE = 8;
 /**
  * One bill-run request, start to end: the users due are billed one transaction each, then their
  * invoices are provisioned, mailed and charged over the network as the request asks, and the
- * request and the BillRun row say how it went.
+ * request and the BillRun row say how it went. The run records the configuration it used.
  */
 export async function runRequest(db: Database.Database, release: Release, request: BillRunRequest, say: (line: string) => void): Promise<void> {
   const billDate = request.BillDate.slice(0, 10);
+  const configuration = parseRunConfiguration(request.Configuration);
   const due = (db.prepare(`SELECT u.[ID] FROM [User] u WHERE u.[Status] = 'Active' AND EXISTS (
       SELECT 1 FROM [UserPackage] up WHERE up.[UserID] = u.[ID] AND up.[Status] = 'Active' AND up.[NextBillDate] <= ?) ORDER BY u.[ID]`).all(billDate) as { ID: number }[]).map((r) => r.ID);
   const log = db.prepare('INSERT INTO [eventlog] ([Date], [Action], [Module], [Result], [UserID], [Message]) VALUES (?, ?, ?, ?, ?, ?)');
   const billRunId = Number(db.prepare("INSERT INTO [BillRun] ([BillDate], [Release], [Status], [StartedDate], [UsersBilled]) VALUES (?, ?, 'Running', ?, 0)")
     .run(billDate, release.version, now()).lastInsertRowid);
   db.prepare("UPDATE [BillRunRequest] SET [Status] = 'Running', [Total] = ?, [BillRunID] = ? WHERE [ID] = ?").run(due.length, billRunId, request.ID);
+  const setting = db.prepare('INSERT INTO [BillRunSetting] ([BillRunID], [Name], [Value]) VALUES (?, ?, ?)');
+  for (const [name, value] of Object.entries(configuration)) setting.run(billRunId, name, value);
   log.run(now(), 'Start', 'BillRun', 'Success', null, `Bill run for ${billDate} started (${release.version})`);
   say(`bill run ${billRunId} for ${billDate}: ${due.length} users due`);
   if (release.switches.has('readonly-role-gains-refund')) {
     db.prepare("INSERT OR IGNORE INTO [RolePermission] ([RoleID], [PermissionID]) SELECT r.[ID], p.[ID] FROM [Role] r, [Permission] p WHERE r.[Name] = 'ReadOnly' AND p.[Name] = 'Payment.Refund'").run();
   }
+  if (release.switches.has('staff-direct-grant-revoked')) {
+    db.prepare('DELETE FROM [StaffUserPermission] WHERE [StaffUserID] = (SELECT MIN([StaffUserID]) FROM [StaffUserPermission])').run();
+  }
 
-  const biller = new UserBiller(db, release, billDate);
+  const biller = new UserBiller(db, release, billDate, configuration);
   const progress = db.prepare('UPDATE [BillRunRequest] SET [Processed] = ? WHERE [ID] = ?');
   const billed: BilledUser[] = [];
   due.forEach((userId, index) => {

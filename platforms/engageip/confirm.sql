@@ -32,5 +32,6 @@ SELECT MAX([Date]) AS [newest], SYSDATETIME() AS [server_local], SYSUTCDATETIME(
 SELECT [TABLE_NAME], [COLUMN_NAME], [DATA_TYPE]
 FROM [INFORMATION_SCHEMA].[COLUMNS]
 WHERE [TABLE_NAME] IN (N'Invoice', N'InvoiceCharge', N'Transaction', N'Contact', N'Discount', N'BucketPoolGroup', N'BucketPoolGroupMember',
-                       N'UsageRecord', N'Role', N'Permission', N'RolePermission', N'StaffUser', N'SystemSetting', N'BillRun', N'BillRunRequest')
+                       N'UsageRecord', N'Role', N'Permission', N'RolePermission', N'StaffUser', N'StaffUserRole', N'StaffUserPermission',
+                       N'SystemSetting', N'BillRun', N'BillRunSetting', N'BillRunRequest')
 ORDER BY [TABLE_NAME], [ORDINAL_POSITION];

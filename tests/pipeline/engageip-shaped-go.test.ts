@@ -20,10 +20,14 @@ t.test('the EngageIP-shaped candidate gives GO through the sql driver, every che
   t.ok(report.stages.every((s) => s.status === 'passed'), JSON.stringify(report.stages));
   t.notOk(report.checks.some((c) => c.status === 'failed'), 'no check failed');
   t.same(report.checks.filter((c) => /not configured/.test(c.summary)).map((c) => c.id), [], 'every concept the checks read is answered');
-  for (const id of ['bill-run-completed', 'production-diff', 'state-differential', 'outbound-mail', 'outbound-payments', 'outbound-provisioning', 'role-permissions', 'scenario.U000002']) {
+  for (const id of ['bill-run-completed', 'production-diff', 'state-differential', 'outbound-mail', 'outbound-payments', 'outbound-provisioning', 'role-permissions', 'staff-users', 'bill-run-configuration', 'scenario.U000002']) {
     t.equal(report.checks.find((c) => c.id === id)?.status, 'passed', `${id} passed`);
   }
   t.match(report.checks.find((c) => c.id === 'bill-run-completed')?.summary, /completed on release 9\.0\.1/, 'the service wrote the candidate release into BillRun');
+  const configuration = report.checks.find((c) => c.id === 'bill-run-configuration') as (typeof report.checks)[number] & { evidence?: Record<string, string>[] };
+  const period = configuration.evidence?.find((r) => r['item'] === 'Invoice.ShowServicePeriod');
+  t.same([period?.['production'], period?.['rehearsal']], ['True', 'True'], "production's non-default configuration was sent to the service (the state differential shows it was honoured)");
+  t.match(report.checks.find((c) => c.id === 'staff-users')?.summary, /all 5 active staff user\(s\) keep every permission they had \(roles and direct grants\)/);
   const runDir = dirname(run.json?.report ?? '');
   t.notOk(existsSync(join(runDir, 'work')), 'the copy, the service log and its ready file are gone');
   const ledger = readFileSync(join(runDir, 'sandbox', 'egress-ledger.jsonl'), 'utf8');

@@ -47,7 +47,7 @@ t.test("golden T-SQL of the EngageIP-shaped stand-in's queries and its sql drive
   const profile = new Profile(adapter);
   const statements: GoldenStatement[] = CONCEPT_NAMES.filter((c) => profile.has(c)).map((concept) => ({ name: concept, fragment: profile.fragment(concept, tsqlDialect, parameters) }));
   t.equal(statements.length, CONCEPT_NAMES.length, 'the stand-in answers every concept');
-  const stepValues = { billDate: '2026-11-01', emailInvoices: 'true', chargeAutoPay: 'true', provision: 'true' };
+  const stepValues = { billDate: '2026-11-01', emailInvoices: 'true', chargeAutoPay: 'true', provision: 'true', configuration: '{"Invoice.ShowServicePeriod":"True"}' };
   for (const step of ['begin', 'status'] as const) {
     const sql = adapter.driver[step];
     if (sql === undefined || !('sql' in sql)) throw new Error(`the stand-in's driver has no sql ${step} step`);

@@ -166,6 +166,25 @@ SELECT * FROM (SELECT [r].[Name] AS [role] FROM [Role] AS [r]
 ) q ORDER BY q.[role];
 -- params: {}
 
+-- billRunConfiguration
+SELECT * FROM (SELECT [s].[Name] AS [name], [s].[Value] AS [value] FROM [BillRunSetting] AS [s]
+WHERE [s].[BillRunID] = (SELECT MAX([b].[ID]) FROM [BillRun] AS [b]
+  WHERE [b].[BillDate] <= @p0 AND EXISTS (SELECT 1 FROM [BillRunSetting] AS [x] WHERE [x].[BillRunID] = [b].[ID]))
+) q ORDER BY q.[name] COLLATE Latin1_General_BIN2;
+-- params: {"p0":"2026-11-01"}
+
+-- staffUsers
+SELECT * FROM (SELECT [s].[LoginName] AS [user_name], CASE WHEN [s].[IsActive] = 1 THEN 1 ELSE 0 END AS [active], [r].[Name] AS [role]
+FROM [StaffUser] AS [s] LEFT JOIN [StaffUserRole] AS [sr] ON [sr].[StaffUserID] = [s].[ID] LEFT JOIN [Role] AS [r] ON [r].[ID] = [sr].[RoleID]
+) q ORDER BY q.[user_name] COLLATE Latin1_General_BIN2, q.[role];
+-- params: {}
+
+-- staffDirectGrants
+SELECT * FROM (SELECT [s].[LoginName] AS [user_name], [p].[Name] AS [permission]
+FROM [StaffUserPermission] AS [g] JOIN [StaffUser] AS [s] ON [s].[ID] = [g].[StaffUserID] JOIN [Permission] AS [p] ON [p].[ID] = [g].[PermissionID]
+) q ORDER BY q.[user_name] COLLATE Latin1_General_BIN2, q.[permission];
+-- params: {}
+
 -- billedInvoices
 SELECT * FROM (SELECT [i].[InvoiceNumber] AS [invoice_number], [u].[Name] AS [account_number], [i].[Total] AS [total]
 FROM [Invoice] AS [i] JOIN [User] AS [u] ON [u].[ID] = [i].[UserID] WHERE [i].[BillDate] = @p0
@@ -219,14 +238,14 @@ FROM [Contact] AS [c] JOIN [User] AS [u] ON [u].[ID] = [c].[UserID] WHERE [c].[E
 -- params: {}
 
 -- driver.begin
-INSERT INTO [BillRunRequest] ([BillDate], [EmailInvoices], [ChargeAutoPay], [Provision], [Status], [RequestedDate])
+INSERT INTO [BillRunRequest] ([BillDate], [EmailInvoices], [ChargeAutoPay], [Provision], [Configuration], [Status], [RequestedDate])
 VALUES (@p0,
   CASE WHEN @p1 = 'true' THEN 1 ELSE 0 END,
   CASE WHEN @p2 = 'true' THEN 1 ELSE 0 END,
   CASE WHEN @p3 = 'true' THEN 1 ELSE 0 END,
-  'Pending', CURRENT_TIMESTAMP)
+  @p4, 'Pending', CURRENT_TIMESTAMP)
 ;
--- params: {"p0":"2026-11-01","p1":"true","p2":"true","p3":"true"}
+-- params: {"p0":"2026-11-01","p1":"true","p2":"true","p3":"true","p4":"{\"Invoice.ShowServicePeriod\":\"True\"}"}
 
 -- driver.status
 SELECT CASE [r].[Status] WHEN 'Completed' THEN 'completed' WHEN 'Failed' THEN 'failed' ELSE 'running' END AS [state],
