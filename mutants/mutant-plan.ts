@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 
 export interface SampleSize {
   readonly accounts: number;
@@ -12,12 +12,17 @@ const PATH_FIELDS: readonly (readonly string[])[] = [['snapshot', 'path'], ['pro
 
 /**
  * Writes the template plan into `workDir` with one switch on. Everything else stays as the
- * template says, so a mutant differs from the control run only by the switch. The sample lives in
- * its own folder per size and seed, which the sample tool owns, so the demo's sample is untouched.
+ * template says, so a mutant differs from the control run only by the switch; except that
+ * without `probes` the checklist items that carry probes are left out, as a switch no probe is
+ * expected to catch does not need them (they are a third of a small rehearsal's time). The
+ * sample lives in its own folder per size and seed, which the sample tool owns, so the demo's
+ * sample is untouched.
  */
-export function writeMutantPlan(template: string, workDir: string, samplesDir: string, size: SampleSize, faults: readonly string[], name: string): string {
+export function writeMutantPlan(template: string, workDir: string, samplesDir: string, size: SampleSize, faults: readonly string[], name: string, probes = true): string {
   const doc = parseDocument(readFileSync(template, 'utf8'));
   const base = dirname(template);
+  const checklist = doc.get('checklist');
+  if (!probes && isSeq(checklist)) checklist.items = checklist.items.filter((item) => !(isMap(item) && item.has('probes')));
   for (const path of PATH_FIELDS) {
     const value = doc.getIn(path);
     if (typeof value === 'string' && !isAbsolute(value)) doc.setIn(path, resolve(base, value));

@@ -29,7 +29,7 @@ export interface MutantRun {
 export async function runMutants(options: MutantRunOptions): Promise<MutantRun> {
   const workDir = options.keepDir ?? mkdtempSync(join(tmpdir(), 'rehearsal-mutants-'));
   mkdirSync(workDir, { recursive: true });
-  const planFor = (faults: readonly string[], name: string): string => writeMutantPlan(options.catalogue.plan, workDir, options.samplesDir, options.size, faults, name);
+  const planFor = (faults: readonly string[], name: string, probes = true): string => writeMutantPlan(options.catalogue.plan, workDir, options.samplesDir, options.size, faults, name, probes);
   try {
     const controlPlan = planFor([], 'control');
     options.say(`sample: ${options.size.accounts.toLocaleString('en-US')} accounts, seed ${options.size.seed}`);
@@ -41,7 +41,7 @@ export async function runMutants(options: MutantRunOptions): Promise<MutantRun> 
     const outcomes: MutantOutcome[] = [];
     for (const [index, mutant] of options.mutants.entries()) {
       const started = performance.now();
-      const outcome = judgeMutant(mutant, await rehearseVerdict(planFor([mutant.switch], mutant.switch)), (performance.now() - started) / 1000);
+      const outcome = judgeMutant(mutant, await rehearseVerdict(planFor([mutant.switch], mutant.switch, mutant.caughtBy.some((check) => check.startsWith('checklist.')))), (performance.now() - started) / 1000);
       outcomes.push(outcome);
       const through = outcome.failedChecks.length > 0 ? ` via ${outcome.failedChecks.join(', ')}` : '';
       options.say(`[${index + 1}/${options.mutants.length}] ${mutant.switch}: ${outcome.status} (${outcome.verdict}${through}) in ${outcome.seconds.toFixed(0)} s`);
