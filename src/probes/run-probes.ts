@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckResult } from '../checks/types.js';
 import type { RunContext } from '../pipeline/context.js';
 import { platformDatabaseFor } from '../billrun/platform-database.js';
@@ -58,6 +59,7 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
   const namespace = sandbox.namespace.name;
   const countersBefore = await readEgressCounters(namespace);
   const started = Date.now();
+  const ran: { probe: ProbePlan; finding: ProbeFinding; from: string; before: EgressCounters; after: EgressCounters; ms: number }[] = [];
   try {
     for (const probe of probes) {
       ctx.progress.detail(`probe ${probe.id}`);
@@ -72,17 +74,45 @@ export async function runChecklistProbes(ctx: RunContext): Promise<{ checks: Che
       } catch (error) {
         finding = { outcome: 'error', summary: (error as Error).message.split('\n')[0] ?? 'failed', evidence: [] };
       }
-      finding = withEgress(finding, probe, readLedger(sandbox.ledgerPath, from), before, await readEgressCounters(namespace));
-      const result: ProbeResult = { id: probe.id, kind: probe.spec.kind, ...finding, ms: Date.now() - probeStarted };
-      results.push(result);
-      checks.push(toCheck(probe, result));
+      ran.push({ probe, finding, from, before, after: await readEgressCounters(namespace), ms: Date.now() - probeStarted });
     }
+    // A sinkhole writes a connection to the ledger once it has read its first bytes (a silent
+    // client after 2 s), which can be after the probe that made it returned. The entry carries the
+    // time the connection was accepted, so once the ledger is quiet each entry goes to the probe
+    // that was running then.
+    ctx.progress.detail('waiting for the sinkholes to record what the probes sent');
+    const entries = await settledLedger(sandbox.ledgerPath, ran[0]?.from ?? new Date(started).toISOString());
+    ran.forEach((r, i) => {
+      const until = ran[i + 1]?.from;
+      const during = entries.filter((e) => e.time >= r.from && (until === undefined || e.time < until));
+      const result: ProbeResult = { id: r.probe.id, kind: r.probe.spec.kind, ...withEgress(r.finding, r.probe, during, r.before, r.after), ms: r.ms };
+      results.push(result);
+      checks.push(toCheck(r.probe, result));
+    });
   } finally {
     await services.stopAll();
     await agent.close();
   }
   checks.push(egressCheck(countersBefore, await readEgressCounters(namespace), probes.length, Date.now() - started));
   return { checks, results };
+}
+
+/** Longer than a sinkhole waits for a silent client's first bytes (2 s), so nothing is still pending. */
+const LEDGER_QUIET_MS = 2500;
+const LEDGER_SETTLE_DEADLINE_MS = 15_000;
+
+/** The ledger's entries since `since`, once no new one has appeared for LEDGER_QUIET_MS (or the deadline passed). */
+async function settledLedger(ledgerPath: string, since: string): Promise<LedgerEntry[]> {
+  const deadline = Date.now() + LEDGER_SETTLE_DEADLINE_MS;
+  let entries = readLedger(ledgerPath, since);
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < LEDGER_QUIET_MS && Date.now() < deadline) {
+    await sleep(100);
+    const now = readLedger(ledgerPath, since);
+    if (now.length !== entries.length) quietSince = Date.now();
+    entries = now;
+  }
+  return entries;
 }
 
 function runOne(probe: ProbePlan, ctx: ProbeRunContext): Promise<ProbeFinding> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { sha256, rehearse } from '../helpers/sample-fixture.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { adjustProbes } from '../helpers/plan-probes.js';
 import { tempDir } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../sample-platform/scripts/make-sample.ts', import.meta.url));
@@ -31,9 +32,9 @@ function folderState(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, sha256(join(dir, name))]));
 }
 
-/** The example plan with its `sample:` block pointed at `folder`. */
+/** The example plan (without its probe items, whose files stay beside it) with its `sample:` block pointed at `folder`. */
 function samplePlan(dir: string, folder: string, seed: number): string {
-  const text = readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8')
+  const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, `sample: { accounts: ${ACCOUNTS}, seed: ${seed} }`)
     .replaceAll('../samples/sample-2000/', `${folder}/`)
     .replace('../sanitize/sample-platform.yaml', join(PROJECT_ROOT, 'sanitize/sample-platform.yaml'));
