@@ -3,7 +3,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childEnvironment } from '../runtime/child-environment.js';
-import { killGroup, runStep, tail } from './drivers/step.js';
+import { runStep, tail } from './drivers/step.js';
+import { killGroup } from '../sandbox/run-in-namespace.js';
 import type { ServiceFile } from './adapter-schema.js';
 
 const STOP_GRACE_MS = 5000;

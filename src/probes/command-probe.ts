@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { childEnvironment } from '../runtime/child-environment.js';
-import { killGroup, tail } from '../platform/drivers/step.js';
+import { runInNamespace } from '../sandbox/run-in-namespace.js';
+import { tail } from '../platform/drivers/step.js';
 import type { CommandProbe } from './types.js';
 import type { ProbeFinding, ProbeRunContext } from './context.js';
 import { checkJson } from './expectations.js';
@@ -10,21 +9,7 @@ import { probeVariables } from './environment.js';
 /** Runs the command inside the sandbox namespace; exit 0 passes, and with `json` its last output line must meet them. */
 export async function runCommandProbe(probe: CommandProbe, ctx: ProbeRunContext): Promise<ProbeFinding> {
   const env = probeVariables(ctx.env, probe.file !== undefined ? { REHEARSAL_PROBE_FILE: probe.file } : {});
-  const [program = 'sh', ...args] = [...ctx.env.execPrefix, 'sh', '-c', probe.run];
-  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment(env), detached: true });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString('utf8')).slice(-65536)));
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-65536)));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup(child.pid);
-  }, probe.timeoutSeconds * 1000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exit) => resolve(exit));
-  }).finally(() => clearTimeout(timer));
+  const { code, timedOut, stdout, stderr } = await runInNamespace(probe.run, { prefix: ctx.env.execPrefix, env, timeoutSeconds: probe.timeoutSeconds });
   const last = stdout.trim().split('\n').pop() ?? '';
   const ran = { command: cap(probe.run), exit: timedOut ? `stopped after ${probe.timeoutSeconds} s` : String(code), output: maskBody(last) };
   if (timedOut) return { outcome: 'error', summary: `did not finish within ${probe.timeoutSeconds} s and was stopped`, evidence: [ran] };

@@ -8,7 +8,8 @@ import { childEnvironment } from '../../runtime/child-environment.js';
 import { UserError } from '../../errors.js';
 import type { CommandStepFile, DriverFile, SqlStepFile } from '../adapter-schema.js';
 import { QueryTemplate } from '../query-template.js';
-import { killGroup, runStep, tail } from './step.js';
+import { runStep, tail } from './step.js';
+import { killGroup } from '../../sandbox/run-in-namespace.js';
 
 const DEFAULT_STEP_SECONDS = 60;
 const STATES = new Set(['idle', 'configured', 'running', 'completed', 'failed']);
