@@ -6,7 +6,6 @@ import { checkAgainstProduction } from '../src/checks/production-diff.js';
 import { withSqliteDifferingAccounts } from '../src/differential/differing-accounts-sqlite.js';
 import { computeStateDifferential } from '../src/differential/state-differential.js';
 import { differentialRules } from '../src/differential/rules.js';
-import { isToolTable } from '../src/run/tool-tables.js';
 import { Profile } from '../src/platform/profile.js';
 import { loadAdapter } from '../src/platform/load-adapter.js';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
@@ -123,7 +122,7 @@ async function stateFigures(files: Files, push: Push): Promise<void> {
   push(
     await measure(
       'state differential',
-      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined }, isInternal: isToolTable })),
+      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined } })),
       'scan: every table of the three databases',
     ),
   );

@@ -2,9 +2,6 @@ import { existsSync } from 'node:fs';
 import { computeStateDifferential, type StateDifferential } from '../differential/state-differential.js';
 import type { AccountIdentity, DifferentialRules } from '../differential/rules.js';
 import type { Releases } from '../differential/compare-sql.js';
-import { MARKER_TABLE } from '../run/marker.js';
-import { SEAL_TABLE } from '../run/copy-seal.js';
-import { FAKE_TABLE_PREFIX } from '../sanitize/fake-values.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
 import { LabelledSummary } from '../release-notes/labelled-summary.js';
@@ -18,10 +15,6 @@ export interface ControlFiles {
   readonly beforeBillRun: string;
   /** Production's result, masked with this run's key. */
   readonly productionMasked: string;
-}
-
-function isInternal(table: string): boolean {
-  return table === MARKER_TABLE || table === SEAL_TABLE || table.startsWith(FAKE_TABLE_PREFIX);
 }
 
 /** Tables and fields that differ, most rows first: `table.column (rows)`. */
@@ -67,7 +60,7 @@ export function checkControlRun(
     ];
   }
   const compare = (billed: string, reference: string, sides: Releases, summary?: LabelledSummary): StateDifferential =>
-    computeStateDifferential({ billed, beforeBillRun: files.beforeBillRun, productionMasked: reference, rules, accounts, releases: sides, isInternal, ...(summary !== undefined ? { summary } : {}) });
+    computeStateDifferential({ billed, beforeBillRun: files.beforeBillRun, productionMasked: reference, rules, accounts, releases: sides, ...(summary !== undefined ? { summary } : {}) });
   // The release's effect is what release notes explain; the environment's noise is not the release's.
   const labelled = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, 'control.release-effect');
   const effect = compare(files.candidate, files.control, { main: releases.candidate, prod: releases.control }, labelled);

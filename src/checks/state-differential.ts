@@ -2,9 +2,6 @@ import { existsSync } from 'node:fs';
 import { computeStateDifferential, type StateDifferential } from '../differential/state-differential.js';
 import { DEFAULT_RULES, type AccountIdentity, type DifferentialRules } from '../differential/rules.js';
 import type { Releases } from '../differential/compare-sql.js';
-import { MARKER_TABLE } from '../run/marker.js';
-import { SEAL_TABLE } from '../run/copy-seal.js';
-import { FAKE_TABLE_PREFIX } from '../sanitize/fake-values.js';
 import { MAX_DIFFERING_ACCOUNTS, type CellValue } from '../differential/differences.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { CAUSES_TITLE, causeRows, likelyCauseClause } from './cause-ranking.js';
@@ -19,10 +16,6 @@ export interface StateDifferentialFiles {
   readonly billed: string;
   readonly beforeBillRun: string;
   readonly productionMasked: string;
-}
-
-function isInternal(table: string): boolean {
-  return table === MARKER_TABLE || table === SEAL_TABLE || table.startsWith(FAKE_TABLE_PREFIX);
 }
 
 /** Differences show values only where they cannot be personal data that a rule set missed. */
@@ -49,7 +42,7 @@ export async function checkStateDifferential(files: StateDifferentialFiles, rule
     return stateDifferentialNotRun(`could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`, 'failed');
   }
   const summary = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, ID);
-  const result = computeStateDifferential({ ...files, rules, accounts, releases, isInternal, ...(summary !== undefined ? { summary } : {}) });
+  const result = computeStateDifferential({ ...files, rules, accounts, releases, ...(summary !== undefined ? { summary } : {}) });
   summary?.finish();
   return describeStateDifferential(result, traits);
 }

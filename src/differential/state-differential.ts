@@ -4,6 +4,7 @@ import { readTableShapes } from './table-shapes.js';
 import { accountExpression, addedRowsSql, changedRowsSql, deletedRowsSql, q, type ContentExpression, type Releases, type Side } from './compare-sql.js';
 import { DifferenceSummary, type CellValue, type DifferenceKind, type RowDifference } from './differences.js';
 import type { AccountIdentity, DifferentialRules } from './rules.js';
+import { isToolTable } from '../run/tool-tables.js';
 
 export interface StateDifferentialInput {
   /** The rehearsal copy after the bill run. */
@@ -16,8 +17,6 @@ export interface StateDifferentialInput {
   readonly accounts: AccountIdentity;
   /** The release that billed each side, as the platform records it; its own version string compares equal. */
   readonly releases: Releases;
-  /** Tables the tool itself made; never compared. */
-  readonly isInternal: (table: string) => boolean;
   readonly onTable?: (table: string, index: number, total: number) => void;
   /** Where the differences go; a caller that labels them (release notes) passes its own. */
   readonly summary?: DifferenceSummary;
@@ -46,10 +45,10 @@ export function computeStateDifferential(input: StateDifferentialInput): StateDi
     db.prepare('ATTACH DATABASE ? AS pre').run(input.beforeBillRun);
     db.prepare('ATTACH DATABASE ? AS prod').run(input.productionMasked);
     db.defaultSafeIntegers(false);
-    const skip = (table: string): boolean => input.isInternal(table);
-    const billed = new Map(readTableShapes(db, 'main', skip).map((s) => [s.name, s]));
-    const production = new Map(readTableShapes(db, 'prod', skip).map((s) => [s.name, s]));
-    const before = new Map(readTableShapes(db, 'pre', skip).map((s) => [s.name, s]));
+    // Tables the tool itself wrote into the copies (marker, seal, masking tables) are not the platform's.
+    const billed = new Map(readTableShapes(db, 'main', isToolTable).map((s) => [s.name, s]));
+    const production = new Map(readTableShapes(db, 'prod', isToolTable).map((s) => [s.name, s]));
+    const before = new Map(readTableShapes(db, 'pre', isToolTable).map((s) => [s.name, s]));
     const summary = input.summary ?? new DifferenceSummary();
     const ignored: { what: string; reason: string }[] = [];
     const schemaDifferences: string[] = [];
