@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generateSnapshot } from '../sample-platform/generator/generate.js';
 import { SqliteEngine } from '../src/engine/sqlite.js';
@@ -66,7 +67,7 @@ function syntheticResults(dir: string, accounts: number, say: (line: string) => 
 export const DIFFERENTIAL_PARTS = ['production-diff', 'state', 'outbound'] as const;
 export type DifferentialPart = (typeof DIFFERENTIAL_PARTS)[number];
 
-export async function benchmarkDifferentials(cacheDir: string, accounts: number, say: (line: string) => void, parts: ReadonlySet<DifferentialPart> = new Set(DIFFERENTIAL_PARTS)): Promise<Measured[]> {
+async function benchmarkDifferentials(cacheDir: string, accounts: number, say: (line: string) => void, parts: ReadonlySet<DifferentialPart> = new Set(DIFFERENTIAL_PARTS)): Promise<Measured[]> {
   const files = parts.has('production-diff') || parts.has('state') ? syntheticResults(join(cacheDir, 'differentials'), accounts, say) : undefined;
   const profile = new Profile(loadAdapter(join(PROJECT_ROOT, 'platforms/sample')));
   const out: Measured[] = [];
@@ -82,6 +83,39 @@ export async function benchmarkDifferentials(cacheDir: string, accounts: number,
     if (files !== undefined) rmSync(files.billed, { force: true });
   }
   return out;
+}
+
+export interface DifferentialsBenchOptions {
+  readonly sizes: readonly number[];
+  /** The synthetic bill runs are made here once and reused. */
+  readonly cacheDir: string;
+  /** One JSON file per bench run. */
+  readonly resultsDir: string;
+  readonly parts: ReadonlySet<DifferentialPart>;
+  /** When `npm run bench` started: it names the results file. */
+  readonly startedAt: number;
+  readonly say: (line: string) => void;
+}
+
+export interface DifferentialsBenchResult {
+  readonly accounts: number;
+  readonly figures: Measured[];
+}
+
+/** `npm run bench -- --only differentials`: every size's figures, printed as a table and written to the results folder. */
+export async function runDifferentialsBench(options: DifferentialsBenchOptions): Promise<{ results: DifferentialsBenchResult[]; resultsFile: string }> {
+  const results: DifferentialsBenchResult[] = [];
+  for (const accounts of options.sizes) {
+    options.say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
+    const figures = await benchmarkDifferentials(options.cacheDir, accounts, options.say, options.parts);
+    results.push({ accounts, figures });
+    options.say(differentialsTable(figures));
+  }
+  mkdirSync(options.resultsDir, { recursive: true });
+  const started = new Date(options.startedAt).toISOString();
+  const resultsFile = join(options.resultsDir, `differentials-${process.pid}-${started.replaceAll(':', '-').replace('.', '-')}.json`);
+  writeFileSync(resultsFile, `${JSON.stringify({ startedAt: started, loadAverage: loadavg(), results }, null, 2)}\n`);
+  return { results, resultsFile };
 }
 
 type Push = (m: Measured) => void;
@@ -143,7 +177,7 @@ async function outboundFigures(cacheDir: string, accounts: number, push: Push): 
 }
 
 /** The figures as a Markdown table, each with its ratio to its baseline (wall and CPU). */
-export function differentialsTable(figures: readonly Measured[]): string {
+function differentialsTable(figures: readonly Measured[]): string {
   const byName = new Map(figures.map((f) => [f.name, f]));
   const rows = figures.map((f) => {
     const base = f.baseline === undefined ? undefined : byName.get(f.baseline);

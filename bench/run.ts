@@ -8,9 +8,7 @@ import { runBench } from './harness.js';
 import { DEFAULT_SINKHOLE_SETTINGS, latestSinkholeResults, runSinkholeBench } from './sinkholes/harness.js';
 import { updateSinkholeMarkdown } from './sinkholes/markdown.js';
 import { WORKLOADS, type Workload } from './sinkholes/load.js';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { benchmarkDifferentials, differentialsTable, DIFFERENTIAL_PARTS, type DifferentialPart } from './differentials.js';
+import { DIFFERENTIAL_PARTS, runDifferentialsBench, type DifferentialPart } from './differentials.js';
 
 function sizeList(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
@@ -101,18 +99,16 @@ if (options.only === undefined || options.only === 'rehearsal') {
   failed ||= outcome.failed;
 }
 if (options.only === undefined || options.only === 'differentials') {
-  const results = [];
-  for (const accounts of options.sizes) {
-    say(`▶ ${accounts.toLocaleString('en-US')} accounts: differentials`);
-    const figures = await benchmarkDifferentials(resolve(options.cacheDir), accounts, say, new Set(options.parts ?? DIFFERENTIAL_PARTS));
-    results.push({ accounts, figures });
-    say(differentialsTable(figures));
-  }
-  mkdirSync(resolve(options.resultsDir), { recursive: true });
-  const file = join(resolve(options.resultsDir), `differentials-${process.pid}-${new Date(started).toISOString().replaceAll(':', '-').replace('.', '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAverage: loadavg(), results }, null, 2)}\n`);
-  say(`Results: ${file}`);
-  printed.differentials = results;
+  const outcome = await runDifferentialsBench({
+    sizes: options.sizes,
+    cacheDir: resolve(options.cacheDir),
+    resultsDir: resolve(options.resultsDir),
+    parts: new Set(options.parts ?? DIFFERENTIAL_PARTS),
+    startedAt: started,
+    say,
+  });
+  say(`Results: ${outcome.resultsFile}`);
+  printed.differentials = outcome.results;
 }
 if (options.only === undefined || options.only === 'sinkholes') {
   say('▶ sinkholes against reference servers');
