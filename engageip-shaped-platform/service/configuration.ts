@@ -1,3 +1,5 @@
+import { parseConfigurationItems } from '../../sample-platform/shared/run-configuration.js';
+
 /**
  * The bill-run configuration the stand-in honours (item names are the stand-in's guesses, not
  * EngageIP's): a request carries it as a JSON object in [BillRunRequest].[Configuration], and the
@@ -17,8 +19,6 @@ export type ConfigurationItem = keyof typeof CONFIGURATION_ITEMS;
 /** Every item with the value the run uses. */
 export type RunConfiguration = Readonly<Record<ConfigurationItem, string>>;
 
-const DEFAULTS = Object.fromEntries(Object.entries(CONFIGURATION_ITEMS).map(([name, item]) => [name, item.default])) as RunConfiguration;
-
 /** The run's configuration from the request's JSON text; the message says what is wrong. */
 export function parseRunConfiguration(text: string): RunConfiguration {
   let raw: unknown;
@@ -27,17 +27,5 @@ export function parseRunConfiguration(text: string): RunConfiguration {
   } catch {
     throw new Error(`[Configuration] is not JSON: ${text.slice(0, 100)}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('[Configuration] must be a JSON object of item names to text values');
-  const configuration: Record<string, string> = { ...DEFAULTS };
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (!Object.hasOwn(CONFIGURATION_ITEMS, name)) {
-      throw new Error(`unknown bill-run configuration item "${name}"; this release knows ${Object.keys(CONFIGURATION_ITEMS).join(', ')}`);
-    }
-    const allowed: readonly string[] | undefined = CONFIGURATION_ITEMS[name as ConfigurationItem].allowed;
-    if (typeof value !== 'string' || (allowed !== undefined && !allowed.includes(value))) {
-      throw new Error(`bill-run configuration item "${name}" must be ${allowed !== undefined ? allowed.map((a) => `"${a}"`).join(' or ') : 'text'}, not ${JSON.stringify(value)}`);
-    }
-    configuration[name] = value;
-  }
-  return configuration as RunConfiguration;
+  return parseConfigurationItems(CONFIGURATION_ITEMS, raw, '[Configuration] must be a JSON object of item names to text values');
 }

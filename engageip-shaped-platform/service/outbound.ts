@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { Agent, request } from 'node:https';
-import { connect } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { sendLine } from '../../sample-platform/shared/send-line.js';
 
 const TIMEOUT_MS = 3000;
 /** One TLS session per gateway for the whole bill run, as a gateway client keeps. */
@@ -105,20 +105,7 @@ export function charge(gateway: { url: string; apiKey: string }, body: ChargeBod
 
 /** Sends one provisioning line to a switch over TCP; resolves once it is handed over. */
 export function provision(target: { host: string; port: number }, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port });
-    const timer = setTimeout(() => socket.destroy(new Error(`${target.host}:${target.port} did not take the request in time`)), TIMEOUT_MS);
-    socket.on('connect', () => socket.end(line));
-    socket.on('data', () => undefined);
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', (hadError) => {
-      clearTimeout(timer);
-      if (!hadError) resolve();
-    });
-  });
+  return sendLine(target, line, TIMEOUT_MS);
 }
 
 /** Runs the tasks with at most `limit` at once. */

@@ -4,8 +4,8 @@
  * line per package over TCP, and marks them done. Runs until SIGTERM, looking every 200 ms.
  * Candidate switch `provisioning-job-idle`: it runs but never provisions anything.
  */
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sendLine } from '../shared/send-line.js';
 import { appOptions, runApp } from './options.js';
 
 const SEND_TIMEOUT_MS = 2000;
@@ -29,7 +29,7 @@ await runApp(async () => {
         if (target === undefined) break;
         const [host = '', port = '0'] = target.split(':');
         try {
-          await sendLine(host, Number(port), `action=activate account=${row.account_number} package=${row.code}\n`);
+          await sendLine({ host, port: Number(port) }, `action=activate account=${row.account_number} package=${row.code}\n`, SEND_TIMEOUT_MS);
           done.run(row.id);
         } catch (error) {
           process.stderr.write(`provisioning ${row.account_number} to ${target} failed: ${(error as Error).message}\n`);
@@ -41,23 +41,3 @@ await runApp(async () => {
   }
   db.close();
 });
-
-function sendLine(host: string, port: number, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('timeout'));
-    }, SEND_TIMEOUT_MS);
-    socket.on('connect', () => socket.end(line));
-    socket.on('data', () => undefined);
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', (hadError) => {
-      clearTimeout(timer);
-      if (!hadError) resolve();
-    });
-  });
-}
