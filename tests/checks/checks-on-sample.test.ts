@@ -1,8 +1,7 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { makeSample } from '../helpers/sample-fixture.js';
+import { resultCopies } from '../helpers/result-copies.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { checkAgainstProduction } from '../../src/checks/production-diff.js';
 import { featuresOf, pickAccounts, MIN_PICKED_ACCOUNTS } from '../../src/checks/account-picker.js';
@@ -16,26 +15,7 @@ const BILL_DATE = '2026-11-01';
 const sample = makeSample(150, 5);
 t.teardown(() => sample.cleanup());
 
-/** A writable copy of production's result, changed by `change`, as if a release had billed it. */
-function changedCopy(name: string, change: (db: Database.Database) => void): string {
-  const path = join(sample.dir, `${name}.db`);
-  copyFileSync(sample.productionResult, path);
-  const db = new Database(path);
-  change(db);
-  db.close();
-  return path;
-}
-
-async function withEngines<T>(rehearsalPath: string, work: (rehearsal: SqliteEngine, production: SqliteEngine) => Promise<T>): Promise<T> {
-  const rehearsal = SqliteEngine.open(rehearsalPath, { readonly: true });
-  const production = SqliteEngine.open(sample.productionResult, { readonly: true });
-  try {
-    return await work(rehearsal, production);
-  } finally {
-    await rehearsal.close();
-    await production.close();
-  }
-}
+const { changedCopy, withEngines } = resultCopies(sample.productionResult, sample.dir);
 
 t.test('production-diff: an identical result passes, every account compared', async (t) => {
   const result = await withEngines(sample.productionResult, (r, p) => checkAgainstProduction(r, p, BILL_DATE, 0, profile));

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSample } from '../helpers/sample-fixture.js';
+import { resultCopies } from '../helpers/result-copies.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { checkStaffUsers } from '../../src/checks/staff-users.js';
 import { resolveBillRunConfiguration } from '../../src/billrun/configuration.js';
@@ -23,25 +24,7 @@ t.teardown(() => sample.cleanup());
 /** Masks as a keyed hash would, visibly, so a test can tell a masked name from a raw one. */
 const mask = (name: string): string => `masked-${name.length}-${[...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 100000, 7)}`;
 
-function changedCopy(name: string, change: (db: Database.Database) => void): string {
-  const path = join(sample.dir, `${name}.db`);
-  copyFileSync(sample.productionResult, path);
-  const db = new Database(path);
-  change(db);
-  db.close();
-  return path;
-}
-
-async function withEngines<T>(rehearsalPath: string, work: (rehearsal: SqliteEngine, production: SqliteEngine) => Promise<T>): Promise<T> {
-  const rehearsal = SqliteEngine.open(rehearsalPath, { readonly: true });
-  const production = SqliteEngine.open(sample.productionResult, { readonly: true });
-  try {
-    return await work(rehearsal, production);
-  } finally {
-    await rehearsal.close();
-    await production.close();
-  }
-}
+const { changedCopy, withEngines } = resultCopies(sample.productionResult, sample.dir);
 
 function without(...concepts: ConceptName[]): Profile {
   return new Profile({ ...SAMPLE_ADAPTER, queries: SAMPLE_ADAPTER.queries.filter((q) => !concepts.includes(q.concept)) });

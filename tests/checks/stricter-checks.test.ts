@@ -1,9 +1,9 @@
 import t from 'tap';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
+import { resultCopies, withEngines } from '../helpers/result-copies.js';
 import { makePlanDir, validPlanText } from '../helpers/plan-fixture.js';
 import { NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
@@ -20,26 +20,8 @@ const STARTED = '2026-11-01T02:00:00.000Z';
 const tiny = makeTinyDatabase();
 t.teardown(() => tiny.cleanup());
 
-/** A copy of the tiny database changed by `change`: one side of a comparison. */
-function copyWith(name: string, change: (db: Database.Database) => void): string {
-  const path = join(tiny.dir, `${name}.db`);
-  copyFileSync(tiny.path, path);
-  const db = new Database(path);
-  change(db);
-  db.close();
-  return path;
-}
-
-async function withEngines<T>(rehearsalPath: string, productionPath: string, work: (rehearsal: SqliteEngine, production: SqliteEngine) => Promise<T>): Promise<T> {
-  const rehearsal = SqliteEngine.open(rehearsalPath, { readonly: true });
-  const production = SqliteEngine.open(productionPath, { readonly: true });
-  try {
-    return await work(rehearsal, production);
-  } finally {
-    await rehearsal.close();
-    await production.close();
-  }
-}
+/** Copies of the tiny database, each changed: one side of a comparison. */
+const { changedCopy: copyWith } = resultCopies(tiny.path, tiny.dir);
 
 /** `n` event-log rows of one kind, logged after the bill run started, on account 1 (or 2 with `account`). */
 function log(db: Database.Database, level: string, module: string, action: string, n: number, account = 1): void {
@@ -122,13 +104,9 @@ const rolesProduction = copyWith('roles-prod', (db) => {
     INSERT INTO permissions (id, name) VALUES (1, 'Accounts.View'), (2, 'Settings.Edit'), (3, 'Payments.Refund');
     INSERT INTO role_permissions (role_id, permission_id) VALUES (1, 1), (1, 2), (1, 3), (2, 1);`);
 });
+const rolesCopies = resultCopies(rolesProduction, tiny.dir);
 function rolesAfter(name: string, sql: string): string {
-  const path = join(tiny.dir, `${name}.db`);
-  copyFileSync(rolesProduction, path);
-  const db = new Database(path);
-  db.exec(sql);
-  db.close();
-  return path;
+  return rolesCopies.changedCopy(name, (db) => db.exec(sql));
 }
 const RELEASE_GRANTS = `INSERT INTO permissions (id, name) VALUES (4, 'Invoices.Preview'); INSERT INTO role_permissions (role_id, permission_id) VALUES (1, 4);`;
 const EXPECTED = [{ role: 'Administrator', permission: 'Invoices.Preview', reason: 'the release adds invoice preview' }];
