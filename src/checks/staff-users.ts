@@ -55,6 +55,7 @@ const BASE = { id: 'staff-users', title: 'Every active staff user keeps the effe
  * payments), unless the plan expects it (`verify.expectedStaffPermissionChanges`, by user or role,
  * with a reason or a release note) or it comes from a new grant to a role the user already held:
  * that grant is role-permissions' to judge, and failing it here too would count one cause twice.
+ * A user active only in the rehearsal (created or reactivated) gains every permission they hold.
  * An expectation that matched no gain is a warning (a typo, or the release did not do it). User
  * names are shown masked with `maskName`.
  */
@@ -104,7 +105,7 @@ export async function checkStaffUsers(rehearsal: DatabaseEngine, production: Dat
   const problems = [
     ...(lost.length > 0 ? [`${usersIn(lost)} of ${active} active staff user(s) lost access compared with production: ${named(lost)}`] : []),
     ...(unexpected.length > 0
-      ? [`${usersIn(unexpected)} of ${active} active staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${named(unexpected)}`]
+      ? [`${usersIn(unexpected)} staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${named(unexpected)}`]
       : []),
   ];
   const gained = differences.filter((d) => d.change === 'permission gained');
@@ -137,12 +138,13 @@ export async function checkStaffUsers(rehearsal: DatabaseEngine, production: Dat
 }
 
 /**
- * Every difference of effective permissions for users active in production, users masked, each
- * gain with what explains it; and the plan's staff expectations no gain matched. A gain is
- * explained when a role the user held on both sides grants it in the rehearsal (expected by
- * `expectedPermissionChanges`, or left to role-permissions when it runs), else when an entry of
- * `expectedStaffPermissionChanges` names the permission and the user (login or masked login) or
- * a role the user holds in the rehearsal.
+ * Every difference of effective permissions, users masked, each gain with what explains it; and
+ * the plan's staff expectations no gain matched. Users active in production are compared with
+ * themselves; a user active only in the rehearsal (created or reactivated by the release) gains
+ * every permission they hold. A gain is explained when a role the user held on both sides grants
+ * it in the rehearsal (expected by `expectedPermissionChanges`, or left to role-permissions when
+ * it runs), else when an entry of `expectedStaffPermissionChanges` names the permission and the
+ * user (login or masked login) or a role the user holds in the rehearsal.
  */
 export function staffPermissionDifferences(
   before: StaffSnapshot,
@@ -153,30 +155,34 @@ export function staffPermissionDifferences(
   const differences: StaffPermissionDifference[] = [];
   const used = new Set<ExpectedStaffPermissionChange>();
   const roleReasons = new Map(expected.roles.map((e) => [`${e.role}\u0000${e.permission}`, e.reason]));
+  const gain = (name: string, was: StaffUser | undefined, now: StaffUser, permission: string): StaffPermissionDifference => {
+    const user = maskName(name);
+    const grantingRoles = now.roles.filter((r) => after.roleGrants.get(r)?.has(permission) === true);
+    const heldRole = was === undefined ? undefined : grantingRoles.find((r) => was.roles.includes(r));
+    if (heldRole !== undefined) {
+      const reason = roleReasons.get(`${heldRole}\u0000${permission}`);
+      const explained = reason !== undefined ? `expected for role ${heldRole}: ${reason}` : expected.roleCheckRuns ? `a new grant to role ${heldRole}, judged by role-permissions` : undefined;
+      return { user, change: 'permission gained', permission, via: `role ${heldRole}`, ...(explained !== undefined ? { explained } : {}) };
+    }
+    const how = now.direct.has(permission) ? 'direct grant' : `role ${grantingRoles[0] ?? '?'}`;
+    const via = was === undefined ? `${how}, of a user not active in production` : now.direct.has(permission) ? how : `${how}, which the user did not hold in production`;
+    const match = expected.staff.find((e) => e.permission === permission && (e.user !== undefined ? e.user === name || e.user === user : now.roles.includes(e.role ?? '')));
+    if (match !== undefined) used.add(match);
+    return { user, change: 'permission gained', permission, via, ...(match !== undefined ? { explained: `expected by the plan: ${match.reason}` } : {}) };
+  };
   for (const [name, was] of before.users) {
     if (!was.active) continue;
-    const user = maskName(name);
     const now = after.users.get(name);
     if (now === undefined || !now.active) {
-      differences.push({ user, change: now === undefined ? 'user missing' : 'user deactivated', permission: null, via: was.roles.map((r) => `role ${r}`).join(', ') || 'no role' });
+      differences.push({ user: maskName(name), change: now === undefined ? 'user missing' : 'user deactivated', permission: null, via: was.roles.map((r) => `role ${r}`).join(', ') || 'no role' });
       continue;
     }
-    for (const [permission, via] of was.permissions) if (!now.permissions.has(permission)) differences.push({ user, change: 'permission lost', permission, via });
-    for (const permission of now.permissions.keys()) {
-      if (was.permissions.has(permission)) continue;
-      const grantingRoles = now.roles.filter((r) => after.roleGrants.get(r)?.has(permission) === true);
-      const heldRole = grantingRoles.find((r) => was.roles.includes(r));
-      if (heldRole !== undefined) {
-        const reason = roleReasons.get(`${heldRole}\u0000${permission}`);
-        const explained = reason !== undefined ? `expected for role ${heldRole}: ${reason}` : expected.roleCheckRuns ? `a new grant to role ${heldRole}, judged by role-permissions` : undefined;
-        differences.push({ user, change: 'permission gained', permission, via: `role ${heldRole}`, ...(explained !== undefined ? { explained } : {}) });
-        continue;
-      }
-      const via = now.direct.has(permission) ? 'direct grant' : `role ${grantingRoles[0] ?? '?'}, which the user did not hold in production`;
-      const match = expected.staff.find((e) => e.permission === permission && (e.user !== undefined ? e.user === name || e.user === user : now.roles.includes(e.role ?? '')));
-      if (match !== undefined) used.add(match);
-      differences.push({ user, change: 'permission gained', permission, via, ...(match !== undefined ? { explained: `expected by the plan: ${match.reason}` } : {}) });
-    }
+    for (const [permission, via] of was.permissions) if (!now.permissions.has(permission)) differences.push({ user: maskName(name), change: 'permission lost', permission, via });
+    for (const permission of now.permissions.keys()) if (!was.permissions.has(permission)) differences.push(gain(name, was, now, permission));
+  }
+  for (const [name, now] of after.users) {
+    if (!now.active || before.users.get(name)?.active === true) continue;
+    for (const permission of now.permissions.keys()) differences.push(gain(name, undefined, now, permission));
   }
   return { differences, unmatched: expected.staff.filter((e) => !used.has(e)) };
 }

@@ -94,7 +94,7 @@ t.test('staff users: a direct grant gained fails unless the plan expects it, by 
   const changed = changedCopy('gained', (db) => db.prepare("INSERT INTO staff_user_permissions (staff_user_id, permission_id) SELECT 7, id FROM permissions WHERE name = 'Settings.Edit'").run());
   const result = await withEngines(changed, (r, p) => checkStaffUsers(r, p, profile, mask, NONE));
   t.equal(result.status, 'failed', 'a support agent who can suddenly edit settings is not GO');
-  t.match(result.summary, `1 of 9 active staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${mask(nameOf(7))} permission gained Settings.Edit (direct grant)`);
+  t.match(result.summary, `1 staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${mask(nameOf(7))} permission gained Settings.Edit (direct grant)`);
   t.same(result.sections?.[0]?.rows, [{ user: mask(nameOf(7)), change: 'permission gained', permission: 'Settings.Edit', via: 'direct grant', verdict: 'fails: not expected by the plan' }]);
   t.ok(result.evidence?.some((row) => row.user === mask(nameOf(7)) && row.outcome === 'gained permissions the plan does not expect'));
   t.notOk(JSON.stringify(result).includes(nameOf(7)), 'the login is masked');
@@ -120,6 +120,18 @@ t.test('staff users: a direct grant gained fails unless the plan expects it, by 
   t.notOk(unused.summary.includes(nameOf(8)), 'the login the plan wrote is shown masked');
 });
 
+t.test('staff users: a user the release reactivates fails unless the plan expects what they can do', async (t) => {
+  const changed = changedCopy('reactivated', (db) => db.prepare('UPDATE staff_users SET active = 1 WHERE id = 9').run());
+  const result = await withEngines(changed, (r, p) => checkStaffUsers(r, p, profile, mask, NONE));
+  t.equal(result.status, 'failed', 'a support agent who left can sign in again');
+  t.match(result.summary, `${mask(nameOf(9))} permission gained Settings.Edit (direct grant, of a user not active in production)`);
+  const permissions = (result.sections?.[0]?.rows ?? []).filter((d) => d.user === mask(nameOf(9))).map((d) => String(d.permission));
+  const expected = await withEngines(changed, (r, p) =>
+    checkStaffUsers(r, p, profile, mask, { staff: permissions.map((permission) => ({ user: nameOf(9), permission, reason: 'RN-31: the agent is back from leave' })), roles: [] }),
+  );
+  t.equal(expected.status, 'passed', `every permission expected: ${expected.summary}`);
+});
+
 function staffSnapshot(roleGrants: Record<string, string[]>, users: Record<string, { roles: string[]; direct?: string[]; active?: boolean }>): StaffSnapshot {
   const grants = new Map(Object.entries(roleGrants).map(([role, permissions]) => [role, new Set(permissions)]));
   const built = new Map<string, StaffUser>();
@@ -138,7 +150,16 @@ t.test('staff gains: a new grant to a role the user held is role-permissions\' t
   const gain = (after: StaffSnapshot, expected: Parameters<typeof staffPermissionDifferences>[3]) => staffPermissionDifferences(production, after, mask, expected);
 
   const judgedThere = gain(roleGained, { ...NONE, roleCheckRuns: true });
-  t.same(judgedThere.differences, [{ user: mask('clerk'), change: 'permission gained', permission: 'Payments.Refund', via: 'role ReadOnly', explained: 'a new grant to role ReadOnly, judged by role-permissions' }], 'not failed twice; the user inactive in production is not judged');
+  t.same(judgedThere.differences.filter((d) => d.user === mask('clerk')), [{ user: mask('clerk'), change: 'permission gained', permission: 'Payments.Refund', via: 'role ReadOnly', explained: 'a new grant to role ReadOnly, judged by role-permissions' }], 'not failed twice');
+  t.same(
+    judgedThere.differences.filter((d) => d.user === mask('left')),
+    ['Invoices.View', 'Payments.Refund'].map((permission) => ({ user: mask('left'), change: 'permission gained', permission, via: 'role ReadOnly, of a user not active in production' })),
+    'a user the release reactivates gains every permission they hold, none explained by a role they held',
+  );
+  const created = staffSnapshot({ ReadOnly: ['Invoices.View'], Administrator: ['Staff.Manage'] }, { clerk: { roles: ['ReadOnly'] }, 'svc-migrate': { roles: ['Administrator'] } });
+  const createdUser = gain(created, { staff: [{ user: 'svc-migrate', permission: 'Staff.Manage', reason: 'RN-9: the migration account, removed after the upgrade' }], roles: [], roleCheckRuns: true });
+  t.same(createdUser.differences, [{ user: mask('svc-migrate'), change: 'permission gained', permission: 'Staff.Manage', via: 'role Administrator, of a user not active in production', explained: 'expected by the plan: RN-9: the migration account, removed after the upgrade' }], 'a user the release creates is judged by the same expectations');
+  t.equal(gain(created, { ...NONE, roleCheckRuns: true }).differences[0]?.explained, undefined, 'and fails without one');
   const expectedThere = gain(roleGained, { staff: [], roles: [{ role: 'ReadOnly', permission: 'Payments.Refund', reason: 'RN-5: clerks refund small amounts' }], roleCheckRuns: true });
   t.equal(expectedThere.differences[0]?.explained, 'expected for role ReadOnly: RN-5: clerks refund small amounts', 'a grant role-permissions expects is expected here too');
   const noRoleCheck = gain(roleGained, { ...NONE, roleCheckRuns: false });
@@ -224,7 +245,7 @@ t.test('the candidate with staff-direct-grant-revoked or staff-direct-grant-adde
       t.match(result.summary, `${mask(nameOf(3))} permission lost Staff.Manage (direct grant)`);
     } else {
       t.equal(result.status, 'failed', 'a read-only clerk who can refund payments is NO-GO');
-      t.match(result.summary, `1 of 9 active staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${mask(readOnlyClerk?.username ?? '?')} permission gained Payments.Refund (direct grant)`);
+      t.match(result.summary, `1 staff user(s) gained permissions that neither verify.expectedStaffPermissionChanges nor a grant to a role they held explains: ${mask(readOnlyClerk?.username ?? '?')} permission gained Payments.Refund (direct grant)`);
       const withPlan = await withEngines(path, (r, p) => checkStaffUsers(r, p, profile, mask, { staff: [{ user: readOnlyClerk?.username ?? '?', permission: 'Payments.Refund', reason: 'RN-12: the clerk covers refunds in December' }], roles: [] }));
       t.equal(withPlan.status, 'passed', 'the same grant, expected by the plan, passes');
     }
