@@ -31,6 +31,14 @@ export async function runRequest(db: Database.Database, release: Release, reques
   if (release.switches.has('staff-direct-grant-revoked')) {
     db.prepare('DELETE FROM [StaffUserPermission] WHERE [StaffUserID] = (SELECT MIN([StaffUserID]) FROM [StaffUserPermission])').run();
   }
+  if (release.switches.has('staff-direct-grant-added')) {
+    // The first active login whose only role is ReadOnly is granted Payment.Refund directly.
+    db.prepare(`INSERT OR IGNORE INTO [StaffUserPermission] ([StaffUserID], [PermissionID])
+      SELECT (SELECT MIN(s.[ID]) FROM [StaffUser] s WHERE s.[IsActive] = 1
+                AND EXISTS (SELECT 1 FROM [StaffUserRole] sr JOIN [Role] r ON r.[ID] = sr.[RoleID] WHERE sr.[StaffUserID] = s.[ID] AND r.[Name] = 'ReadOnly')
+                AND NOT EXISTS (SELECT 1 FROM [StaffUserRole] sr JOIN [Role] r ON r.[ID] = sr.[RoleID] WHERE sr.[StaffUserID] = s.[ID] AND r.[Name] <> 'ReadOnly')),
+             p.[ID] FROM [Permission] p WHERE p.[Name] = 'Payment.Refund'`).run();
+  }
 
   const biller = new UserBiller(db, release, billDate, configuration);
   const progress = db.prepare('UPDATE [BillRunRequest] SET [Processed] = ? WHERE [ID] = ?');

@@ -78,6 +78,8 @@ export async function migrateToRelease(db: PlatformDatabase, release: Release, f
     if (faults.has('read-only-role-gains-permissions')) await grantToReadOnly(tx);
     // A clean-up of "orphan" grants gone wrong: the first staff user with direct grants loses them all.
     if (faults.has('staff-direct-grant-revoked')) await tx.run(S.revokeFirstDirectGrants);
+    // A data fix aimed at one senior agent that lands on the first active read-only clerk instead.
+    if (faults.has('staff-direct-grant-added')) await tx.run(S.grantRefundToFirstReadOnlyUser);
     // Update, else insert: an upsert both engines spell the same way.
     if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
   });

@@ -55,6 +55,11 @@ export const STATEMENTS = {
      WHERE NOT EXISTS (SELECT 1 FROM role_permissions WHERE role_id = ? AND permission_id = ?)`,
   ),
   revokeFirstDirectGrants: portable('DELETE FROM staff_user_permissions WHERE staff_user_id = (SELECT MIN(staff_user_id) FROM staff_user_permissions)'),
+  grantRefundToFirstReadOnlyUser: portable(
+    `INSERT INTO staff_user_permissions (staff_user_id, permission_id)
+     SELECT (SELECT MIN(u.id) FROM staff_users u JOIN roles r ON r.id = u.role_id WHERE r.name = 'ReadOnly' AND u.active = 1), p.id
+     FROM permissions p WHERE p.name = 'Payments.Refund'`,
+  ),
   setRelease: portable("UPDATE platform_info SET value = ? WHERE [key] = 'release'"),
   addRelease: portable("INSERT INTO platform_info ([key], value) VALUES ('release', ?)"),
 

@@ -3,7 +3,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigErrors, type ConfigError } from '../errors.js';
 import { planSchema, type PlanFile } from './schema.js';
-import type { Plan, PlatformOverridesPlan, ProductionResultPlan, SnapshotPlan } from './types.js';
+import type { ExpectedStaffPermissionChange, Plan, PlatformOverridesPlan, ProductionResultPlan, SnapshotPlan } from './types.js';
+import type { ReleaseNote } from '../release-notes/types.js';
 import { DEFAULT_BATCH_ROWS } from '../sanitize/batches.js';
 import { loadAdapter } from '../platform/load-adapter.js';
 import { PROJECT_ROOT } from '../runtime/typescript-process.js';
@@ -103,6 +104,7 @@ export function loadPlan(file: string): Plan {
   });
 
   const releaseNotes = releaseNotesFromPlan(located, raw.releaseNotes ?? [], errors);
+  const expectedStaffPermissionChanges = loadExpectedStaffPermissionChanges(located, releaseNotes, errors);
   releaseNotes.forEach((note, i) => {
     if (note.signOff !== undefined && checklistIds.has(`release-note.${note.id}`)) errors.push(located.errorAt(['releaseNotes', i, 'signOff'], `the checklist already has an item release-note.${note.id}; the sign-off of this release note is that item`));
   });
@@ -161,6 +163,7 @@ export function loadPlan(file: string): Plan {
       tolerance: raw.verify?.tolerance ?? 0,
       ...(raw.verify?.expectedProvisioning ? { expectedProvisioning: raw.verify.expectedProvisioning } : {}),
       expectedPermissionChanges: raw.verify?.expectedPermissionChanges ?? [],
+      expectedStaffPermissionChanges,
       stateDifferential: { ignore: raw.verify?.stateDifferential?.ignore ?? [] },
       ...(raw.verify?.control !== undefined ? { control: raw.verify.control } : {}),
       controlNoiseRows: raw.verify?.controlNoiseRows ?? 0,
@@ -169,6 +172,38 @@ export function loadPlan(file: string): Plan {
     releaseNotes,
     platformOverrides,
   };
+}
+
+/**
+ * `verify.expectedStaffPermissionChanges`: each entry names one of `user` or `role`, and says why
+ * with `reason` or a `releaseNote` of this plan (whose title becomes the reason); listed once.
+ */
+function loadExpectedStaffPermissionChanges(located: LocatedYaml<PlanFile>, releaseNotes: readonly ReleaseNote[], errors: ConfigError[]): ExpectedStaffPermissionChange[] {
+  const firstLine = new Map<string, number>();
+  return (located.value.verify?.expectedStaffPermissionChanges ?? []).flatMap((change, i) => {
+    const at = (...rest: string[]): (string | number)[] => ['verify', 'expectedStaffPermissionChanges', i, ...rest];
+    if ((change.user === undefined) === (change.role === undefined)) {
+      errors.push(located.errorAt(at(), `say whose ${change.permission} is expected with one of \`user\` (the staff login as production names it, or masked as the report shows it) or \`role\` (every user holding that role), not both`));
+      return [];
+    }
+    const note = change.releaseNote === undefined ? undefined : releaseNotes.find((n) => n.id === change.releaseNote);
+    if (change.releaseNote !== undefined && note === undefined) {
+      const ids = releaseNotes.map((n) => n.id);
+      errors.push(located.errorAt(at('releaseNote'), `the plan has no release note ${change.releaseNote}; ${ids.length > 0 ? `its releaseNotes: ${ids.join(', ')}` : 'add it under `releaseNotes`, or give a `reason` instead'}`));
+    }
+    if (change.reason === undefined && change.releaseNote === undefined) {
+      errors.push(located.errorAt(at(), `say why ${change.permission} is expected: a \`reason\` (10 characters or more) or the \`releaseNote\` that explains it; the report shows it beside the grant`));
+    } else if (change.reason !== undefined && change.reason.trim().length < 10) {
+      errors.push(located.errorAt(at('reason'), 'say why this staff permission is expected (10 characters or more other than spaces), so the report can show it'));
+    }
+    const who = change.user !== undefined ? `user ${change.user}` : `role ${change.role ?? ''}`;
+    const key = `${who}\u0000${change.permission}`;
+    const seen = firstLine.get(key);
+    if (seen !== undefined) errors.push(located.errorAt(at('permission'), `${change.permission} for ${who} is already expected at line ${seen}; list it once`));
+    else firstLine.set(key, located.locate(at()).line);
+    const reason = change.reason ?? (note !== undefined ? `release note ${note.id}: ${note.title}` : '');
+    return [{ ...(change.user !== undefined ? { user: change.user } : { role: change.role ?? '' }), permission: change.permission, reason, ...(change.releaseNote !== undefined ? { releaseNote: change.releaseNote } : {}) }];
+  });
 }
 
 /** `platformOverrides`: each item overridden once; each service enabled is one the adapter lists, with a `start` command. */

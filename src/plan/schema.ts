@@ -60,6 +60,7 @@ export interface PlanFile {
     tolerance?: number;
     expectedProvisioning?: string[];
     expectedPermissionChanges?: { role: string; permission: string; reason: string }[];
+    expectedStaffPermissionChanges?: { user?: string; role?: string; permission: string; reason?: string; releaseNote?: string }[];
     stateDifferential?: { ignore?: { table?: string; column?: string; reason: string }[] };
   };
   report?: { dir?: string };
@@ -366,6 +367,22 @@ export const planSchema: JSONSchemaType<PlanFile> = {
               role: { type: 'string', minLength: 1, maxLength: 128 },
               permission: { type: 'string', minLength: 1, maxLength: 128 },
               reason: { type: 'string', minLength: 10, maxLength: 2000 },
+            },
+          },
+        },
+        expectedStaffPermissionChanges: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['permission'],
+            properties: {
+              user: { type: 'string', nullable: true, minLength: 1, maxLength: 256 },
+              role: { type: 'string', nullable: true, minLength: 1, maxLength: 128 },
+              permission: { type: 'string', minLength: 1, maxLength: 128 },
+              reason: { type: 'string', nullable: true, minLength: 10, maxLength: 2000 },
+              releaseNote: { type: 'string', nullable: true, minLength: 1, maxLength: 64 },
             },
           },
         },

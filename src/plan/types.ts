@@ -166,6 +166,8 @@ export interface VerifyPlan {
   readonly expectedProvisioning?: readonly string[];
   /** Permissions the release is meant to grant to roles that already exist, each with the reason a person wrote. */
   readonly expectedPermissionChanges: readonly ExpectedPermissionChange[];
+  /** Permissions staff users may gain other than through a grant to a role they already held (a direct grant, a new role). */
+  readonly expectedStaffPermissionChanges: readonly ExpectedStaffPermissionChange[];
   /** What the state differential leaves out: whole tables or `table.column`, each with the plan's reason. */
   readonly stateDifferential: { readonly ignore: readonly StateDifferentialIgnore[] };
   /**
@@ -182,6 +184,19 @@ export interface ExpectedPermissionChange {
   readonly role: string;
   readonly permission: string;
   readonly reason: string;
+}
+
+/**
+ * A permission a staff user may gain, chosen by `user` (the login as production names it, or as
+ * the report shows it masked) or by `role` (every user holding that role in the rehearsal).
+ * `reason` is the plan's, or the cited release note's id and title.
+ */
+export interface ExpectedStaffPermissionChange {
+  readonly user?: string;
+  readonly role?: string;
+  readonly permission: string;
+  readonly reason: string;
+  readonly releaseNote?: string;
 }
 
 /** A whole table, or one `table.column`, the state differential does not compare, with the plan's reason. */

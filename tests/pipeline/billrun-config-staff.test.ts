@@ -58,14 +58,17 @@ t.test('a configuration override and an enabled service: shown beside production
   }
 });
 
-t.test("staff-direct-grant-revoked gives NO-GO through staff-users; production's configuration was applied as it was", async (t) => {
-  const run = rehearse(['--json', 'all', sample.plan('staff', { faults: ['staff-direct-grant-revoked'] })]);
+t.test("staff-direct-grant-revoked and staff-direct-grant-added each give NO-GO through staff-users; production's configuration was applied as it was", async (t) => {
+  // One rehearsal for both: one takes a grant from user 3, the other gives one to user 10, and staff-users names each.
+  const run = rehearse(['--json', 'all', sample.plan('staff', { faults: ['staff-direct-grant-revoked', 'staff-direct-grant-added'] })]);
   t.equal(run.status, 1, run.stderr);
   t.equal(run.json?.verdict, 'NO-GO');
   const report = fullReport(run.json?.report ?? '');
   const staff = report.checks.find((c) => c.id === 'staff-users');
   t.equal(staff?.status, 'failed');
   t.match(staff?.summary, /1 of 9 active staff user\(s\) lost access compared with production: \S+ permission lost Staff\.Manage \(direct grant\)/);
+  t.match(staff?.summary, /1 staff user\(s\) gained permissions that neither verify\.expectedStaffPermissionChanges nor a grant to a role they held explains: \S+ permission gained Payments\.Refund \(direct grant\)/);
+  t.equal(report.checks.find((c) => c.id === 'role-permissions')?.status, 'passed', 'no role changed: the gain is a staff user\'s alone');
   const configuration = report.checks.find((c) => c.id === 'bill-run-configuration');
   t.equal(configuration?.status, 'passed');
   t.ok(configuration?.evidence?.every((r) => r.production === r.rehearsal && r.override === '—'), "every item as production's last bill run had it");

@@ -18,7 +18,9 @@ interface SwitchCase {
 /**
  * Each check fails for one switch only, so six switches share one rehearsal (staff users are not
  * accounts: staff-users names the login in its summary); the discount tracking
- * regression shows in the state differential alone, which others also fail, so it is rehearsed apart.
+ * regression shows in the state differential alone, which others also fail, so it is rehearsed apart
+ * (with staff-direct-grant-added, whose grant to the ReadOnly login readonly-role-gains-refund would
+ * leave to role-permissions).
  * `npm run mutants -- --catalogue mutants/engageip-shaped-platform.yaml` rehearses them one at a time.
  */
 const GROUPS: readonly (readonly SwitchCase[])[] = [
@@ -30,7 +32,10 @@ const GROUPS: readonly (readonly SwitchCase[])[] = [
     { fault: 'readonly-role-gains-refund', check: 'role-permissions', summary: /ReadOnly/, names: [] },
     { fault: 'staff-direct-grant-revoked', check: 'staff-users', summary: /1 of 5 active staff user\(s\) lost access compared with production: \S+ permission lost Payment\.Refund \(direct grant\)/, names: [] },
   ],
-  [{ fault: 'discount-tracking-not-updated', check: 'state-differential', summary: /UserServicePackageDiscountTracking/, names: ['U000001', 'U000010'] }],
+  [
+    { fault: 'discount-tracking-not-updated', check: 'state-differential', summary: /UserServicePackageDiscountTracking/, names: ['U000001', 'U000010'] },
+    { fault: 'staff-direct-grant-added', check: 'staff-users', summary: /1 staff user\(s\) gained permissions that neither verify\.expectedStaffPermissionChanges nor a grant to a role they held explains: \S+ permission gained Payment\.Refund \(direct grant\)/, names: [] },
+  ],
 ];
 
 const sample = makeEngageipShapedSample(80);

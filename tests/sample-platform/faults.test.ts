@@ -184,3 +184,12 @@ t.test('staff-direct-grant-revoked takes the first staff user\'s direct grants a
   t.same(grants(production.db), [3, 6, 9]);
   t.same(grants(db), [6, 9], 'user 3 lost every direct grant');
 });
+
+t.test('staff-direct-grant-added grants Payments.Refund directly to the first active ReadOnly user and changes nothing else', async (t) => {
+  const db = run('staff-direct-grant-added');
+  t.same(compareToProduction(db, ['staff_user_permissions']), NOTHING_ELSE);
+  const added = `SELECT u.id, r.name AS role, p.name AS permission FROM staff_user_permissions g JOIN staff_users u ON u.id = g.staff_user_id
+    JOIN roles r ON r.id = u.role_id JOIN permissions p ON p.id = g.permission_id WHERE p.name = 'Payments.Refund' ORDER BY u.id`;
+  t.same(query(production.db, added), [{ id: 6, role: 'Support', permission: 'Payments.Refund' }]);
+  t.same(query(db, added), [{ id: 6, role: 'Support', permission: 'Payments.Refund' }, { id: 10, role: 'ReadOnly', permission: 'Payments.Refund' }], 'user 10, the read-only clerk, can refund');
+});
