@@ -152,11 +152,11 @@ async function stateFigures(files: Files, push: Push): Promise<void> {
   const three = [files.billed, files.snapshot, files.production];
   scanEveryTable(three);
   push(await measure('scan: every table of the three databases', () => scanEveryTable(three)));
-  let state: ReturnType<typeof computeStateDifferential> | undefined;
+  let state: Awaited<ReturnType<typeof computeStateDifferential>> | undefined;
   push(
     await measure(
       'state differential',
-      () => (state = computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined } })),
+      async () => (state = await computeStateDifferential({ billed: files.billed, beforeBillRun: files.snapshot, productionMasked: files.production, rules: differentialRules([]), accounts: { table: 'accounts', key: 'account_number' }, releases: { main: undefined, prod: undefined } })),
       'scan: every table of the three databases',
     ),
   );

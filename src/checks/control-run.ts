@@ -43,14 +43,14 @@ function differs(result: StateDifferential): boolean {
  * control against production's result is the environment's noise (masked data, sinkholes, clock),
  * a warning above `noiseRows` naming its tables and fields, never a failure of the release.
  */
-export function checkControlRun(
+export async function checkControlRun(
   files: ControlFiles,
   rules: DifferentialRules,
   accounts: AccountIdentity,
   releases: { candidate?: string; control?: string; production?: string },
   noiseRows: number,
   releaseNotes?: ReleaseNoteLabeller,
-): CheckResult[] {
+): Promise<CheckResult[]> {
   const missing = Object.entries(files).filter(([, path]) => !existsSync(path));
   if (missing.length > 0) {
     const why = `could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`;
@@ -59,13 +59,13 @@ export function checkControlRun(
       { id: 'control.environment-noise', title: "The sandbox's production-release bill run matches production's own", status: 'skipped', summary: why },
     ];
   }
-  const compare = (billed: string, reference: string, sides: Releases, summary?: LabelledSummary): StateDifferential =>
+  const compare = (billed: string, reference: string, sides: Releases, summary?: LabelledSummary): Promise<StateDifferential> =>
     computeStateDifferential({ billed, beforeBillRun: files.beforeBillRun, productionMasked: reference, rules, accounts, releases: sides, ...(summary !== undefined ? { summary } : {}) });
   // The release's effect is what release notes explain; the environment's noise is not the release's.
   const labelled = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, 'control.release-effect');
-  const effect = compare(files.candidate, files.control, { main: releases.candidate, prod: releases.control }, labelled);
+  const effect = await compare(files.candidate, files.control, { main: releases.candidate, prod: releases.control }, labelled);
   labelled?.finish();
-  const noise = compare(files.control, files.productionMasked, { main: releases.control, prod: releases.production });
+  const noise = await compare(files.control, files.productionMasked, { main: releases.control, prod: releases.production });
   const effectAccounts = [...effect.summary.accounts].sort();
   const noisy = noise.summary.rows > noiseRows || noise.schemaDifferences.length > 0;
   return [

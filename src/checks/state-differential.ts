@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { computeStateDifferential, type StateDifferential } from '../differential/state-differential.js';
+import { computeStateDifferentialOnServer } from '../differential/state-differential-tsql.js';
+import type { ServerDatabases } from '../differential/compare-tsql.js';
+import type { DatabaseEngine } from '../engine/types.js';
 import { DEFAULT_RULES, type AccountIdentity, type DifferentialRules } from '../differential/rules.js';
 import type { Releases } from '../differential/compare-sql.js';
 import { MAX_DIFFERING_ACCOUNTS, type CellValue } from '../differential/differences.js';
@@ -42,7 +45,19 @@ export async function checkStateDifferential(files: StateDifferentialFiles, rule
     return stateDifferentialNotRun(`could not compare: ${missing.map(([what, path]) => `${what} (${path})`).join(', ')} is missing; run the rehearsal again with --fresh`, 'failed');
   }
   const summary = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, ID);
-  const result = computeStateDifferential({ ...files, rules, accounts, releases, ...(summary !== undefined ? { summary } : {}) });
+  const result = await computeStateDifferential({ ...files, rules, accounts, releases, ...(summary !== undefined ? { summary } : {}) });
+  summary?.finish();
+  return describeStateDifferential(result, traits);
+}
+
+/**
+ * The same check on SQL Server: the billed copy (`main`), the copy as it was before the bill run
+ * (`pre`) and production's masked result (`prod`) are databases on the server `engine` is
+ * connected to, compared there by three-part names; only differing rows reach Node.
+ */
+export async function checkStateDifferentialOnServer(engine: DatabaseEngine, databases: ServerDatabases, rules: DifferentialRules, accounts: AccountIdentity, releases: Releases, traits?: AccountTraitSource, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
+  const summary = releaseNotes === undefined ? undefined : new LabelledSummary(releaseNotes, ID);
+  const result = await computeStateDifferentialOnServer(engine, databases, { rules, accounts, releases, ...(summary !== undefined ? { summary } : {}) });
   summary?.finish();
   return describeStateDifferential(result, traits);
 }
@@ -94,7 +109,7 @@ export async function describeStateDifferential(result: StateDifferential, trait
         title: 'Not compared, and why',
         rows: [
           ...result.ignored.map((i) => ({ what: i.what, why: `plan: ${i.reason}` })),
-          ...DEFAULT_RULES.map((rule) => ({ what: 'every table', why: rule })),
+          ...[...DEFAULT_RULES, ...result.engineRules].map((rule) => ({ what: 'every table', why: rule })),
           ...result.rawReferences.map((r) => ({ what: r, why: 'added rows compared by the referenced key as stored: the referenced table has no unique key' })),
         ],
       },

@@ -1,5 +1,7 @@
 import type { TableShape } from './table-shapes.js';
 import type { AccountIdentity } from './rules.js';
+import type { AccountRoute } from './account-paths.js';
+import type { ContentColumn } from './added-content.js';
 
 /** The attached schemas: the billed copy, the same copy just before the bill run, production's result masked alike. */
 export type Side = 'main' | 'prod';
@@ -38,37 +40,14 @@ function keyMatch(left: string, right: string, key: readonly string[]): string {
   return key.map((k) => `${left}.${q(k)} = ${right}.${q(k)}`).join(' AND ');
 }
 
-/**
- * An expression naming the account a row of `table` belongs to, following foreign keys (up to
- * three hops) to the account table; undefined where no path exists. Where several paths are
- * equally short, the first that names an account wins: a nullable reference (an invoice item's
- * package, NULL for its tax line) does not leave the row without its account.
- */
-export function accountExpression(shapes: ReadonlyMap<string, TableShape>, table: string, alias: string, schema: Side | typeof PRE, accounts: AccountIdentity): string | undefined {
-  const accountTable = shapes.get(accounts.table);
-  if (accountTable === undefined) return undefined;
-  if (table === accounts.table) return `${alias}.${q(accounts.key)}`;
-  interface Step { table: string; expr: string; depth: number }
-  const queue: Step[] = [{ table, expr: '', depth: 0 }];
-  const seen = new Set([table]);
-  const found: string[] = [];
-  let foundDepth = Number.POSITIVE_INFINITY;
-  while (queue.length > 0) {
-    const step = queue.shift() as Step;
-    const shape = shapes.get(step.table);
-    if (shape === undefined || step.depth >= 3 || step.depth > foundDepth) continue;
-    for (const fk of shape.foreignKeys) {
-      const value = step.expr === '' ? `${alias}.${q(fk.column)}` : `(SELECT s.${q(fk.column)} FROM ${schema}.${q(step.table)} s WHERE s.${q(shape.primaryKey[0] ?? 'rowid')} = ${step.expr})`;
-      if (fk.table === accounts.table) {
-        found.push(`(SELECT a.${q(accounts.key)} FROM ${schema}.${q(accounts.table)} a WHERE a.${q(fk.references)} = ${value})`);
-        foundDepth = step.depth;
-        continue;
-      }
-      if (seen.has(fk.table) || shapes.get(fk.table)?.primaryKey.length !== 1) continue;
-      seen.add(fk.table);
-      queue.push({ table: fk.table, expr: value, depth: step.depth + 1 });
-    }
-  }
+/** The SQLite expression naming the account a row (as `alias`) belongs to, by its route; undefined where it has none. */
+export function accountExpression(route: AccountRoute | undefined, alias: string, schema: Side | typeof PRE, accounts: AccountIdentity): string | undefined {
+  if (route === undefined) return undefined;
+  if (route.self) return `${alias}.${q(accounts.key)}`;
+  const found = route.paths.map((path) => {
+    const value = path.hops.reduce((previous, hop, i) => (i === 0 ? `${alias}.${q(hop.column)}` : `(SELECT s.${q(hop.column)} FROM ${schema}.${q(hop.table)} s WHERE s.${q(hop.key)} = ${previous})`), '');
+    return `(SELECT a.${q(accounts.key)} FROM ${schema}.${q(accounts.table)} a WHERE a.${q(path.references)} = ${value})`;
+  });
   if (found.length <= 1) return found[0];
   return `coalesce(${found.join(', ')})`;
 }
@@ -100,18 +79,22 @@ export function deletedRowsSql(shape: TableShape, account: string | undefined): 
   );
 }
 
-/** One compared value of an added row, per side: a reference to another row by that row's unique key where it has one. */
-export type ContentExpression = (side: Side) => string;
+/** One compared value of an added row on one side: a reference to another row by that row's unique key where it has one. */
+function contentExpression(c: ContentColumn, side: Side): string {
+  if (c.reference === undefined) return `x.${q(c.column)}`;
+  const key = c.reference.uniqueKey.map((u) => `r.${q(u)}`).join(` || char(31) || `);
+  return `(SELECT ${key} FROM ${side}.${q(c.reference.table)} r WHERE r.${q(c.reference.references)} = x.${q(c.column)})`;
+}
 
 /**
  * Rows the bill run added on either side, as a multiset of their compared content: a group
  * whose count differs between the sides is a difference. Ordered by the content, so rows sharing a
  * natural key (listed first) arrive next to each other and can be paired in one pass.
  */
-export function addedRowsSql(shape: TableShape, content: readonly ContentExpression[], account: (side: Side) => string | undefined, releases: Releases): string {
+export function addedRowsSql(shape: TableShape, content: readonly ContentColumn[], account: (side: Side) => string | undefined, releases: Releases): string {
   const isNew = shape.primaryKey.length === 0 ? '1' : `NOT EXISTS (SELECT 1 FROM ${PRE}.${q(shape.name)} o WHERE ${keyMatch('o', 'x', shape.primaryKey)})`;
   const side = (name: Side, n: number): string =>
-    `SELECT ${n} AS side, ${content.map((c, i) => `${normalized(c(name), name, releases)} AS c${i}`).join(', ')}, ${account(name) ?? 'NULL'} AS account FROM ${name}.${q(shape.name)} x WHERE ${isNew}`;
+    `SELECT ${n} AS side, ${content.map((c, i) => `${normalized(contentExpression(c, name), name, releases)} AS c${i}`).join(', ')}, ${account(name) ?? 'NULL'} AS account FROM ${name}.${q(shape.name)} x WHERE ${isNew}`;
   const groups = content.map((_, i) => `c${i}`).join(', ');
   return (
     `SELECT ${groups}, SUM(side = 0) AS in_rehearsal, SUM(side = 1) AS in_production, MIN(account) AS account ` +

@@ -17,6 +17,10 @@ export interface TableShape {
   readonly foreignKeys: readonly ForeignKey[];
   /** Unique column sets other than the primary key, in declaration order: how a new row is known across databases. */
   readonly uniqueKeys: readonly (readonly string[])[];
+  /** The schema that holds the table, where the engine has schemas (SQL Server). */
+  readonly schema?: string;
+  /** Each column's type by name, where the engine's types are fixed per column (SQL Server): a changed type is a schema change. */
+  readonly columnTypes?: ReadonlyMap<string, string>;
 }
 
 interface PragmaColumn {

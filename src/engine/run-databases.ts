@@ -5,9 +5,14 @@ import { SqliteEngine } from './sqlite.js';
 import { createMssqlEngine } from './mssql/engine.js';
 import { planConnection } from './mssql/from-plan.js';
 
-/** The SQL Server copy the run works on now (the newest it restored or attached). */
+/** The SQL Server copy the run works on now (the newest it restored or attached; the state differential's extra databases aside). */
 export function currentSqlServerCopy(state: RunState): SqlServerCopy | undefined {
-  return state.sqlServerCopies?.at(-1);
+  return state.sqlServerCopies?.filter((c) => c.role === undefined).at(-1);
+}
+
+/** The newest of the state differential's extra databases made from `of`, or undefined. */
+export function sqlServerSideCopy(state: RunState, role: NonNullable<SqlServerCopy['role']>, of: string): SqlServerCopy | undefined {
+  return state.sqlServerCopies?.filter((c) => c.role === role && c.of === of).at(-1);
 }
 
 /**

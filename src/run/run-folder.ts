@@ -63,6 +63,8 @@ export interface RunState {
    * restores again.
    */
   unsanitizedCopyDeletedAt?: string;
+  /** SQL Server: why the state differential's extra databases could not be made (the server cannot, or making them failed). */
+  stateDifferentialUnavailable?: { readonly status: 'skipped' | 'failed'; readonly reason: string };
   /** Each time the run was resumed: when, and what was done again and why. */
   resumes?: { readonly at: string; readonly ownerPid: number; readonly redo: readonly string[] }[];
 }
@@ -71,6 +73,15 @@ export interface SqlServerCopy {
   readonly database: string;
   /** False for a database Pulumi restored from a DB snapshot: the stack owns it, not the run. */
   readonly createdByRun: boolean;
+  /**
+   * Set on the state differential's extra databases: the copy as it was just before the bill run,
+   * or production's result masked alike. Unset on the copy the run works on.
+   */
+  readonly role?: 'before-bill-run' | 'production-masked';
+  /** The database it was made from (the run's copy, or production's result). */
+  readonly of?: string;
+  /** A database snapshot: read-only, dropped before the database it is a snapshot of. */
+  readonly snapshot?: boolean;
 }
 
 export interface RunFolder {

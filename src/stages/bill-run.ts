@@ -17,6 +17,7 @@ import { checkNothingLeft } from '../checks/no-egress.js';
 import { SafetyError } from '../errors.js';
 import { formatDuration } from '../ui/progress.js';
 import { beforeBillRunPath } from '../differential/masked-production.js';
+import { keepBeforeBillRunOnSqlServer } from './state-copies-sql-server.js';
 import type { RunContext } from '../pipeline/context.js';
 import { runControlBillRun } from '../control/control-run.js';
 import { driveBillRun } from '../billrun/drive-bill-run.js';
@@ -56,6 +57,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
   ctx.engine = undefined;
   // The state differential compares what the bill run changed; this is the state it started from.
   if (run.state.databasePath !== undefined) copyFileSync(run.state.databasePath, beforeBillRunPath(run.workDir));
+  else if (plan.database.engine === 'mssql') ctx.progress.detail(await keepBeforeBillRunOnSqlServer(ctx));
 
   const driver = await createDriver(
     adapter,

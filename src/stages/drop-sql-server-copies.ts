@@ -4,6 +4,7 @@ import { readRunMarker } from '../run/marker.js';
 import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { createMssqlEngine, type MssqlEngine } from '../engine/mssql/engine.js';
 import { databaseIdQuery, dropDatabaseStatements } from '../engine/mssql/restore-sql.js';
+import { dropSnapshotStatement } from '../engine/mssql/side-copy-sql.js';
 import type { MssqlConnectionOptions } from '../engine/mssql/config.js';
 
 /**
@@ -13,7 +14,8 @@ import type { MssqlConnectionOptions } from '../engine/mssql/config.js';
  * with what to do, and a later `rehearse down` tries again. Updates the state in memory only.
  */
 export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv = process.env, options: PlanEngineOptions = {}): Promise<string[]> {
-  const copies = run.state.sqlServerCopies ?? [];
+  // A database snapshot must go before the database it is a snapshot of: SQL Server refuses to drop that one while it has snapshots.
+  const copies = [...(run.state.sqlServerCopies ?? [])].sort((a, b) => Number(b.snapshot === true) - Number(a.snapshot === true));
   if (copies.length === 0) return [];
   let connection: MssqlConnectionOptions;
   try {
@@ -42,8 +44,8 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
         results.push(`NOT removed: database ${copy.database} on ${master.description} (${why}); check it and drop it by hand`);
         continue;
       }
-      for (const statement of dropDatabaseStatements(copy.database)) await master.exec(statement);
-      results.push(`database ${copy.database} on ${master.description}`);
+      for (const statement of copy.snapshot === true ? [dropSnapshotStatement(copy.database)] : dropDatabaseStatements(copy.database)) await master.exec(statement);
+      results.push(`${copy.snapshot === true ? 'database snapshot' : 'database'} ${copy.database} on ${master.description}`);
     }
   } catch (error) {
     const unfinished = copies.slice(next).filter((c) => c.createdByRun);

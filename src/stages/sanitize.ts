@@ -9,6 +9,7 @@ import { provePiiRemoved } from '../sanitize/proof.js';
 import { guardVendorScripts, runVendorScripts } from '../sanitize/vendor-scripts.js';
 import { SafetyError } from '../errors.js';
 import { maskProductionResult } from '../differential/masked-production.js';
+import { maskProductionOnSqlServer } from './state-copies-sql-server.js';
 import type { RunContext } from '../pipeline/context.js';
 
 function count(n: number, one: string, many = `${one}s`): string {
@@ -74,6 +75,9 @@ export async function sanitize(ctx: RunContext): Promise<string> {
       safeDomain: ctx.plan.sanitize.safeDomain,
       progress: ctx.progress,
     });
+  } else if (ctx.plan.productionResult.kind === 'mssql-database' && engine.kind === 'mssql') {
+    ctx.progress.detail("copying production's result on the server and masking it alike, for the state differential");
+    ctx.progress.detail(await maskProductionOnSqlServer(ctx, ruleSet, masker));
   }
   assertSourcesUnchanged(sources, ctx.run.dir, 'After sanitize');
   ctx.run.state.sanitizeProofPassed = true;

@@ -1,4 +1,4 @@
-import { currentSqlServerCopy, openProductionResult } from '../engine/run-databases.js';
+import { currentSqlServerCopy, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction, traitsOf, type DifferingAccountsSource } from '../checks/production-diff.js';
@@ -26,7 +26,7 @@ import { controlCopyPath } from '../control/control-run.js';
 import { checkControlRun } from '../checks/control-run.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { CheckResult } from '../checks/types.js';
-import { checkStateDifferential, stateDifferentialNotRun } from '../checks/state-differential.js';
+import { checkStateDifferential, checkStateDifferentialOnServer, stateDifferentialNotRun } from '../checks/state-differential.js';
 import { differentialRules } from '../differential/rules.js';
 import { beforeBillRunPath, maskedProductionPath } from '../differential/masked-production.js';
 import { Profile } from '../platform/profile.js';
@@ -158,20 +158,37 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
   );
 }
 
-/** Every table the bill run changed, against production's change; on SQLite only so far. */
+/** Every table the bill run changed, against production's change: inside SQLite, or on the one SQL Server holding all three databases. */
 export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult> {
   const { plan, run } = ctx;
-  if (plan.database.engine !== 'sqlite' || run.state.databasePath === undefined) {
-    return stateDifferentialNotRun('not run: the state differential compares SQLite copies only so far; on SQL Server the field-level and outbound checks stand without it', 'skipped');
-  }
   const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
+  const rules = differentialRules(plan.verify.stateDifferential.ignore);
+  const traits = accountTraits(engine, profile, plan.billRun.date);
+  if (plan.database.engine === 'mssql') {
+    const copy = currentSqlServerCopy(run.state);
+    const result = plan.productionResult;
+    const unavailable = run.state.stateDifferentialUnavailable;
+    if (unavailable !== undefined) return stateDifferentialNotRun(unavailable.reason, unavailable.status);
+    if (engine.kind !== 'mssql' || copy === undefined || result.kind !== 'mssql-database') {
+      return stateDifferentialNotRun("not run: on SQL Server the state differential needs production's result as a database on the same server (productionResult.database)", 'skipped');
+    }
+    const before = sqlServerSideCopy(run.state, 'before-bill-run', copy.database);
+    const masked = sqlServerSideCopy(run.state, 'production-masked', result.database);
+    if (before === undefined || masked === undefined) {
+      const missing = [before === undefined ? 'the copy as it was before the bill run' : '', masked === undefined ? "production's masked result" : ''].filter((m) => m !== '').join(' and ');
+      return stateDifferentialNotRun(`could not compare: ${missing} was not made in this run; run the rehearsal again with --fresh`, 'failed');
+    }
+    ctx.progress.detail(`comparing every table with what production's bill run changed, on ${engine.description} (${copy.database}, ${before.database}, ${masked.database})`);
+    return checkStateDifferentialOnServer(engine, { main: copy.database, pre: before.database, prod: masked.database }, rules, plan.platform.adapter.accountIdentity, { main: await releaseOf(engine), prod: await releaseOf(production) }, traits, releaseNotes);
+  }
+  if (run.state.databasePath === undefined) return stateDifferentialNotRun('could not compare: the run has no database copy; run the rehearsal again with --fresh', 'failed');
   ctx.progress.detail('comparing every table with what production\'s bill run changed');
   return checkStateDifferential(
     { billed: run.state.databasePath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
-    differentialRules(plan.verify.stateDifferential.ignore),
+    rules,
     plan.platform.adapter.accountIdentity,
     { main: await releaseOf(engine), prod: await releaseOf(production) },
-    accountTraits(engine, profile, plan.billRun.date),
+    traits,
     releaseNotes,
   );
 }

@@ -30,7 +30,7 @@ const BILL = (cents: number) => `UPDATE accounts SET balance_cents = balance_cen
 
 t.test('the candidate billing one account differently from the control fails the release effect, naming table and field', async (t) => {
   const files = copies(t, { candidate: BILL(1001), control: BILL(1000), production: BILL(1000) });
-  const [effect, noise] = checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
+  const [effect, noise] = await checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
   t.equal(effect?.status, 'failed');
   t.match(effect?.summary, /accounts\.balance_cents \(1\)/);
   t.same(effect?.affectedAccounts, ['ACC-000001']);
@@ -39,17 +39,17 @@ t.test('the candidate billing one account differently from the control fails the
 
 t.test('noise above the threshold is a warning naming tables and fields, never a failure of the release', async (t) => {
   const files = copies(t, { candidate: BILL(900), control: BILL(900), production: BILL(1000) });
-  const [effect, noise] = checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
+  const [effect, noise] = await checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
   t.equal(effect?.status, 'passed');
   t.equal(noise?.status, 'warning');
   t.match(noise?.summary, /not faithful: .* 1 row\(s\) .*accounts\.balance_cents \(1\)/);
-  const [, tolerated] = checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 1);
+  const [, tolerated] = await checkControlRun(files, differentialRules([]), ACCOUNT_IDENTITY, {}, 1);
   t.equal(tolerated?.status, 'passed', 'within controlNoiseRows');
 });
 
 t.test('a missing control copy fails the release effect rather than pass it', async (t) => {
   const files = copies(t, { candidate: BILL(1), control: BILL(1), production: BILL(1) });
-  const [effect] = checkControlRun({ ...files, control: join(files.control, 'gone') }, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
+  const [effect] = await checkControlRun({ ...files, control: join(files.control, 'gone') }, differentialRules([]), ACCOUNT_IDENTITY, {}, 0);
   t.equal(effect?.status, 'failed');
   t.match(effect?.summary, /could not compare: control .* is missing/);
 });

@@ -9,9 +9,13 @@ import { FakeMssql, type SentStatement } from './fake-mssql.js';
  * marker row. Every statement is recorded with the database it was sent to.
  */
 export class FakeServer {
-  readonly databases = new Map<string, { marker?: string[]; tables: Set<string> }>();
+  readonly databases = new Map<string, { marker?: string[]; tables: Set<string>; snapshotOf?: string }>();
   readonly log: { database: string; text: string }[] = [];
   readonly connectedTo: string[] = [];
+  /** Backup files written by BACKUP DATABASE, with the marker the database carried. */
+  readonly backups = new Map<string, string[] | undefined>();
+  /** SERVERPROPERTY('EngineEdition'), ProductVersion and whether rdsadmin exists. */
+  edition = { engine_edition: 3, product_version: '16.0.4135.4', on_rds: 0 };
 
   constructor(existing: Record<string, { markerRunId?: string }> = {}) {
     for (const [name, { markerRunId }] of Object.entries(existing)) {
@@ -36,14 +40,40 @@ export class FakeServer {
     this.log.push({ database, text });
     if (database === 'master') {
       if (text.startsWith('SELECT DB_ID')) return { recordset: [{ database_id: this.databases.has(String(first)) ? 7 : null }] };
+      if (text.startsWith("SELECT CAST(SERVERPROPERTY('EngineEdition')")) return { recordset: [this.edition] };
+      if (text.startsWith("SELECT CAST(SERVERPROPERTY('InstanceDefaultBackupPath')")) return { recordset: [{ backup_path: '/var/opt/mssql/backup' }] };
+      if (text.startsWith('SELECT name AS logical_name FROM')) return { recordset: [{ logical_name: 'billing' }, { logical_name: 'billing_archive' }] };
+      if (text.startsWith('DECLARE @create')) {
+        const values = statement.inputs.map((i) => String(i.value));
+        const [snapshot, source] = [values[0], values.at(-1)];
+        const of = this.databases.get(String(source));
+        if (of === undefined || snapshot === undefined) return new Error(`Database '${String(source)}' does not exist.`);
+        this.databases.set(snapshot, { tables: new Set(of.tables), ...(of.marker !== undefined ? { marker: [...of.marker] } : {}), snapshotOf: String(source) });
+        return {};
+      }
+      const backup = /^BACKUP DATABASE \[(.+)\] TO DISK/.exec(text);
+      if (backup?.[1] !== undefined) {
+        const of = this.databases.get(backup[1].replaceAll(']]', ']'));
+        if (of === undefined) return new Error(`Database '${backup[1]}' does not exist.`);
+        this.backups.set(String(first), of.marker);
+        return {};
+      }
+      if (text.startsWith('ALTER DATABASE') && [...this.databases].some(([name, db]) => db.snapshotOf !== undefined && text.startsWith(`ALTER DATABASE [${name}]`))) {
+        return new Error('Msg 5093: The operation cannot be performed on a database snapshot.');
+      }
       if (text.startsWith('RESTORE FILELISTONLY')) return { recordset: [{ LogicalName: 'billing', Type: 'D' }, { LogicalName: 'billing_log', Type: 'L' }] };
       if (text.startsWith('SELECT CAST(SERVERPROPERTY')) return { recordset: [{ data_path: '/var/opt/mssql/data/', log_path: '/var/opt/mssql/log/' }] };
       if (text.startsWith('RESTORE DATABASE')) {
-        this.databases.set(String(first), { tables: new Set() });
+        const marker = this.backups.get(String(statement.inputs[1]?.value));
+        this.databases.set(String(first), { tables: new Set(marker !== undefined ? [MARKER_TABLE] : []), ...(marker !== undefined ? { marker: [...marker] } : {}) });
         return {};
       }
       const drop = /^DROP DATABASE \[(.+)\]$/.exec(text);
-      if (drop?.[1] !== undefined) this.databases.delete(drop[1].replaceAll(']]', ']'));
+      if (drop?.[1] !== undefined) {
+        const name = drop[1].replaceAll(']]', ']');
+        if ([...this.databases.values()].some((db) => db.snapshotOf === name)) return new Error(`Msg 3709: Cannot drop the database while the database snapshot "${name}_pre" refers to it.`);
+        this.databases.delete(name);
+      }
       return {};
     }
     const db = this.databases.get(database);

@@ -112,9 +112,9 @@ t.test("the control run's release effect: explained for the note's accounts only
   bill(files.productionMasked, { 'ACC-000001': 1000, 'ACC-000002': 1000 });
   bill(files.candidate, { 'ACC-000001': 1015, 'ACC-000002': 1015 });
   const rule: Difference[] = [{ kind: 'column', table: 'accounts', column: 'balance_cents', change: { direction: 'increase', maxAbsolute: 20 } }];
-  const [effect] = checkControlRun(files, differentialRules([]), SAMPLE_ADAPTER.accountIdentity, {}, 0, labeller(rule, ['ACC-000001']));
+  const [effect] = await checkControlRun(files, differentialRules([]), SAMPLE_ADAPTER.accountIdentity, {}, 0, labeller(rule, ['ACC-000001']));
   t.equal(effect?.status, 'failed', 'ACC-000002 is not the note’s');
   t.same(effect?.affectedAccounts, ['ACC-000002']);
-  const [both] = checkControlRun(files, differentialRules([]), SAMPLE_ADAPTER.accountIdentity, {}, 0, labeller(rule, ['ACC-000001', 'ACC-000002']));
+  const [both] = await checkControlRun(files, differentialRules([]), SAMPLE_ADAPTER.accountIdentity, {}, 0, labeller(rule, ['ACC-000001', 'ACC-000002']));
   t.equal(both?.status, 'passed');
 });
