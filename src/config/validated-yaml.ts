@@ -19,7 +19,10 @@ export interface LocatedYaml<T> {
   errorAt(path: YamlPath, detail: string): ConfigError;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+// Every process that reads a plan or an adapter compiles these schemas once (the CLI, the sandbox
+// keeper, each stage command): ajv's code optimizer tripled that compile for validation code that
+// then runs a handful of times on files of a few kilobytes.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, code: { optimize: false } });
 const validators = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { listNamespaces } from '../../src/sandbox/namespace.js';
 import { isProcessAlive } from '../../src/run/process-alive.js';
-import { makeSample, rehearse } from '../helpers/sample-fixture.js';
+import { makeSample, readReport, rehearse } from '../helpers/sample-fixture.js';
 import { keeperStarter } from '../helpers/keeper.js';
 import { eventually } from '../helpers/wait-for.js';
 
@@ -12,7 +12,10 @@ t.teardown(() => sample.cleanup());
 
 t.test('stage by stage in separate processes: the keeper holds the sandbox from up to down', async (t) => {
   const up = keeperStarter(t);
-  const plan = sample.plan('stages', { probes: true });
+  // Two of the example's probe items: http and sql probes, and a job judged by the keeper's
+  // sinkholes (it provisions the account the sign-up made) are what verify needs the running
+  // sandbox for; the other items are tests/probes/' business.
+  const plan = sample.plan('stages', { probes: ['sign-up', 'provisioning-outside-billing'] });
   const started = up(plan);
   t.ok(isProcessAlive(started.keeperPid), 'the keeper runs after `up` returned');
   t.ok((await listNamespaces()).includes(started.namespace), 'the sandbox exists');
@@ -39,6 +42,8 @@ t.test('stage by stage in separate processes: the keeper holds the sandbox from 
   t.equal(report.status, 0, report.stderr);
   t.match(JSON.parse(report.stdout), { runId: started.runId, verdict: 'GO' });
   t.ok(existsSync(join(started.runDir, 'report.json')));
+  const checks = readReport(join(started.runDir, 'report.md')).checks;
+  for (const id of ['checklist.sign-up.1-http', 'checklist.sign-up.2-sql', 'checklist.provisioning-outside-billing.1-job']) t.equal(checks.find((c) => c.id === id)?.status, 'passed', `${id} ran in the keeper's sandbox`);
 
   const down = rehearse(['--json', 'down', plan]);
   t.equal(down.status, 0, down.stderr);

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './plan-fixture.js';
 import { NODE_TS } from './sample-fixture.js';
+import { generateSample } from './sample-cache.js';
 
 export interface EngageipShapedSample {
   readonly dir: string;
@@ -12,14 +12,11 @@ export interface EngageipShapedSample {
   cleanup(): void;
 }
 
-/** A small sample made by the EngageIP-shaped stand-in's own tool, as a user would make it. */
+/** A small sample made by the EngageIP-shaped stand-in's own tool, as a user would make it (cached per machine: sample-cache.ts). */
 export function makeEngageipShapedSample(accounts: number, seed = 7): EngageipShapedSample {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-engageip-shaped-'));
   const out = join(dir, 'sample');
-  const [node, ...loader] = NODE_TS;
-  const made = spawnSync(node, [...loader, join(PROJECT_ROOT, 'engageip-shaped-platform/scripts/make-sample.ts'),
-    '--accounts', String(accounts), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out], { encoding: 'utf8', timeout: 110_000 });
-  if (made.status !== 0) throw new Error(`make-sample failed: ${made.stderr}${made.stdout}`);
+  generateSample([...NODE_TS, join(PROJECT_ROOT, 'engageip-shaped-platform/scripts/make-sample.ts')], ['--accounts', String(accounts), '--seed', String(seed), '--bill-date', '2026-11-01'], out, 110_000);
   return {
     dir,
     plan(name, switches = []) {

@@ -5,14 +5,19 @@ import { PROJECT_ROOT } from './plan-fixture.js';
 /**
  * The example plan's checklist probes, for plans written elsewhere from its text. Most whole
  * rehearsals in the suite test something else, so they leave the probe items out (`keep: false`)
- * and stay as fast as before; the probe tests keep them, with their files made absolute.
+ * and stay as fast as before; the probe tests keep them (all, or the items named), with their
+ * files made absolute.
  */
-export function adjustProbes(text: string, keep: boolean): string {
+export function adjustProbes(text: string, keep: boolean | readonly string[]): string {
   const doc = parseDocument(text);
   const checklist = doc.get('checklist');
   if (!isSeq(checklist)) return text;
-  checklist.items = checklist.items.filter((item) => keep || !(isMap(item) && item.has('probes')));
-  if (keep) {
+  const kept = (item: unknown): boolean => {
+    if (!(isMap(item) && item.has('probes'))) return true;
+    return typeof keep === 'boolean' ? keep : keep.includes(String(item.get('id')));
+  };
+  checklist.items = checklist.items.filter(kept);
+  if (keep !== false) {
     for (const item of checklist.items) {
       const probes = isMap(item) ? item.get('probes') : undefined;
       if (!isSeq(probes)) continue;
