@@ -8,7 +8,6 @@ import type { MssqlEngine } from '../../src/engine/mssql/engine.js';
 import { computeStateDifferential, type DifferentialSettings, type StateDifferential } from '../../src/differential/state-differential.js';
 import { computeStateDifferentialOnServer } from '../../src/differential/state-differential-tsql.js';
 import { differentialRules } from '../../src/differential/rules.js';
-import { isToolTable } from '../../src/run/tool-tables.js';
 import { BEFORE, SCHEMA, productionBillRun } from '../helpers/state-fixture.js';
 import { MSSQL_URL, withScratchDatabase } from '../helpers/mssql-scratch.js';
 
