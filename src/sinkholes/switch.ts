@@ -20,10 +20,8 @@ export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, ser
       return;
     }
     const account = ctx.attribution.accountIn(data.toString('latin1'));
-    // Read and drop the rest so the client's close is clean, like a switch that took the order.
-    socket.on('data', ignore);
-    socket.resume();
-    // Closed once the entry is written, with the other entries of this turn of the loop.
+    // Closed once the entry is written, with the other entries of this turn of the loop. The socket
+    // stays paused until then: reading the client's end first would let Node close it on its own.
     ctx.ledger.appendThenAnswer(
       {
         kind: 'provisioning',
@@ -34,9 +32,16 @@ export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, ser
         service,
         firstBytes: previewBytes(data),
       },
-      () => socket.end(),
+      () => closeAfterReading(socket),
     );
   });
+}
+
+/** Reads and drops the rest so the client's close is clean, like a switch that took the order. */
+function closeAfterReading(socket: Socket): void {
+  socket.on('data', ignore);
+  socket.resume();
+  socket.end();
 }
 
 function ignore(): void {}
