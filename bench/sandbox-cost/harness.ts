@@ -30,6 +30,8 @@ export interface SandboxCostResults {
   readonly runs: readonly BillRunFigures[];
   /** Median over the rounds of (ours − accept-discard) ÷ accept-discard, each taken within one round. */
   readonly addedShare: number;
+  /** The same in CPU: (our sinkholes' CPU − the accept-discard servers') ÷ (platform + accept-discard CPU), median over the rounds. */
+  readonly addedCpuShare: number;
   readonly met: boolean;
   readonly error?: string;
 }
@@ -41,6 +43,18 @@ export function addedShareOf(runs: readonly BillRunFigures[]): number | undefine
     const ours = runs.find((r) => r.round === round && r.variant === 'ours');
     const cheap = runs.find((r) => r.round === round && r.variant === 'accept-discard');
     return ours !== undefined && cheap !== undefined && cheap.billRunMs > 0 ? [(ours.billRunMs - cheap.billRunMs) / cheap.billRunMs] : [];
+  });
+  return shares.length > 0 ? median(shares) : undefined;
+}
+
+/** What our sinkholes add in CPU over accept-discard, as a share of the bill run's CPU with accept-discard; median over rounds. */
+export function addedCpuShareOf(runs: readonly BillRunFigures[]): number | undefined {
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const shares = rounds.flatMap((round) => {
+    const ours = runs.find((r) => r.round === round && r.variant === 'ours');
+    const cheap = runs.find((r) => r.round === round && r.variant === 'accept-discard');
+    const cheapTotal = cheap === undefined ? 0 : cheap.platformCpuMs + cheap.sinkholeCpuMs;
+    return ours !== undefined && cheap !== undefined && cheapTotal > 0 ? [(ours.sinkholeCpuMs - cheap.sinkholeCpuMs) / cheapTotal] : [];
   });
   return shares.length > 0 ? median(shares) : undefined;
 }
@@ -97,6 +111,7 @@ export async function runSandboxCostBench(options: SandboxCostOptions): Promise<
     ...(sample.generate !== undefined ? { productionBillRunMs: sample.generate.productionBillRunMs } : {}),
     runs: output.runs,
     addedShare: addedShare ?? Number.NaN,
+    addedCpuShare: addedCpuShareOf(output.runs) ?? Number.NaN,
     met: output.error === undefined && addedShare !== undefined && addedShare <= SANDBOX_COST_GOAL,
     ...(output.error !== undefined ? { error: output.error } : {}),
   };

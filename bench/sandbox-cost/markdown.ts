@@ -15,12 +15,12 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 
 function row(variant: SinkholeVariant, runs: readonly BillRunFigures[]): string {
   const of = runs.filter((r) => r.variant === variant);
-  if (of.length === 0) return `| ${WHAT[variant]} | — | — | — | — | — | — | — |`;
+  if (of.length === 0) return `| ${WHAT[variant]} | — | — | — | — | — | — | — | — |`;
   const served = (kind: keyof BillRunFigures['served']): string => median(of.map((r) => r.served[kind])).toLocaleString('en-US');
   const billRun = median(of.map((r) => r.billRunMs));
   return (
     `| ${WHAT[variant]} | ${of.map((r) => seconds(r.billRunMs)).join(', ')} | ${seconds(billRun)} | ${((billRun * 1000) / of[0]!.accounts).toFixed(0)} | ` +
-    `${seconds(median(of.map((r) => r.sinkholeCpuMs)))} | ${served('mail')} | ${served('payment')} | ${served('provisioning')} |`
+    `${seconds(median(of.map((r) => r.sinkholeCpuMs)))} | ${seconds(median(of.map((r) => r.platformCpuMs)))} | ${served('mail')} | ${served('payment')} | ${served('provisioning')} |`
   );
 }
 
@@ -29,7 +29,8 @@ export function renderSandboxCostSection(results: SandboxCostResults): string {
   const m = results.machine;
   const code = `${results.source.commit.slice(0, 12)}${results.source.uncommitted.length > 0 ? ` + uncommitted changes in ${results.source.uncommitted.length} files` : ''}`;
   const rounds = new Set(results.runs.map((r) => r.round)).size;
-  const share = Number.isFinite(results.addedShare) ? `${(results.addedShare * 100).toFixed(0)} %` : '—';
+  const percent = (n: number): string => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : '—');
+  const share = percent(results.addedShare);
   return [
     SANDBOX_COST_BEGIN_MARKER,
     '',
@@ -37,13 +38,15 @@ export function renderSandboxCostSection(results: SandboxCostResults): string {
       `${results.accounts.toLocaleString('en-US')} accounts (sample seed ${results.seed}), ${rounds} round(s), the order alternating between rounds. ` +
       `Load average ${results.loadAverage[0].toFixed(1)} before, ${results.loadAverage[1].toFixed(1)} after (${m.cpus} cores, shared with other work).`,
     '',
-    '| sinkholes | bill run s, per round | median s | µs / account billed | sinkhole CPU s | mail | charges | switch connections |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| sinkholes | bill run s, per round | median s | µs / account billed | sinkhole CPU s | platform CPU s | mail | charges | switch connections |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     row('ours', results.runs),
     row('accept-discard', results.runs),
     '',
     `- **What our sinkholes add to the bill run: ${share}** (median over the rounds of (ours − accept-discard) ÷ accept-discard, each taken within one round; goal ≤ ${(SANDBOX_COST_GOAL * 100).toFixed(0)} %): ` +
       `${results.met ? 'met' : '**not met**'}.`,
+    `- In CPU, steadier on a shared machine: our sinkholes use ${percent(results.addedCpuShare)} of the bill run's CPU with accept-discard servers (platform and sinkholes) more than those servers do (median over the rounds of (ours − accept-discard sinkhole CPU) ÷ (platform + accept-discard CPU)). ` +
+      'Platform CPU is what the billing service used (the children this bench reaped during the stage).',
     ...(results.productionBillRunMs !== undefined
       ? [`- Production's own bill run of the same sample (the old release, its outbound captured by the same sinkhole program), timed when the sample was made, at another load: ${seconds(results.productionBillRunMs)} s.`]
       : []),

@@ -1,7 +1,7 @@
 // One rehearsal up to the bill run, then the same release's bill run repeated on the same
 // pre-bill-run copy, alternating between our sinkhole process and the cheapest accept-discard
 // servers. Started by bench/sandbox-cost/harness.ts; writes its figures as JSON to the file it is given.
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlan } from '../../src/plan/load.js';
 import { createRunFolder } from '../../src/run/run-folder.js';
@@ -40,6 +40,12 @@ export interface BillRunFigures {
   readonly accounts: number;
   /** CPU the sinkhole processes used during the stage. */
   readonly sinkholeCpuMs: number;
+  /**
+   * CPU of the platform during the stage: the billing service and whatever else this process
+   * started and reaped (children's user + system time). With `sinkholeCpuMs`, the steadier figure
+   * on a shared machine, where the wall time swings with other work.
+   */
+  readonly platformCpuMs: number;
   /**
    * Mail, charges and switch connections the sinkholes took during the bill run: for ours the
    * ledger's entries, for accept-discard what smtp-sink counted and nginx logged. Equal counts
@@ -123,6 +129,7 @@ async function rehearse(): Promise<void> {
       const servedBefore = variant === 'ours' ? undefined : cheap!.served();
       takeCompletion();
       const cpuBefore = cpu();
+      const reapedBefore = reapedChildrenCpuMs();
       const started = performance.now();
       await billRun(ctx);
       const stageMs = performance.now() - started;
@@ -144,11 +151,12 @@ async function rehearse(): Promise<void> {
         stageMs,
         accounts: completed.accounts,
         sinkholeCpuMs: cpu() - cpuBefore,
+        platformCpuMs: reapedChildrenCpuMs() - reapedBefore,
         served,
       };
       runs.push(figures);
       writeOutput({ runs, error: 'the bench did not finish' });
-      say(`    round ${round + 1}, ${variant}: bill run ${(figures.billRunMs / 1000).toFixed(1)} s, sinkhole CPU ${(figures.sinkholeCpuMs / 1000).toFixed(1)} s, served ${served.mail} mail, ${served.payment} charges, ${served.provisioning} switch connections`);
+      say(`    round ${round + 1}, ${variant}: bill run ${(figures.billRunMs / 1000).toFixed(1)} s, sinkhole CPU ${(figures.sinkholeCpuMs / 1000).toFixed(1)} s, platform CPU ${(figures.platformCpuMs / 1000).toFixed(1)} s, served ${served.mail} mail, ${served.payment} charges, ${served.provisioning} switch connections`);
     }
   }
   await cheap?.stop();
@@ -158,6 +166,15 @@ async function stopOurs(sinkholes: Pick<SinkholeProcess, 'pid' | 'stop'>): Promi
   await sinkholes.stop();
   const deadline = Date.now() + 5000;
   while (existsSync(`/proc/${sinkholes.pid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system time of this process's children that have exited and been reaped (cutime, cstime), in ms. */
+function reapedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** What our sinkholes recorded since the bill run started. */
