@@ -32,7 +32,7 @@ export interface BenchOutcome {
 }
 
 /** The example plan, pointed at a bench sample; the bill-run timeout fits a million accounts on a small machine. */
-function writePlan(dir: string, sample: BenchSample): string {
+export function writePlan(dir: string, sample: BenchSample): string {
   const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', sample.snapshot)

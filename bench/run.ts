@@ -9,6 +9,8 @@ import { DEFAULT_SINKHOLE_SETTINGS, latestSinkholeResults, runSinkholeBench } fr
 import { updateSinkholeMarkdown } from './sinkholes/markdown.js';
 import { WORKLOADS, type Workload } from './sinkholes/load.js';
 import { DIFFERENTIAL_PARTS, runDifferentialsBench, type DifferentialPart } from './differentials.js';
+import { runSandboxCostBench } from './sandbox-cost/harness.js';
+import { updateSandboxCostMarkdown } from './sandbox-cost/markdown.js';
 
 function sizeList(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
@@ -43,7 +45,7 @@ function workloadList(value: string): Workload[] {
 
 const program = new Command('bench')
   .description('Generates samples (cached), rehearses each stage by stage on the local target, times the differentials on a synthetic bill run, measures the sinkholes against reference servers, and writes bench/results/ and BENCHMARKS.md.')
-  .addOption(new Option('--only <part>', 'run one part: the stage-by-stage rehearsal, the differentials on a synthetic bill run (production diff, state and outbound differentials against their scans), or the sinkhole comparison').choices(['rehearsal', 'differentials', 'sinkholes']))
+  .addOption(new Option('--only <part>', 'run one part: the stage-by-stage rehearsal, the differentials on a synthetic bill run (production diff, state and outbound differentials against their scans), the sinkhole comparison, or the sandbox\'s cost to a bill run (our sinkholes against accept-and-discard servers)').choices(['rehearsal', 'differentials', 'sinkholes', 'sandbox-cost']))
   .option('--sizes <list>', 'account counts, comma-separated', sizeList, [10_000, 100_000, 1_000_000])
   .option('--seed <n>', 'sample seed', wholeNumber, 1)
   .option('--json', 'print the results JSON on stdout (progress stays on stderr)', false)
@@ -58,13 +60,13 @@ const program = new Command('bench')
   })
   .option('--workloads <list>', `sinkholes: which workloads (${WORKLOADS.join(', ')})`, workloadList, [...WORKLOADS])
   .option('--concurrency <n>', 'sinkholes: connections the load client keeps busy', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.concurrency)
-  .option('--rounds <n>', 'sinkholes: measurements of each server per workload, alternating which goes first', positiveNumber, DEFAULT_SINKHOLE_SETTINGS.rounds)
+  .option('--rounds <n>', 'sinkholes: measurements of each server per workload; sandbox-cost: bill runs with each kind of sinkhole; alternating which goes first', positiveNumber)
   .option('--seconds <s>', 'sinkholes: measured seconds per measurement', secondsValue, DEFAULT_SINKHOLE_SETTINGS.durationMs / 1000)
   .option('--warmup <s>', 'sinkholes: unmeasured seconds before each measurement', secondsValue, DEFAULT_SINKHOLE_SETTINGS.warmupMs / 1000)
   .parse();
 
 const options = program.opts<{
-  only?: 'rehearsal' | 'differentials' | 'sinkholes';
+  only?: 'rehearsal' | 'differentials' | 'sinkholes' | 'sandbox-cost';
   sizes: number[];
   seed: number;
   json: boolean;
@@ -73,7 +75,7 @@ const options = program.opts<{
   markdown: string;
   workloads: Workload[];
   concurrency: number;
-  rounds: number;
+  rounds?: number;
   seconds: number;
   warmup: number;
   parts?: DifferentialPart[];
@@ -115,7 +117,7 @@ if (options.only === undefined || options.only === 'sinkholes') {
   const sinkholeResults = join(resolve(options.resultsDir), 'sinkholes');
   try {
     const outcome = await runSinkholeBench({
-      settings: { rounds: options.rounds, warmupMs: options.warmup * 1000, durationMs: options.seconds * 1000, concurrency: options.concurrency },
+      settings: { rounds: options.rounds ?? DEFAULT_SINKHOLE_SETTINGS.rounds, warmupMs: options.warmup * 1000, durationMs: options.seconds * 1000, concurrency: options.concurrency },
       workloads: options.workloads,
       resultsDir: sinkholeResults,
       command,
@@ -129,6 +131,24 @@ if (options.only === undefined || options.only === 'sinkholes') {
     say(`  ✘ the sinkhole bench failed: ${error instanceof Error ? error.message : String(error)}`);
     failed = true;
   }
+}
+if (options.only === 'sandbox-cost') {
+  // Not in a plain `npm run bench`: it bills the sample twice per round, minutes at 100k accounts.
+  const accounts = options.sizes.length === 1 ? options.sizes[0]! : 100_000;
+  const { results, resultsFile } = await runSandboxCostBench({
+    accounts,
+    seed: options.seed,
+    rounds: options.rounds ?? 1,
+    cacheDir: resolve(options.cacheDir),
+    resultsDir: join(resolve(options.resultsDir), 'sandbox-cost'),
+    command,
+    say,
+  });
+  updateSandboxCostMarkdown(resolve(options.markdown), results);
+  say(`  ${results.met ? '✔' : '✘'} our sinkholes add ${(results.addedShare * 100).toFixed(0)} % to the bill run over accept-discard servers${results.error !== undefined ? ` (failed: ${results.error.split('\n')[0]})` : ''}`);
+  say(`Results: ${resultsFile}`);
+  printed['sandbox-cost'] = results;
+  failed ||= results.error !== undefined;
 }
 say(`Markdown: ${options.markdown}\nWall time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (options.json) process.stdout.write(`${JSON.stringify(options.only === undefined ? printed : printed[options.only], null, 2)}\n`);

@@ -57,7 +57,7 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-function treeCpuMs(pid: number): number {
+export function treeCpuMs(pid: number): number {
   return [pid, ...descendantsOf(pid)].reduce((sum, p) => sum + cpuMsOf(p), 0);
 }
 
@@ -99,7 +99,7 @@ function startIn(namespace: BenchNamespace, name: string, command: string, args:
   });
 }
 
-function running(name: string, child: ChildProcess, signal: NodeJS.Signals): RunningServer {
+export function running(name: string, child: ChildProcess, signal: NodeJS.Signals): RunningServer {
   const pid = child.pid!;
   return { name, cpuMs: () => treeCpuMs(pid), stop: () => stopChild(child, signal) };
 }
@@ -198,7 +198,7 @@ stream {
 }
 
 /** Polls with bash's /dev/tcp from inside the namespace until the port accepts, with a deadline. */
-async function waitForPort(namespace: BenchNamespace, port: number, name: string, child: ChildProcess): Promise<void> {
+export async function waitForPort(namespace: BenchNamespace, port: number, name: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 15_000;
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));

@@ -9,6 +9,7 @@ import type { DeclineRule } from './config.js';
 import { destinationOf, firstBytes, isoNow, peerOf, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
 import { chargeFactsOf, type ChargeFacts } from './payment-request.js';
+import type { TlsEntry } from './ledger.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const CLIENT_HELLO_MAX = 16 * 1024 + 5;
@@ -23,7 +24,9 @@ export type PaymentAnswer =
   | { readonly approved: false; readonly transaction_id: string; readonly reason: string };
 
 export function answerCharge(facts: ChargeFacts, rule: DeclineRule): PaymentAnswer {
-  const transaction_id = `rh_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+  // The first 20 hex digits of a UUID (8-4-4-4-…), cut out without making the dashless copy.
+  const uuid = randomUUID();
+  const transaction_id = `rh_${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(14, 18)}${uuid.slice(19, 23)}`;
   if (facts.last4 !== undefined && rule.last4.includes(facts.last4)) {
     return { approved: false, transaction_id, reason: 'card declined (rehearsal sinkhole rule)' };
   }
@@ -54,7 +57,12 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
     const body = Buffer.concat(chunks).toString('utf8');
     const facts = chargeFactsOf(body, req.headers['content-type'] ?? '', ctx.attribution);
     const answer = answerCharge(facts, ctx.config.decline);
-    ctx.ledger.append({
+    const text = JSON.stringify(answer);
+    const respond = (): void => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    ctx.ledger.appendThenAnswer({
       kind: 'payment',
       time: isoNow(),
       destination: { ...destination, host },
@@ -68,10 +76,7 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
       ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
       approved: answer.approved,
       transactionId: answer.transaction_id,
-    });
-    const text = JSON.stringify(answer);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    }, respond);
   });
 }
 
@@ -90,7 +95,7 @@ export function handleTlsConnection(ctx: SinkholeContext, socket: Socket, tlsHan
     }
     const hello = readClientHello(data);
     const terminated = hello.state === 'hello' && tlsHandler !== undefined;
-    ctx.ledger.append({
+    const entry: TlsEntry = {
       kind: 'tls',
       time,
       destination: hello.state === 'hello' && hello.serverName ? { ...destination, host: hello.serverName } : destination,
@@ -98,12 +103,16 @@ export function handleTlsConnection(ctx: SinkholeContext, socket: Socket, tlsHan
       ...(hello.state === 'hello' && hello.serverName ? { serverName: hello.serverName } : {}),
       terminated,
       ...(hello.state === 'not-tls' && data.length > 0 ? { firstBytes: previewBytes(data) } : {}),
+    };
+    // The handshake goes on once the entry is written, with the other entries of this turn of the loop.
+    ctx.ledger.appendThenAnswer(entry, () => {
+      // A client gone in the meantime has nothing left to hand on.
+      if (!terminated || tlsHandler === undefined || socket.destroyed) {
+        socket.destroy();
+        return;
+      }
+      socket.unshift(data);
+      tlsHandler(socket);
     });
-    if (!terminated || tlsHandler === undefined) {
-      socket.destroy();
-      return;
-    }
-    socket.unshift(data);
-    tlsHandler(socket);
   });
 }

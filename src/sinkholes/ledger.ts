@@ -69,19 +69,52 @@ export interface TlsEntry extends LedgerBase {
 export type LedgerEntry = MailEntry | PaymentEntry | ProvisioningEntry | TlsEntry;
 
 /**
- * Appends one JSON line per attempt. Each line is written with one synchronous write before the
+ * Appends one JSON line per attempt. Every line is written with a synchronous write before the
  * sinkhole answers, so a crash never loses an entry already answered; the file stays open (an open
  * and a close per entry were a third of the ledger's cost at a thousand mails a second).
+ *
+ * `appendThenAnswer` holds the answer instead of the event loop: the lines of every connection
+ * served in one turn of the loop go out in one write at its end, then their answers. A write per
+ * entry was the largest single cost of a switch connection.
  */
 export class LedgerWriter {
   private fd: number | undefined;
+  private pending: string[] = [];
+  private answers: (() => void)[] = [];
+  private flushScheduled = false;
 
   constructor(readonly file: string) {}
 
+  /** Writes the entry (and any held ones) now. */
   append(entry: LedgerEntry): void {
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.writePending();
+  }
+
+  /** Writes the entry with the others of this turn of the event loop, then calls `answer`. */
+  appendThenAnswer(entry: LedgerEntry, answer: () => void): void {
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.answers.push(answer);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.writePending();
+    const answers = this.answers;
+    this.answers = [];
+    for (const answer of answers) answer();
+  }
+
+  private writePending(): void {
+    if (this.pending.length === 0) return;
     this.fd ??= openSync(this.file, 'a', 0o600);
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-    for (let written = 0; written < line.length; ) written += writeSync(this.fd, line, written);
+    const bytes = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'utf8');
+    this.pending = [];
+    for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written);
   }
 }
 

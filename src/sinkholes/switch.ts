@@ -20,21 +20,31 @@ export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, ser
       return;
     }
     const account = ctx.attribution.accountIn(data.toString('latin1'));
-    ctx.ledger.append({
-      kind: 'provisioning',
-      time,
-      destination,
-      peer,
-      ...(account === undefined ? {} : { account }),
-      service,
-      firstBytes: previewBytes(data),
-    });
-    // Read and drop the rest so the client's close is clean, like a switch that took the order.
-    socket.on('data', () => undefined);
-    socket.resume();
-    socket.end();
+    // Closed once the entry is written, with the other entries of this turn of the loop. The socket
+    // stays paused until then: reading the client's end first would let Node close it on its own.
+    ctx.ledger.appendThenAnswer(
+      {
+        kind: 'provisioning',
+        time,
+        destination,
+        peer,
+        ...(account === undefined ? {} : { account }),
+        service,
+        firstBytes: previewBytes(data),
+      },
+      () => closeAfterReading(socket),
+    );
   });
 }
+
+/** Reads and drops the rest so the client's close is clean, like a switch that took the order. */
+function closeAfterReading(socket: Socket): void {
+  socket.on('data', ignore);
+  socket.resume();
+  socket.end();
+}
+
+function ignore(): void {}
 
 /** One UDP socket per switch port (RADIUS, SNMP, SIP): each datagram is an attempt. */
 export function listenUdpSwitch(ctx: SinkholeContext, port: number, service: string): Promise<UdpSocket> {
