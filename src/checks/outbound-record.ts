@@ -1,6 +1,7 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
 import { Attribution } from '../sinkholes/attribution.js';
 import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
+import type { MailFold, MaskedHashes } from './outbound-mail-fold.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -45,6 +46,19 @@ export class OutboundKeys {
   readonly accounts = new StringIds();
   readonly invoices = new StringIds();
 }
+
+/**
+ * What a record keeps of the mail: every message (`kept`), only each account's fold (`folded`:
+ * production's side needs the masked forms), or only the messages of some accounts and nothing
+ * else (`only`: a second reading, for the accounts whose folds differ).
+ */
+export type MailKeeping =
+  | { readonly kind: 'kept' }
+  | { readonly kind: 'folded'; readonly fold: MailFold; readonly side: 'rehearsal' }
+  | { readonly kind: 'folded'; readonly fold: MailFold; readonly side: 'production'; readonly masked: MaskedHashes }
+  | { readonly kind: 'only'; readonly accounts: Uint8Array };
+
+const KEPT: MailKeeping = { kind: 'kept' };
 
 const NONE = -1;
 const HAS_AMOUNT = 1;
@@ -130,11 +144,13 @@ export class OutboundRecord {
     private readonly naming: SideNaming,
     /** Shared by the two records a check compares, so that their accounts and invoices pair by id. */
     readonly keys: OutboundKeys = new OutboundKeys(),
+    readonly mailKeeping: MailKeeping = KEPT,
   ) {
     this.attribution = naming.attribution ?? new Attribution(undefined);
   }
 
   add(entry: LedgerEntry): void {
+    if (this.mailKeeping.kind === 'only' && entry.kind !== 'mail') return;
     switch (entry.kind) {
       case 'mail': {
         const invoice = this.attribution.invoiceIn(entry.subject);
@@ -172,20 +188,38 @@ export class OutboundRecord {
 
   /** One message, for an account or (undefined) for none. */
   addMail(account: string | undefined, mail: MailSent): void {
+    const keeping = this.mailKeeping;
+    if (keeping.kind === 'only') {
+      const id = account === undefined ? NONE : this.keys.accounts.find(account);
+      if (id === NONE || keeping.accounts[id] !== 1) return;
+    }
+    if (keeping.kind === 'folded') {
+      // Only the rehearsal's mailed invoices are checked against its database (ledger-consistency).
+      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice);
+      const id = account === undefined ? undefined : this.keys.accounts.intern(account);
+      if (keeping.side === 'rehearsal') keeping.fold.addRehearsal(id, mail.to, mail.subjectClass);
+      else keeping.fold.addProduction(id, mail.to, mail.subjectClass, keeping.masked);
+      return;
+    }
     const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
     this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.labels.intern(mail.subjectClass));
-    const invoice = mail.invoice === undefined ? NONE : this.keys.invoices.intern(mail.invoice);
-    this.mailInvoice.push(invoice);
-    if (invoice !== NONE) {
-      this.mailedInvoices.extendTo(invoice + 1, 0);
-      if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
-      this.mailedInvoices.set(invoice, 1);
-    }
+    this.mailInvoice.push(this.markMailed(mail.invoice));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
   }
 
+  /** Notes that a message names the invoice; returns its id. */
+  private markMailed(invoiceNumber: string | undefined): number {
+    if (invoiceNumber === undefined) return NONE;
+    const invoice = this.keys.invoices.intern(invoiceNumber);
+    this.mailedInvoices.extendTo(invoice + 1, 0);
+    if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
+    this.mailedInvoices.set(invoice, 1);
+    return invoice;
+  }
+
   addCharge(charge: ChargeSent): void {
+    if (this.mailKeeping.kind === 'only') return;
     const row = this.chargeAccount.push(charge.account === undefined ? NONE : this.keys.accounts.intern(charge.account));
     const invoice = charge.invoice === undefined ? NONE : this.keys.invoices.intern(charge.invoice);
     this.chargeInvoice.push(invoice);
@@ -199,15 +233,27 @@ export class OutboundRecord {
 
   /** Messages, attributed or not. */
   get mailCount(): number {
-    return this.mailTo.length;
+    const keeping = this.mailKeeping;
+    return keeping.kind === 'folded' ? keeping.fold.messages[keeping.side] : this.mailTo.length;
   }
 
   get mailAccountCount(): number {
-    return this.mailChains.keys;
+    const keeping = this.mailKeeping;
+    return keeping.kind === 'folded' ? keeping.fold.accounts[keeping.side] : this.mailChains.keys;
+  }
+
+  private keptMailedInvoices(): void {
+    if (this.mailKeeping.kind === 'folded' && this.mailKeeping.side === 'production') throw new Error("production's folded outbound record keeps no mailed invoices");
+  }
+
+  /** A folded record holds no message: asking for one is a bug, not an account without mail. */
+  private keptMail(): void {
+    if (this.mailKeeping.kind === 'folded') throw new Error('this outbound record folded its mail per account and kept no message');
   }
 
   /** Accounts with at least one message, in no particular order. */
   mailAccounts(): string[] {
+    this.keptMail();
     return [...this.mailChains.keysWithRows()].map((id) => this.keys.accounts.get(id));
   }
 
@@ -217,31 +263,37 @@ export class OutboundRecord {
   }
 
   mailOfId(account: number): MailSent[] {
+    this.keptMail();
     return this.mailChains.rowsOf(account).map((row) => this.mail(row));
   }
 
   /** Ids (in `keys.accounts`) of the accounts with at least one message. */
   mailAccountIds(): Iterable<number> {
+    this.keptMail();
     return this.mailChains.keysWithRows();
   }
 
   unattributedMail(): MailSent[] {
+    this.keptMail();
     return Array.from({ length: this.unattributedMailRows.length }, (_, i) => this.mail(this.unattributedMailRows.get(i)));
   }
 
   /** Every message's recipients, attributed or not. */
   forEachRecipientList(visit: (to: readonly string[]) => void): void {
+    this.keptMail();
     for (let row = 0; row < this.mailTo.length; row++) visit(this.recipients(row));
   }
 
   /** Whether some message names the invoice. */
   mailedInvoice(invoice: string): boolean {
+    this.keptMailedInvoices();
     const id = this.keys.invoices.find(invoice);
     return id >= 0 && id < this.mailedInvoices.length && this.mailedInvoices.get(id) === 1;
   }
 
   /** Invoices some message names. */
   get mailedInvoiceCount(): number {
+    this.keptMailedInvoices();
     return this.mailedInvoiceTotal;
   }
 
@@ -338,8 +390,8 @@ export class OutboundRecord {
 
 /**
  * Every key (account or invoice) either record has rows for, in string order, with both sides'
- * rows: what the checks walk. Records sharing their keys pair by id and hold one string per key
- * only while sorting; others (built apart, as in tests) pair by the strings.
+ * rows: what the checks walk. Records sharing their keys pair by id and sort the ids in the keys'
+ * stored bytes; others (built apart, as in tests) pair by the strings.
  */
 export function* pairedInOrder<T>(
   production: OutboundRecord,
@@ -353,14 +405,13 @@ export function* pairedInOrder<T>(
     const present = new Uint8Array(strings.size);
     for (const id of ids(production)) present[id] = 1;
     for (const id of ids(rehearsal)) present[id] = 1;
-    const order: number[] = [];
-    present.forEach((flag, id) => flag === 1 && order.push(id));
-    const names = order.map((id) => strings.get(id));
-    const sorted = order.map((_, i) => i).sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : 1));
-    for (const i of sorted) {
-      const id = order[i] as number;
-      yield [names[i] as string, rows(production, id), rows(rehearsal, id)];
-    }
+    let count = 0;
+    for (const flag of present) count += flag;
+    const order = new Int32Array(count);
+    for (let id = 0, at = 0; id < present.length; id++) if (present[id] === 1) order[at++] = id;
+    // Sorted in place in the strings' bytes: a million keys as JS strings cost tens of MB.
+    order.sort((x, y) => strings.compare(x, y));
+    for (const id of order) yield [strings.get(id), rows(production, id), rows(rehearsal, id)];
     return;
   }
   const own = (record: OutboundRecord): string[] => [...ids(record)].map((id) => table(record.keys).get(id));
@@ -370,8 +421,8 @@ export function* pairedInOrder<T>(
 }
 
 /** Reads a ledger file (entries at or after `since`) into a record. */
-export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys): OutboundRecord {
-  const record = new OutboundRecord(naming, keys);
+export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping): OutboundRecord {
+  const record = new OutboundRecord(naming, keys, mail);
   forEachLedgerEntry(file, since, (entry) => record.add(entry));
   return record;
 }
