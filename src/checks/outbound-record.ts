@@ -45,6 +45,8 @@ export interface SideNaming {
 export class OutboundKeys {
   readonly accounts = new StringIds();
   readonly invoices = new StringIds();
+  /** Processor names, currencies, subject classes, switch targets and request fields: few distinct values, the same id on both sides. */
+  readonly labels = new StringIds();
 }
 
 /**
@@ -112,8 +114,6 @@ export class OutboundRecord {
    */
   source: 'ledger' | 'database' = 'ledger';
   unattributedProvisioning = 0;
-  /** Processor names, currencies, subject classes, switch targets and request fields: few distinct values. */
-  private readonly labels = new StringIds();
 
   /** The sorted recipients: a lone address as it is, else (or when it starts with `[`) as JSON. */
   private readonly mailTo = new StringColumn();
@@ -176,8 +176,8 @@ export class OutboundRecord {
         const destination = `${entry.destination.host}:${entry.destination.port}`.toLowerCase();
         const index = this.naming.switchTargets.indexOf(destination);
         const target = index >= 0 ? `switch ${index + 1}` : destination;
-        const row = this.provisioningTarget.push(this.labels.intern(target));
-        this.provisioningFields.push(this.labels.intern(JSON.stringify(requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')))));
+        const row = this.provisioningTarget.push(this.keys.labels.intern(target));
+        this.provisioningFields.push(this.keys.labels.intern(JSON.stringify(requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')))));
         this.provisioningChains.add(this.keys.accounts.intern(entry.account), row);
         return;
       }
@@ -202,7 +202,7 @@ export class OutboundRecord {
       return;
     }
     const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
-    this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.labels.intern(mail.subjectClass));
+    this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.keys.labels.intern(mail.subjectClass));
     this.mailInvoice.push(this.markMailed(mail.invoice));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
@@ -223,9 +223,9 @@ export class OutboundRecord {
     const row = this.chargeAccount.push(charge.account === undefined ? NONE : this.keys.accounts.intern(charge.account));
     const invoice = charge.invoice === undefined ? NONE : this.keys.invoices.intern(charge.invoice);
     this.chargeInvoice.push(invoice);
-    this.chargeProcessor.push(this.labels.intern(charge.processor));
+    this.chargeProcessor.push(this.keys.labels.intern(charge.processor));
     this.chargeAmount.push(charge.amountCents ?? 0);
-    this.chargeCurrency.push(charge.currency === undefined ? NONE : this.labels.intern(charge.currency));
+    this.chargeCurrency.push(charge.currency === undefined ? NONE : this.keys.labels.intern(charge.currency));
     this.chargeFlags.push((charge.amountCents !== undefined ? HAS_AMOUNT : 0) | (charge.approved ? APPROVED : 0));
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
@@ -324,6 +324,47 @@ export class OutboundRecord {
     return this.chargeChains.keysWithRows();
   }
 
+  /**
+   * Whether this record's charges of invoice `id` (only the approved ones with `approvedOnly`) are
+   * `production`'s, one for one, in processor, amount and currency: what the payment check compares,
+   * read from the columns without an object per charge. Both records share their keys.
+   */
+  sameChargesAs(production: OutboundRecord, id: number, approvedOnly: boolean): boolean {
+    const theirs = production.chargeChains.rowsOf(id);
+    let matched = 0;
+    for (const row of this.chargeChains.rowsOf(id)) {
+      const flags = this.chargeFlags.get(row);
+      if (approvedOnly && (flags & APPROVED) === 0) continue;
+      const other = theirs[matched++];
+      if (other === undefined) return false;
+      const hasAmount = flags & HAS_AMOUNT;
+      if (
+        this.chargeProcessor.get(row) !== production.chargeProcessor.get(other) ||
+        this.chargeCurrency.get(row) !== production.chargeCurrency.get(other) ||
+        hasAmount !== (production.chargeFlags.get(other) & HAS_AMOUNT) ||
+        (hasAmount !== 0 && this.chargeAmount.get(row) !== production.chargeAmount.get(other))
+      ) {
+        return false;
+      }
+    }
+    return matched === theirs.length;
+  }
+
+  /**
+   * Whether this record sent account `id` the same requests as `production`, in the same order
+   * (records sharing their keys): equal requests need no object each; any other order or content
+   * is left to the request-by-request comparison.
+   */
+  sameRequestsAs(production: OutboundRecord, id: number): boolean {
+    const mine = this.provisioningChains.rowsOf(id);
+    const theirs = production.provisioningChains.rowsOf(id);
+    if (mine.length !== theirs.length) return false;
+    return mine.every((row, i) => {
+      const other = theirs[i] as number;
+      return this.provisioningTarget.get(row) === production.provisioningTarget.get(other) && this.provisioningFields.get(row) === production.provisioningFields.get(other);
+    });
+  }
+
   /** Charges that name no invoice, in ledger order. */
   chargesWithoutInvoice(): ChargeSent[] {
     return Array.from({ length: this.chargesWithoutInvoiceRows.length }, (_, i) => this.charge(this.chargesWithoutInvoiceRows.get(i)));
@@ -352,8 +393,8 @@ export class OutboundRecord {
 
   provisioningOfId(account: number): ProvisioningSent[] {
     return this.provisioningChains.rowsOf(account).map((row) => ({
-      target: this.labels.get(this.provisioningTarget.get(row)),
-      fields: JSON.parse(this.labels.get(this.provisioningFields.get(row))) as Record<string, string>,
+      target: this.keys.labels.get(this.provisioningTarget.get(row)),
+      fields: JSON.parse(this.keys.labels.get(this.provisioningFields.get(row))) as Record<string, string>,
     }));
   }
 
@@ -367,7 +408,7 @@ export class OutboundRecord {
     const invoice = this.mailInvoice.get(row);
     return {
       to: this.recipients(row),
-      ...(subject !== NONE ? { subjectClass: this.labels.get(subject) } : {}),
+      ...(subject !== NONE ? { subjectClass: this.keys.labels.get(subject) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
     };
   }
@@ -380,9 +421,9 @@ export class OutboundRecord {
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
-      processor: this.labels.get(this.chargeProcessor.get(row)),
+      processor: this.keys.labels.get(this.chargeProcessor.get(row)),
       ...(flags & HAS_AMOUNT ? { amountCents: this.chargeAmount.get(row) } : {}),
-      ...(currency !== NONE ? { currency: this.labels.get(currency) } : {}),
+      ...(currency !== NONE ? { currency: this.keys.labels.get(currency) } : {}),
       approved: (flags & APPROVED) !== 0,
     };
   }

@@ -101,6 +101,18 @@ export class StringColumn {
     return page.toString(header & 1 ? 'utf16le' : 'latin1', at + 4, at + 4 + (header >>> 1));
   }
 
+  /** Whether string `index` equals `value`, read in place: interning compares on every probe. */
+  equals(index: number, value: string): boolean {
+    const start = this.starts.get(index);
+    const page = this.pages[start >>> BYTE_PAGE_BITS] as Buffer;
+    const at = start & (BYTE_PAGE - 1);
+    const header = page.readUInt32LE(at);
+    if (header & 1) return this.get(index) === value;
+    if (header >>> 1 !== value.length) return false;
+    for (let i = 0; i < value.length; i++) if (page[at + 4 + i] !== value.charCodeAt(i)) return false;
+    return true;
+  }
+
   /** Orders strings `a` and `b` as `<` orders JS strings, reading Latin-1 ones in place. */
   compare(a: number, b: number): number {
     const startA = this.starts.get(a);
@@ -199,7 +211,7 @@ export class StringIds extends StringColumn {
     const low = hash & 0xff;
     let slot = hash & mask;
     for (; this.slots[slot] !== EMPTY; slot = (slot + 1) & mask) {
-      if (this.hashBytes[slot] === low && this.get((this.slots[slot] as number) - 1) === value) return slot;
+      if (this.hashBytes[slot] === low && this.equals((this.slots[slot] as number) - 1, value)) return slot;
     }
     return slot;
   }
