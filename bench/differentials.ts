@@ -165,6 +165,7 @@ async function stateFigures(files: Files, push: Push): Promise<void> {
 
 async function outboundFigures(cacheDir: string, accounts: number, push: Push): Promise<void> {
   const ledgers = [join(cacheDir, 'differentials', `production-${accounts}-${process.pid}.jsonl`), join(cacheDir, 'differentials', `rehearsal-${accounts}-${process.pid}.jsonl`)] as const;
+  mkdirSync(join(cacheDir, 'differentials'), { recursive: true });
   writeSyntheticLedger(ledgers[0], accounts, productionAddress);
   writeSyntheticLedger(ledgers[1], accounts, maskedAddress);
   readLedgers([...ledgers]);

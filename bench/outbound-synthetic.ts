@@ -1,7 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutboundKeys, outboundFromLedger } from '../src/checks/outbound-record.js';
-import { checkOutboundMail, maskedRecipients } from '../src/checks/outbound-mail.js';
+import { OutboundKeys, outboundFromLedger, type OutboundRecord } from '../src/checks/outbound-record.js';
+import { checkOutboundMailFolded, maskedRecipients, type MailReading, type MaskedRecipients } from '../src/checks/outbound-mail.js';
+import { MailFold, maskedHashes } from '../src/checks/outbound-mail-fold.js';
 import { checkOutboundPayments } from '../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../src/checks/outbound-provisioning.js';
 import type { DatabaseEngine } from '../src/engine/types.js';
@@ -55,10 +56,19 @@ function contacts(accounts: number, address: (i: number) => string): DatabaseEng
 /** The outbound differential's mail, payment and provisioning checks on the two ledgers, as verify runs them. */
 export async function compareSyntheticLedgers(rehearsal: string, production: string, accounts: number, onRead?: () => void): Promise<CheckResult[]> {
   const keys = new OutboundKeys();
-  const sent = outboundFromLedger(rehearsal, naming, undefined, keys);
-  const productionSent = outboundFromLedger(production, naming, undefined, keys);
+  const rehearsalContacts = contacts(accounts, maskedAddress);
+  const productionContacts = contacts(accounts, productionAddress);
+  const readRehearsal: MailReading = async (mail) => outboundFromLedger(rehearsal, naming, undefined, keys, mail);
+  const readProduction: MailReading = async (mail) => outboundFromLedger(production, naming, undefined, keys, mail);
+  const fold = new MailFold(true);
+  const sent = await readRehearsal({ kind: 'folded', fold, side: 'rehearsal' });
+  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(rehearsalContacts, productionContacts, profile) });
   onRead?.();
-  const masked = await maskedRecipients(contacts(accounts, maskedAddress), contacts(accounts, productionAddress), productionSent, profile);
+  const masked = (record: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(rehearsalContacts, productionContacts, record, profile);
   const none = async function* (): AsyncIterable<never> {};
-  return [checkOutboundMail(sent, productionSent, masked, true), await checkOutboundPayments(sent, productionSent, none(), true), checkOutboundProvisioning(sent, productionSent, true)];
+  return [
+    await checkOutboundMailFolded({ rehearsal: sent, production: productionSent, fold }, { rehearsal: readRehearsal, production: readProduction, masked }, true),
+    await checkOutboundPayments(sent, productionSent, none(), true),
+    checkOutboundProvisioning(sent, productionSent, true),
+  ];
 }

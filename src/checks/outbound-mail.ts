@@ -1,7 +1,8 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import { DifferenceLog, type ExplainOutbound } from './outbound-differences.js';
-import { pairedInOrder, type MailSent, type OutboundRecord } from './outbound-record.js';
+import { pairedInOrder, type MailKeeping, type MailSent, type OutboundRecord } from './outbound-record.js';
+import type { MailFold } from './outbound-mail-fold.js';
 import { IntColumn, IntegerMap, StringColumn, StringIds } from '../compact/columns.js';
 import type { CheckResult } from './types.js';
 
@@ -59,20 +60,60 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
   return masked;
 }
 
+const MAIL_CHECK = { id: 'outbound-mail', title: "Every account was mailed what production mailed it, to the masked form of production's recipient" };
+
+/** With invoice e-mail off, any message is a failure; otherwise undefined and the comparison goes on. */
+function mailOff(rehearsal: OutboundRecord, mailEnabled: boolean): CheckResult | undefined {
+  if (mailEnabled) return undefined;
+  return rehearsal.mailCount === 0
+    ? { ...MAIL_CHECK, status: 'skipped', summary: 'invoice e-mail is off in the plan, and no mail reached the sinkhole' }
+    : { ...MAIL_CHECK, status: 'failed', summary: `invoice e-mail is off in the plan, yet ${rehearsal.mailCount} message(s) reached the mail sinkhole` };
+}
+
 /**
  * Mail, per account: the rehearsal sent each account as many messages as production did, of the
- * same subject class, each to the masked form of production's recipient.
+ * same subject class, each to the masked form of production's recipient. Both records keep every
+ * message.
  */
 export function checkOutboundMail(rehearsal: OutboundRecord, production: OutboundRecord, masked: MaskedRecipients, mailEnabled: boolean, explain?: ExplainOutbound): CheckResult {
-  const base = { id: 'outbound-mail', title: "Every account was mailed what production mailed it, to the masked form of production's recipient" };
-  const rehearsalCount = rehearsal.mailCount;
-  const productionCount = production.mailCount;
-  if (!mailEnabled) {
-    return rehearsalCount === 0
-      ? { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan, and no mail reached the sinkhole' }
-      : { ...base, status: 'failed', summary: `invoice e-mail is off in the plan, yet ${rehearsalCount} message(s) reached the mail sinkhole` };
-  }
+  const off = mailOff(rehearsal, mailEnabled);
+  if (off !== undefined) return off;
   const log = new DifferenceLog(explain);
+  compareMessages(log, rehearsal, production, masked);
+  return mailResult(log, rehearsal, production, { production: production.unattributedMail().length, rehearsal: rehearsal.unattributedMail().length });
+}
+
+/** Reads one side's mail again, keeping only what `mail` asks for. */
+export type MailReading = (mail: MailKeeping) => Promise<OutboundRecord>;
+
+/**
+ * The same check on records that folded their mail per account (`MailFold`): the accounts whose
+ * folds differ are read again from both sides, alone, and compared message by message; on a GO
+ * nothing is read twice and no message is held.
+ */
+export async function checkOutboundMailFolded(
+  sides: { readonly rehearsal: OutboundRecord; readonly production: OutboundRecord; readonly fold: MailFold },
+  reread: { readonly rehearsal: MailReading; readonly production: MailReading; readonly masked: (production: OutboundRecord) => Promise<MaskedRecipients> },
+  mailEnabled: boolean,
+  explain?: ExplainOutbound,
+): Promise<CheckResult> {
+  const { rehearsal, production, fold } = sides;
+  const off = mailOff(rehearsal, mailEnabled);
+  if (off !== undefined) return off;
+  const log = new DifferenceLog(explain);
+  const differing = fold.differing();
+  if (differing.length > 0) {
+    const accounts = new Uint8Array(rehearsal.keys.accounts.size);
+    for (const id of differing) accounts[id] = 1;
+    const only: MailKeeping = { kind: 'only', accounts };
+    const productionMail = await reread.production(only);
+    compareMessages(log, await reread.rehearsal(only), productionMail, await reread.masked(productionMail));
+  }
+  return mailResult(log, rehearsal, production, fold.unattributed);
+}
+
+/** Every account either record holds messages for, in account order, into `log`. */
+function compareMessages(log: DifferenceLog, rehearsal: OutboundRecord, production: OutboundRecord, masked: MaskedRecipients): void {
   const expected = (mail: MailSent): string => mail.to.map((a) => [...(masked.get(a) ?? [`(no contact holds ${a})`])].join(' or ')).join(', ');
   for (const [account, p, r] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.mailAccountIds(), (x, id) => x.mailOfId(id))) {
     if (r.length === 0) {
@@ -100,12 +141,15 @@ export function checkOutboundMail(rehearsal: OutboundRecord, production: Outboun
       }
     }
   }
-  const unattributed = { production: production.unattributedMail().length, rehearsal: rehearsal.unattributedMail().length };
-  if (unattributed.rehearsal !== unattributed.production) log.add(undefined, 'messages naming no account', unattributed);
+}
+
+function mailResult(log: DifferenceLog, rehearsal: OutboundRecord, production: OutboundRecord, unattributed: { readonly production: number; readonly rehearsal: number }): CheckResult {
+  if (unattributed.rehearsal !== unattributed.production) log.add(undefined, 'messages naming no account', { production: unattributed.production, rehearsal: unattributed.rehearsal });
+  const productionCount = production.mailCount;
   return log.result(
-    base,
+    MAIL_CHECK,
     `${productionCount} message(s) to ${production.mailAccountCount} account(s) in production${production.source === 'database' ? ' (as its database recorded them)' : ''}, the same in the rehearsal: counts, subjects and masked recipients match`,
-    [{ side: 'production', messages: productionCount, accounts: production.mailAccountCount }, { side: 'rehearsal', messages: rehearsalCount, accounts: rehearsal.mailAccountCount }],
+    [{ side: 'production', messages: productionCount, accounts: production.mailAccountCount }, { side: 'rehearsal', messages: rehearsal.mailCount, accounts: rehearsal.mailAccountCount }],
   );
 }
 

@@ -28,8 +28,11 @@ export async function checkOutboundPayments(
   const log = new DifferenceLog(explain);
   // A database records only the charges that were approved: compare those alone then.
   const attempted = (charges: readonly ChargeSent[]): readonly ChargeSent[] => (production.source === 'database' ? charges.filter((c) => c.approved) : charges);
-  for (const [invoice, p, charged] of pairedInOrder(production, rehearsal, (k) => k.invoices, (x) => x.chargedInvoiceIds(), (x, id) => x.chargesOfId(id))) {
-    const r = attempted(charged);
+  const shared = production.keys === rehearsal.keys;
+  for (const [invoice, [productionId], [rehearsalId]] of pairedInOrder(production, rehearsal, (k) => k.invoices, (x) => x.chargedInvoiceIds(), (_, id) => [id])) {
+    if (shared && rehearsal.sameChargesAs(production, rehearsalId as number, production.source === 'database')) continue;
+    const p = production.chargesOfId(productionId as number);
+    const r = attempted(rehearsal.chargesOfId(rehearsalId as number));
     const account = r[0]?.account ?? p[0]?.account;
     if (r.length === 0 && p.length === 0) continue;
     if (r.length === 0) {

@@ -19,7 +19,11 @@ export function checkOutboundProvisioning(rehearsal: OutboundRecord, production:
     return { ...base, status: 'skipped', summary: "production's result names no ledger, and a database does not record the requests it sent: switch traffic is compared only with the pending package changes (check `provisioning`)" };
   }
   const log = new DifferenceLog();
-  for (const [account, p, r] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.provisionedAccountIds(), (x, id) => x.provisioningOfId(id))) {
+  const shared = production.keys === rehearsal.keys;
+  for (const [account, [productionId], [rehearsalId]] of pairedInOrder(production, rehearsal, (k) => k.accounts, (x) => x.provisionedAccountIds(), (_, id) => [id])) {
+    if (shared && rehearsal.sameRequestsAs(production, rehearsalId as number)) continue;
+    const p = production.provisioningOfId(productionId as number);
+    const r = rehearsal.provisioningOfId(rehearsalId as number);
     const { missing, extra } = unmatched(p, r);
     if (missing.length === 0 && extra.length === 0) continue;
     const row = { production: missing.map(fieldsKey).join('; ') || '—', rehearsal: extra.map(fieldsKey).join('; ') || '—' };

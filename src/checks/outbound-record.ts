@@ -1,6 +1,7 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
 import { Attribution } from '../sinkholes/attribution.js';
 import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
+import type { MailFold, MaskedHashes } from './outbound-mail-fold.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -44,7 +45,22 @@ export interface SideNaming {
 export class OutboundKeys {
   readonly accounts = new StringIds();
   readonly invoices = new StringIds();
+  /** Processor names, currencies, subject classes, switch targets and request fields: few distinct values, the same id on both sides. */
+  readonly labels = new StringIds();
 }
+
+/**
+ * What a record keeps of the mail: every message (`kept`), only each account's fold (`folded`:
+ * production's side needs the masked forms), or only the messages of some accounts and nothing
+ * else (`only`: a second reading, for the accounts whose folds differ).
+ */
+export type MailKeeping =
+  | { readonly kind: 'kept' }
+  | { readonly kind: 'folded'; readonly fold: MailFold; readonly side: 'rehearsal' }
+  | { readonly kind: 'folded'; readonly fold: MailFold; readonly side: 'production'; readonly masked: MaskedHashes }
+  | { readonly kind: 'only'; readonly accounts: Uint8Array };
+
+const KEPT: MailKeeping = { kind: 'kept' };
 
 const NONE = -1;
 const HAS_AMOUNT = 1;
@@ -98,8 +114,6 @@ export class OutboundRecord {
    */
   source: 'ledger' | 'database' = 'ledger';
   unattributedProvisioning = 0;
-  /** Processor names, currencies, subject classes, switch targets and request fields: few distinct values. */
-  private readonly labels = new StringIds();
 
   /** The sorted recipients: a lone address as it is, else (or when it starts with `[`) as JSON. */
   private readonly mailTo = new StringColumn();
@@ -130,11 +144,13 @@ export class OutboundRecord {
     private readonly naming: SideNaming,
     /** Shared by the two records a check compares, so that their accounts and invoices pair by id. */
     readonly keys: OutboundKeys = new OutboundKeys(),
+    readonly mailKeeping: MailKeeping = KEPT,
   ) {
     this.attribution = naming.attribution ?? new Attribution(undefined);
   }
 
   add(entry: LedgerEntry): void {
+    if (this.mailKeeping.kind === 'only' && entry.kind !== 'mail') return;
     switch (entry.kind) {
       case 'mail': {
         const invoice = this.attribution.invoiceIn(entry.subject);
@@ -160,8 +176,8 @@ export class OutboundRecord {
         const destination = `${entry.destination.host}:${entry.destination.port}`.toLowerCase();
         const index = this.naming.switchTargets.indexOf(destination);
         const target = index >= 0 ? `switch ${index + 1}` : destination;
-        const row = this.provisioningTarget.push(this.labels.intern(target));
-        this.provisioningFields.push(this.labels.intern(JSON.stringify(requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')))));
+        const row = this.provisioningTarget.push(this.keys.labels.intern(target));
+        this.provisioningFields.push(this.keys.labels.intern(JSON.stringify(requestFields(Buffer.from(entry.firstBytes.hex, 'hex').toString('latin1')))));
         this.provisioningChains.add(this.keys.accounts.intern(entry.account), row);
         return;
       }
@@ -172,26 +188,44 @@ export class OutboundRecord {
 
   /** One message, for an account or (undefined) for none. */
   addMail(account: string | undefined, mail: MailSent): void {
-    const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
-    this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.labels.intern(mail.subjectClass));
-    const invoice = mail.invoice === undefined ? NONE : this.keys.invoices.intern(mail.invoice);
-    this.mailInvoice.push(invoice);
-    if (invoice !== NONE) {
-      this.mailedInvoices.extendTo(invoice + 1, 0);
-      if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
-      this.mailedInvoices.set(invoice, 1);
+    const keeping = this.mailKeeping;
+    if (keeping.kind === 'only') {
+      const id = account === undefined ? NONE : this.keys.accounts.find(account);
+      if (id === NONE || keeping.accounts[id] !== 1) return;
     }
+    if (keeping.kind === 'folded') {
+      // Only the rehearsal's mailed invoices are checked against its database (ledger-consistency).
+      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice);
+      const id = account === undefined ? undefined : this.keys.accounts.intern(account);
+      if (keeping.side === 'rehearsal') keeping.fold.addRehearsal(id, mail.to, mail.subjectClass);
+      else keeping.fold.addProduction(id, mail.to, mail.subjectClass, keeping.masked);
+      return;
+    }
+    const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
+    this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.keys.labels.intern(mail.subjectClass));
+    this.mailInvoice.push(this.markMailed(mail.invoice));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
   }
 
+  /** Notes that a message names the invoice; returns its id. */
+  private markMailed(invoiceNumber: string | undefined): number {
+    if (invoiceNumber === undefined) return NONE;
+    const invoice = this.keys.invoices.intern(invoiceNumber);
+    this.mailedInvoices.extendTo(invoice + 1, 0);
+    if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
+    this.mailedInvoices.set(invoice, 1);
+    return invoice;
+  }
+
   addCharge(charge: ChargeSent): void {
+    if (this.mailKeeping.kind === 'only') return;
     const row = this.chargeAccount.push(charge.account === undefined ? NONE : this.keys.accounts.intern(charge.account));
     const invoice = charge.invoice === undefined ? NONE : this.keys.invoices.intern(charge.invoice);
     this.chargeInvoice.push(invoice);
-    this.chargeProcessor.push(this.labels.intern(charge.processor));
+    this.chargeProcessor.push(this.keys.labels.intern(charge.processor));
     this.chargeAmount.push(charge.amountCents ?? 0);
-    this.chargeCurrency.push(charge.currency === undefined ? NONE : this.labels.intern(charge.currency));
+    this.chargeCurrency.push(charge.currency === undefined ? NONE : this.keys.labels.intern(charge.currency));
     this.chargeFlags.push((charge.amountCents !== undefined ? HAS_AMOUNT : 0) | (charge.approved ? APPROVED : 0));
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
@@ -199,15 +233,27 @@ export class OutboundRecord {
 
   /** Messages, attributed or not. */
   get mailCount(): number {
-    return this.mailTo.length;
+    const keeping = this.mailKeeping;
+    return keeping.kind === 'folded' ? keeping.fold.messages[keeping.side] : this.mailTo.length;
   }
 
   get mailAccountCount(): number {
-    return this.mailChains.keys;
+    const keeping = this.mailKeeping;
+    return keeping.kind === 'folded' ? keeping.fold.accounts[keeping.side] : this.mailChains.keys;
+  }
+
+  private keptMailedInvoices(): void {
+    if (this.mailKeeping.kind === 'folded' && this.mailKeeping.side === 'production') throw new Error("production's folded outbound record keeps no mailed invoices");
+  }
+
+  /** A folded record holds no message: asking for one is a bug, not an account without mail. */
+  private keptMail(): void {
+    if (this.mailKeeping.kind === 'folded') throw new Error('this outbound record folded its mail per account and kept no message');
   }
 
   /** Accounts with at least one message, in no particular order. */
   mailAccounts(): string[] {
+    this.keptMail();
     return [...this.mailChains.keysWithRows()].map((id) => this.keys.accounts.get(id));
   }
 
@@ -217,31 +263,37 @@ export class OutboundRecord {
   }
 
   mailOfId(account: number): MailSent[] {
+    this.keptMail();
     return this.mailChains.rowsOf(account).map((row) => this.mail(row));
   }
 
   /** Ids (in `keys.accounts`) of the accounts with at least one message. */
   mailAccountIds(): Iterable<number> {
+    this.keptMail();
     return this.mailChains.keysWithRows();
   }
 
   unattributedMail(): MailSent[] {
+    this.keptMail();
     return Array.from({ length: this.unattributedMailRows.length }, (_, i) => this.mail(this.unattributedMailRows.get(i)));
   }
 
   /** Every message's recipients, attributed or not. */
   forEachRecipientList(visit: (to: readonly string[]) => void): void {
+    this.keptMail();
     for (let row = 0; row < this.mailTo.length; row++) visit(this.recipients(row));
   }
 
   /** Whether some message names the invoice. */
   mailedInvoice(invoice: string): boolean {
+    this.keptMailedInvoices();
     const id = this.keys.invoices.find(invoice);
     return id >= 0 && id < this.mailedInvoices.length && this.mailedInvoices.get(id) === 1;
   }
 
   /** Invoices some message names. */
   get mailedInvoiceCount(): number {
+    this.keptMailedInvoices();
     return this.mailedInvoiceTotal;
   }
 
@@ -272,6 +324,47 @@ export class OutboundRecord {
     return this.chargeChains.keysWithRows();
   }
 
+  /**
+   * Whether this record's charges of invoice `id` (only the approved ones with `approvedOnly`) are
+   * `production`'s, one for one, in processor, amount and currency: what the payment check compares,
+   * read from the columns without an object per charge. Both records share their keys.
+   */
+  sameChargesAs(production: OutboundRecord, id: number, approvedOnly: boolean): boolean {
+    const theirs = production.chargeChains.rowsOf(id);
+    let matched = 0;
+    for (const row of this.chargeChains.rowsOf(id)) {
+      const flags = this.chargeFlags.get(row);
+      if (approvedOnly && (flags & APPROVED) === 0) continue;
+      const other = theirs[matched++];
+      if (other === undefined) return false;
+      const hasAmount = flags & HAS_AMOUNT;
+      if (
+        this.chargeProcessor.get(row) !== production.chargeProcessor.get(other) ||
+        this.chargeCurrency.get(row) !== production.chargeCurrency.get(other) ||
+        hasAmount !== (production.chargeFlags.get(other) & HAS_AMOUNT) ||
+        (hasAmount !== 0 && this.chargeAmount.get(row) !== production.chargeAmount.get(other))
+      ) {
+        return false;
+      }
+    }
+    return matched === theirs.length;
+  }
+
+  /**
+   * Whether this record sent account `id` the same requests as `production`, in the same order
+   * (records sharing their keys): equal requests need no object each; any other order or content
+   * is left to the request-by-request comparison.
+   */
+  sameRequestsAs(production: OutboundRecord, id: number): boolean {
+    const mine = this.provisioningChains.rowsOf(id);
+    const theirs = production.provisioningChains.rowsOf(id);
+    if (mine.length !== theirs.length) return false;
+    return mine.every((row, i) => {
+      const other = theirs[i] as number;
+      return this.provisioningTarget.get(row) === production.provisioningTarget.get(other) && this.provisioningFields.get(row) === production.provisioningFields.get(other);
+    });
+  }
+
   /** Charges that name no invoice, in ledger order. */
   chargesWithoutInvoice(): ChargeSent[] {
     return Array.from({ length: this.chargesWithoutInvoiceRows.length }, (_, i) => this.charge(this.chargesWithoutInvoiceRows.get(i)));
@@ -300,8 +393,8 @@ export class OutboundRecord {
 
   provisioningOfId(account: number): ProvisioningSent[] {
     return this.provisioningChains.rowsOf(account).map((row) => ({
-      target: this.labels.get(this.provisioningTarget.get(row)),
-      fields: JSON.parse(this.labels.get(this.provisioningFields.get(row))) as Record<string, string>,
+      target: this.keys.labels.get(this.provisioningTarget.get(row)),
+      fields: JSON.parse(this.keys.labels.get(this.provisioningFields.get(row))) as Record<string, string>,
     }));
   }
 
@@ -315,7 +408,7 @@ export class OutboundRecord {
     const invoice = this.mailInvoice.get(row);
     return {
       to: this.recipients(row),
-      ...(subject !== NONE ? { subjectClass: this.labels.get(subject) } : {}),
+      ...(subject !== NONE ? { subjectClass: this.keys.labels.get(subject) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
     };
   }
@@ -328,9 +421,9 @@ export class OutboundRecord {
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
-      processor: this.labels.get(this.chargeProcessor.get(row)),
+      processor: this.keys.labels.get(this.chargeProcessor.get(row)),
       ...(flags & HAS_AMOUNT ? { amountCents: this.chargeAmount.get(row) } : {}),
-      ...(currency !== NONE ? { currency: this.labels.get(currency) } : {}),
+      ...(currency !== NONE ? { currency: this.keys.labels.get(currency) } : {}),
       approved: (flags & APPROVED) !== 0,
     };
   }
@@ -338,8 +431,8 @@ export class OutboundRecord {
 
 /**
  * Every key (account or invoice) either record has rows for, in string order, with both sides'
- * rows: what the checks walk. Records sharing their keys pair by id and hold one string per key
- * only while sorting; others (built apart, as in tests) pair by the strings.
+ * rows: what the checks walk. Records sharing their keys pair by id and sort the ids in the keys'
+ * stored bytes; others (built apart, as in tests) pair by the strings.
  */
 export function* pairedInOrder<T>(
   production: OutboundRecord,
@@ -353,14 +446,13 @@ export function* pairedInOrder<T>(
     const present = new Uint8Array(strings.size);
     for (const id of ids(production)) present[id] = 1;
     for (const id of ids(rehearsal)) present[id] = 1;
-    const order: number[] = [];
-    present.forEach((flag, id) => flag === 1 && order.push(id));
-    const names = order.map((id) => strings.get(id));
-    const sorted = order.map((_, i) => i).sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : 1));
-    for (const i of sorted) {
-      const id = order[i] as number;
-      yield [names[i] as string, rows(production, id), rows(rehearsal, id)];
-    }
+    let count = 0;
+    for (const flag of present) count += flag;
+    const order = new Int32Array(count);
+    for (let id = 0, at = 0; id < present.length; id++) if (present[id] === 1) order[at++] = id;
+    // Sorted in place in the strings' bytes: a million keys as JS strings cost tens of MB.
+    order.sort((x, y) => strings.compare(x, y));
+    for (const id of order) yield [strings.get(id), rows(production, id), rows(rehearsal, id)];
     return;
   }
   const own = (record: OutboundRecord): string[] => [...ids(record)].map((id) => table(record.keys).get(id));
@@ -370,8 +462,8 @@ export function* pairedInOrder<T>(
 }
 
 /** Reads a ledger file (entries at or after `since`) into a record. */
-export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys): OutboundRecord {
-  const record = new OutboundRecord(naming, keys);
+export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping): OutboundRecord {
+  const record = new OutboundRecord(naming, keys, mail);
   forEachLedgerEntry(file, since, (entry) => record.add(entry));
   return record;
 }

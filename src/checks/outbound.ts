@@ -3,11 +3,12 @@ import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import type { ChargeEligibilityRow, PackageToProvisionRow } from '../platform/rows.js';
 import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from './ledger-consistency.js';
-import { checkOutboundMail, maskedRecipients } from './outbound-mail.js';
+import { checkOutboundMailFolded, maskedRecipients, type MailReading, type MaskedRecipients } from './outbound-mail.js';
+import { MailFold, maskedHashes } from './outbound-mail-fold.js';
 import { sideNaming } from './outbound-naming.js';
 import { checkOutboundPayments } from './outbound-payments.js';
 import { checkOutboundProvisioning } from './outbound-provisioning.js';
-import { OutboundKeys, outboundFromLedger } from './outbound-record.js';
+import { OutboundKeys, outboundFromLedger, type OutboundRecord } from './outbound-record.js';
 import { outboundFromDatabase } from './outbound-recorded.js';
 import type { CheckResult } from './types.js';
 import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
@@ -42,18 +43,25 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
   const { profile } = inputs;
   // One numbering of accounts and invoices for both sides: each stored once, paired by id.
   const keys = new OutboundKeys();
-  const sent = outboundFromLedger(rehearsalLedger, await sideNaming(inputs.rehearsal, profile), inputs.since, keys);
+  const rehearsalNaming = await sideNaming(inputs.rehearsal, profile);
+  const productionNaming = productionLedger !== undefined ? await sideNaming(inputs.production, profile) : undefined;
+  const readRehearsal: MailReading = async (mail) => outboundFromLedger(rehearsalLedger, rehearsalNaming, inputs.since, keys, mail);
+  const readProduction: MailReading =
+    productionLedger !== undefined && productionNaming !== undefined
+      ? async (mail) => outboundFromLedger(productionLedger, productionNaming, undefined, keys, mail)
+      : (mail) => outboundFromDatabase(inputs.production, inputs.billDate, profile, keys, mail);
+  // A database records no subjects: production's messages then match any subject.
+  const fold = new MailFold(productionLedger !== undefined);
+  const sent = await readRehearsal({ kind: 'folded', fold, side: 'rehearsal' });
   const consistency = [
     await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate, profile),
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
-  const productionSent =
-    productionLedger !== undefined
-      ? outboundFromLedger(productionLedger, await sideNaming(inputs.production, profile), undefined, keys)
-      : await outboundFromDatabase(inputs.production, inputs.billDate, profile, keys);
+  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(inputs.rehearsal, inputs.production, profile) });
+  const masked = (production: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(inputs.rehearsal, inputs.production, production, profile);
   return [
-    checkOutboundMail(sent, productionSent, await maskedRecipients(inputs.rehearsal, inputs.production, productionSent, profile), configuration.emailInvoices, explainWith(inputs.releaseNotes, 'mail')),
+    await checkOutboundMailFolded({ rehearsal: sent, production: productionSent, fold }, { rehearsal: readRehearsal, production: readProduction, masked }, configuration.emailInvoices, explainWith(inputs.releaseNotes, 'mail')),
     await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay, explainWith(inputs.releaseNotes, 'payments')),
     checkOutboundProvisioning(sent, productionSent, configuration.provision),
     ...consistency,

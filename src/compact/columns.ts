@@ -5,80 +5,84 @@
  * numbers), else as UTF-16 code units (a one-to-one encoding of any JS string, lone surrogates too).
  */
 
-/** Growing by half keeps the unused tail and the copy during growth smaller than doubling does, at a million rows tens of MB. */
-function grownLength(length: number): number {
-  return Math.ceil(length * 1.5);
-}
+/**
+ * Columns grow by pages, never by copying: a column that doubled or grew by half kept its old
+ * array until the next full collection, and at a million rows those dead arrays were tens of MB of
+ * the peak. A page holds 64 Ki values.
+ */
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+const IN_PAGE = PAGE - 1;
 
 /** A growing column of 32-bit integers. */
 export class IntColumn {
-  private data: Int32Array;
+  private readonly pages: Int32Array[] = [];
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
-  }
-
   push(value: number): number {
-    if (this.length === this.data.length) this.grow(this.length + 1);
-    this.data[this.length] = value;
+    const index = this.length;
+    if ((index & IN_PAGE) === 0 && index >>> PAGE_BITS === this.pages.length) this.pages.push(new Int32Array(PAGE));
+    (this.pages[index >>> PAGE_BITS] as Int32Array)[index & IN_PAGE] = value;
     return this.length++;
   }
 
   get(index: number): number {
-    return this.data[index] as number;
+    return (this.pages[index >>> PAGE_BITS] as Int32Array)[index & IN_PAGE] as number;
   }
 
   set(index: number, value: number): void {
-    this.data[index] = value;
+    (this.pages[index >>> PAGE_BITS] as Int32Array)[index & IN_PAGE] = value;
   }
 
   /** Makes indices below `length` readable, new ones holding `fill`. */
   extendTo(length: number, fill: number): void {
     if (length <= this.length) return;
-    if (length > this.data.length) this.grow(length);
-    this.data.fill(fill, this.length, length);
+    while (this.pages.length * PAGE < length) this.pages.push(new Int32Array(PAGE));
+    for (let index = this.length; index < length; ) {
+      const page = this.pages[index >>> PAGE_BITS] as Int32Array;
+      const end = Math.min(length - (index & ~IN_PAGE), PAGE);
+      page.fill(fill, index & IN_PAGE, end);
+      index = (index & ~IN_PAGE) + end;
+    }
     this.length = length;
-  }
-
-  private grow(atLeast: number): void {
-    const grown = new Int32Array(Math.max(atLeast, grownLength(this.data.length)));
-    grown.set(this.data.subarray(0, this.length));
-    this.data = grown;
   }
 }
 
 /** A growing column of doubles. */
 export class NumberColumn {
-  private data = new Float64Array(1024);
+  private readonly pages: Float64Array[] = [];
   length = 0;
 
   push(value: number): number {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(grownLength(this.data.length));
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length] = value;
+    const index = this.length;
+    if ((index & IN_PAGE) === 0) this.pages.push(new Float64Array(PAGE));
+    (this.pages[index >>> PAGE_BITS] as Float64Array)[index & IN_PAGE] = value;
     return this.length++;
   }
 
   get(index: number): number {
-    return this.data[index] as number;
+    return (this.pages[index >>> PAGE_BITS] as Float64Array)[index & IN_PAGE] as number;
   }
 }
-
 
 function isLatin1(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return false;
   return true;
 }
 
-/** Strings appended one after another, each readable again by the index `push` returned. */
+/** Bytes per page of a StringColumn; a longer string gets a page of its own, as long as it needs. */
+const BYTE_PAGE_BITS = 20;
+const BYTE_PAGE = 1 << BYTE_PAGE_BITS;
+
+/**
+ * Strings appended one after another, each readable again by the index `push` returned. A string
+ * never straddles two pages, so that it is read from one buffer.
+ */
 export class StringColumn {
-  private bytes = Buffer.alloc(64 * 1024);
-  private used = 0;
-  /** Start of each string in `bytes`; the header there says its length and encoding. */
+  private readonly pages: Buffer[] = [];
+  /** Bytes used in the last page. */
+  private used = BYTE_PAGE;
+  /** Where each string starts (page × BYTE_PAGE + offset); the header there says its length and encoding. */
   private readonly starts = new IntColumn();
 
   get length(): number {
@@ -90,30 +94,77 @@ export class StringColumn {
   }
 
   get(index: number): string {
-    return this.read(this.starts.get(index));
+    const start = this.starts.get(index);
+    const page = this.pages[start >>> BYTE_PAGE_BITS] as Buffer;
+    const at = start & (BYTE_PAGE - 1);
+    const header = page.readUInt32LE(at);
+    return page.toString(header & 1 ? 'utf16le' : 'latin1', at + 4, at + 4 + (header >>> 1));
+  }
+
+  /** Whether string `index` equals `value`, read in place: interning compares on every probe. */
+  equals(index: number, value: string): boolean {
+    const start = this.starts.get(index);
+    const page = this.pages[start >>> BYTE_PAGE_BITS] as Buffer;
+    const at = start & (BYTE_PAGE - 1);
+    const header = page.readUInt32LE(at);
+    if (header & 1) return this.get(index) === value;
+    if (header >>> 1 !== value.length) return false;
+    for (let i = 0; i < value.length; i++) if (page[at + 4 + i] !== value.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Orders strings `a` and `b` as `<` orders JS strings, reading Latin-1 ones in place. */
+  compare(a: number, b: number): number {
+    const startA = this.starts.get(a);
+    const startB = this.starts.get(b);
+    const pageA = this.pages[startA >>> BYTE_PAGE_BITS] as Buffer;
+    const pageB = this.pages[startB >>> BYTE_PAGE_BITS] as Buffer;
+    const atA = startA & (BYTE_PAGE - 1);
+    const atB = startB & (BYTE_PAGE - 1);
+    const headerA = pageA.readUInt32LE(atA);
+    const headerB = pageB.readUInt32LE(atB);
+    if ((headerA & 1) === 1 || (headerB & 1) === 1) {
+      const x = this.get(a);
+      const y = this.get(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const lengthA = headerA >>> 1;
+    const lengthB = headerB >>> 1;
+    for (let i = 0, n = Math.min(lengthA, lengthB); i < n; i++) {
+      const d = (pageA[atA + 4 + i] as number) - (pageB[atB + 4 + i] as number);
+      if (d !== 0) return d;
+    }
+    return lengthA - lengthB;
   }
 
   /** Stores `value` behind a header (byte length × 2, plus 1 for UTF-16); returns where it starts. */
-  protected append(value: string): number {
+  private append(value: string): number {
     const latin1 = isLatin1(value);
     const length = latin1 ? value.length : value.length * 2;
-    const needed = this.used + 4 + length;
-    if (needed > this.bytes.length) {
-      const grown = Buffer.alloc(Math.max(needed, grownLength(this.bytes.length)));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
+    const needed = 4 + length;
+    if (this.used + needed > BYTE_PAGE) {
+      // A string longer than a page takes as many page numbers as its buffer spans.
+      const pages = Math.ceil(needed / BYTE_PAGE);
+      if ((this.pages.length + pages) * BYTE_PAGE > 0x7fffffff) throw new RangeError('a StringColumn holds at most 2 GB of strings');
+      this.pages.push(Buffer.alloc(Math.max(needed, BYTE_PAGE)));
+      for (let extra = 1; extra < pages; extra++) this.pages.push(Buffer.alloc(0));
+      this.used = pages > 1 ? BYTE_PAGE : 0;
+      if (pages > 1) {
+        const start = (this.pages.length - pages) * BYTE_PAGE;
+        this.write(this.pages[this.pages.length - pages] as Buffer, 0, value, length, latin1);
+        return start;
+      }
     }
-    const start = this.used;
-    this.bytes.writeUInt32LE(length * 2 + (latin1 ? 0 : 1), start);
-    this.bytes.write(value, start + 4, length, latin1 ? 'latin1' : 'utf16le');
-    this.used = needed;
-    return start;
+    const page = this.pages[this.pages.length - 1] as Buffer;
+    const at = this.used;
+    this.write(page, at, value, length, latin1);
+    this.used += needed;
+    return (this.pages.length - 1) * BYTE_PAGE + at;
   }
 
-  protected read(start: number): string {
-    const header = this.bytes.readUInt32LE(start);
-    const length = header >>> 1;
-    return this.bytes.toString(header & 1 ? 'utf16le' : 'latin1', start + 4, start + 4 + length);
+  private write(page: Buffer, at: number, value: string, length: number, latin1: boolean): void {
+    page.writeUInt32LE(length * 2 + (latin1 ? 0 : 1), at);
+    page.write(value, at + 4, length, latin1 ? 'latin1' : 'utf16le');
   }
 }
 
@@ -127,7 +178,11 @@ const EMPTY = 0;
 export class StringIds extends StringColumn {
   /** Id + 1 of the string in each slot; EMPTY marks a free one. A power of two long, at most half full. */
   private slots = new Int32Array(1024);
-  private hashes = new Int32Array(1024);
+  /**
+   * The low byte of each slot's hash: skips almost every string comparison a probe would make, at
+   * a quarter of the memory a whole hash costs (8 MB at a million strings); growing hashes again.
+   */
+  private hashBytes = new Uint8Array(1024);
 
   get size(): number {
     return this.length;
@@ -141,7 +196,7 @@ export class StringIds extends StringColumn {
     if (known !== EMPTY) return known - 1;
     const id = this.push(value);
     this.slots[found] = id + 1;
-    this.hashes[found] = hash;
+    this.hashBytes[found] = hash & 0xff;
     if (this.size * 2 > this.slots.length) this.growTable();
     return id;
   }
@@ -153,28 +208,29 @@ export class StringIds extends StringColumn {
 
   private slotOf(value: string, hash: number): number {
     const mask = this.slots.length - 1;
+    const low = hash & 0xff;
     let slot = hash & mask;
     for (; this.slots[slot] !== EMPTY; slot = (slot + 1) & mask) {
-      if (this.hashes[slot] === hash && this.get((this.slots[slot] as number) - 1) === value) return slot;
+      if (this.hashBytes[slot] === low && this.equals((this.slots[slot] as number) - 1, value)) return slot;
     }
     return slot;
   }
 
   private growTable(): void {
     const slots = new Int32Array(this.slots.length * 2);
-    const hashes = new Int32Array(slots.length);
+    const hashBytes = new Uint8Array(slots.length);
     const mask = slots.length - 1;
     for (let old = 0; old < this.slots.length; old++) {
       const stored = this.slots[old] as number;
       if (stored === EMPTY) continue;
-      const hash = this.hashes[old] as number;
+      const hash = hashOf(this.get(stored - 1));
       let slot = hash & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = stored;
-      hashes[slot] = hash;
+      hashBytes[slot] = hash & 0xff;
     }
     this.slots = slots;
-    this.hashes = hashes;
+    this.hashBytes = hashBytes;
   }
 }
 
