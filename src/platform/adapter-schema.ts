@@ -38,6 +38,13 @@ export interface ServiceFile {
   url?: string;
 }
 
+/** A (module, action) of warnings that depend on systems outside the platform (a gateway, a mail server, a switch). */
+export interface ExternalWarningFile {
+  module: string;
+  action: string;
+  reason: string;
+}
+
 export interface AdapterFile {
   version: 1;
   name: string;
@@ -49,6 +56,8 @@ export interface AdapterFile {
   driver: DriverFile;
   services?: ServiceFile[];
   outbound?: { accountPatterns?: string[]; invoicePattern?: string };
+  /** Warnings whose count may legitimately differ between production and the sinkholed rehearsal. */
+  eventLog?: { externalWarnings?: ExternalWarningFile[] };
   /** The account table and the column people know an account by: differences are attributed to it. */
   accountIdentity: { table: string; column: string };
   /** A stand-in's program that writes a snapshot and production's result (`--accounts --seed --bill-date --out`). */
@@ -138,6 +147,28 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
       properties: {
         accountPatterns: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 500 } },
         invoicePattern: { type: 'string', nullable: true, minLength: 1, maxLength: 500 },
+      },
+    },
+    eventLog: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: {
+        externalWarnings: {
+          type: 'array',
+          nullable: true,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['module', 'action', 'reason'],
+            properties: {
+              module: { type: 'string', minLength: 1, maxLength: 200 },
+              action: { type: 'string', minLength: 1, maxLength: 200 },
+              reason: { type: 'string', minLength: 1, maxLength: 500 },
+            },
+          },
+        },
       },
     },
     accountIdentity: {

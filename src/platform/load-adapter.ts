@@ -59,6 +59,13 @@ export function loadAdapter(dirOrFile: string): PlatformAdapter {
     if (serviceNames.has(s.name)) errors.push(located.errorAt(['services', i, 'name'], `service \`${s.name}\` is listed twice`));
     serviceNames.add(s.name);
   });
+  const externalWarnings = raw.eventLog?.externalWarnings ?? [];
+  const externalKinds = new Set<string>();
+  externalWarnings.forEach((w, i) => {
+    const kind = `${w.module}/${w.action}`;
+    if (externalKinds.has(kind)) errors.push(located.errorAt(['eventLog', 'externalWarnings', i], `warning kind ${kind} is listed twice`));
+    externalKinds.add(kind);
+  });
   const generator = raw.generator === undefined ? undefined : resolve(dir, raw.generator.program);
   if (generator !== undefined && !existsSync(generator)) errors.push(located.errorAt(['generator', 'program'], `generator ${generator} does not exist`));
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -74,6 +81,7 @@ export function loadAdapter(dirOrFile: string): PlatformAdapter {
     driver,
     services,
     outbound,
+    externalWarnings,
     queries,
     accountIdentity: { table: raw.accountIdentity.table, key: raw.accountIdentity.column },
     ...(generator !== undefined ? { generator } : {}),

@@ -1,5 +1,5 @@
 import type { ConceptName } from './concepts.js';
-import type { DriverFile, ServiceFile } from './adapter-schema.js';
+import type { DriverFile, ExternalWarningFile, ServiceFile } from './adapter-schema.js';
 import type { QueryTemplate } from './query-template.js';
 
 export interface Position {
@@ -34,6 +34,8 @@ export interface PlatformAdapter {
   readonly driver: DriverFile & { readonly module?: string };
   readonly services: readonly ServiceFile[];
   readonly outbound: { readonly accountPatterns: readonly string[]; readonly invoicePattern?: string };
+  /** Warning kinds that depend on outside systems: judged by the ratio-and-margin rule, not "any more than production". */
+  readonly externalWarnings: readonly Readonly<ExternalWarningFile>[];
   readonly queries: readonly LocatedQuery[];
   readonly accountIdentity: { readonly table: string; readonly key: string };
   /** Absolute path of the stand-in's snapshot generator, when it has one. */

@@ -58,7 +58,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     // Staff user names are shown as sanitize's keyed hash would mask them (the plan's masking key when set).
     const staffExpectations = { staff: plan.verify.expectedStaffPermissionChanges, roles: plan.verify.expectedPermissionChanges };
     ctx.checks.push(await checkStaffUsers(engine, production, profile, keyedHashMask(maskingSecret(plan.sanitize.secretEnv)), staffExpectations));
-    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile));
+    ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile, plan.platform.adapter.externalWarnings));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
     ctx.checks.push(...(await checkOutbound({ ...outboundInputs(ctx, engine, production, profile), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) })));
     ctx.checks.push(await stateDifferential(ctx, engine, production, profile, labeller));

@@ -216,3 +216,24 @@ t.test('17. a plan naming an adapter that is not there, a release it lacks, or a
   const plan = loadPlan(plans.write('plan.yaml', validPlanText().replace('kind: sample', `adapter: ${join(PROJECT_ROOT, 'platforms/sample')}`)));
   t.equal(plan.platform.adapter.name, 'sample', '`platform.adapter` names the same adapter `kind: sample` does');
 });
+
+t.test('18. eventLog.externalWarnings: an entry without its reason, an unknown key, or a kind listed twice is named with its line', async (t) => {
+  const entry = '    - { module: Email, action: Send, reason: the mail server refuses or cannot be reached }';
+  t.ok(SAMPLE.includes(entry), 'the sample declares Email/Send');
+  const noReason = SAMPLE.replace(entry, '    - { module: Email, action: Send }');
+  const missing = configErrors(t, () => loadAdapter(adapterDir(t, noReason)));
+  t.match(missing, `adapter.yaml:${lineOf(noReason, '    - { module: Email, action: Send }')}:`);
+  t.match(missing, 'reason');
+
+  const misspelt = SAMPLE.replace(entry, '    - { module: Email, acton: Send, reason: refused }');
+  const unknown = configErrors(t, () => loadAdapter(adapterDir(t, misspelt)));
+  t.match(unknown, `adapter.yaml:${lineOf(misspelt, 'acton')}:`);
+  t.match(unknown, 'acton');
+
+  const twice = SAMPLE.replace(entry, `${entry}\n    - { module: Email, action: Send, reason: again }`);
+  const duplicate = configErrors(t, () => loadAdapter(adapterDir(t, twice)));
+  t.match(duplicate, `adapter.yaml:${lineOf(twice, 'reason: again')}:`);
+  t.match(duplicate, 'warning kind Email/Send is listed twice');
+
+  t.same(loadAdapter(adapterDir(t, SAMPLE)).externalWarnings.map((w) => `${w.module}/${w.action}`), ['Payments/Charge', 'Email/Send', 'Provisioning/Activate']);
+});

@@ -1,10 +1,12 @@
 import t from 'tap';
 import { FAULTS } from '../../sample-platform/service/releases.js';
 import type { Fault } from '../../sample-platform/service/releases.js';
-import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
+import { SAMPLE_ADAPTER, SAMPLE_PROFILE } from '../helpers/sample-profile.js';
+import { withEngines } from '../helpers/result-copies.js';
+import { checkEventLog } from '../../src/checks/event-log.js';
 
 const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
-import { billCopy, makeSnapshot, one, query, tableRows, tempDir, userTables } from './helpers.js';
+import { BILL_DATE, billCopy, makeSnapshot, one, query, tableRows, tempDir, userTables } from './helpers.js';
 import type { BilledCopy } from './helpers.js';
 
 const dir = tempDir(t);
@@ -37,6 +39,7 @@ const INSPECTED: readonly Fault[] = [
   'business-voice-tax-rate',
   'staff-direct-grant-revoked',
   'staff-direct-grant-added',
+  'render-warnings-few',
 ];
 const queue = [...INSPECTED];
 await Promise.all(
@@ -205,4 +208,25 @@ t.test('staff-direct-grant-added grants Payments.Refund directly to the first ac
     JOIN roles r ON r.id = u.role_id JOIN permissions p ON p.id = g.permission_id WHERE p.name = 'Payments.Refund' ORDER BY u.id`;
   t.same(query(production.db, added), [{ id: 6, role: 'Support', permission: 'Payments.Refund' }]);
   t.same(query(db, added), [{ id: 6, role: 'Support', permission: 'Payments.Refund' }, { id: 10, role: 'ReadOnly', permission: 'Payments.Refund' }], 'user 10, the read-only clerk, can refund');
+});
+
+t.test('render-warnings-few logs three Invoices/Render warnings more than production, which logs that kind too; event-log fails it', async (t) => {
+  const db = run('render-warnings-few');
+  t.same(compareToProduction(db, ['event_log']), NOTHING_ELSE);
+  const renderWarnings = (file: string): number =>
+    one<{ n: number }>(file, "SELECT COUNT(*) AS n FROM event_log WHERE level = 'warning' AND module = 'Invoices' AND action = 'Render' AND id > ?", lastEventId).n;
+  const inProduction = renderWarnings(production.db);
+  t.ok(inProduction >= 1, `production's bill run logs ${inProduction} Invoices/Render warning(s), so the kind is not new`);
+  t.equal(renderWarnings(db), inProduction + 3);
+  t.equal(faulty.get('render-warnings-few')?.captures.filter((c) => c.kind === 'mail').length, production.captures.filter((c) => c.kind === 'mail').length, 'every invoice is still mailed');
+
+  const judged = (file: string) => {
+    const since = one<{ started_at: string }>(file, 'SELECT started_at FROM bill_runs WHERE bill_date = ? ORDER BY id DESC LIMIT 1', BILL_DATE).started_at;
+    return withEngines(file, production.db, (r, p) => checkEventLog(r, since, p, BILL_DATE, SAMPLE_PROFILE, SAMPLE_ADAPTER.externalWarnings));
+  };
+  const check = await judged(db);
+  t.equal(check.status, 'failed', check.summary);
+  t.match(check.summary, `warnings more often than production's: Invoices/Render ×${inProduction + 3} (production ${inProduction})`);
+  const unchanged = await judged(candidate.db);
+  t.not(unchanged.status, 'failed', `the unchanged candidate passes: ${unchanged.summary}`);
 });

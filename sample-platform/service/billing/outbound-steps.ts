@@ -21,6 +21,9 @@ export interface OutboundSwitches {
 /** The `mail-skipped-after-render-error` fault: about one invoice in this many fails to render. */
 const RENDER_FAILURE_EVERY = 50;
 
+/** The `render-warnings-few` fault: this many mailed invoices get one render warning more than production logs. */
+const EXTRA_RENDER_WARNINGS = 3;
+
 /** A database change an outbound step asks for; applied later, many in one transaction. */
 export type ResultWrite = (tx: PlatformDatabase, now: string) => Promise<void>;
 
@@ -39,6 +42,7 @@ interface PaymentMethod {
  */
 export class OutboundSteps {
   private mailed = 0;
+  private extraRenderWarnings = 0;
 
   constructor(
     private readonly settings: PlatformSettings,
@@ -108,6 +112,20 @@ export class OutboundSteps {
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
+    }
+    // The invoice template has no eCheck remittance slip: every release, production's too, warns for
+    // each mailed eCheck auto-pay invoice, so production's bill run logs this kind of warning too.
+    const method = invoice.autoPay ? await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId) : undefined;
+    if (method?.kind === 'echeck') {
+      writes.push(async (tx, now) => {
+        await tx.run(S.insertEvent, now, 'warning', 'Invoices', 'Render', 'failed', invoice.accountId, `${invoice.invoiceNumber}: template has no eCheck remittance slip; rendered without it`);
+      });
+    }
+    if (this.faults.has('render-warnings-few') && this.extraRenderWarnings < EXTRA_RENDER_WARNINGS) {
+      this.extraRenderWarnings++;
+      writes.push(async (tx, now) => {
+        await tx.run(S.insertEvent, now, 'warning', 'Invoices', 'Render', 'failed', invoice.accountId, `${invoice.invoiceNumber}: template field ServicePeriod not found; rendered without it`);
+      });
     }
     const total = formatCents(invoice.totalCents, this.settings.currency);
     const text =
