@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PROJECT_ROOT, typescriptCommand } from '../src/runtime/typescript-process.js';
-import { sweepDeadRuns } from '../src/stages/destroy.js';
+import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
+import { runWorker } from './worker-process.js';
 import { ensureBenchSample, type BenchSample } from './samples.js';
 import { peakIn, sampleProcessTree } from './process-memory.js';
 import { machineInfo, sourceState } from './machine.js';
@@ -50,28 +49,9 @@ async function rehearseOnce(sample: BenchSample): Promise<SizeResult> {
   const loadBefore = loadavg()[0] ?? 0;
   try {
     const input: WorkerInput = { planFile: writePlan(dir, sample), resultFile: join(dir, 'figures.json') };
-    const worker = typescriptCommand(join(PROJECT_ROOT, 'bench/rehearsal-worker.ts'), [JSON.stringify(input)]);
-    const child = spawn(worker.command, worker.args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    const sampler = sampleProcessTree(child.pid!);
-    const stopWorker = (): void => void child.kill('SIGTERM');
-    process.once('SIGINT', stopWorker);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    process.removeListener('SIGINT', stopWorker);
-    const samples = sampler.stop();
-    let output: WorkerOutput = { stages: [], error: 'no figures written' };
-    try {
-      output = JSON.parse(readFileSync(input.resultFile, 'utf8')) as WorkerOutput;
-    } catch {
-      // Leaves the error above; the exit code is added below.
-    }
-    if (code !== 0) {
-      // A worker that died (out of memory, a signal) could not destroy its own sandbox.
-      await sweepDeadRuns(join(dir, 'reports'));
-      output = { ...output, error: `${output.error ?? 'the bench worker failed'} (worker exit code ${code})` };
-    }
+    let sampler: ReturnType<typeof sampleProcessTree> | undefined;
+    const output = await runWorker<WorkerOutput>('bench/rehearsal-worker.ts', input, join(dir, 'reports'), { stages: [], error: 'no figures written' }, (pid) => (sampler = sampleProcessTree(pid)));
+    const samples = sampler?.stop() ?? [];
     const stages = output.stages.map((s) => ({ ...s, childrenPeakMb: peakIn(samples, s.startedAt, s.finishedAt, (m) => m.descendantsKb) / 1024 }));
     return {
       accounts: sample.accounts,

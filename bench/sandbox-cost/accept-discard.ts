@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkholeConfig } from '../../src/sinkholes/config.js';
-import { NGINX, running, SMTP_SINK, waitForPort, type BenchNamespace, type RunningServer } from '../sinkholes/servers.js';
+import { NGINX, nginxConfig, running, SMTP_SINK, waitForPort, type BenchNamespace, type RunningServer } from '../sinkholes/servers.js';
 
 /** A silent client on a switch port is let go after this long, as our sinkhole does. */
 const PREREAD_TIMEOUT = '2s';
@@ -95,32 +95,13 @@ function writeNginxConf(dir: string, config: SinkholeConfig): string {
       return 200 '{"approved":true,"transaction_id":"rh_00000000000000000000"}';
     }
   }`;
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(
-    file,
-    `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-daemon off;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')} warn;
-events { worker_connections 4096; }
-http {
-  log_format one '1';
+  return nginxConfig(
+    dir,
+    `log_format one '1';
   access_log ${join(dir, 'https.log')} one buffer=64k flush=${LOG_FLUSH_MS / 1000}s;
-  client_body_temp_path ${dir};
-  proxy_temp_path ${dir};
-  fastcgi_temp_path ${dir};
-  uwsgi_temp_path ${dir};
-  scgi_temp_path ${dir};
-  keepalive_requests 1000000;
-  ${server}
-}
-stream {
-  log_format one '1';
+  ${server}`,
+    `log_format one '1';
   access_log ${join(dir, 'stream.log')} one buffer=64k flush=${LOG_FLUSH_MS / 1000}s;
-  ${streams.join('\n  ')}
-}
-`,
+  ${streams.join('\n  ')}`,
   );
-  return file;
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, typescriptCommand } from '../../src/runtime/typescript-process.js';
-import { sweepDeadRuns } from '../../src/stages/destroy.js';
+import { PROJECT_ROOT } from '../../src/runtime/typescript-process.js';
+import { runWorker } from '../worker-process.js';
 import { writePlan } from '../harness.js';
 import { machineInfo, sourceState } from '../machine.js';
 import type { MachineInfo, SourceState } from '../results.js';
@@ -77,23 +76,10 @@ export async function runSandboxCostBench(options: SandboxCostOptions): Promise<
   const sample = await ensureBenchSample(options.cacheDir, options.accounts, options.seed, options.say);
   options.say(`▶ ${options.accounts.toLocaleString('en-US')} accounts: bill runs with our sinkholes and with accept-discard servers, ${options.rounds} round(s)`);
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-sandbox-cost-'));
-  let output: WorkerOutput = { runs: [], error: 'no figures written' };
+  let output: WorkerOutput;
   try {
     const input: WorkerInput = { planFile: writePlan(dir, sample), resultFile: join(dir, 'figures.json'), rounds: options.rounds };
-    const worker = typescriptCommand(join(PROJECT_ROOT, 'bench/sandbox-cost/worker.ts'), [JSON.stringify(input)]);
-    const child = spawn(worker.command, worker.args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    const stopWorker = (): void => void child.kill('SIGTERM');
-    process.once('SIGINT', stopWorker);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    process.removeListener('SIGINT', stopWorker);
-    if (existsSync(input.resultFile)) output = JSON.parse(readFileSync(input.resultFile, 'utf8')) as WorkerOutput;
-    if (code !== 0) {
-      await sweepDeadRuns(join(dir, 'reports'));
-      output = { ...output, error: `${output.error ?? 'the worker failed'} (worker exit code ${code})` };
-    }
+    output = await runWorker<WorkerOutput>('bench/sandbox-cost/worker.ts', input, join(dir, 'reports'), { runs: [], error: 'no figures written' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

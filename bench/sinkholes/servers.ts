@@ -153,23 +153,9 @@ export const NGINX = '/usr/sbin/nginx';
  * first and closes, the cheapest way to take a provisioning line. No access log.
  */
 export async function startNginx(namespace: BenchNamespace, dir: string, caDir: string): Promise<RunningServer> {
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-daemon off;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')} warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir};
-  proxy_temp_path ${dir};
-  fastcgi_temp_path ${dir};
-  uwsgi_temp_path ${dir};
-  scgi_temp_path ${dir};
-  keepalive_requests 1000000;
+  const conf = nginxConfig(
+    dir,
+    `access_log off;
   keepalive_timeout 60s;
   server {
     listen 127.0.0.1:${PORTS.reference.https} ssl;
@@ -180,21 +166,49 @@ http {
       default_type application/json;
       return 200 '{"approved":true,"transaction_id":"rh_00000000000000000000"}';
     }
-  }
-}
-stream {
-  server {
+  }`,
+    `server {
     listen 127.0.0.1:${PORTS.reference.tcp};
     ssl_preread on;
     preread_timeout 2s;
     return "";
-  }
-}
-`,
+  }`,
   );
   const child = spawn(namespace.exec[0]!, [...namespace.exec.slice(1), NGINX, '-p', dir, '-e', join(dir, 'nginx-error.log'), '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   await waitForPort(namespace, PORTS.reference.https, 'nginx', child);
   return running('nginx', child, 'SIGQUIT');
+}
+
+/**
+ * `dir/nginx.conf` for a reference server: one worker in the foreground (our sinkhole is one
+ * process), every path nginx would write kept in `dir`, keep-alive unbounded, then the given
+ * `http` and `stream` block bodies.
+ */
+export function nginxConfig(dir: string, http: string, stream: string): string {
+  const file = join(dir, 'nginx.conf');
+  writeFileSync(
+    file,
+    `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+daemon off;
+worker_processes 1;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'nginx-error.log')} warn;
+events { worker_connections 4096; }
+http {
+  client_body_temp_path ${dir};
+  proxy_temp_path ${dir};
+  fastcgi_temp_path ${dir};
+  uwsgi_temp_path ${dir};
+  scgi_temp_path ${dir};
+  keepalive_requests 1000000;
+  ${http}
+}
+stream {
+  ${stream}
+}
+`,
+  );
+  return file;
 }
 
 /** Polls with bash's /dev/tcp from inside the namespace until the port accepts, with a deadline. */

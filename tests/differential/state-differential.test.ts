@@ -1,13 +1,11 @@
 import t, { type Test } from 'tap';
-import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkStateDifferential } from '../../src/checks/state-differential.js';
 import type { CheckResult } from '../../src/checks/types.js';
 import { differentialRules } from '../../src/differential/rules.js';
 import { sha256 } from '../helpers/sample-fixture.js';
 import type { AccountTraitSource } from '../../src/checks/state-differential-causes.js';
-import { BEFORE, SCHEMA, productionBillRun } from '../helpers/state-fixture.js';
+import { productionBillRun, stateFiles } from '../helpers/state-fixture.js';
 
 interface Scenario {
   readonly rehearsal: string;
@@ -16,22 +14,7 @@ interface Scenario {
 }
 
 async function differential(t: Test, scenario: Scenario): Promise<CheckResult> {
-  const dir = t.testdir();
-  const make = (name: string, ...scripts: string[]): string => {
-    const path = join(dir, name);
-    const db = new Database(path);
-    db.exec(SCHEMA);
-    for (const script of scripts) db.exec(script);
-    db.close();
-    return path;
-  };
-  const beforeBillRun = make('before.db', BEFORE);
-  const billed = join(dir, 'billed.db');
-  copyFileSync(beforeBillRun, billed);
-  const db = new Database(billed);
-  db.exec(scenario.rehearsal);
-  db.close();
-  const productionMasked = make('production.db', BEFORE, productionBillRun());
+  const { billed, beforeBillRun, productionMasked } = stateFiles(t.testdir(), scenario.rehearsal);
   const hashes = [billed, beforeBillRun, productionMasked].map(sha256);
   const result = await checkStateDifferential({ billed, beforeBillRun, productionMasked }, differentialRules(scenario.ignore ?? []), { table: 'accounts', key: 'account_number' }, { main: '7.5.0', prod: '7.4.2' }, scenario.traits);
   t.same([billed, beforeBillRun, productionMasked].map(sha256), hashes, 'the differential writes none of the three databases');

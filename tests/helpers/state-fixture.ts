@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** A small billing schema with the shapes the differential must handle: surrogate keys, a unique natural key, references. */
 export const SCHEMA = `
 CREATE TABLE accounts (id INTEGER PRIMARY KEY, account_number TEXT NOT NULL UNIQUE, balance_cents INTEGER NOT NULL, next_bill_date TEXT);
@@ -27,3 +31,22 @@ UPDATE accounts SET balance_cents = balance_cents + CASE id WHEN 1 THEN 1080 WHE
 INSERT INTO event_log VALUES (2, '${at}', 'info', 'Bill run 2 started (release ${release})');`;
 }
 
+
+/** The three SQLite files of one scenario in `dir`: before the bill run, billed by the rehearsal's script, billed by production. */
+export function stateFiles(dir: string, rehearsal: string): { billed: string; beforeBillRun: string; productionMasked: string } {
+  const make = (name: string, ...scripts: string[]): string => {
+    const path = join(dir, name);
+    const db = new Database(path);
+    db.exec(SCHEMA);
+    for (const script of scripts) db.exec(script);
+    db.close();
+    return path;
+  };
+  const beforeBillRun = make('before.db', BEFORE);
+  const billed = join(dir, 'billed.db');
+  copyFileSync(beforeBillRun, billed);
+  const db = new Database(billed);
+  db.exec(rehearsal);
+  db.close();
+  return { billed, beforeBillRun, productionMasked: make('production.db', BEFORE, productionBillRun()) };
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyword, sql } from '../../src/sql/fragment.js';
@@ -8,7 +8,7 @@ import type { MssqlEngine } from '../../src/engine/mssql/engine.js';
 import { computeStateDifferential, type DifferentialSettings, type StateDifferential } from '../../src/differential/state-differential.js';
 import { computeStateDifferentialOnServer } from '../../src/differential/state-differential-tsql.js';
 import { differentialRules } from '../../src/differential/rules.js';
-import { BEFORE, SCHEMA, productionBillRun } from '../helpers/state-fixture.js';
+import { BEFORE, SCHEMA, productionBillRun, stateFiles } from '../helpers/state-fixture.js';
 import { MSSQL_URL, withScratchDatabase } from '../helpers/mssql-scratch.js';
 
 /**
@@ -42,24 +42,6 @@ function tsqlScript(script: string): string {
   }
 }
 
-function sqliteFiles(dir: string, rehearsal: string): { billed: string; beforeBillRun: string; productionMasked: string } {
-  const make = (name: string, ...scripts: string[]): string => {
-    const path = join(dir, name);
-    const db = new Database(path);
-    db.exec(SCHEMA);
-    for (const script of scripts) db.exec(script);
-    db.close();
-    return path;
-  };
-  const beforeBillRun = make('before.db', BEFORE);
-  const billed = join(dir, 'billed.db');
-  copyFileSync(beforeBillRun, billed);
-  const db = new Database(billed);
-  db.exec(rehearsal);
-  db.close();
-  return { billed, beforeBillRun, productionMasked: make('production.db', BEFORE, productionBillRun()) };
-}
-
 function groups(result: StateDifferential): unknown {
   return result.summary.sortedGroups().map((g) => ({ table: g.table, what: g.what, rows: g.rows, accounts: [...g.accounts].sort() }));
 }
@@ -79,7 +61,7 @@ if (url === undefined) {
     t.test(`${scenario.name}: the server-side comparison finds what SQLite finds`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'rehearsal-state-it-'));
       t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      const expected = await computeStateDifferential({ ...sqliteFiles(dir, scenario.rehearsal), ...SETTINGS });
+      const expected = await computeStateDifferential({ ...stateFiles(dir, scenario.rehearsal), ...SETTINGS });
       const load = async (engine: MssqlEngine, ...scripts: string[]): Promise<string> => {
         for (const script of [TSQL_SCHEMA, ...scripts]) await engine.exec(sql`${keyword(tsqlScript(script))}`);
         const [row] = await engine.query<{ name: string }>(sql`SELECT DB_NAME() AS name`);

@@ -1,7 +1,5 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tsqlDialect } from '../../src/sql/tsql.js';
 import { findNonTsql } from '../../src/sql/tsql-lint.js';
 import type { Fragment } from '../../src/sql/fragment.js';
@@ -15,7 +13,7 @@ import { tableShapeQueries } from '../../src/differential/table-shapes-tsql.js';
 import { readTableShapes, type TableShape } from '../../src/differential/table-shapes.js';
 import { differentialRules } from '../../src/differential/rules.js';
 import { isToolTable } from '../../src/run/tool-tables.js';
-import { BEFORE, SCHEMA, productionBillRun } from '../helpers/state-fixture.js';
+import { productionBillRun, stateFiles } from '../helpers/state-fixture.js';
 import { RecordingEngine } from './recording-engine.js';
 import { goldenMismatch, tsqlParseError, type GoldenStatement } from './golden.js';
 
@@ -26,23 +24,9 @@ const SETTINGS: DifferentialSettings = {
   releases: { main: '7.5.0', prod: '7.4.2' },
 };
 
-/** The three SQLite files of one scenario: before the bill run, billed by the rehearsal, billed by production. */
+/** The billed copy of one scenario, with the copy before the bill run attached as `pre` and production's as `prod`. */
 function fixture(dir: string, rehearsal: string): Database.Database {
-  const make = (name: string, ...scripts: string[]): string => {
-    const path = join(dir, name);
-    const db = new Database(path);
-    db.exec(SCHEMA);
-    for (const script of scripts) db.exec(script);
-    db.close();
-    return path;
-  };
-  const before = make('before.db', BEFORE);
-  const billed = join(dir, 'billed.db');
-  copyFileSync(before, billed);
-  const writable = new Database(billed);
-  writable.exec(rehearsal);
-  writable.close();
-  const production = make('production.db', BEFORE, productionBillRun());
+  const { billed, beforeBillRun: before, productionMasked: production } = stateFiles(dir, rehearsal);
   const db = new Database(billed, { readonly: true });
   db.prepare('ATTACH DATABASE ? AS pre').run(before);
   db.prepare('ATTACH DATABASE ? AS prod').run(production);
