@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeEngageipShapedSample } from '../helpers/engageip-shaped-fixture.js';
 import { NODE_TS, readReport, REHEARSE } from '../helpers/sample-fixture.js';
+import { judge } from '../../src/checks/event-log.js';
 
 const run = promisify(execFile);
 
@@ -105,4 +106,15 @@ GROUPS.forEach((group, i) => {
       for (const account of c.names) t.ok(check?.affectedAccounts?.includes(account), `${c.check} names ${account}`);
     });
   }
+});
+
+t.test('card-expired-warnings-few: split by messages the three are judged strictly; as one Payments/Charge kind they stayed within the gateway\'s margin', async (t) => {
+  const outcome = await outcomes[GROUPS.findIndex((g) => g.some((c) => c.fault === 'card-expired-warnings-few'))];
+  const check = readReport(outcome?.report ?? '').checks.find((x) => x.id === 'event-log') as { evidence?: Record<string, string | number>[] } | undefined;
+  const rows = (check?.evidence ?? []).filter((e) => e.module === 'Payments' && e.action === 'Charge');
+  const data = rows.find((e) => e.messages === 'other messages');
+  t.match(data, { verdict: /production/, first_message: /: card expired$/ });
+  const count = (key: 'count' | 'production count'): number => rows.reduce((total, e) => total + Number(e[key]), 0);
+  t.equal(Number(data?.count) - Number(data?.['production count']), 3, 'three more "card expired" than production');
+  t.equal(judge({ level: 'warning', count: count('count') }, count('production count'), true), 'as in production', `the whole kind, ${count('count')} against production's ${count('production count')}, is within the margin`);
 });
