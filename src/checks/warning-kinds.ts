@@ -38,7 +38,7 @@ export class WarningKinds {
   /** (module, action) → the compiled message list, or null for a declared kind without one. */
   private readonly external = new Map<string, readonly RegExp[] | null>();
 
-  constructor(readonly declared: readonly ExternalWarningKind[]) {
+  constructor(declared: readonly ExternalWarningKind[]) {
     for (const kind of declared) this.external.set(kindKey(kind.module, kind.action), kind.messages === undefined ? null : kind.messages.map((m) => new RegExp(m)));
   }
 

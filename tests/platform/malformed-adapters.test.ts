@@ -238,7 +238,7 @@ t.test('18. eventLog.externalWarnings: an entry without its reason, an unknown k
   t.same(loadAdapter(adapterDir(t, SAMPLE)).externalWarnings.map((w) => `${w.module}/${w.action}`), ['Payments/Charge', 'Email/Send', 'Provisioning/Activate']);
 });
 
-t.test('19. eventLog.externalWarnings messages: a pattern that does not compile, is empty, matches an empty message, is too long or is not a string, or an empty list, is named at file:line:column', async (t) => {
+t.test('19. eventLog.externalWarnings messages: a pattern that does not compile, is empty, matches an empty message, nests repetition, is too long or is not a string, or an empty list, is named at file:line:column', async (t) => {
   const first = "        - '^INV-\\d{4}-\\d{2}-\\d{2}-[A-Za-z0-9][A-Za-z0-9_-]*: [A-Z][A-Z0-9_]+: '";
   t.ok(SAMPLE.includes(first), 'the sample lists the mail server\'s messages');
   /** The error for the sample with Email/Send's first pattern replaced by `item` (a YAML list item's value), at its line and column. */
@@ -258,6 +258,8 @@ t.test('19. eventLog.externalWarnings messages: a pattern that does not compile,
   t.match(everything.message, 'leave `messages` out');
   t.match(refused("'(?:)'").message, 'matches an empty message');
   t.match(refused("'x?'").message, 'matches an empty message');
+  const nested = refused("'^INV-(\\w+\\s?)*: refused'");
+  t.match(nested.message, `${nested.at} the message pattern "^INV-(\\\\w+\\\\s?)*: refused" of Email/Send repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time`);
   const empty = refused("''");
   t.match(empty.message, empty.at);
   t.match(empty.message, 'must have at least 1 character');
