@@ -43,6 +43,11 @@ export interface ExternalWarningFile {
   module: string;
   action: string;
   reason: string;
+  /**
+   * Regular expressions of the messages the outside systems cause; only those warnings of the kind
+   * get the margin, the rest (data problems filed under the same kind) are judged strictly.
+   */
+  messages?: string[];
 }
 
 export interface AdapterFile {
@@ -166,6 +171,7 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
               module: { type: 'string', minLength: 1, maxLength: 200 },
               action: { type: 'string', minLength: 1, maxLength: 200 },
               reason: { type: 'string', minLength: 1, maxLength: 500 },
+              messages: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', minLength: 1, maxLength: 500 } },
             },
           },
         },

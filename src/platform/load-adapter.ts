@@ -4,6 +4,7 @@ import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import { adapterSchema, type AdapterFile } from './adapter-schema.js';
 import { CONCEPT_NAMES, conceptDefinition, isConceptName, type ConceptName } from './concepts.js';
+import { nestsRepetition } from './nested-repetition.js';
 import { QueryTemplate } from './query-template.js';
 import type { LocatedQuery, PlatformAdapter, Position } from './types.js';
 
@@ -65,6 +66,7 @@ export function loadAdapter(dirOrFile: string): PlatformAdapter {
     const kind = `${w.module}/${w.action}`;
     if (externalKinds.has(kind)) errors.push(located.errorAt(['eventLog', 'externalWarnings', i], `warning kind ${kind} is listed twice`));
     externalKinds.add(kind);
+    (w.messages ?? []).forEach((pattern, j) => checkMessagePattern(located, ['eventLog', 'externalWarnings', i, 'messages', j], kind, pattern, errors));
   });
   const generator = raw.generator === undefined ? undefined : resolve(dir, raw.generator.program);
   if (generator !== undefined && !existsSync(generator)) errors.push(located.errorAt(['generator', 'program'], `generator ${generator} does not exist`));
@@ -152,6 +154,28 @@ function checkDriver(located: LocatedYaml<AdapterFile>, dir: string, errors: Con
         if (kindOf(driver[step]) === 'command') errors.push(located.errorAt(['driver', step], `a \`sql\` driver requests and polls through the database: write \`sql:\`, not \`run:\``));
       }
       return driver;
+  }
+}
+
+/**
+ * A message pattern of a warning kind depending on outside systems: it must compile; must not
+ * match an empty message, since such a pattern (`.*`, `x?`) lets every message of the kind through,
+ * data problems included, which is what the list is there to keep out; and must not repeat a group
+ * that itself repeats, since every warning's message is tested against it and that shape can take
+ * exponential time on one long message.
+ */
+function checkMessagePattern(located: LocatedYaml<AdapterFile>, path: (string | number)[], kind: string, pattern: string, errors: ConfigError[]): void {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    errors.push(located.errorAt(path, `a message of ${kind} is not a regular expression: ${(error as Error).message}. Write one that matches only the messages the outside system causes, e.g. '^INV-\\S+: ECONNREFUSED'`));
+    return;
+  }
+  if (nestsRepetition(pattern)) {
+    errors.push(located.errorAt(path, `the message pattern ${JSON.stringify(pattern)} of ${kind} repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time on a long message. Write it without the nested repetition (\`(a+)+\` matches what \`a+\` matches)`));
+  } else if (regex.test('')) {
+    errors.push(located.errorAt(path, `the message pattern ${JSON.stringify(pattern)} of ${kind} matches an empty message, so it would let every message of the kind through, data problems included. Make it match only what the outside system causes, or leave \`messages\` out to give the whole kind the margin`));
   }
 }
 

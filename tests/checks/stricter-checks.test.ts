@@ -91,7 +91,7 @@ t.test('event-log: a warning of a kind depending on outside systems fails only w
   const above = await withEngines(copyWith('above-reh', (db) => log(db, 'warning', 'Email', 'Send', 9)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile, EXTERNAL));
   t.equal(above.status, 'failed');
   t.match(above.summary, /warnings depending on outside systems well above production's: Email\/Send ×9 \(production 2\)/);
-  t.match(above.summary, /depending on outside systems \(Payments\/Charge, Email\/Send\) fails only when logged more than 2× and more than 5 times more often/, 'the threshold and the declared kinds are in the report');
+  t.match(above.summary, /depending on outside systems fails only when logged more than 2× and more than 5 times more often than there: for Payments\/Charge, Email\/Send the whole kind \(the adapter lists no messages\)/, 'the threshold and the declared kinds are in the report');
   const within = await withEngines(copyWith('within-reh', (db) => log(db, 'warning', 'Email', 'Send', 7)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile, EXTERNAL));
   t.equal(within.status, 'warning', `5 more against a mail server is within the margin: ${within.summary}`);
 });
@@ -121,6 +121,72 @@ t.test('event-log: any other warning production logged fails when logged more of
 
   const declared = await withEngines(copyWith('render-declared', (db) => log(db, 'warning', 'Invoices', 'Render', 7)), production, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile, [{ module: 'Invoices', action: 'Render' }]));
   t.equal(declared.status, 'warning', `declared as depending on outside systems, the margin applies: ${declared.summary}`);
+});
+
+/** Warnings of one kind with these messages, logged after the bill run started, on `account`. */
+function logMessages(db: Database.Database, module: string, action: string, messages: readonly string[], account = 1): void {
+  const insert = db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES (?, 'warning', ?, ?, 'failed', ?, ?)");
+  messages.forEach((message, i) => insert.run(`2026-11-01T02:01:${String(10 + i).padStart(2, '0')}.000Z`, module, action, account, message));
+}
+
+const NO_ADDRESS = 'INV-2026-11-01-ACC-000001: no e-mail address on file';
+const REFUSED = 'INV-2026-11-01-ACC-000001: EENVELOPE: 550 recipient rejected';
+/** Email/Send with the mail server's messages listed; Payments/Charge without a list. */
+const WITH_MESSAGES = [{ module: 'Payments', action: 'Charge' }, { module: 'Email', action: 'Send', messages: ['^INV-\\S+: [A-Z][A-Z0-9_]+: '] }];
+const times = (n: number, message: string): string[] => Array.from({ length: n }, () => message);
+
+t.test('event-log: a declared kind with a message list gets the margin only for those messages; the rest of it is counted apart, on both sides, and judged strictly', async (t) => {
+  // Production's bill run: two invoices without an address (data), one refused by the mail server.
+  const production = copyWith('split-prod', (db) => {
+    withBillRun(db);
+    logMessages(db, 'Email', 'Send', [...times(2, NO_ADDRESS), REFUSED]);
+  });
+  const judged = (name: string, messages: readonly string[], external: typeof WITH_MESSAGES | typeof EXTERNAL = WITH_MESSAGES, against = production) =>
+    withEngines(copyWith(name, (db) => logMessages(db, 'Email', 'Send', messages, 2)), against, (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile, external));
+
+  // The hole: three more invoices without an address. Judged as one kind, 6 against production's 3
+  // is within the margin; split, 5 against 2 is above production's for those same messages.
+  t.equal(judge({ level: 'warning', count: 6 }, 3, true), 'as in production', 'before: the whole kind within the margin');
+  t.equal(judge({ level: 'warning', count: 5 }, 2, false), 'above production', 'after: the data part, strictly');
+  t.equal(judge({ level: 'warning', count: 1 }, 1, true), 'as in production', 'after: the mail server\'s part, as in production');
+  const lost = await judged('split-lost', [...times(5, NO_ADDRESS), REFUSED]);
+  t.equal(lost.status, 'failed', lost.summary);
+  t.match(lost.summary, /^warnings more often than production's: Email\/Send \[other messages\] ×5 \(production 2\) logged/);
+  t.match(lost.summary, /for Email\/Send only the messages the adapter lists as caused by those systems \(the kind's other messages, such as data problems, are counted apart on both sides and fail like any other warning\); for Payments\/Charge the whole kind \(the adapter lists no messages\)/, 'the rule says which kinds are split');
+  t.same(lost.affectedAccounts, ['ACC-000002']);
+  const row = (result: typeof lost, part: string) => result.evidence?.find((e) => e.messages === part);
+  t.same(row(lost, 'other messages'), { ...row(lost, 'other messages'), verdict: 'above production', module: 'Email', action: 'Send', count: 5, 'production count': 2, first_message: NO_ADDRESS });
+  t.same(row(lost, 'outside systems'), { ...row(lost, 'outside systems'), verdict: 'as in production', count: 1, 'production count': 1, first_message: REFUSED });
+  const unsplit = await judged('split-unsplit', [...times(5, NO_ADDRESS), REFUSED], EXTERNAL);
+  t.equal(unsplit.status, 'warning', `without a message list the whole kind gets the margin, as before: ${unsplit.summary}`);
+  t.equal(unsplit.evidence?.[0]?.messages, 'all, outside systems');
+
+  const same = await judged('split-same', [...times(2, NO_ADDRESS), REFUSED]);
+  t.equal(same.status, 'warning', same.summary);
+  t.match(same.summary, /for Email\/Send only the messages the adapter lists/, 'the rule is in a passing report too');
+
+  // The mail server's part keeps its margin, against production's count of that part only (1, not 3).
+  const refused = await judged('split-refused-7', [...times(2, NO_ADDRESS), ...times(7, REFUSED)]);
+  t.equal(refused.status, 'failed', refused.summary);
+  t.match(refused.summary, /warnings depending on outside systems well above production's: Email\/Send \[outside systems\] ×7 \(production 1\)/);
+  const withinMargin = await judged('split-refused-6', [...times(2, NO_ADDRESS), ...times(6, REFUSED)]);
+  t.equal(withinMargin.status, 'warning', `5 more refusals are within the margin: ${withinMargin.summary}`);
+  t.equal(judge({ level: 'warning', count: 7 }, 3, true), 'as in production', 'against production\'s whole kind (3), not its refusals (1), the 7 refusals would pass');
+
+  // A part production's bill run did not log at all is new, like a kind it did not log.
+  const onlyData = copyWith('split-prod-data', (db) => {
+    withBillRun(db);
+    logMessages(db, 'Email', 'Send', times(2, NO_ADDRESS));
+  });
+  const newPart = await judged('split-new-part', [...times(2, NO_ADDRESS), REFUSED], WITH_MESSAGES, onlyData);
+  t.equal(newPart.status, 'failed');
+  t.match(newPart.summary, /1 warning\(s\) production's bill run did not log: Email\/Send \[outside systems\] ×1/);
+  const noMessage = await withEngines(
+    copyWith('split-null-message', (db) => db.prepare("INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-11-01T02:01:00.000Z', 'warning', 'Email', 'Send', 'failed', 1, NULL)").run()),
+    onlyData,
+    (r, p) => checkEventLog(r, STARTED, p, BILL_DATE, profile, WITH_MESSAGES),
+  );
+  t.equal(noMessage.evidence?.[0]?.messages, 'other messages', 'a warning without a message matches no pattern');
 });
 
 t.test('event-log: without a bill run in production\'s result every warning counts as new (fail closed)', async (t) => {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeEngageipShapedSample } from '../helpers/engageip-shaped-fixture.js';
 import { NODE_TS, readReport, REHEARSE } from '../helpers/sample-fixture.js';
+import { judge } from '../../src/checks/event-log.js';
 
 const run = promisify(execFile);
 
@@ -22,7 +23,8 @@ interface SwitchCase {
  * accounts: staff-users names the login in its summary); the discount tracking
  * regression shows in the state differential alone, which others also fail, so it is rehearsed apart
  * (with staff-direct-grant-added, whose grant to the ReadOnly login readonly-role-gains-refund would
- * leave to role-permissions).
+ * leave to role-permissions, and card-expired-warnings-few, since eventlog-failed-result fails
+ * event-log too).
  * `npm run mutants -- --catalogue mutants/engageip-shaped-platform.yaml` rehearses them one at a time.
  */
 const GROUPS: readonly (readonly SwitchCase[])[] = [
@@ -37,6 +39,7 @@ const GROUPS: readonly (readonly SwitchCase[])[] = [
   [
     { fault: 'discount-tracking-not-updated', check: 'state-differential', summary: /UserServicePackageDiscountTracking/, names: ['U000001', 'U000010'] },
     { fault: 'staff-direct-grant-added', check: 'staff-users', summary: /1 staff user\(s\) gained permissions that neither verify\.expectedStaffPermissionChanges nor a grant to a role they held explains: \S+ permission gained Payment\.Refund \(direct grant\)/, names: [] },
+    { fault: 'card-expired-warnings-few', check: 'event-log', summary: /Payments\/Charge \[other messages\] ×\d+/, names: [] },
   ],
 ];
 
@@ -103,4 +106,15 @@ GROUPS.forEach((group, i) => {
       for (const account of c.names) t.ok(check?.affectedAccounts?.includes(account), `${c.check} names ${account}`);
     });
   }
+});
+
+t.test('card-expired-warnings-few: split by messages the three are judged strictly; as one Payments/Charge kind they stayed within the gateway\'s margin', async (t) => {
+  const outcome = await outcomes[GROUPS.findIndex((g) => g.some((c) => c.fault === 'card-expired-warnings-few'))];
+  const check = readReport(outcome?.report ?? '').checks.find((x) => x.id === 'event-log') as { evidence?: Record<string, string | number>[] } | undefined;
+  const rows = (check?.evidence ?? []).filter((e) => e.module === 'Payments' && e.action === 'Charge');
+  const data = rows.find((e) => e.messages === 'other messages');
+  t.match(data, { verdict: /production/, first_message: /: card expired$/ });
+  const count = (key: 'count' | 'production count'): number => rows.reduce((total, e) => total + Number(e[key]), 0);
+  t.equal(Number(data?.count) - Number(data?.['production count']), 3, 'three more "card expired" than production');
+  t.equal(judge({ level: 'warning', count: count('count') }, count('production count'), true), 'as in production', `the whole kind, ${count('count')} against production's ${count('production count')}, is within the margin`);
 });

@@ -218,22 +218,70 @@ t.test('17. a plan naming an adapter that is not there, a release it lacks, or a
 });
 
 t.test('18. eventLog.externalWarnings: an entry without its reason, an unknown key, or a kind listed twice is named with its line', async (t) => {
-  const entry = '    - { module: Email, action: Send, reason: the mail server refuses or cannot be reached }';
+  const entry = '    - module: Email\n      action: Send\n      reason: the mail server refuses or cannot be reached\n';
   t.ok(SAMPLE.includes(entry), 'the sample declares Email/Send');
-  const noReason = SAMPLE.replace(entry, '    - { module: Email, action: Send }');
+  const noReason = SAMPLE.replace(entry, '    - module: Email\n      action: Send\n');
   const missing = configErrors(t, () => loadAdapter(adapterDir(t, noReason)));
-  t.match(missing, `adapter.yaml:${lineOf(noReason, '    - { module: Email, action: Send }')}:`);
+  t.match(missing, `adapter.yaml:${lineOf(noReason, '    - module: Email')}:`);
   t.match(missing, 'reason');
 
-  const misspelt = SAMPLE.replace(entry, '    - { module: Email, acton: Send, reason: refused }');
+  const misspelt = SAMPLE.replace(entry, '    - module: Email\n      acton: Send\n      reason: refused\n');
   const unknown = configErrors(t, () => loadAdapter(adapterDir(t, misspelt)));
   t.match(unknown, `adapter.yaml:${lineOf(misspelt, 'acton')}:`);
   t.match(unknown, 'acton');
 
-  const twice = SAMPLE.replace(entry, `${entry}\n    - { module: Email, action: Send, reason: again }`);
+  const twice = SAMPLE.replace('    - module: Provisioning\n', '    - { module: Email, action: Send, reason: again }\n    - module: Provisioning\n');
   const duplicate = configErrors(t, () => loadAdapter(adapterDir(t, twice)));
   t.match(duplicate, `adapter.yaml:${lineOf(twice, 'reason: again')}:`);
   t.match(duplicate, 'warning kind Email/Send is listed twice');
 
   t.same(loadAdapter(adapterDir(t, SAMPLE)).externalWarnings.map((w) => `${w.module}/${w.action}`), ['Payments/Charge', 'Email/Send', 'Provisioning/Activate']);
+});
+
+t.test('19. eventLog.externalWarnings messages: a pattern that does not compile, is empty, matches an empty message, nests repetition, is too long or is not a string, or an empty list, is named at file:line:column', async (t) => {
+  const first = "        - '^INV-\\d{4}-\\d{2}-\\d{2}-[A-Za-z0-9][A-Za-z0-9_-]*: [A-Z][A-Z0-9_]+: '";
+  t.ok(SAMPLE.includes(first), 'the sample lists the mail server\'s messages');
+  /** The error for the sample with Email/Send's first pattern replaced by `item` (a YAML list item's value), at its line and column. */
+  const refused = (item: string): { message: string; at: string } => {
+    const text = SAMPLE.replace(first, `        - ${item}`);
+    const line = lineOf(text, `        - ${item}`);
+    return { message: configErrors(t, () => loadAdapter(adapterDir(t, text))), at: `adapter.yaml:${line}:11:` };
+  };
+
+  const unclosed = refused("'^INV-(\\S+: ECONNREFUSED'");
+  t.match(unclosed.message, `${unclosed.at} a message of Email/Send is not a regular expression: Invalid regular expression`);
+  t.match(unclosed.message, 'Unterminated group');
+  const quantifier = refused("'*: refused'");
+  t.match(quantifier.message, `${quantifier.at} a message of Email/Send is not a regular expression`);
+  const everything = refused("'.*'");
+  t.match(everything.message, `${everything.at} the message pattern ".*" of Email/Send matches an empty message, so it would let every message of the kind through`);
+  t.match(everything.message, 'leave `messages` out');
+  t.match(refused("'(?:)'").message, 'matches an empty message');
+  t.match(refused("'x?'").message, 'matches an empty message');
+  const nested = refused("'^INV-(\\w+\\s?)*: refused'");
+  t.match(nested.message, `${nested.at} the message pattern "^INV-(\\\\w+\\\\s?)*: refused" of Email/Send repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time`);
+  const empty = refused("''");
+  t.match(empty.message, empty.at);
+  t.match(empty.message, 'must have at least 1 character');
+  const long = refused(`'${'a'.repeat(501)}'`);
+  t.match(long.message, long.at);
+  const number = refused('42');
+  t.match(number.message, number.at);
+  t.match(number.message, 'string');
+  const object = refused('{ pattern: x }');
+  t.match(object.message, object.at);
+
+  const noList = SAMPLE.replace(/(reason: the mail server refuses or cannot be reached\n {6}messages:\n)(?: {8}.*\n)+/, 'reason: the mail server refuses or cannot be reached\n      messages: []\n');
+  t.not(noList, SAMPLE);
+  t.match(configErrors(t, () => loadAdapter(adapterDir(t, noList))), `adapter.yaml:${lineOf(noList, 'messages: []')}:`);
+
+  const two = SAMPLE.replace(first, "        - '(a'\n        - '.*'");
+  const both = configErrors(t, () => loadAdapter(adapterDir(t, two)));
+  t.match(both, `adapter.yaml:${lineOf(two, "'(a'")}:11:`, 'every problem at once');
+  t.match(both, `adapter.yaml:${lineOf(two, "'.*'")}:11:`);
+
+  const kinds = loadAdapter(adapterDir(t, SAMPLE)).externalWarnings;
+  t.ok(kinds.every((k) => (k.messages ?? []).length > 0), 'the sample lists messages for every kind it declares');
+  const withoutMessages = SAMPLE.replace(/( {6}reason: the mail server refuses or cannot be reached\n) {6}messages:\n(?: {8}.*\n)+/, '$1');
+  t.equal(loadAdapter(adapterDir(t, withoutMessages)).externalWarnings.find((k) => k.module === 'Email')?.messages, undefined, 'messages are optional');
 });

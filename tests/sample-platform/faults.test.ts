@@ -2,7 +2,7 @@ import t from 'tap';
 import { FAULTS } from '../../sample-platform/service/releases.js';
 import type { Fault } from '../../sample-platform/service/releases.js';
 import { SAMPLE_ADAPTER, SAMPLE_PROFILE } from '../helpers/sample-profile.js';
-import { withEngines } from '../helpers/result-copies.js';
+import { resultCopies, withEngines } from '../helpers/result-copies.js';
 import { checkEventLog } from '../../src/checks/event-log.js';
 
 const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
@@ -40,6 +40,7 @@ const INSPECTED: readonly Fault[] = [
   'staff-direct-grant-revoked',
   'staff-direct-grant-added',
   'render-warnings-few',
+  'missing-email-warnings-few',
 ];
 const queue = [...INSPECTED];
 await Promise.all(
@@ -229,4 +230,43 @@ t.test('render-warnings-few logs three Invoices/Render warnings more than produc
   t.match(check.summary, `warnings more often than production's: Invoices/Render ×${inProduction + 3} (production ${inProduction})`);
   const unchanged = await judged(candidate.db);
   t.not(unchanged.status, 'failed', `the unchanged candidate passes: ${unchanged.summary}`);
+});
+
+t.test('missing-email-warnings-few logs three Email/Send "no e-mail address on file" warnings and still mails; event-log fails them although Email/Send depends on a mail server', async (t) => {
+  const db = run('missing-email-warnings-few');
+  t.same(compareToProduction(db, ['event_log']), NOTHING_ELSE);
+  const noAddress = "SELECT COUNT(*) AS n FROM event_log WHERE level = 'warning' AND module = 'Email' AND action = 'Send' AND message LIKE '%: no e-mail address on file' AND id > ?";
+  const inProduction = one<{ n: number }>(production.db, noAddress, lastEventId).n;
+  t.equal(one<{ n: number }>(db, noAddress, lastEventId).n, inProduction + 3);
+  const accounts = (file: string): number => one<{ n: number }>(file, noAddress.replace('COUNT(*)', 'COUNT(DISTINCT account_id)'), lastEventId).n;
+  t.equal(accounts(db), accounts(production.db) + 3, 'three accounts');
+  t.equal(faulty.get('missing-email-warnings-few')?.captures.filter((c) => c.kind === 'mail').length, production.captures.filter((c) => c.kind === 'mail').length, 'every invoice is still mailed');
+
+  const judged = (rehearsal: string, productionFile: string, external: typeof SAMPLE_ADAPTER.externalWarnings) => {
+    const since = one<{ started_at: string }>(rehearsal, 'SELECT started_at FROM bill_runs WHERE bill_date = ? ORDER BY id DESC LIMIT 1', BILL_DATE).started_at;
+    return withEngines(rehearsal, productionFile, (r, p) => checkEventLog(r, since, p, BILL_DATE, SAMPLE_PROFILE, external));
+  };
+  const check = await judged(db, production.db, SAMPLE_ADAPTER.externalWarnings);
+  t.equal(check.status, 'failed', check.summary);
+  t.match(check.summary, `Email/Send [other messages] ×${inProduction + 3}`);
+  t.equal(check.affectedCount, 3);
+  t.not((await judged(candidate.db, production.db, SAMPLE_ADAPTER.externalWarnings)).status, 'failed', 'the unchanged candidate passes');
+
+  // The hole the message list closes: when production's bill run logged that kind too (two accounts
+  // without an address, as both sides would), three more used to stay within the mail server's margin.
+  const twoWithoutAddress = (source: string, name: string): string =>
+    resultCopies(source, dir).changedCopy(name, (copy) => {
+      const since = (copy.prepare('SELECT started_at FROM bill_runs WHERE bill_date = ? ORDER BY id DESC LIMIT 1').get(BILL_DATE) as { started_at: string }).started_at;
+      const insert = copy.prepare("INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES (?, 'warning', 'Email', 'Send', 'failed', ?, ?)");
+      for (const account of [1, 2]) insert.run(since, account, `INV-${BILL_DATE}-ACC-00000${account}: no e-mail address on file`);
+    });
+  const productionTwo = twoWithoutAddress(production.db, 'production-two-without-address');
+  const faultyTwo = twoWithoutAddress(db, 'missing-email-two-without-address');
+  const wholeKind = SAMPLE_ADAPTER.externalWarnings.map(({ module, action, reason }) => ({ module, action, reason }));
+  const before = await judged(faultyTwo, productionTwo, wholeKind);
+  t.not(before.status, 'failed', `without the message list the whole Email/Send kind gets the margin and the regression passes: ${before.summary}`);
+  const after = await judged(faultyTwo, productionTwo, SAMPLE_ADAPTER.externalWarnings);
+  t.equal(after.status, 'failed', after.summary);
+  t.match(after.summary, `warnings more often than production's: Email/Send [other messages] ×${inProduction + 5} (production ${inProduction + 2})`);
+  t.not((await judged(twoWithoutAddress(candidate.db, 'candidate-two-without-address'), productionTwo, SAMPLE_ADAPTER.externalWarnings)).status, 'failed', 'the unchanged candidate with the same two still passes');
 });

@@ -24,6 +24,9 @@ const RENDER_FAILURE_EVERY = 50;
 /** The `render-warnings-few` fault: this many mailed invoices get one render warning more than production logs. */
 const EXTRA_RENDER_WARNINGS = 3;
 
+/** The `missing-email-warnings-few` fault: this many mailed invoices also log "no e-mail address on file". */
+const EXTRA_MISSING_EMAIL_WARNINGS = 3;
+
 /** A database change an outbound step asks for; applied later, many in one transaction. */
 export type ResultWrite = (tx: PlatformDatabase, now: string) => Promise<void>;
 
@@ -43,6 +46,7 @@ interface PaymentMethod {
 export class OutboundSteps {
   private mailed = 0;
   private extraRenderWarnings = 0;
+  private extraMissingEmailWarnings = 0;
 
   constructor(
     private readonly settings: PlatformSettings,
@@ -112,6 +116,11 @@ export class OutboundSteps {
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
+    }
+    // A data-only warning filed under the mail kind: the invoice is still mailed, only the log differs.
+    if (this.faults.has('missing-email-warnings-few') && this.extraMissingEmailWarnings < EXTRA_MISSING_EMAIL_WARNINGS) {
+      this.extraMissingEmailWarnings++;
+      this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
     }
     // The invoice template has no eCheck remittance slip: every release, production's too, warns for
     // each mailed eCheck auto-pay invoice, so production's bill run logs this kind of warning too.
