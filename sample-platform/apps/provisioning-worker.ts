@@ -2,7 +2,8 @@
  * The sample platform's provisioning worker: the job service that pushes package changes the bill
  * run does not (accounts not due, sign-ups) to the switches named in `provisioning.hosts`, one
  * line per package over TCP, and marks them done. Runs until SIGTERM, looking every 200 ms.
- * Candidate switch `provisioning-job-idle`: it runs but never provisions anything.
+ * Candidate switches: `provisioning-job-idle`, it runs but never provisions anything;
+ * `worker-provisions-twice`, it sends every request twice (each package still marked done once).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendLine } from '../shared/send-line.js';
@@ -22,6 +23,7 @@ await runApp(async () => {
     JOIN accounts a ON a.id = up.account_id JOIN packages p ON p.id = up.package_id
     WHERE up.provisioning_status = 'pending' AND up.status <> 'cancelled' AND a.status = 'active' ORDER BY up.id`);
   const done = db.prepare("UPDATE user_packages SET provisioning_status = 'done' WHERE id = ?");
+  const sends = faults.has('worker-provisions-twice') ? 2 : 1;
   while (!stopping) {
     if (!faults.has('provisioning-job-idle')) {
       for (const row of pending.all() as { id: number; account_number: string; code: string }[]) {
@@ -29,7 +31,7 @@ await runApp(async () => {
         if (target === undefined) break;
         const [host = '', port = '0'] = target.split(':');
         try {
-          await sendLine({ host, port: Number(port) }, `action=activate account=${row.account_number} package=${row.code}\n`, SEND_TIMEOUT_MS);
+          for (let copy = 0; copy < sends; copy++) await sendLine({ host, port: Number(port) }, `action=activate account=${row.account_number} package=${row.code}\n`, SEND_TIMEOUT_MS);
           done.run(row.id);
         } catch (error) {
           process.stderr.write(`provisioning ${row.account_number} to ${target} failed: ${(error as Error).message}\n`);

@@ -14,12 +14,13 @@ export interface ProbeFile {
     rows?: number;
     minRows?: number;
     values?: Record<string, string | number | boolean | null>;
-    ledger?: { kind: string; min?: number; max?: number }[];
+    ledger?: { kind: string; min?: number; max?: number; accounts?: string }[];
   };
 }
 
 const text = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 const scalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
+const query = { type: 'string', minLength: 1, maxLength: 100_000 } as const;
 const count = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
 
 /** The JSON schema of a checklist item's `probes` list (ajv, strict). */
@@ -47,7 +48,7 @@ export const probesSchema = {
           bodyFile: text,
         },
       },
-      sql: { type: 'string', minLength: 1, maxLength: 100_000 },
+      sql: query,
       command: {
         type: 'object',
         additionalProperties: false,
@@ -87,7 +88,7 @@ export const probesSchema = {
               type: 'object',
               additionalProperties: false,
               required: ['kind'],
-              properties: { kind: { type: 'string', enum: ['mail', 'payment', 'provisioning'] }, min: count, max: count },
+              properties: { kind: { type: 'string', enum: ['mail', 'payment', 'provisioning'] }, min: count, max: count, accounts: query },
             },
           },
         },

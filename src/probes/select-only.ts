@@ -15,22 +15,23 @@ export interface SelectProblem {
   readonly detail: string;
 }
 
-export function selectOnlyProblem(query: string): SelectProblem | undefined {
+/** `what` names the query in the details: a `sql` probe's, or a job probe's `accounts` query. */
+export function selectOnlyProblem(query: string, what = 'a `sql` probe'): SelectProblem | undefined {
   const code = scanTsql(query).filter((s) => s.kind === 'code' || s.unterminated);
   const unterminated = code.find((s) => s.unterminated);
   if (unterminated !== undefined) return { offset: unterminated.start, detail: 'a string, quoted name or comment is never closed' };
   const first = code.map((s) => ({ s, m: /\S/.exec(query.slice(s.start, s.end)) })).find((x) => x.m !== null);
   if (first?.m == null) return { offset: 0, detail: 'the query is empty' };
   const start = first.s.start + first.m.index;
-  if (!/^SELECT\b/i.test(query.slice(start))) return { offset: start, detail: 'a `sql` probe may only be one SELECT (it reads the copy and changes nothing); a WITH, a batch or any other statement is refused' };
+  if (!/^SELECT\b/i.test(query.slice(start))) return { offset: start, detail: `${what} may only be one SELECT (it reads the copy and changes nothing); a WITH, a batch or any other statement is refused` };
   for (const segment of code) {
     const piece = query.slice(segment.start, segment.end);
     const semicolon = piece.indexOf(';');
     if (semicolon >= 0 && /\S/.test(query.slice(segment.start + semicolon + 1).replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
-      return { offset: segment.start + semicolon, detail: 'a `sql` probe is one statement: nothing may follow `;`' };
+      return { offset: segment.start + semicolon, detail: `${what} is one statement: nothing may follow \`;\`` };
     }
     const write = WRITES.exec(piece);
-    if (write !== null) return { offset: segment.start + write.index, detail: `\`${write[0]}\` is not allowed in a \`sql\` probe: it may only read (one SELECT, no INTO, no procedure calls)` };
+    if (write !== null) return { offset: segment.start + write.index, detail: `\`${write[0]}\` is not allowed in ${what}: it may only read (one SELECT, no INTO, no procedure calls)` };
   }
   return undefined;
 }

@@ -1,47 +1,15 @@
-import { SqliteEngine } from '../engine/sqlite.js';
-import type { Row } from '../engine/types.js';
-import { QueryTemplate } from '../platform/query-template.js';
 import type { SqlProbe } from './types.js';
 import type { ProbeFinding, ProbeRunContext } from './context.js';
 import { sameValue } from './expectations.js';
 import { maskValue } from './mask.js';
-import { selectOnlyProblem } from './select-only.js';
+import { readOnlyQuery } from './read-only-query.js';
 import { fill } from './templates.js';
 
-/** Thrown inside the SQL Server transaction so it always rolls back, whatever the query did. */
-class RollBack extends Error {}
-
-/**
- * One SELECT against the billed copy through the engine, read-only on both engines: refused
- * unless it is a single SELECT (checked again here, not only at load); on SQLite run on a
- * connection opened read-only and only if SQLite itself says the statement only reads; on SQL
- * Server inside a transaction that is always rolled back.
- */
+/** One SELECT against the billed copy (read-only-query.ts), judged by its rows. */
 export async function runSqlProbe(probe: SqlProbe, ctx: ProbeRunContext): Promise<ProbeFinding> {
-  const problem = selectOnlyProblem(probe.query);
-  if (problem !== undefined) return { outcome: 'error', summary: `refused: ${problem.detail}`, evidence: [] };
-  const statement = new QueryTemplate(probe.query).bind({ billDate: ctx.variables.billDate ?? '', account: ctx.variables.account ?? '' });
-  let rows: Row[];
-  if (ctx.databasePath !== undefined) {
-    const readOnly = SqliteEngine.open(ctx.databasePath, { readonly: true });
-    try {
-      if (!readOnly.connection.prepare(readOnly.dialect.render(statement).text).readonly) return { outcome: 'error', summary: 'refused: SQLite says this statement would write', evidence: [] };
-      rows = await readOnly.query(statement);
-    } finally {
-      await readOnly.close();
-    }
-  } else {
-    let read: Row[] = [];
-    await ctx.engine
-      .transaction(async (tx) => {
-        read = await tx.query(statement);
-        throw new RollBack();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof RollBack)) throw error;
-      });
-    rows = read;
-  }
+  const read = await readOnlyQuery(probe.query, ctx);
+  if ('refused' in read) return { outcome: 'error', summary: `refused: ${read.refused}`, evidence: [] };
+  const { rows } = read;
   const results: { expected: string; actual: string; met: boolean }[] = [];
   const { expect } = probe;
   if (expect.rows !== undefined) results.push({ expected: `${expect.rows} row(s)`, actual: `${rows.length} row(s)`, met: rows.length === expect.rows });

@@ -50,8 +50,21 @@ export interface JobProbe {
   /** One of the adapter's other services, run for `seconds` and then stopped. */
   readonly service: string;
   readonly seconds: number;
-  /** What the sinkholes must have caught from it, per kind: at least `min`, at most `max` attempts. */
-  readonly expect: { readonly ledger: readonly { readonly kind: LedgerKind; readonly min?: number; readonly max?: number }[] };
+  /** What the sinkholes must have caught from it, per kind. */
+  readonly expect: { readonly ledger: readonly LedgerExpectation[] };
+}
+
+/** Attempts of one kind while a job ran: at least `min`, at most `max`, and with `accounts` exactly those accounts. */
+export interface LedgerExpectation {
+  readonly kind: LedgerKind;
+  readonly min?: number;
+  readonly max?: number;
+  /**
+   * One SELECT on the billed copy, read just before the job starts: its first column holds one
+   * account number per expected attempt. The attempts, attributed by the adapter's
+   * `outbound.accountPatterns`, must be these rows as a multiset.
+   */
+  readonly accounts?: string;
 }
 
 export type ProbeSpec = HttpProbe | SqlProbe | CommandProbe | JobProbe;

@@ -79,12 +79,7 @@ export function validateProbes(files: readonly ProbeFile[], context: ProbeContex
       if (expect.status === undefined && json.length === 0 && expect.text === undefined) errors.push(context.errorAt(at, 'an http probe needs `expect` with `status`, `json` or `text`'));
       spec = { kind: 'http', service: http.service, method: (http.method ?? 'GET') as 'GET', path: http.path, headers: http.headers ?? {}, ...(body !== undefined ? { body } : {}), expect: { ...(expect.status !== undefined ? { status: expect.status } : {}), json, ...(expect.text !== undefined ? { text: expect.text } : {}) } };
     } else if (file.sql !== undefined) {
-      const problem = selectOnlyProblem(file.sql);
-      if (problem !== undefined) errors.push(context.errorAt([...at, 'sql'], `${problem.detail} (line ${lineOf(file.sql, problem.offset)} of the query)`));
-      for (const parameter of new QueryTemplate(file.sql).parameters) {
-        if (!SQL_PARAMETERS.has(parameter.name)) errors.push(context.errorAt([...at, 'sql'], `unknown parameter :${parameter.name}; a sql probe may use :billDate and :account`));
-        else if (parameter.name === 'account' && !hasAccount) errors.push(context.errorAt([...at, 'sql'], ':account needs the probe\'s `account` (one of the plan\'s scenario accounts)'));
-      }
+      checkQuery(file.sql, 'a `sql` probe', [...at, 'sql'], hasAccount, context, errors);
       if (expect.rows === undefined && expect.minRows === undefined && expect.values === undefined) errors.push(context.errorAt(at, 'a sql probe needs `expect` with `rows`, `minRows` or `values`'));
       for (const [column, value] of Object.entries(expect.values ?? {})) if (typeof value === 'string') checkTemplates(value, [...at, 'expect', 'values', column]);
       spec = { kind: 'sql', query: file.sql, expect: { ...(expect.rows !== undefined ? { rows: expect.rows } : {}), ...(expect.minRows !== undefined ? { minRows: expect.minRows } : {}), ...(expect.values !== undefined ? { values: expect.values } : {}) } };
@@ -99,7 +94,12 @@ export function validateProbes(files: readonly ProbeFile[], context: ProbeContex
       const ledger = expect.ledger ?? [];
       if (ledger.length === 0) errors.push(context.errorAt(at, 'a job probe needs `expect.ledger`: what the service must have sent to the sinkholes while it ran (e.g. `{ kind: provisioning, min: 1 }`)'));
       ledger.forEach((l, i) => {
-        if (l.min !== undefined && l.max !== undefined && l.min > l.max) errors.push(context.errorAt([...at, 'expect', 'ledger', i], `min ${l.min} is above max ${l.max}`));
+        const where = [...at, 'expect', 'ledger', i];
+        if (l.min === undefined && l.max === undefined && l.accounts === undefined) errors.push(context.errorAt(where, `a ledger expectation needs \`min\`, \`max\` or \`accounts\`; \`{ kind: ${l.kind} }\` alone cannot fail`));
+        if (l.min !== undefined && l.max !== undefined && l.min > l.max) errors.push(context.errorAt(where, `min ${l.min} is above max ${l.max}`));
+        if (l.accounts === undefined) return;
+        checkQuery(l.accounts, 'an `accounts` query', [...where, 'accounts'], hasAccount, context, errors);
+        if (context.adapter.outbound.accountPatterns.length === 0) errors.push(context.errorAt([...where, 'accounts'], `\`accounts\` compares the accounts each attempt names, and ${context.adapter.file} declares no \`outbound.accountPatterns\` to find them with; add them to the adapter, or expect counts (\`min\`, \`max\`)`));
       });
       spec = { kind: 'job', service: file.job.service, seconds: file.job.seconds, expect: { ledger: ledger.map((l) => ({ ...l, kind: l.kind as 'mail' })) } };
     }
@@ -112,6 +112,16 @@ export function validateProbes(files: readonly ProbeFile[], context: ProbeContex
     });
   });
   return probes;
+}
+
+/** One SELECT with only the parameters a probe binds: a `sql` probe's query, a job's `accounts` query. */
+function checkQuery(query: string, what: string, at: YamlPath, hasAccount: boolean, context: ProbeContext, errors: ConfigError[]): void {
+  const problem = selectOnlyProblem(query, what);
+  if (problem !== undefined) errors.push(context.errorAt(at, `${problem.detail} (line ${lineOf(query, problem.offset)} of the query)`));
+  for (const parameter of new QueryTemplate(query).parameters) {
+    if (!SQL_PARAMETERS.has(parameter.name)) errors.push(context.errorAt(at, `unknown parameter :${parameter.name}; ${what} may use :billDate and :account`));
+    else if (parameter.name === 'account' && !hasAccount) errors.push(context.errorAt(at, ':account needs the probe\'s `account` (one of the plan\'s scenario accounts)'));
+  }
 }
 
 function checkJsonExpectation(e: JsonExpectation, at: YamlPath, context: ProbeContext, errors: ConfigError[], checkTemplates: (text: string, path: YamlPath) => void): JsonExpectation {

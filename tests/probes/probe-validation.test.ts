@@ -63,6 +63,44 @@ t.test('a sql probe must be one SELECT, on either engine', async (t) => {
   }
 });
 
+/** A job probe on the provisioning worker whose provisioning expectation is `ledger` (YAML flow map fields). */
+function jobWithLedger(fields: string): string {
+  return planWithProbes(`      - job: { service: provisioning-worker, seconds: 1 }\n        expect: { ledger: [ { kind: provisioning, ${fields} } ] }\n`);
+}
+
+t.test("a job's `accounts` query is checked like a sql probe's, at its line and column", async (t) => {
+  const valid = loadPlan(dir.write('plan.yaml', jobWithLedger('min: 1, accounts: "SELECT a.account_number FROM accounts a WHERE a.status = :billDate"')));
+  const spec = valid.checklist.find((i) => i.id === 'probed')?.probes[0]?.spec;
+  t.same(spec?.kind === 'job' ? spec.expect.ledger : undefined, [{ kind: 'provisioning', min: 1, accounts: 'SELECT a.account_number FROM accounts a WHERE a.status = :billDate' }], 'min and accounts together');
+  for (const [fields, why] of [
+    ['accounts: "UPDATE accounts SET status = 1"', /plan\.yaml:\d+:\d+: an `accounts` query may only be one SELECT/],
+    ['accounts: "SELECT 1 AS a; SELECT 2 AS b"', /plan\.yaml:\d+:\d+: an `accounts` query is one statement: nothing may follow `;`/],
+    ['accounts: "SELECT account_number INTO x FROM accounts"', /plan\.yaml:\d+:\d+: `INTO` is not allowed in an `accounts` query/],
+    ['accounts: "SELECT account_number FROM accounts WHERE id = :who"', /plan\.yaml:\d+:\d+: unknown parameter :who; an `accounts` query may use :billDate and :account/],
+    ['accounts: "SELECT account_number FROM accounts WHERE account_number = :account"', /:account needs the probe's `account`/],
+    ['accounts: 42', /plan\.yaml:\d+:\d+: `checklist\.1\.probes\.0\.expect\.ledger\.0\.accounts` must be a string, got number/],
+    ['accounts: [ ACC-000001 ]', /plan\.yaml:\d+:\d+: `[\w.]+\.accounts` must be a string, got a list/],
+    ['accounts: ""', /plan\.yaml:\d+:\d+: `[\w.]+\.accounts` must have at least 1 character/],
+    ['accounts: "  -- nothing\\n"', /plan\.yaml:\d+:\d+: the query is empty/],
+  ] as const) {
+    t.match(errorsFor(jobWithLedger(fields)), why, fields);
+  }
+  const line = (message: string): number => Number(/plan\.yaml:(\d+):/.exec(message)?.[1]);
+  const wrong = jobWithLedger('accounts: "DELETE FROM accounts"');
+  t.equal(line(errorsFor(wrong)), wrong.split('\n').findIndex((l) => l.includes('DELETE FROM accounts')) + 1, "the error is at the query's line");
+  t.match(errorsFor(planWithProbes('      - job: { service: provisioning-worker, seconds: 1 }\n        expect: { ledger: [ { kind: provisioning } ] }\n')), /a ledger expectation needs `min`, `max` or `accounts`/);
+});
+
+t.test('rehearse check: a malformed `accounts` query exits 2 with file:line:column and creates nothing', async (t) => {
+  const file = dir.write('bad-accounts.yaml', jobWithLedger('accounts: "SELECT 1 AS a; DROP TABLE accounts"'));
+  const [node, ...loader] = NODE_TS;
+  const result = spawnSync(node, [...loader, REHEARSE, 'check', file], { encoding: 'utf8' });
+  t.equal(result.status, 2);
+  t.match(result.stderr, /bad-accounts\.yaml:\d+:\d+: an `accounts` query is one statement/);
+  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  t.notOk(existsSync(join(dir.dir, 'reports')), 'no report folder');
+});
+
 t.test('values, accounts, kinds and expectations a probe cannot have', async (t) => {
   t.match(errorsFor(planWithProbes('      - http: { service: portal, path: "/a/{{account.nickname}}" }\n        account: ACC-000001\n        expect: { status: 200 }\n')), /`\{\{account\.nickname\}\}`: an account's values are account\.status, account\.balance/);
   t.match(errorsFor(planWithProbes('      - http: { service: portal, path: "/a/{{account}}" }\n        expect: { status: 200 }\n')), /needs the probe's `account`/);
