@@ -1,10 +1,10 @@
+import safeRegex from 'safe-regex2';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadValidatedYaml, type LocatedYaml } from '../config/validated-yaml.js';
 import { ConfigError, ConfigErrors, UserError } from '../errors.js';
 import { adapterSchema, type AdapterFile } from './adapter-schema.js';
 import { CONCEPT_NAMES, conceptDefinition, isConceptName, type ConceptName } from './concepts.js';
-import { nestsRepetition } from './nested-repetition.js';
 import { QueryTemplate } from './query-template.js';
 import type { LocatedQuery, PlatformAdapter, Position } from './types.js';
 
@@ -161,8 +161,8 @@ function checkDriver(located: LocatedYaml<AdapterFile>, dir: string, errors: Con
  * A message pattern of a warning kind depending on outside systems: it must compile; must not
  * match an empty message, since such a pattern (`.*`, `x?`) lets every message of the kind through,
  * data problems included, which is what the list is there to keep out; and must not repeat a group
- * that itself repeats, since every warning's message is tested against it and that shape can take
- * exponential time on one long message.
+ * that itself repeats (star height above one, as `safe-regex2` judges it), since every warning's
+ * message is tested against it and that shape can take exponential time on one long message.
  */
 function checkMessagePattern(located: LocatedYaml<AdapterFile>, path: (string | number)[], kind: string, pattern: string, errors: ConfigError[]): void {
   let regex: RegExp;
@@ -172,7 +172,7 @@ function checkMessagePattern(located: LocatedYaml<AdapterFile>, path: (string | 
     errors.push(located.errorAt(path, `a message of ${kind} is not a regular expression: ${(error as Error).message}. Write one that matches only the messages the outside system causes, e.g. '^INV-\\S+: ECONNREFUSED'`));
     return;
   }
-  if (nestsRepetition(pattern)) {
+  if (!safeRegex(pattern)) {
     errors.push(located.errorAt(path, `the message pattern ${JSON.stringify(pattern)} of ${kind} repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time on a long message. Write it without the nested repetition (\`(a+)+\` matches what \`a+\` matches)`));
   } else if (regex.test('')) {
     errors.push(located.errorAt(path, `the message pattern ${JSON.stringify(pattern)} of ${kind} matches an empty message, so it would let every message of the kind through, data problems included. Make it match only what the outside system causes, or leave \`messages\` out to give the whole kind the margin`));
