@@ -124,7 +124,7 @@ function stopServer(child: ChildProcess): Promise<void> {
  * A namespace with a veth link to this one and the server inside it, on a copy of the database:
  * every statement the client sends crosses the link. The link adds its own latency only; a
  * further `addedDelayMs` per round trip is waited out by the server (userland: no netem here).
- * Ctrl-C while it is open removes it all before the process exits.
+ * Ctrl-C (or SIGTERM) while it is open removes it all before the process exits.
  */
 export async function openRoundTripLink(databasePath: string, addedDelayMs: number): Promise<RoundTripLink> {
   const namespace = `${ROUND_TRIP_NAMESPACE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -134,6 +134,7 @@ export async function openRoundTripLink(databasePath: string, addedDelayMs: numb
   const close = (): Promise<void> => {
     closed ??= (async () => {
       process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', terminated);
       client?.close();
       if (server !== undefined) await stopServer(server);
       await deleteVeth(namespace);
@@ -142,7 +143,9 @@ export async function openRoundTripLink(databasePath: string, addedDelayMs: numb
     return closed;
   };
   const interrupted = (): void => void close().finally(() => process.exit(130));
+  const terminated = (): void => void close().finally(() => process.exit(143));
   process.once('SIGINT', interrupted);
+  process.once('SIGTERM', terminated);
   try {
     await command('ip', ['netns', 'add', namespace]);
     await command('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);

@@ -29,6 +29,8 @@ export interface RoundTripRule {
 }
 
 export interface RoundTripResult {
+  /** The namespace the server ran in; removed before the result is returned. */
+  readonly namespace: string;
   /** Median of the pings over the connection the statements use: veth, TCP, both processes, and the added delay. */
   readonly roundTripMs: number;
   readonly addedDelayMs: number;
@@ -87,6 +89,7 @@ export async function benchmarkRoundTrips(snapshotPath: string, workDir: string,
     const setBasedMs = rules.reduce((sum, r) => sum + r.setBasedMs, 0);
     const rowByRowMs = rules.reduce((sum, r) => sum + r.rowByRowMs, 0);
     return {
+      namespace: link.namespace,
       roundTripMs: median(pings),
       addedDelayMs,
       pings: PINGS,
