@@ -59,15 +59,18 @@ const ctx: RunContext = { plan, run, progress: periodicCounters(), checks: [] };
 const figures: StageFigures[] = [];
 
 type Baseline = StageFigures['baseline'];
+/** What only the finished stage can tell: notes, and the part of it a goal judges. */
+type AfterStage = Pick<StageFigures, 'judged' | 'alternative'> & { readonly notes?: string[] };
 
 /** Times one stage; its memory peak is this process's high-water mark, reset right before it. */
-async function measure(name: string, work: () => Promise<string | undefined>, baseline?: Baseline, notesBefore: string[] = [], notesAfter: () => string[] = () => []): Promise<void> {
+async function measure(name: string, work: () => Promise<string | undefined>, baseline?: Baseline, notesBefore: string[] = [], after: () => AfterStage = () => ({})): Promise<void> {
   resetOwnPeak();
   const startedAt = Date.now();
   const started = performance.now();
   const detail = await work();
   const ms = performance.now() - started;
-  const notes = [...notesBefore, ...notesAfter()];
+  const { notes: notesAfter = [], ...judgedParts } = after();
+  const notes = [...notesBefore, ...notesAfter];
   const figure: StageFigures = {
     name,
     ms,
@@ -75,13 +78,15 @@ async function measure(name: string, work: () => Promise<string | undefined>, ba
     finishedAt: Date.now(),
     peakMb: ownPeakKb() / 1024,
     ...(baseline !== undefined ? { baseline } : {}),
+    ...judgedParts,
     ...(detail !== undefined ? { detail } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
   figures.push(figure);
   // Written after every stage, so a worker that dies later (out of memory) still leaves what it measured.
   writeOutput({ stages: figures, error: 'the rehearsal did not finish' });
-  const ratio = baseline !== undefined ? `, ${(ms / baseline.ms).toFixed(2)}× ${baseline.name} (${(baseline.ms / 1000).toFixed(2)} s)` : '';
+  const judgedMs = figure.judged?.ms ?? ms;
+  const ratio = baseline !== undefined ? `, ${figure.judged !== undefined ? `${figure.judged.name} ` : ''}${(judgedMs / baseline.ms).toFixed(2)}× ${baseline.name} (${(baseline.ms / 1000).toFixed(2)} s)` : '';
   say(`    ${name}: ${(ms / 1000).toFixed(2)} s${ratio}, peak ${figure.peakMb.toFixed(0)} MB`);
 }
 
@@ -115,10 +120,12 @@ async function rehearse(): Promise<string> {
 
   rmSync(copy, { force: true });
   const sanitizeFloor = await sanitizeBaseline(files.snapshot, run.workDir);
-  await measure('sanitize', stage(sanitize), sanitizeFloor.baseline, sanitizeFloor.notes, () => {
-    const maskingMs = (ctx.sanitize?.tables ?? []).reduce((sum, t) => sum + t.durationMs, 0);
-    return [`masking (the rules' UPDATEs) ${(maskingMs / 1000).toFixed(2)} s = ${(maskingMs / sanitizeFloor.baseline.ms).toFixed(2)}× the no-op; the rest is the PII proof, fake-value tables and rule checks`];
-  });
+  // The goal judges the stage's own masking (its rules' UPDATEs, batched as it runs them); the
+  // rest of the stage is the PII proof, the fake-value tables and the rule checks.
+  await measure('sanitize', stage(sanitize), sanitizeFloor.baseline, sanitizeFloor.notes, () => ({
+    judged: { name: "masking (the rules' UPDATEs)", ms: (ctx.sanitize?.tables ?? []).reduce((sum, t) => sum + t.durationMs, 0) },
+    ...(sanitizeFloor.alternative !== undefined ? { alternative: sanitizeFloor.alternative } : {}),
+  }));
 
   await measure('prove', stage(prove));
   await measure('bill run', stage(billRun));

@@ -26,6 +26,16 @@ export interface StageFigures {
   /** Sampled peak of the processes the rehearsal started (sinkholes, the platform's billing service). */
   readonly childrenPeakMb?: number;
   readonly baseline?: { readonly name: string; readonly ms: number };
+  /**
+   * The part of the stage its ratio goal is about, when that is not the whole stage: sanitize's
+   * goal judges the masking UPDATEs against their baseline, not the PII proof that follows them.
+   */
+  readonly judged?: { readonly name: string; readonly ms: number };
+  /**
+   * A slower way of doing the stage's work that it must beat by a factor, both timed on the same
+   * rows: for sanitize, row by row against set-based over a real network round trip.
+   */
+  readonly alternative?: { readonly name: string; readonly ms: number; readonly setBasedMs: number };
   readonly detail?: string;
   /** Extra figures a stage's own benchmark module reports (e.g. masking alone against the no-op). */
   readonly notes?: readonly string[];

@@ -7,6 +7,7 @@ import { NODE_TS } from '../helpers/sample-fixture.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import type { BenchResults } from '../../bench/results.js';
 import { BEGIN_MARKER, END_MARKER } from '../../bench/markdown.js';
+import { SANITIZE_GOAL_BASELINE } from '../../bench/goals.js';
 
 const STAGES = ['sandbox up', 'restore', 'restore again', 'sanitize', 'prove', 'bill run', 'verify', 'state differential', 'outbound differential', 'report', 'destroy'];
 const WITH_BASELINE = ['sandbox up', 'restore', 'restore again', 'sanitize', 'verify', 'state differential', 'outbound differential', 'destroy'];
@@ -39,6 +40,11 @@ t.test('npm run bench on one tiny size writes the JSON and the Markdown tables w
     t.ok(stage.peakMb > 10, `${stage.name} has a peak memory`);
     t.equal(stage.baseline !== undefined, WITH_BASELINE.includes(stage.name), `${stage.name} baseline`);
   }
+  const sanitize = size.stages.find((s) => s.name === 'sanitize')!;
+  t.equal(sanitize.baseline?.name, SANITIZE_GOAL_BASELINE, 'sanitize is judged against the do-nothing-function rewrite');
+  t.ok(sanitize.judged !== undefined && sanitize.judged.ms > 0 && sanitize.judged.ms < sanitize.ms, "the ratio takes the stage's masking, a part of the stage");
+  t.ok(sanitize.alternative !== undefined && sanitize.alternative.ms > 0 && sanitize.alternative.setBasedMs > 0, 'row by row over a round trip was measured');
+  t.match(sanitize.alternative?.name, /^row by row over TCP \(round trip [\d.]+ ms/);
   t.match(size.stages.find((s) => s.name === 'restore')?.detail, /; integrity checked$/, 'the first restore of the snapshot checks it');
   t.match(size.stages.find((s) => s.name === 'restore again')?.detail, /file unchanged since/, 'restoring it again does not');
   t.ok(size.generate !== undefined && size.generate.ms > 0, 'generating the sample was timed');
