@@ -75,8 +75,8 @@ export class IsolatedService {
   /** Starts the service and resolves once its control socket answers (or rejects with its stderr). */
   static async start(options: IsolatedServiceOptions): Promise<{ service: IsolatedService; client: ControlClient }> {
     assertCanIsolate();
-    const service = typescriptCommand(options.entry ?? SERVICE_MAIN, ['--db', options.db, '--socket', options.socket, '--release', options.release]);
-    const args = ['--net', ...(options.privateMounts ? ['--mount'] : []), '--', service.command, ...service.args];
+    const program = typescriptCommand(options.entry ?? SERVICE_MAIN, ['--db', options.db, '--socket', options.socket, '--release', options.release]);
+    const args = ['--net', ...(options.privateMounts ? ['--mount'] : []), '--', program.command, ...program.args];
     if (options.faults && options.faults.length > 0) args.push('--faults', options.faults.join(','));
     if (options.log) args.push('--log', options.log);
     const child = spawn('unshare', args, {
