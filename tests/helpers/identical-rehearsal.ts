@@ -8,7 +8,6 @@ import { NODE_TS, REHEARSE } from './sample-fixture.js';
 import { PROJECT_ROOT } from './plan-fixture.js';
 import type { Report } from '../../src/report/model.js';
 import { adjustProbes } from './plan-probes.js';
-import { generateSample } from './sample-cache.js';
 
 /**
  * The production release rehearsed against its own result must say GO on any sample: a check that
@@ -25,13 +24,11 @@ const PARALLEL = 2;
 const RETRIES_AFTER_FAILED_PROOF = 2;
 const run = promisify(execFile);
 
-/**
- * A sample made by the sample platform's own tool (kept per machine for its arguments and sources:
- * sample-cache.ts) and a plan rehearsing the production release on it.
- */
-function identicalPlan(dir: string, seed: number): string {
+/** Generates a sample with the sample platform's own tool and writes a plan rehearsing the production release on it. */
+async function identicalPlan(dir: string, seed: number): Promise<string> {
+  const [node, ...loader] = NODE_TS;
   const out = join(dir, `seed-${seed}`);
-  generateSample([...NODE_TS, join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts')], ['--accounts', String(40 + (seed % 31)), '--seed', String(seed), '--bill-date', '2026-11-01'], out, 110_000);
+  await run(node, [...loader, join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts'), '--accounts', String(40 + (seed % 31)), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out], { encoding: 'utf8' });
   const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', join(out, 'snapshot.db'))
@@ -81,7 +78,7 @@ export function identicalGivesGo(t: Test, seeds: readonly number[]): void {
     const outcomes = new Map<number, { code: number; report?: Report; stderr: string }>();
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) outcomes.set(seed, await rehearseUntilBilled(identicalPlan(dir, seed), t, seed));
+        for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) outcomes.set(seed, await rehearseUntilBilled(await identicalPlan(dir, seed), t, seed));
       }),
     );
     for (const seed of seeds) {
