@@ -1,6 +1,6 @@
 /**
  * Bundles the programs a rehearsal starts (the CLI, the sandbox keeper, the sinkholes, the probe
- * runner and agent, the sample platform's billing service) once per source tree, for the tests'
+ * runner and agent, the sample platform's billing service and sample generator) once per source tree, for the tests'
  * child processes: tsx loading a program's hundred-odd modules costs each process about as much
  * CPU as the program's own work, and the suite starts hundreds of them.
  *
@@ -37,6 +37,7 @@ const ENTRIES = [
   'src/sandbox/probe-runner.ts',
   'src/probes/agent-main.ts',
   'sample-platform/service/main.ts',
+  'sample-platform/scripts/make-sample.ts',
 ] as const;
 const SHARED_WITH_DRIVERS = join(ROOT, 'src/errors.ts');
 
@@ -131,6 +132,12 @@ export async function prebuiltEntries(): Promise<string> {
     await build();
   }
   return MANIFEST;
+}
+
+/** Command line that runs `entry` (a path under the project root): its bundle, or the source with tsx. */
+export function entryCommand(entry: string): string[] {
+  const bundle = prebuiltEntry(entry);
+  return bundle !== undefined ? [process.execPath, bundle] : [process.execPath, '--import', import.meta.resolve('tsx'), join(ROOT, entry)];
 }
 
 /** The bundle of `entry` (a path under the project root) that this process's children use, if any. */
