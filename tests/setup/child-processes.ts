@@ -10,8 +10,9 @@ import { prebuiltEntries } from './prebuilt-entries.js';
 if (process.env['_TAPJS_PROCESSINFO_COVERAGE_'] === '0' && process.env['NODE_OPTIONS']?.includes('@tapjs/processinfo') === true) delete process.env['NODE_OPTIONS'];
 
 /**
- * The programs the tests start (CLI, keeper, sinkholes, probes, billing service) run bundled
+ * The programs the tests start (CLI, keeper, sinkholes, probes, billing service, generator) run bundled
  * (prebuilt-entries.ts), except when coverage is collected (it maps only the source files).
  * REHEARSAL_PREBUILT_ENTRIES= (empty) runs them from source.
  */
-if (process.env[PREBUILT_ENTRIES_ENV] === undefined && process.env['NODE_V8_COVERAGE'] === undefined) process.env[PREBUILT_ENTRIES_ENV] = await prebuiltEntries();
+const collectingCoverage = process.env['NODE_V8_COVERAGE'] !== undefined || process.env['_TAPJS_PROCESSINFO_COVERAGE_'] === '1';
+if (process.env[PREBUILT_ENTRIES_ENV] === undefined && !collectingCoverage) process.env[PREBUILT_ENTRIES_ENV] = await prebuiltEntries();
