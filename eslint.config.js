@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'samples/', '.tap/', 'coverage/', 'bench/.cache/'] },
+  { ignores: ['node_modules/', 'reports/', 'samples/', '.tap/', 'coverage/', 'bench/.cache/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

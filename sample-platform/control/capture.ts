@@ -8,11 +8,16 @@ import Database from 'better-sqlite3';
 import { $ } from 'zx';
 import { UserError } from '../../src/errors.js';
 import { loadAdapter } from '../../src/platform/load-adapter.js';
+import { typescriptCommand } from '../../src/runtime/typescript-process.js';
 import { parseEndpoints } from '../service/settings.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Rehearsal's sinkhole program, run as a separate capture server the way a vendor's test kit would run one. */
 const CAPTURE_SERVER = join(REPO_ROOT, 'src', 'sinkholes', 'main.ts');
+function captureCommand(configFile: string): string[] {
+  const server = typescriptCommand(CAPTURE_SERVER, ['--config', configFile, '--exit-with-stdin']);
+  return [server.command, ...server.args];
+}
 /** Cards ending in these digits are declined, as the rehearsal's sinkholes decline them, so both runs see the same answers. */
 const DECLINED_LAST4 = ['0002'];
 
@@ -127,7 +132,7 @@ export async function prepareCaptureOf(hosts: SettingsHosts, attribution: object
   const setup: CaptureSetup = {
     hostsFile,
     localAddresses: [...Object.keys(byAddress), ...hosts.addresses],
-    captureCommand: [process.execPath, '--import', 'tsx', CAPTURE_SERVER, '--config', configFile, '--exit-with-stdin'],
+    captureCommand: captureCommand(configFile),
     pidFile,
   };
   const setupFile = join(workDir, 'setup.json');

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SafetyError } from '../../src/errors.js';
 import { childEnvironment } from '../../src/runtime/child-environment.js';
+import { typescriptCommand } from '../../src/runtime/typescript-process.js';
 import { ControlClient } from './client.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,10 +75,8 @@ export class IsolatedService {
   /** Starts the service and resolves once its control socket answers (or rejects with its stderr). */
   static async start(options: IsolatedServiceOptions): Promise<{ service: IsolatedService; client: ControlClient }> {
     assertCanIsolate();
-    const args = [
-      '--net', ...(options.privateMounts ? ['--mount'] : []), '--', process.execPath, '--import', 'tsx', options.entry ?? SERVICE_MAIN,
-      '--db', options.db, '--socket', options.socket, '--release', options.release,
-    ];
+    const program = typescriptCommand(options.entry ?? SERVICE_MAIN, ['--db', options.db, '--socket', options.socket, '--release', options.release]);
+    const args = ['--net', ...(options.privateMounts ? ['--mount'] : []), '--', program.command, ...program.args];
     if (options.faults && options.faults.length > 0) args.push('--faults', options.faults.join(','));
     if (options.log) args.push('--log', options.log);
     const child = spawn('unshare', args, {

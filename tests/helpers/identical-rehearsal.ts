@@ -8,6 +8,7 @@ import { NODE_TS, REHEARSE } from './sample-fixture.js';
 import { PROJECT_ROOT } from './plan-fixture.js';
 import type { Report } from '../../src/report/model.js';
 import { adjustProbes } from './plan-probes.js';
+import { entryCommand } from '../setup/prebuilt-entries.js';
 
 /**
  * The production release rehearsed against its own result must say GO on any sample: a check that
@@ -26,9 +27,9 @@ const run = promisify(execFile);
 
 /** Generates a sample with the sample platform's own tool and writes a plan rehearsing the production release on it. */
 async function identicalPlan(dir: string, seed: number): Promise<string> {
-  const [node, ...loader] = NODE_TS;
+  const [node = process.execPath, ...makeSample] = entryCommand('sample-platform/scripts/make-sample.ts');
   const out = join(dir, `seed-${seed}`);
-  await run(node, [...loader, join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts'), '--accounts', String(40 + (seed % 31)), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out], { encoding: 'utf8' });
+  await run(node, [...makeSample, '--accounts', String(40 + (seed % 31)), '--seed', String(seed), '--bill-date', '2026-11-01', '--out', out], { encoding: 'utf8' });
   const text = adjustProbes(readFileSync(join(PROJECT_ROOT, 'plans/example-local.yaml'), 'utf8'), false)
     .replace(/^sample: .*$/m, '')
     .replace('../samples/sample-2000/snapshot.db', join(out, 'snapshot.db'))

@@ -7,10 +7,12 @@ import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './plan-fixture.js';
 import { adjustProbes } from './plan-probes.js';
 import { generateSample } from './sample-cache.js';
+import { prebuiltEntry } from '../setup/prebuilt-entries.js';
 
 /** Runs a TypeScript entry point as one node process (no tsx wrapper), as the npm scripts do. */
 export const NODE_TS = [process.execPath, '--import', import.meta.resolve('tsx')] as const;
-export const REHEARSE = join(PROJECT_ROOT, 'scripts/rehearse.ts');
+/** The CLI; bundled when the suite built its entry points (run it with NODE_TS's loader either way: drivers are TypeScript). */
+export const REHEARSE = prebuiltEntry('scripts/rehearse.ts') ?? join(PROJECT_ROOT, 'scripts/rehearse.ts');
 
 export interface SampleFixture {
   readonly dir: string;

@@ -6,6 +6,7 @@ import { loadPlan } from '../../src/plan/load.js';
 import { ConfigErrors, UserError } from '../../src/errors.js';
 import { DEFAULT_BATCH_ROWS } from '../../src/sanitize/batches.js';
 import { makePlanDir, mssqlPlanText, validPlanText, PROJECT_ROOT } from '../helpers/plan-fixture.js';
+import { NODE_TS, REHEARSE } from '../helpers/sample-fixture.js';
 
 const dir = makePlanDir();
 t.teardown(() => dir.cleanup());
@@ -82,7 +83,8 @@ t.test('an empty or missing plan file is a clear error', async (t) => {
 
 t.test('the CLI exits 2 on a bad plan, prints file:line:column, and creates nothing', async (t) => {
   const file = dir.write('bad.yaml', validPlanText().replace('target: local', 'target: moon'));
-  const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'scripts/rehearse.ts'), 'all', file], { cwd: dir.dir, encoding: 'utf8' });
+  const [node, ...loader] = NODE_TS;
+  const result = spawnSync(node, [...loader, REHEARSE, 'all', file], { cwd: dir.dir, encoding: 'utf8' });
   t.equal(result.status, 2);
   t.match(result.stderr, /bad\.yaml:5:9: `target` must be one of: local, aws/);
   t.notMatch(result.stderr, /\n\s+at /, 'no stack trace for an expected failure');
