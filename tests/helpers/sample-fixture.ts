@@ -8,11 +8,17 @@ import { PROJECT_ROOT } from './plan-fixture.js';
 import { adjustProbes } from './plan-probes.js';
 import { generateSample } from './sample-cache.js';
 import { prebuiltEntry } from '../setup/prebuilt-entries.js';
+import { PREBUILT_ENTRIES_ENV } from '../../src/runtime/typescript-process.js';
 
 /** Runs a TypeScript entry point as one node process (no tsx wrapper), as the npm scripts do. */
 export const NODE_TS = [process.execPath, '--import', import.meta.resolve('tsx')] as const;
 /** The CLI; bundled when the suite built its entry points (run it with NODE_TS's loader either way: drivers are TypeScript). */
 export const REHEARSE = prebuiltEntry('scripts/rehearse.ts') ?? join(PROJECT_ROOT, 'scripts/rehearse.ts');
+
+/** The environment that runs the CLI and every program it starts from source, as users run them. */
+export function fromSource(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, [PREBUILT_ENTRIES_ENV]: '' };
+}
 
 export interface SampleFixture {
   readonly dir: string;
@@ -94,7 +100,8 @@ export interface CliRun {
 
 export function rehearse(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
   const [node, ...loader] = NODE_TS;
-  const result = spawnSync(node, [...loader, REHEARSE, ...args], { encoding: 'utf8', env, timeout: 240_000 });
+  const cli = env[PREBUILT_ENTRIES_ENV] === '' ? join(PROJECT_ROOT, 'scripts/rehearse.ts') : REHEARSE;
+  const result = spawnSync(node, [...loader, cli, ...args], { encoding: 'utf8', env, timeout: 240_000 });
   let json: CliRun['json'];
   try {
     json = JSON.parse(result.stdout) as CliRun['json'];
