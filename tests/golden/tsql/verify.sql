@@ -221,10 +221,11 @@ WHERE t.kind = 'payment' AND i.bill_date = @p0
 SELECT * FROM (SELECT i.invoice_number AS invoice_number, a.account_number AS account_number,
   (SELECT MIN(c.email) FROM contacts c WHERE c.account_id = i.account_id AND c.is_primary = 1) AS email
 FROM invoices i JOIN accounts a ON a.id = i.account_id
-WHERE i.bill_date = @p0 AND NOT EXISTS (
-  SELECT 1 FROM event_log e WHERE e.account_id = i.account_id AND e.module = 'Email' AND e.result = 'failed' AND e.message LIKE concat(i.invoice_number, '%'))
+WHERE i.bill_date = @p0 AND i.id NOT IN (
+  SELECT f.id FROM event_log e JOIN invoices f ON f.account_id = e.account_id
+  WHERE e.module = 'Email' AND e.result = 'failed' AND f.bill_date = @p1 AND e.message LIKE concat(f.invoice_number, '%'))
 ) q ORDER BY q.[invoice_number];
--- params: {"p0":"2026-11-01"}
+-- params: {"p0":"2026-11-01","p1":"2026-11-01"}
 
 -- contactEmails
 SELECT * FROM (SELECT c.id AS contact_id, a.account_number AS account_number, c.email AS email
