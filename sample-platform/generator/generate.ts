@@ -15,8 +15,9 @@ import { SPECIAL_ACCOUNT_COUNT, writeSpecialAccounts } from './special-accounts.
 /**
  * Bumped whenever the same options would produce different data, so cached samples are remade.
  * 4: production's bill run logs an `Invoices`/`Render` warning per mailed eCheck auto-pay invoice.
+ * 5: ACC-000011's routing number ends 0002; production's capture no longer declines eCheck payments by it.
  */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export interface SnapshotOptions {
   readonly accounts: number;

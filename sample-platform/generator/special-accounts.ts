@@ -87,12 +87,14 @@ export function writeSpecialAccounts(ctx: GenerationContext): void {
     startDate: since, nextBillDate: upcomingBillDate(ctx, otherDayNumber), packageId: packageByCode('NET-50').id,
   });
 
-  // ACC-000011: auto-pay by eCheck.
+  // ACC-000011: auto-pay by eCheck, its routing number ending in the decline card's digits (0002):
+  // sanitize masks routing numbers, so a sinkhole that declined bank payments by these digits
+  // would answer production and the rehearsal differently (a wrong NO-GO, first seen at 1M).
   const echeck = person(ctx, { ...base, autoPay: true }, true);
   writer.userPackage(echeck.id, { ...due, packageId: packageByCode('NET-1000').id });
   const bank = fakeBankAccount(ctx.random);
   writer.paymentMethod(echeck.id, {
-    kind: 'echeck', processor: 'authorizenet', accountNumber: bank.account, routingNumber: bank.routing, holderName: echeck.holderName,
+    kind: 'echeck', processor: 'authorizenet', accountNumber: bank.account, routingNumber: `${bank.routing.slice(0, -4)}0002`, holderName: echeck.holderName,
   });
 
   // ACC-000012: 50% off 59.97 leaves half a cent to round.

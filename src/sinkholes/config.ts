@@ -26,7 +26,7 @@ export interface SinkholeConfig {
 
 /** When the payment sinkhole declines instead of approving, so both paths of the platform run. */
 export interface DeclineRule {
-  /** Cards ending in these digits are declined (e.g. `0002`, the common test decline card). */
+  /** Cards ending in these digits are declined (e.g. `0002`, the common test decline card); bank payments never are. */
   readonly last4: readonly string[];
   /** Charges above this many cents are declined. */
   readonly aboveCents?: number;

@@ -5,6 +5,7 @@ export interface ChargeFacts {
   readonly amountCents?: number;
   readonly currency?: string;
   readonly invoice?: string;
+  /** The card's last four digits (none for a bank payment). */
   readonly last4?: string;
   readonly account?: string;
 }
@@ -13,7 +14,11 @@ const AMOUNT_CENTS_KEYS = ['amount_cents', 'amountCents', 'amount_minor'];
 const AMOUNT_KEYS = ['amount', 'AMT', 'ssl_amount', 'x_amount', 'Amount', 'totalAmount', 'value'];
 const INVOICE_KEYS = ['invoice', 'invoice_number', 'invoiceNumber', 'INVNUM', 'ssl_invoice_number', 'x_invoice_num', 'order_id', 'orderId'];
 const CURRENCY_KEYS = ['currency', 'CURRENCYCODE', 'currencyCode'];
-const LAST4_KEYS = ['last4', 'routing_last4', 'card_last4'];
+// A card's last four only. A bank payment's routing or account digits are not read: sanitize
+// masks bank numbers (the sample's keyed hash leaves no digits), so a decline keyed on them would
+// decline other payments than production's gateway did and the state differential would call the
+// difference the release's (5 eCheck accounts of 825,644 at 1M, a wrong NO-GO).
+const LAST4_KEYS = ['last4', 'card_last4'];
 
 /** Adds the scalar fields of a parsed JSON value under their own names (nested keys keep their last name; the first value of a name wins). */
 function addJsonFields(value: unknown, key: string, fields: Map<string, string>): void {

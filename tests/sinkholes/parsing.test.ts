@@ -72,6 +72,16 @@ t.test('the decline rule declines by last four and by amount', async (t) => {
   t.equal(answerCharge({ last4: '4242', amountCents: 100_001 }, rule).approved, false);
 });
 
+t.test('a bank payment is not declined by its routing digits, which sanitize masks', async (t) => {
+  const rule = { last4: ['0002'] };
+  // Production's unmasked routing number ends 0002; the rehearsal's masked one has no digits left.
+  for (const routing of ['0002', 'mnkp']) {
+    const facts = chargeFactsOf(JSON.stringify({ invoice: 'INV-2026-11-01-148961', amount_cents: 4599, currency: 'USD', routing_last4: routing }), 'application/json', ATTRIBUTION);
+    t.equal(facts.last4, undefined, `routing digits ${routing} are not a card's last four`);
+    t.equal(answerCharge(facts, rule).approved, true, `routing digits ${routing}: approved, the same answer on both sides`);
+  }
+});
+
 t.test('encoded subjects are decoded and previews are capped', async (t) => {
   t.equal(decodeHeader('=?UTF-8?B?RmFjdHVyZSDDqXTDqQ==?='), 'Facture été');
   t.equal(decodeHeader('=?UTF-8?Q?Invoice_=E2=82=AC5?='), 'Invoice €5');
