@@ -39,7 +39,31 @@ export interface WorkerOutput {
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** The stages' counters every 15 s (a bill run of a million accounts takes minutes); nothing else. */
+/**
+ * A stage's parts, cut where it announces its next step (`progress.detail`): verify names its
+ * comparisons, so its time and peak can be split among them. The process's peak is reset at every
+ * cut; the stage's own peak is the highest of its parts'.
+ */
+interface StagePart {
+  readonly name: string;
+  readonly ms: number;
+  readonly peakKb: number;
+}
+const SPLIT_INTO_PARTS = new Set(['verify']);
+let parts: StagePart[] = [];
+let part: { name: string; started: number } | undefined;
+
+function closePart(): void {
+  if (part !== undefined) parts.push({ name: part.name, ms: performance.now() - part.started, peakKb: ownPeakKb() });
+  part = undefined;
+}
+
+function startParts(stageName: string): void {
+  parts = [];
+  part = SPLIT_INTO_PARTS.has(stageName) ? { name: 'the checks before the first comparison', started: performance.now() } : undefined;
+}
+
+/** The stages' counters every 15 s (a bill run of a million accounts takes minutes), and their parts. */
 function periodicCounters(intervalMs = 15_000): Progress {
   let last = Date.now();
   return {
@@ -48,6 +72,12 @@ function periodicCounters(intervalMs = 15_000): Progress {
       if (Date.now() - last < intervalMs) return;
       last = Date.now();
       say(`      ${label}: ${done.toLocaleString('en-US')}${total !== undefined ? ` of ${total.toLocaleString('en-US')}` : ''}`);
+    },
+    detail(message) {
+      if (part === undefined) return;
+      closePart();
+      resetOwnPeak();
+      part = { name: message, started: performance.now() };
     },
   };
 }
@@ -65,18 +95,21 @@ type AfterStage = Pick<StageFigures, 'judged' | 'alternative'> & { readonly note
 /** Times one stage; its memory peak is this process's high-water mark, reset right before it. */
 async function measure(name: string, work: () => Promise<string | undefined>, baseline?: Baseline, notesBefore: string[] = [], after: () => AfterStage = () => ({})): Promise<void> {
   resetOwnPeak();
+  startParts(name);
   const startedAt = Date.now();
   const started = performance.now();
   const detail = await work();
   const ms = performance.now() - started;
+  closePart();
   const { notes: notesAfter = [], ...judgedParts } = after();
-  const notes = [...notesBefore, ...notesAfter];
+  const partNotes = parts.length > 1 ? [`its parts: ${parts.map((p) => `${p.name} ${(p.ms / 1000).toFixed(2)} s, peak ${(p.peakKb / 1024).toFixed(0)} MB`).join('; ')}`] : [];
+  const notes = [...notesBefore, ...notesAfter, ...partNotes];
   const figure: StageFigures = {
     name,
     ms,
     startedAt,
     finishedAt: Date.now(),
-    peakMb: ownPeakKb() / 1024,
+    peakMb: Math.max(ownPeakKb(), ...parts.map((p) => p.peakKb)) / 1024,
     ...(baseline !== undefined ? { baseline } : {}),
     ...judgedParts,
     ...(detail !== undefined ? { detail } : {}),

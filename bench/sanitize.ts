@@ -25,6 +25,7 @@ const PRODUCTION_HOSTS = ['mail.northwind-telecom.example', '192.0.2.10'];
 export const ROW_BY_ROW_SLICE = 20_000;
 /** Registered by the benchmark only: returns its argument, so it measures crossing into JavaScript. */
 const IDENTITY_FUNCTION = 'rehearsal_bench_identity';
+const HASH_ONLY_FUNCTION = 'rehearsal_bench_hash_only';
 
 export interface SanitizeBenchRule {
   /** 1-based position in the rule file; settings has several rules. */
@@ -43,6 +44,8 @@ export interface SanitizeBenchRule {
    * same-length rewrite again, plus one call into JavaScript per value that does nothing.
    */
   readonly jsCallMs: number;
+  /** The same again (after another upper-case rewrite) with the value's keyed hash computed in that call and thrown away. */
+  readonly hashOnlyMs: number;
   /** `UPDATE t SET c = c || '.', ...`: every value really changes, so every page is written, with no masking work. */
   readonly rewriteMs: number;
   readonly rowByRowSliceRows: number;
@@ -66,6 +69,8 @@ export interface SanitizeBenchResult {
   readonly noOpMs: number;
   readonly sameLengthMs: number;
   readonly jsCallMs: number;
+  /** The same rewrite with the keyed hash of each value computed in that call (and thrown away). */
+  readonly hashOnlyMs: number;
   readonly rewriteMs: number;
   /** In-process: SQLite has no round trip, so this is not the row-by-row goal's figure (see RoundTripResult). */
   readonly rowByRowExtrapolatedMs: number;
@@ -82,6 +87,13 @@ export interface SanitizeBenchResult {
    * cannot be avoided. Goal: at most MASKING_TO_JS_CALL_GOAL.
    */
   readonly sanitizeToJsCall: number;
+  /**
+   * The do-nothing-function rewrite with the keyed hash added, over that rewrite: what the part
+   * no masking avoids costs on its own, i.e. how much of the goal's budget it leaves.
+   */
+  readonly hashOnlyToJsCall: number;
+  /** The rules against that hash-only rewrite: what masking spends beyond the hash. */
+  readonly sanitizeToHashOnly: number;
   /** Against a rewrite that really changes every value (and so writes every page). */
   readonly sanitizeToRewrite: number;
   readonly stageToNoOp: number;
@@ -116,6 +128,13 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
     const sameLength = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`upper(${c})`));
     engine.connection.function(IDENTITY_FUNCTION, { deterministic: true, directOnly: true }, (value: unknown) => value as SqlValue);
     const jsCall = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`${ident(IDENTITY_FUNCTION)}(lower(${c}))`));
+    // Values back in upper case first, so this rewrite too changes every value (SQLite leaves an unchanged cell's page clean).
+    await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`upper(${c})`));
+    engine.connection.function(HASH_ONLY_FUNCTION, { deterministic: true, directOnly: true }, (value: unknown) => {
+      if (value !== null) masker.hash('keyed-hash', String(value));
+      return value as SqlValue;
+    });
+    const hashOnly = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`${ident(HASH_ONLY_FUNCTION)}(lower(${c}))`));
     const rewrite = await timeEach(engine, ruleSet.rules, (rule) => rewriteWith(rule, (c) => sql`${c} || '.'`));
     const rules: SanitizeBenchRule[] = [];
     for (const [i, rule] of ruleSet.rules.entries()) {
@@ -131,6 +150,7 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
         noOpMs: Math.min(noOpBefore[i]?.ms ?? 0, noOpAfter[i]?.ms ?? 0),
         sameLengthMs: sameLength[i]?.ms ?? 0,
         jsCallMs: jsCall[i]?.ms ?? 0,
+        hashOnlyMs: hashOnly[i]?.ms ?? 0,
         rewriteMs: rewrite[i]?.ms ?? 0,
         rowByRowSliceRows: slice.rows,
         rowByRowSliceMs: slice.ms,
@@ -143,6 +163,7 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
     const noOpMs = sum((r) => r.noOpMs);
     const sameLengthMs = sum((r) => r.sameLengthMs);
     const jsCallMs = sum((r) => r.jsCallMs);
+    const hashOnlyMs = sum((r) => r.hashOnlyMs);
     const rewriteMs = sum((r) => r.rewriteMs);
     const rowByRowExtrapolatedMs = sum((r) => r.rowByRowExtrapolatedMs);
     const stageMs = setupMs + sanitizeMs + vendorMs + proofMs;
@@ -157,11 +178,14 @@ export async function benchmarkSanitize(snapshotPath: string, workDir: string): 
       noOpMs,
       sameLengthMs,
       jsCallMs,
+      hashOnlyMs,
       rewriteMs,
       rowByRowExtrapolatedMs,
       sanitizeToNoOp: sanitizeMs / noOpMs,
       sanitizeToSameLength: sanitizeMs / sameLengthMs,
       sanitizeToJsCall: sanitizeMs / jsCallMs,
+      hashOnlyToJsCall: hashOnlyMs / jsCallMs,
+      sanitizeToHashOnly: sanitizeMs / hashOnlyMs,
       sanitizeToRewrite: sanitizeMs / rewriteMs,
       stageToNoOp: stageMs / noOpMs,
       stageToSameLength: stageMs / sameLengthMs,
@@ -296,6 +320,7 @@ function describe({ local: r, roundTrip }: BenchRun): string {
     `  baselines over the rules' rows and columns: no-op (SET c = c) ${s(r.noOpMs)}, same-length rewrite (upper) ${s(r.sameLengthMs)}, ` +
       `lower through one JavaScript call per value ${s(r.jsCallMs)}, append a character ${s(r.rewriteMs)}`,
     `  rules / JavaScript call ${x(r.sanitizeToJsCall)} (goal ≤ ${MASKING_TO_JS_CALL_GOAL}×: ${verdict(r.sanitizeToJsCall <= MASKING_TO_JS_CALL_GOAL)}); ` +
+      `the keyed hash alone (that call hashing each value) ${s(r.hashOnlyMs)} = ${x(r.hashOnlyToJsCall)} the call, the rules ${x(r.sanitizeToHashOnly)} the hash alone; ` +
       `for information: rules / no-op ${x(r.sanitizeToNoOp)}, rules / upper ${x(r.sanitizeToSameLength)}, rules / append ${x(r.sanitizeToRewrite)}`,
     `  stage work / no-op ${x(r.stageToNoOp)}, stage work / upper ${x(r.stageToSameLength)}`,
     `  row by row in-process (no round trip; extrapolated) ${s(r.rowByRowExtrapolatedMs)} = ${x(r.rowByRowToSanitize)} the rules (information only)`,
