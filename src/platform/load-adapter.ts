@@ -96,14 +96,14 @@ function locateQuery(located: LocatedYaml<AdapterFile>, lines: readonly string[]
   const source = lines[at.line - 1] ?? '';
   const indicator = source.slice(at.column - 1).trimStart()[0];
   const block = indicator === '|' || indicator === '>';
+  // A block scalar's indentation is its first non-empty line's; deeper lines keep the rest in the text.
+  const blockIndent = /^ */.exec(lines.slice(at.line).find((l) => l.trim() !== '') ?? '')?.[0].length ?? 0;
   const locate = (offset: number): Position => {
     const before = text.slice(0, offset);
     const lineIndex = before.split('\n').length - 1;
     const column = offset - (before.lastIndexOf('\n') + 1);
     if (!block) return { line: at.line, column: at.column + column + (indicator === '"' || indicator === "'" ? 1 : 0) };
-    const line = at.line + 1 + lineIndex;
-    const indent = /^ */.exec(lines[line - 1] ?? '')?.[0].length ?? 0;
-    return { line, column: indent + column + 1 };
+    return { line: at.line + 1 + lineIndex, column: blockIndent + column + 1 };
   };
   return { concept, dialect, template: new QueryTemplate(text), file: located.file, at, locate };
 }
