@@ -8,8 +8,11 @@ import {
   PRODUCTION_BILL_RUN_CONFIGURATION, PRODUCTION_RELEASE, ROLES, ROLE_GRANTS, STAFF, SWITCHES,
 } from './catalogue.js';
 
-/** Bumped whenever the same options would give different data, so old samples are not reused. */
-export const GENERATOR_VERSION = 1;
+/**
+ * Bumped whenever the same options would give different data, so old samples are not reused.
+ * 2: pool members indexed by pool (the adapter's \`pools\` query scanned every member once per pool).
+ */
+export const GENERATOR_VERSION = 2;
 
 export interface GenerateOptions {
   readonly accounts: number;

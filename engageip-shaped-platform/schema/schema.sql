@@ -85,6 +85,7 @@ CREATE TABLE [BucketPoolGroupMember] (
   [BucketPoolGroupID] INTEGER NOT NULL REFERENCES [BucketPoolGroup]([ID]),
   [UserID] INTEGER NOT NULL UNIQUE REFERENCES [User]([ID])
 );
+CREATE INDEX [IX_BucketPoolGroupMember_BucketPoolGroupID] ON [BucketPoolGroupMember]([BucketPoolGroupID]);
 
 CREATE TABLE [UsageRecord] (
   [ID] INTEGER PRIMARY KEY,

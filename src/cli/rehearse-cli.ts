@@ -12,6 +12,7 @@ import { openRunFolder } from '../run/run-folder.js';
 import { createProgress, type Progress, type SummaryRow } from '../ui/progress.js';
 import { ensureSample } from '../samples/ensure-sample.js';
 import { checkAdapter } from '../platform/adapter-check.js';
+import { describeQuadraticPlan } from '../platform/query-plans.js';
 import { ExitCode, fileSystemError, UserError } from '../errors.js';
 
 interface OutputOptions {
@@ -114,6 +115,8 @@ older than snapshot.maxAgeHours.`,
         `${result.adapter}: valid (${result.name}, ${result.status}, driver ${result.driver})`,
         `  concepts: ${result.concepts.length} defined${result.notConfigured.length > 0 ? `; not configured (their checks say so): ${result.notConfigured.join(', ')}` : ''}`,
         ...(result.compiledAgainst !== undefined ? [`  ${result.compiledAgainst.queries} queries compile against ${result.compiledAgainst.database}`] : []),
+        ...(result.quadraticPlans !== undefined && result.quadraticPlans.length === 0 ? ['  no query plan reads a whole table once per row of another (SQLite planner)'] : []),
+        ...(result.quadraticPlans ?? []).map((found) => `warning: ${describeQuadraticPlan(found)}`),
       ];
       print(output(), human.join('\n'), result);
     });

@@ -3,9 +3,10 @@ import { openProductionResult } from '../engine/run-databases.js';
 import type { DatabaseEngine } from '../engine/types.js';
 import { loadPlan } from '../plan/load.js';
 import { CONCEPT_NAMES } from './concepts.js';
-import { dryRunProfile } from './dry-run.js';
+import { dryRunProfile, SAMPLE_PARAMETERS } from './dry-run.js';
 import { loadAdapter } from './load-adapter.js';
 import { Profile } from './profile.js';
+import { findQuadraticPlans, type QuadraticPlan } from './query-plans.js';
 
 export interface AdapterCheckResult {
   readonly adapter: string;
@@ -17,12 +18,16 @@ export interface AdapterCheckResult {
   readonly notConfigured: readonly string[];
   /** Where the queries were compiled, and how many, with `--against`. */
   readonly compiledAgainst?: { readonly database: string; readonly queries: number };
+  /** With `--against` a SQLite snapshot: queries whose plan scans a table once per row of another. */
+  readonly quadraticPlans?: readonly QuadraticPlan[];
 }
 
 /**
  * `rehearse adapter check <dir> [--against <plan>]`: the adapter's YAML, then (with a plan) every
  * profile query compiled against the plan's snapshot (SQLite, opened read-only) or production's
  * result (SQL Server, only read). Nothing is created; every problem is file:line:column, exit 2.
+ * On SQLite the planner is also asked how each query would run: a plan that reads a whole table
+ * once per row of another is a warning (exit 0), since it is fast on a sample and slow at scale.
  */
 export async function checkAdapter(dir: string, againstPlan?: string): Promise<AdapterCheckResult> {
   const adapter = loadAdapter(dir);
@@ -40,7 +45,8 @@ export async function checkAdapter(dir: string, againstPlan?: string): Promise<A
   const engine: DatabaseEngine = plan.snapshot.kind === 'sqlite-file' ? SqliteEngine.open(plan.snapshot.path, { readonly: true }) : await openProductionResult(plan);
   try {
     const queries = await dryRunProfile(engine, profile);
-    return { ...result, compiledAgainst: { database: engine.description, queries } };
+    const quadraticPlans = engine instanceof SqliteEngine ? await findQuadraticPlans(engine, profile, SAMPLE_PARAMETERS) : undefined;
+    return { ...result, compiledAgainst: { database: engine.description, queries }, ...(quadraticPlans !== undefined ? { quadraticPlans } : {}) };
   } finally {
     await engine.close();
   }

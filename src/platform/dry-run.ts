@@ -6,7 +6,8 @@ import { conceptDefinition } from './concepts.js';
 import type { Profile } from './profile.js';
 import type { LocatedQuery } from './types.js';
 
-const SAMPLE_PARAMETERS = { billDate: '2000-01-01', billMonth: '2000-01', since: '2000-01-01T00:00:00.000Z' };
+/** Parameter values of the right shape: a dry run only compiles, so no row has to match them. */
+export const SAMPLE_PARAMETERS = { billDate: '2000-01-01', billMonth: '2000-01', since: '2000-01-01T00:00:00.000Z' };
 
 /**
  * Compiles every profile query against the restored copy without reading a row, and checks it
