@@ -19,12 +19,16 @@ t.teardown(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** This module's namespaces still present (`ip netns list` prints `name (id: n)`). */
-function leftovers(): string[] {
+/**
+ * The round-trip namespaces still present that process `pid` made (`ip netns list` prints
+ * `name (id: n)`; the name carries its maker's pid), so a bench or test running beside this one
+ * does not count.
+ */
+function leftovers(pid = process.pid): string[] {
   return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(ROUND_TRIP_NAMESPACE_PREFIX));
+    .filter((name) => name.startsWith(`${ROUND_TRIP_NAMESPACE_PREFIX}${pid}-`));
 }
 
 t.test('row by row and set-based over a veth link to the server: one figure per rule, the round trip measured, nothing left behind', async (t) => {
@@ -65,9 +69,9 @@ t.test('Ctrl-C while the link is open removes the server and the namespace', asy
   const [node, ...loader] = NODE_TS;
   const child = spawn(node, [...loader, script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const namespace = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  t.ok(namespace.startsWith(ROUND_TRIP_NAMESPACE_PREFIX) && leftovers().includes(namespace), 'the namespace exists while the link is open');
+  t.ok(leftovers(child.pid).includes(namespace), 'the namespace exists while the link is open');
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   child.kill('SIGINT');
   t.equal(await exited, 130);
-  t.same(leftovers(), [], 'removed on Ctrl-C');
+  t.same(leftovers(child.pid), [], 'removed on Ctrl-C');
 });
