@@ -97,7 +97,7 @@ function tableOfAlias(query: LocatedQuery, alias: string): { table: string; offs
 
 /** One paragraph for `rehearse adapter check`: what was found, why it matters, what to do. */
 export function describeQuadraticPlan(found: QuadraticPlan): string {
-  const size = found.rows !== undefined ? ` (${found.rows.toLocaleString('en-US')} rows here)` : '';
+  const size = found.rows !== undefined ? ` (${found.rows.toLocaleString('en-US')} row${found.rows === 1 ? '' : 's'} here)` : '';
   const how = found.kind === 'correlated' ? 'a correlated subquery reads all of' : "a join's inner loop reads all of";
   return (
     `${found.at}: concept \`${found.concept}\`: ${how} \`${found.table}\`${size} once for every row of the outer query ` +

@@ -49,7 +49,7 @@ t.test('a correlated subquery that scans a whole table per outer row is found, n
   t.match(found[0], { concept: 'invoicesMarkedMailed', table: 'event_log', rows: 1, kind: 'correlated', at: `${adapter.file}:${line}:${column}` });
   t.match(found[0]?.plan.join(' → '), /^CORRELATED SCALAR SUBQUERY \d+ → SCAN e$/);
   const message = describeQuadraticPlan(found[0]!);
-  t.match(message, `adapter.yaml:${line}:${column}: concept \`invoicesMarkedMailed\`: a correlated subquery reads all of \`event_log\` (1 rows here) once for every row of the outer query`);
+  t.match(message, `adapter.yaml:${line}:${column}: concept \`invoicesMarkedMailed\`: a correlated subquery reads all of \`event_log\` (1 row here) once for every row of the outer query`);
   t.match(message, 'Rewrite it as one uncorrelated IN or a join on an indexed column, or index the column it looks up by.');
 });
 
