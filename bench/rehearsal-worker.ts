@@ -22,7 +22,7 @@ import { destroyRun } from '../src/stages/destroy.js';
 import { writeReportFiles } from '../src/report/write.js';
 import { ownPeakKb, resetOwnPeak } from './process-memory.js';
 import { timeEmptyNamespace, timePlainCopy, warmPageCache } from './baselines.js';
-import { sanitizeBaseline, verifyBaseline } from './stage-baselines.js';
+import { sanitizeBaseline, seconds, verifyBaseline } from './stage-baselines.js';
 import { assembleReport } from '../src/report/assemble.js';
 import type { StageFigures } from './results.js';
 
@@ -169,8 +169,7 @@ async function rehearse(): Promise<string> {
   const verifyFloor = await verifyBaseline(run.state.databasePath!, files.productionResult, plan.billRun.date);
   const floors = differentialFloors();
   const verifyFloorMs = verifyFloor.baseline.ms + floors.scanMs + floors.readMs;
-  const s = (ms: number): string => (ms / 1000).toFixed(2);
-  const floorNote = `its floor: ${verifyFloor.baseline.name} ${s(verifyFloor.baseline.ms)} s + full scan of every table of the three databases ${s(floors.scanMs)} s + one read of both ledgers ${s(floors.readMs)} s`;
+  const floorNote = `its floor: ${verifyFloor.baseline.name} ${seconds(verifyFloor.baseline.ms)} s + full scan of every table of the three databases ${seconds(floors.scanMs)} s + one read of both ledgers ${seconds(floors.readMs)} s`;
   await measure('verify', stage(verify), { name: 'one read of all it compares (result tables, the three databases, both ledgers)', ms: verifyFloorMs }, [...verifyFloor.notes, floorNote]);
   await measureDifferentials(floors);
 

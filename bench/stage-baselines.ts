@@ -13,7 +13,7 @@ export interface StageBaseline {
   readonly alternative?: StageFigures['alternative'];
 }
 
-const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+export const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
 /**
  * Floor for sanitize's masking: the same rows and columns rewritten at the same length through a

@@ -10,7 +10,7 @@ import {
 
 /**
  * Bumped whenever the same options would give different data, so old samples are not reused.
- * 2: pool members indexed by pool (the adapter's \`pools\` query scanned every member once per pool).
+ * 2: pool members indexed by pool (the adapter's `pools` query scanned every member once per pool).
  */
 export const GENERATOR_VERSION = 2;
 
