@@ -16,18 +16,28 @@ export interface PickedAccount {
 /** The fewest accounts a rehearsal checks one by one, plan accounts included. */
 export const MIN_PICKED_ACCOUNTS = 10;
 
+const listed = (text: string | null): string[] => [...new Set((text ?? '').split(',').filter((v) => v !== ''))];
+
+/** How the account pays: each method as `kind/processor`, and whether a card has expired. */
+export function paymentFeatures(row: Pick<AccountFeaturesRow, 'payment_methods' | 'expired_cards'>): string[] {
+  return [...listed(row.payment_methods).map((m) => `pays by ${m}`), ...(row.expired_cards > 0 ? ['expired card'] : [])];
+}
+
+/** The price plans of the account's packages. */
+export function pricePlanFeatures(row: Pick<AccountFeaturesRow, 'price_plans'>): string[] {
+  return listed(row.price_plans).map((p) => `price plan ${p}`);
+}
+
 /** What one account exercises, as names a release manager can read. */
 export function featuresOf(row: AccountFeaturesRow): string[] {
-  const list = (text: string | null): string[] => [...new Set((text ?? '').split(',').filter((v) => v !== ''))];
   return [
-    ...list(row.period_months).map((p) => `billing period ${periodName(Number(p))}`),
-    ...list(row.price_plans).map((p) => `price plan ${p}`),
-    ...list(row.discounts).map((d) => `discount ${d}`),
+    ...listed(row.period_months).map((p) => `billing period ${periodName(Number(p))}`),
+    ...pricePlanFeatures(row),
+    ...listed(row.discounts).map((d) => `discount ${d}`),
     ...(row.pool_role === 'no pool' ? [] : [row.pool_role]),
     ...(row.is_parent === 1 ? ['parent account'] : []),
     ...(row.is_child === 1 ? ['child account'] : []),
-    ...list(row.payment_methods).map((m) => `pays by ${m}`),
-    ...(row.expired_cards > 0 ? ['expired card'] : []),
+    ...paymentFeatures(row),
     ...(row.status === 'cancelled' ? ['cancelled account'] : []),
   ];
 }

@@ -104,7 +104,7 @@ export const CONCEPTS = {
     codePoint: true,
   },
   accountFeatures: {
-    description: 'what each account exercises (periods, price plans, discounts, pools, hierarchy, payment methods), for the account picker',
+    description: "what each account exercises (periods, price plans, discounts, pools, hierarchy, payment methods), for the account picker and for ranking the state differential's causes",
     columns: {
       ...account,
       status: 'text',
@@ -122,6 +122,7 @@ export const CONCEPTS = {
     },
     parameters: ['billMonth'],
     orderBy: ['account_number'],
+    codePoint: true,
   },
   eventLog: {
     description: 'warnings and errors logged since a time, level `warning` or `error`',

@@ -1,11 +1,11 @@
 import { currentSqlServerCopy, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
-import { checkAgainstProduction, traitsOf, type DifferingAccountsSource } from '../checks/production-diff.js';
+import { checkAgainstProduction, type DifferingAccountsSource } from '../checks/production-diff.js';
+import { accountTraitSource } from '../checks/account-traits.js';
 import { withSqliteDifferingAccounts } from '../differential/differing-accounts-sqlite.js';
 import { withTsqlDifferingAccounts } from '../differential/differing-accounts-tsql.js';
 import { randomBytes } from 'node:crypto';
-import type { AccountTraitSource } from '../checks/state-differential-causes.js';
 import { checkEventLog } from '../checks/event-log.js';
 import { checkBillRunCompleted } from '../checks/bill-run-completed.js';
 import { toCents } from '../checks/money.js';
@@ -120,14 +120,6 @@ export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, producti
   };
 }
 
-/** Every account's traits (as production-diff groups them), read from the billed copy through the profile. */
-function accountTraits(engine: DatabaseEngine, profile: Profile, billDate: string): AccountTraitSource {
-  return async (visit) => {
-    if (!profile.has('comparableAccounts')) return;
-    for await (const row of profile.stream(engine, 'comparableAccounts', { billDate })) visit(row.account_number, traitsOf(row));
-  };
-}
-
 /** With `verify.control`: the release's effect (candidate against control) and the environment's noise (control against production). */
 async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult[]> {
   const { plan, run } = ctx;
@@ -163,7 +155,7 @@ export async function stateDifferential(ctx: RunContext, engine: DatabaseEngine,
   const { plan, run } = ctx;
   const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
   const rules = differentialRules(plan.verify.stateDifferential.ignore);
-  const traits = accountTraits(engine, profile, plan.billRun.date);
+  const traits = accountTraitSource(engine, profile, plan.billRun.date);
   if (plan.database.engine === 'mssql') {
     const copy = currentSqlServerCopy(run.state);
     const result = plan.productionResult;

@@ -97,7 +97,7 @@ SELECT * FROM (SELECT [u].[Name] AS [account_number], CASE [u].[Status] WHEN 'Cl
   (SELECT STRING_AGG(CAST(concat([pm].[Type], '/', [pm].[Processor]) AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY [pm].[Type], [pm].[Processor]) FROM [UserPaymentMethod] AS [pm] WHERE [pm].[UserID] = [u].[ID]) AS [payment_methods],
   (SELECT COUNT(*) FROM [UserPaymentMethod] AS [pm] WHERE [pm].[UserID] = [u].[ID] AND [pm].[Type] = 'CreditCard' AND CONVERT(NVARCHAR(7), [pm].[ExpiryDate], 23) < @p0) AS [expired_cards]
 FROM [User] AS [u] LEFT JOIN [BucketPoolGroup] AS [og] ON [og].[OwnerUserID] = [u].[ID] LEFT JOIN [BucketPoolGroupMember] AS [m] ON [m].[UserID] = [u].[ID]
-) q ORDER BY q.[account_number];
+) q ORDER BY q.[account_number] COLLATE Latin1_General_BIN2;
 -- params: {"p0":"2026-11"}
 
 -- eventLog

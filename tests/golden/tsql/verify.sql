@@ -93,7 +93,7 @@ SELECT * FROM (SELECT a.account_number AS account_number, a.status AS status, a.
   (SELECT STRING_AGG(CAST(concat(pm.kind, '/', pm.processor) AS NVARCHAR(MAX)), ',') WITHIN GROUP (ORDER BY pm.kind, pm.processor) FROM payment_methods pm WHERE pm.account_id = a.id) AS payment_methods,
   (SELECT COUNT(*) FROM payment_methods pm WHERE pm.account_id = a.id AND pm.kind = 'card' AND pm.card_expiry < @p0) AS expired_cards
 FROM accounts a LEFT JOIN minute_buckets ob ON ob.account_id = a.id LEFT JOIN minute_buckets pb ON pb.account_id = a.parent_id
-) q ORDER BY q.[account_number];
+) q ORDER BY q.[account_number] COLLATE Latin1_General_BIN2;
 -- params: {"p0":"2026-11"}
 
 -- eventLog
