@@ -3,6 +3,7 @@ import { ident, sql } from '../sql/fragment.js';
 import type { ConceptName } from './concepts.js';
 import type { Profile } from './profile.js';
 import type { LocatedQuery } from './types.js';
+import escapeStringRegexp from 'escape-string-regexp';
 
 /**
  * A profile query whose plan reads a whole table once for every row of another: its time grows
@@ -86,7 +87,7 @@ function quadraticScans(plan: readonly PlanRow[]): { row: PlanRow; kind: Quadrat
 /** The table an alias stands for (`FROM event_log e`, `JOIN [User] AS [u]`) and where it is named; else the alias itself. */
 function tableOfAlias(query: LocatedQuery, alias: string): { table: string; offset: number } {
   const text = query.template.text;
-  const name = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const name = escapeStringRegexp(alias);
   const end = '(?=[\\s,)]|$)';
   const aliased = new RegExp(`\\b(?:FROM|JOIN)\\s+\\[?(\\w+)\\]?\\s+(?:AS\\s+)?\\[?${name}\\]?${end}`, 'i').exec(text);
   if (aliased !== null) return { table: aliased[1] ?? alias, offset: aliased.index + aliased[0].indexOf(aliased[1] ?? '', 4) };

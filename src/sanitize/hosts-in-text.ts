@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import escapeStringRegexp from 'escape-string-regexp';
 
 /**
  * Host names inside text: under the plan's production domains anywhere, and the servers
@@ -15,7 +16,7 @@ import { isIP } from 'node:net';
 export function productionDomainPattern(domains: readonly string[]): RegExp | undefined {
   const names = domains.map((d) => d.toLowerCase().replace(/\.$/, '')).filter((d) => d.length > 0);
   if (names.length === 0) return undefined;
-  const alternatives = names.map((d) => d.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
+  const alternatives = names.map(escapeStringRegexp).join('|');
   return new RegExp(`(?<![a-z0-9-])(?:${alternatives})(?![a-z0-9-]|\\.[a-z0-9])`);
 }
 
