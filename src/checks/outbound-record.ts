@@ -1,6 +1,7 @@
 import { forEachLedgerEntry, type LedgerEntry } from '../sinkholes/ledger.js';
 import { Attribution } from '../sinkholes/attribution.js';
 import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
+import { Chains } from '../compact/chains.js';
 import type { MailFold, MaskedHashes } from './outbound-mail-fold.js';
 
 /** One message as the outbound differential compares it. */
@@ -65,40 +66,6 @@ const KEPT: MailKeeping = { kind: 'kept' };
 const NONE = -1;
 const HAS_AMOUNT = 1;
 const APPROVED = 2;
-
-/**
- * Rows of one kind chained per key (account or invoice id). Each new row goes to the front of its
- * key's chain, so no per-key tail is kept (4 bytes per key and kind); reading reverses the chain
- * back into the order the rows were added.
- */
-class Chains {
-  private readonly first = new IntColumn();
-  private readonly next = new IntColumn();
-  /** Keys with at least one row. */
-  keys = 0;
-
-  /** Chains row `row` under `key`; rows are added in increasing order, not all of them chained. */
-  add(key: number, row: number): void {
-    this.next.extendTo(row + 1, NONE);
-    this.first.extendTo(key + 1, NONE);
-    const head = this.first.get(key);
-    if (head === NONE) this.keys++;
-    this.next.set(row, head);
-    this.first.set(key, row);
-  }
-
-  rowsOf(key: number): number[] {
-    const rows: number[] = [];
-    if (key < 0 || key >= this.first.length) return rows;
-    for (let row = this.first.get(key); row !== NONE; row = this.next.get(row)) rows.push(row);
-    return rows.reverse();
-  }
-
-  /** Keys that have rows, in key order. */
-  *keysWithRows(): Iterable<number> {
-    for (let key = 0; key < this.first.length; key++) if (this.first.get(key) !== NONE) yield key;
-  }
-}
 
 /**
  * What one bill run sent, per account (mail, provisioning) and per invoice (charges), reduced to

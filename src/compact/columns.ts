@@ -113,6 +113,13 @@ export class StringColumn {
     return true;
   }
 
+  /** Every string's index, in the order `<` puts the strings: an index array sorted in place, no string made. */
+  indicesInOrder(): Int32Array {
+    const order = new Int32Array(this.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    return order.sort((a, b) => this.compare(a, b));
+  }
+
   /** Orders strings `a` and `b` as `<` orders JS strings, reading Latin-1 ones in place. */
   compare(a: number, b: number): number {
     const startA = this.starts.get(a);

@@ -13,6 +13,7 @@ import { checkOutboundProvisioning as oldProvisioning } from '../helpers/outboun
 import { OutboundRecord as OldRecord } from '../helpers/outbound-before-compaction/outbound-record.js';
 import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /**
  * The outbound record keeps what was sent in columns instead of objects per message. The checks
@@ -21,16 +22,6 @@ import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
  * and a rehearsal's that differs from it in every way the checks look for.
  */
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PRODUCTION: SideNaming = { attribution: new Attribution(SAMPLE_ADAPTER.outbound), processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['192.0.2.10:2208', '192.0.2.11:5060'] };
 const REHEARSAL: SideNaming = { attribution: new Attribution(SAMPLE_ADAPTER.outbound), processorByHost: new Map([['api.stripe.com', 'stripe'], ['gw.paypal.example', 'paypal']]), switchTargets: ['switch.sinkhole.rehearsal.invalid:2208', 'switch.sinkhole.rehearsal.invalid:5060'] };
@@ -122,7 +113,7 @@ async function* rows(list: readonly ChargeEligibilityRow[]): AsyncIterable<Charg
 
 for (const seed of [1, 2, 3]) {
   t.test(`seed ${seed}: every outbound check finds exactly what it found before, on the same ledgers`, async (t) => {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const accounts = 1500;
     const productionEntries = productionLedger(rnd, accounts);
     const rehearsalEntries = rehearsalLedger(rnd, productionEntries);
@@ -217,7 +208,7 @@ function fromDatabase(entries: readonly LedgerEntry[], keys: OutboundKeys): { bu
 
 for (const seed of [4, 5]) {
   t.test(`seed ${seed}: mail folded per account finds exactly what the message-by-message comparison found`, async (t) => {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const accounts = 1500;
     const productionEntries = productionLedger(rnd, accounts);
     const rehearsalEntries = rehearsalLedger(rnd, productionEntries);
@@ -255,7 +246,7 @@ for (const seed of [4, 5]) {
 
 t.test('a GO reads neither ledger twice', async (t) => {
   const keys = new OutboundKeys();
-  const entries = productionLedger(random(6), 200).filter((e) => e.kind !== 'mail' || e.to.every((a) => !ODD_ADDRESSES.includes(a)));
+  const entries = productionLedger(seededRandom(6), 200).filter((e) => e.kind !== 'mail' || e.to.every((a) => !ODD_ADDRESSES.includes(a)));
   const masked = new Map(entries.flatMap((e) => (e.kind === 'mail' ? e.to.map((a) => [a.toLowerCase(), new Set([a.toLowerCase()])] as const) : [])));
   const side = fromEntries(PRODUCTION, entries, keys);
   const { result, rereads } = await foldedMail({ production: side, rehearsal: side }, masked, true);
