@@ -26,6 +26,34 @@ function expectOk(what: string, response: ControlResponse): ControlResponse {
   return response;
 }
 
+/** How long a bill run may go without billing another account before it is taken as stuck. */
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+
+/**
+ * Polls `status` while the run is `running`. A run that keeps billing is waited for however long it
+ * takes (a million accounts take ten minutes or more on a shared machine); one that bills no further
+ * account for `stallTimeoutMs` is given up on, and `stalledMs` says so.
+ */
+export async function awaitBillRun(
+  status: () => Promise<ControlResponse>,
+  options: { readonly stallTimeoutMs: number; readonly pollMs?: number; readonly onProgress?: (processed: number, total: number) => void },
+): Promise<{ readonly status: ControlResponse; readonly stalledMs?: number }> {
+  let current = await status();
+  let processed = Number(current.processed);
+  let progressedAt = Date.now();
+  while (current.state === 'running') {
+    options.onProgress?.(Number(current.processed), Number(current.total));
+    if (Date.now() - progressedAt >= options.stallTimeoutMs) return { status: current, stalledMs: Date.now() - progressedAt };
+    await sleep(options.pollMs ?? 200);
+    current = await status();
+    if (Number(current.processed) !== processed) {
+      processed = Number(current.processed);
+      progressedAt = Date.now();
+    }
+  }
+  return { status: current };
+}
+
 /**
  * Bills a database the way an operator drives the platform: start the service in its own network
  * namespace, configure, start, wait for the run to end, stop the service, wait for it to exit.
@@ -33,7 +61,8 @@ function expectOk(what: string, response: ControlResponse): ControlResponse {
 export async function billInIsolation(
   options: IsolatedServiceOptions & {
     readonly settings: BillRunSettings;
-    readonly timeoutMs?: number;
+    /** Default DEFAULT_STALL_TIMEOUT_MS. */
+    readonly stallTimeoutMs?: number;
     readonly onProgress?: (processed: number, total: number) => void;
   },
 ): Promise<IsolatedBillRunResult> {
@@ -41,13 +70,10 @@ export async function billInIsolation(
   try {
     expectOk('configure', await client.request({ command: 'configure', ...options.settings }));
     const started = expectOk('start', await client.request({ command: 'start' }));
-    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-    let status = expectOk('status', await client.request({ command: 'status' }));
-    while (status.state === 'running' && Date.now() < deadline) {
-      options.onProgress?.(Number(status.processed), Number(status.total));
-      await sleep(200);
-      status = expectOk('status', await client.request({ command: 'status' }));
-    }
+    const { status, stalledMs } = await awaitBillRun(async () => expectOk('status', await client.request({ command: 'status' })), {
+      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     expectOk('stop', await client.request({ command: 'stop' }));
     client.close();
     const exit = await service.exited;
@@ -56,7 +82,11 @@ export async function billInIsolation(
       billRunId: Number(started.billRunId),
       processed: Number(status.processed),
       total: Number(status.total),
-      ...(typeof status.error === 'string' ? { error: status.error } : {}),
+      ...(stalledMs !== undefined
+        ? { error: `no further account was billed for ${Math.round(stalledMs / 1000)} s, so the run was stopped` }
+        : typeof status.error === 'string'
+          ? { error: status.error }
+          : {}),
       exit,
     };
   } finally {

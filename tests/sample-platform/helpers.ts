@@ -75,7 +75,7 @@ export async function billCopy(
     faults: options.faults ?? [],
     log: join(dir, `${name}.log`),
     settings: options.settings ?? ALL_ON,
-    timeoutMs: 120_000,
+    stallTimeoutMs: 60_000,
     ...(options.sinks ? { entry: SINK_ENTRY, env: { SINK_LOG: captureFile, NODE_EXTRA_CA_CERTS: TEST_GATEWAY_CERT } } : {}),
   });
   return { db, result, captures: readCaptures(captureFile) };
