@@ -82,6 +82,11 @@ export interface SqlServerCopy {
   readonly of?: string;
   /** A database snapshot: read-only, dropped before the database it is a snapshot of. */
   readonly snapshot?: boolean;
+  /**
+   * The backup file on the server this copy was restored from, while it exists: recorded before the
+   * backup starts, removed once the server has deleted it; `rehearse down` tries again.
+   */
+  readonly backupFile?: string;
 }
 
 export interface RunFolder {

@@ -1,17 +1,20 @@
 import { loadPlan } from '../plan/load.js';
-import type { RunFolder } from '../run/run-folder.js';
+import type { RunFolder, SqlServerCopy } from '../run/run-folder.js';
 import { readRunMarker } from '../run/marker.js';
 import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { createMssqlEngine, type MssqlEngine } from '../engine/mssql/engine.js';
 import { databaseIdQuery, dropDatabaseStatements } from '../engine/mssql/restore-sql.js';
 import { dropSnapshotStatement } from '../engine/mssql/side-copy-sql.js';
+import { deleteBackupFile } from '../engine/mssql/side-copies.js';
 import type { MssqlConnectionOptions } from '../engine/mssql/config.js';
 
 /**
  * Drops the SQL Server databases this run restored. A database is dropped only when it carries
  * this run's marker, so a name clash can never drop production or another run's copy; one that
  * cannot be checked (half-restored, server unreachable) stays listed and is named in the result
- * with what to do, and a later `rehearse down` tries again. Updates the state in memory only.
+ * with what to do, and a later `rehearse down` tries again. Backup files the run wrote on the
+ * server and could not delete then are deleted now, or stay listed likewise. Updates the state in
+ * memory only.
  */
 export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv = process.env, options: PlanEngineOptions = {}): Promise<string[]> {
   // A database snapshot must go before the database it is a snapshot of: SQL Server refuses to drop that one while it has snapshots.
@@ -47,6 +50,18 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
       for (const statement of copy.snapshot === true ? [dropSnapshotStatement(copy.database)] : dropDatabaseStatements(copy.database)) await master.exec(statement);
       results.push(`${copy.snapshot === true ? 'database snapshot' : 'database'} ${copy.database} on ${master.description}`);
     }
+    for (const copy of copies) {
+      if (copy.backupFile === undefined) continue;
+      const fate = await deleteBackupFile(master, copy.backupFile);
+      if (fate.deleted) {
+        results.push(`backup file ${fate.file} on ${master.description}`);
+        const at = left.indexOf(copy);
+        if (at >= 0) left[at] = withoutBackupFile(copy);
+      } else {
+        results.push(`NOT removed: backup file ${fate.file} on ${master.description} (${fate.why}); it holds a copy of ${copy.of ?? copy.database}: delete it on the server`);
+        if (!left.includes(copy)) left.push(copy);
+      }
+    }
   } catch (error) {
     const unfinished = copies.slice(next).filter((c) => c.createdByRun);
     left.push(...unfinished);
@@ -57,6 +72,11 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
   // The caller records the state once everything is removed (see destroyRun).
   run.state.sqlServerCopies = left;
   return results;
+}
+
+function withoutBackupFile(copy: SqlServerCopy): SqlServerCopy {
+  const { backupFile: _deleted, ...rest } = copy;
+  return rest;
 }
 
 /** Why a database must not be dropped by this run, or undefined when it carries the run's marker. */

@@ -3,7 +3,8 @@ import type { SqlServerCopy } from '../run/run-folder.js';
 import { currentSqlServerCopy } from '../engine/run-databases.js';
 import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { openRestoreTarget, type RestoreTarget } from '../engine/mssql/restore-target.js';
-import { copyByBackup, createSnapshot, keepMethod, readServerEdition } from '../engine/mssql/side-copies.js';
+import { copyByBackup, createSnapshot, keepMethod, readServerEdition, type BackupFileFate } from '../engine/mssql/side-copies.js';
+import type { RunFolder } from '../run/run-folder.js';
 import { writeRunMarker } from '../run/marker.js';
 import { applyRules } from '../sanitize/apply.js';
 import { runVendorScripts } from '../sanitize/vendor-scripts.js';
@@ -17,6 +18,28 @@ function sideName(ctx: RunContext, base: string, role: Role): string {
   const suffix = role === 'before-bill-run' ? 'pre' : 'production';
   const earlier = (ctx.run.state.sqlServerCopies ?? []).filter((c) => c.role === role).length;
   return earlier === 0 ? `${base}_${suffix}` : `${base}_${suffix}_${earlier + 1}`;
+}
+
+/** Notes on the run's side copy `database` the backup file it is about to be restored from, or that the file is gone. */
+function noteBackupFile(run: RunFolder, database: string, file: string | undefined): void {
+  run.state.sqlServerCopies = (run.state.sqlServerCopies ?? []).map((c) => {
+    if (c.database !== database) return c;
+    const { backupFile: _gone, ...rest } = c;
+    return file === undefined ? rest : { ...rest, backupFile: file };
+  });
+  run.save();
+}
+
+/** Restores `source` as `name` through a backup file, which the run knows of until the server has deleted it. */
+async function copyThroughBackupFile(run: RunFolder, target: RestoreTarget, source: string, name: string): Promise<BackupFileFate> {
+  const fate = await copyByBackup(target, source, name, (file) => noteBackupFile(run, name, file));
+  if (fate.deleted) noteBackupFile(run, name, undefined);
+  return fate;
+}
+
+/** What the stage says of the backup file: gone, or where it is and what to do. */
+function describeBackupFile(fate: BackupFileFate, holds: string): string {
+  return fate.deleted ? `its backup file deleted` : `its backup file ${fate.file}, which holds ${holds}, could not be deleted (${fate.why}): \`rehearse down\` tries again, else delete it on the server`;
 }
 
 /**
@@ -80,8 +103,8 @@ export async function keepBeforeBillRunOnSqlServer(ctx: RunContext, env: NodeJS.
         await createSnapshot(target.server, copy.database, name);
         return `database snapshot ${name} of ${copy.database} kept as the state before the bill run`;
       }
-      const file = await copyByBackup(target, copy.database, name);
-      return `${name} restored from a COPY_ONLY backup of ${copy.database} (${file}, left on the server) as the state before the bill run: this edition has no database snapshots`;
+      const fate = await copyThroughBackupFile(ctx.run, target, copy.database, name);
+      return `${name} restored from a COPY_ONLY backup of ${copy.database} as the state before the bill run (${describeBackupFile(fate, 'the sanitized copy')}): this edition has no database snapshots`;
     },
     env,
     options,
@@ -104,7 +127,7 @@ export async function maskProductionOnSqlServer(ctx: RunContext, ruleSet: RuleSe
     'production-masked',
     result.database,
     async (target, name) => {
-      const file = await copyByBackup(target, result.database, name);
+      const fate = await copyThroughBackupFile(ctx.run, target, result.database, name);
       const engine = await target.openDatabase(name);
       try {
         await writeRunMarker(engine, { runId: ctx.run.runId, createdAt: new Date().toISOString(), source: `production's result ${result.database}` });
@@ -113,7 +136,7 @@ export async function maskProductionOnSqlServer(ctx: RunContext, ruleSet: RuleSe
       } finally {
         await engine.close();
       }
-      return `production's result ${result.database} copied to ${name} (backup ${file}, left on the server) and masked alike`;
+      return `production's result ${result.database} copied to ${name} (${describeBackupFile(fate, "production's result unmasked")}) and masked alike`;
     },
     env,
     options,

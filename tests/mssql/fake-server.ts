@@ -14,6 +14,10 @@ export class FakeServer {
   readonly connectedTo: string[] = [];
   /** Backup files written by BACKUP DATABASE, with the marker the database carried. */
   readonly backups = new Map<string, string[] | undefined>();
+  /** How xp_delete_file behaves: deletes, is refused (no sysadmin), or deletes nothing without an error. */
+  backupDeletion: 'deletes' | 'denied' | 'silently-keeps' = 'deletes';
+  /** A database whose RESTORE fails (a full disk), after its backup was written. */
+  failRestoreOf: string | undefined;
   /** SERVERPROPERTY('EngineEdition'), ProductVersion and whether rdsadmin exists. */
   edition = { engine_edition: 3, product_version: '16.0.4135.4', on_rds: 0 };
 
@@ -51,6 +55,11 @@ export class FakeServer {
         this.databases.set(snapshot, { tables: new Set(of.tables), ...(of.marker !== undefined ? { marker: [...of.marker] } : {}), snapshotOf: String(source) });
         return {};
       }
+      if (text.startsWith('DECLARE @file')) {
+        if (this.backupDeletion === 'denied') return new Error("Msg 229: The EXECUTE permission was denied on the object 'xp_delete_file', database 'mssqlsystemresource', schema 'sys'.");
+        if (this.backupDeletion === 'deletes') this.backups.delete(String(first));
+        return { recordset: [{ file_exists: this.backups.has(String(first)) ? 1 : 0 }] };
+      }
       const backup = /^BACKUP DATABASE \[(.+)\] TO DISK/.exec(text);
       if (backup?.[1] !== undefined) {
         const of = this.databases.get(backup[1].replaceAll(']]', ']'));
@@ -64,6 +73,7 @@ export class FakeServer {
       if (text.startsWith('RESTORE FILELISTONLY')) return { recordset: [{ LogicalName: 'billing', Type: 'D' }, { LogicalName: 'billing_log', Type: 'L' }] };
       if (text.startsWith('SELECT CAST(SERVERPROPERTY')) return { recordset: [{ data_path: '/var/opt/mssql/data/', log_path: '/var/opt/mssql/log/' }] };
       if (text.startsWith('RESTORE DATABASE')) {
+        if (String(first) === this.failRestoreOf) return new Error('Msg 3257: There is insufficient free space on disk volume to create the database.');
         const marker = this.backups.get(String(statement.inputs[1]?.value));
         this.databases.set(String(first), { tables: new Set(marker !== undefined ? [MARKER_TABLE] : []), ...(marker !== undefined ? { marker: [...marker] } : {}) });
         return {};

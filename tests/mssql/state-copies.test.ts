@@ -10,7 +10,7 @@ import { dropSqlServerCopies } from '../../src/stages/drop-sql-server-copies.js'
 import { keepBeforeBillRunOnSqlServer, maskProductionOnSqlServer } from '../../src/stages/state-copies-sql-server.js';
 import { stateDifferential } from '../../src/stages/verify.js';
 import { keepMethod } from '../../src/engine/mssql/side-copies.js';
-import { copyOnlyBackupStatement, createSnapshotStatement, dataFilesQuery, defaultBackupPathQuery, dropSnapshotStatement, serverEditionQuery } from '../../src/engine/mssql/side-copy-sql.js';
+import { copyOnlyBackupStatement, createSnapshotStatement, dataFilesQuery, defaultBackupPathQuery, deleteBackupFileStatement, dropSnapshotStatement, serverEditionQuery } from '../../src/engine/mssql/side-copy-sql.js';
 import { createMasker } from '../../src/sanitize/maskers.js';
 import type { RuleSet } from '../../src/sanitize/rules.js';
 import { Profile } from '../../src/platform/profile.js';
@@ -44,6 +44,7 @@ async function restored(server: FakeServer, runId: string): Promise<RunContext> 
 const PARSER_GAPS = {
   backup: 'node-sql-parser 5.4 transactsql has no BACKUP DATABASE',
   drop: 'node-sql-parser 5.4 transactsql has no DROP DATABASE',
+  exec: 'node-sql-parser 5.4 transactsql has no EXEC of a procedure with arguments, nor INSERT … EXEC',
 };
 
 t.test('golden T-SQL of the state differential copies: edition, snapshot from parameters only, COPY_ONLY backup, snapshot drop', async (t) => {
@@ -61,6 +62,7 @@ t.test('golden T-SQL of the state differential copies: edition, snapshot from pa
     { name: 'default backup folder', fragment: defaultBackupPathQuery() },
     { name: "COPY_ONLY backup of production's result", fragment: copyOnlyBackupStatement('billing_after_run', 'D:\\Backups\\rehearsal_20261101_015500_a1b2c3_production.bak'), unparsable: PARSER_GAPS.backup },
     { name: 'drop the snapshot', fragment: dropSnapshotStatement('rehearsal_20261101_015500_a1b2c3_pre'), unparsable: PARSER_GAPS.drop },
+    { name: 'delete the backup file, then ask whether it is gone', fragment: deleteBackupFileStatement("D:\\Backups\\O'Brien\\rehearsal_20261101_015500_a1b2c3_production.bak"), unparsable: PARSER_GAPS.exec },
   ];
   const mismatch = goldenMismatch('state-differential-copies.sql', golden);
   t.equal(mismatch?.actual, mismatch?.expected, 'matches tests/golden/tsql/state-differential-copies.sql');
@@ -91,7 +93,8 @@ t.test('Enterprise: a snapshot carrying the run marker before the bill run, a ma
   const server = new FakeServer();
   const ctx = await restored(server, 'run-snap-1');
   const masked = await maskProductionOnSqlServer(ctx, NO_RULES, MASKER, ENV, { createPool: server.createPool });
-  t.match(masked, /billing_after_run copied to rehearsal_run_snap_1_production .*masked alike/);
+  t.match(masked, /billing_after_run copied to rehearsal_run_snap_1_production \(its backup file deleted\) and masked alike/);
+  t.same([...server.backups.keys()], [], "the backup of production's result, unmasked, is not left on the server");
   const kept = await keepBeforeBillRunOnSqlServer(ctx, ENV, { createPool: server.createPool });
   t.match(kept, /database snapshot rehearsal_run_snap_1_pre of rehearsal_run_snap_1/);
   t.same(ctx.run.state.sqlServerCopies, [
@@ -117,12 +120,54 @@ t.test('Standard 2014: the state before the bill run is a second copy from a COP
   const server = new FakeServer();
   server.edition = { engine_edition: 2, product_version: '12.0.6024.0', on_rds: 0 };
   const ctx = await restored(server, 'run-std-1');
-  t.match(await keepBeforeBillRunOnSqlServer(ctx, ENV, { createPool: server.createPool }), /rehearsal_run_std_1_pre restored from a COPY_ONLY backup of rehearsal_run_std_1 \(\/var\/opt\/mssql\/backup\/rehearsal_run_std_1_pre\.bak, left on the server\)/);
+  t.match(await keepBeforeBillRunOnSqlServer(ctx, ENV, { createPool: server.createPool }), /rehearsal_run_std_1_pre restored from a COPY_ONLY backup of rehearsal_run_std_1 as the state before the bill run \(its backup file deleted\)/);
+  t.same([...server.backups.keys()], [], 'no backup file left on the server');
+  t.notOk(ctx.run.state.sqlServerCopies?.some((c) => c.backupFile !== undefined), 'and none recorded as left');
   t.equal(server.databases.get('rehearsal_run_std_1_pre')?.marker?.[0], 'run-std-1', 'the second copy carries the run marker of the copy it was backed up from');
   t.notOk(server.databases.get('rehearsal_run_std_1_pre')?.snapshotOf, 'not a snapshot');
   const removed = await dropSqlServerCopies(ctx.run, ENV, { createPool: server.createPool });
   t.equal(removed.length, 2);
   t.notOk(server.databases.has('rehearsal_run_std_1_pre'));
+});
+
+for (const refusal of ['denied', 'silently-keeps'] as const) {
+  t.test(`a backup file the server does not delete (${refusal}) is named with what to do, kept in the state, and deleted by \`rehearse down\``, async (t) => {
+    const server = new FakeServer();
+    const ctx = await restored(server, `run-bak-${refusal}`);
+    const copy = `rehearsal_run_bak_${refusal.replace('-', '_')}`;
+    const file = `/var/opt/mssql/backup/${copy}_production.bak`;
+    server.backupDeletion = refusal;
+    const masked = await maskProductionOnSqlServer(ctx, NO_RULES, MASKER, ENV, { createPool: server.createPool });
+    t.match(masked, `its backup file ${file}, which holds production's result unmasked, could not be deleted`);
+    t.match(masked, refusal === 'denied' ? /EXECUTE permission was denied/ : /still has it/, 'and why');
+    t.ok(server.backups.has(file), 'the file is there');
+    t.equal(ctx.run.state.sqlServerCopies?.find((c) => c.database === `${copy}_production`)?.backupFile, file, 'the run remembers it');
+
+    const stillRefused = await dropSqlServerCopies(ctx.run, ENV, { createPool: server.createPool });
+    t.ok(stillRefused.some((r) => r.startsWith(`NOT removed: backup file ${file}`) && r.includes('it holds a copy of billing_after_run: delete it on the server')), stillRefused.join('\n'));
+    t.notOk(server.databases.has(`${copy}_production`), 'the databases are dropped all the same');
+    t.same(ctx.run.state.sqlServerCopies?.map((c) => c.backupFile), [file], 'what is left stays in the state, so destroy is not done');
+
+    server.backupDeletion = 'deletes';
+    const again = await dropSqlServerCopies(ctx.run, ENV, { createPool: server.createPool });
+    t.ok(again.some((r) => r.startsWith(`backup file ${file} on `)), again.join('\n'));
+    t.same([...server.backups.keys()], [], 'gone');
+    t.same(ctx.run.state.sqlServerCopies, [], 'nothing left to remove');
+  });
+}
+
+t.test('a run stopped between the backup and the restore still knows the file, and destroy deletes it', async (t) => {
+  const server = new FakeServer();
+  server.edition = { engine_edition: 2, product_version: '12.0.6024.0', on_rds: 0 };
+  const ctx = await restored(server, 'run-cut-1');
+  server.failRestoreOf = 'rehearsal_run_cut_1_pre';
+  t.match(await keepBeforeBillRunOnSqlServer(ctx, ENV, { createPool: server.createPool }), /making the copy as it was before the bill run failed/);
+  t.equal(ctx.run.state.sqlServerCopies?.find((c) => c.database === 'rehearsal_run_cut_1_pre')?.backupFile, '/var/opt/mssql/backup/rehearsal_run_cut_1_pre.bak', 'recorded before the backup ran');
+  t.ok(server.backups.has('/var/opt/mssql/backup/rehearsal_run_cut_1_pre.bak'));
+  const removed = await dropSqlServerCopies(ctx.run, ENV, { createPool: server.createPool });
+  t.ok(removed.some((r) => r.startsWith('backup file /var/opt/mssql/backup/rehearsal_run_cut_1_pre.bak on ')), removed.join('\n'));
+  t.same([...server.backups.keys()], []);
+  t.same(ctx.run.state.sqlServerCopies, []);
 });
 
 t.test('RDS: nothing is made, and verify says why the state differential did not run', async (t) => {

@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import { joinServerPath, planFileMoves, type BackupFile } from './restore-native.js';
 import { defaultPathsQuery, fileListQuery, restoreStatement } from './restore-sql.js';
 import { assertDatabaseAbsent, type RestoreTarget } from './restore-target.js';
-import { copyOnlyBackupStatement, createSnapshotStatement, dataFilesQuery, defaultBackupPathQuery, serverEditionQuery } from './side-copy-sql.js';
+import { copyOnlyBackupStatement, createSnapshotStatement, dataFilesQuery, defaultBackupPathQuery, deleteBackupFileStatement, serverEditionQuery } from './side-copy-sql.js';
 
 export interface ServerEdition {
   readonly engineEdition: number;
@@ -59,20 +59,35 @@ export async function createSnapshot(server: DatabaseEngine, source: string, sna
   await server.exec(createSnapshotStatement(snapshot, source, sparse));
 }
 
+/** What became of a backup file this run wrote on the server: deleted, or still there and why. */
+export type BackupFileFate = { readonly file: string; readonly deleted: true } | { readonly file: string; readonly deleted: false; readonly why: string };
+
 /**
  * A copy of `source` named `copy`: a COPY_ONLY backup (the source's own backup chain is left
  * alone) to the server's default backup folder, restored with every file moved as a restore of
- * the run's copy is. Returns where the backup file was left: the server's file system is not ours
- * to delete from.
+ * the run's copy is, then the backup file deleted: it holds the whole source (production's
+ * unmasked result, for one of the copies). `backingUp` learns the file's path before the backup
+ * starts, so that a run stopped in between still knows what to delete.
  */
-export async function copyByBackup(target: RestoreTarget, source: string, copy: string): Promise<string> {
+export async function copyByBackup(target: RestoreTarget, source: string, copy: string, backingUp: (file: string) => void): Promise<BackupFileFate> {
   const server = target.server;
   await assertDatabaseAbsent(server, copy);
   const folders = await defaultFolders(server);
   const [backup] = await server.query<{ backup_path: string | null }>(defaultBackupPathQuery());
   const file = joinServerPath(backup?.backup_path ?? folders.data, `${copy}.bak`);
+  backingUp(file);
   await server.exec(copyOnlyBackupStatement(source, file));
   const listed = await server.query<BackupFile & Record<string, string>>(fileListQuery(file));
   await server.exec(restoreStatement(copy, file, planFileMoves(copy, listed, folders)));
-  return file;
+  return deleteBackupFile(server, file);
+}
+
+/** Deletes a backup file this run wrote; deleted only when the server then says the file is gone. */
+export async function deleteBackupFile(server: DatabaseEngine, file: string): Promise<BackupFileFate> {
+  try {
+    const [row] = await server.query<{ file_exists: number }>(deleteBackupFileStatement(file));
+    return Number(row?.file_exists ?? 1) === 0 ? { file, deleted: true } : { file, deleted: false, why: 'the server still has it after xp_delete_file' };
+  } catch (error) {
+    return { file, deleted: false, why: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' };
+  }
 }

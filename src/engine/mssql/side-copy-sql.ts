@@ -37,6 +37,16 @@ export function copyOnlyBackupStatement(database: string, path: string): Fragmen
   return sql`BACKUP DATABASE ${ident(database)} TO DISK = ${path} WITH COPY_ONLY, INIT`;
 }
 
+/**
+ * Deletes one backup file this run wrote, then says whether the server still has it. Neither
+ * procedure is documented, but both are what SQL Server's own maintenance plans use on every
+ * version: xp_delete_file deletes a file only after reading a backup header in it, and does not
+ * fail when it deletes nothing, hence the xp_fileexist after it. Needs sysadmin.
+ */
+export function deleteBackupFileStatement(path: string): Fragment {
+  return sql`DECLARE @file NVARCHAR(4000) = ${path}; DECLARE @found TABLE (file_exists INT, is_directory INT, parent_exists INT); EXEC master.sys.xp_delete_file 0, @file; INSERT INTO @found EXEC master.sys.xp_fileexist @file; SELECT file_exists FROM @found`;
+}
+
 /** A snapshot cannot be set to single-user; it is dropped as it is, before the database it is a snapshot of. */
 export function dropSnapshotStatement(snapshot: string): Fragment {
   return sql`DROP DATABASE ${ident(snapshot)}`;

@@ -21,3 +21,7 @@ BACKUP DATABASE [billing_after_run] TO DISK = @p0 WITH COPY_ONLY, INIT;
 -- drop the snapshot
 DROP DATABASE [rehearsal_20261101_015500_a1b2c3_pre];
 -- params: {}
+
+-- delete the backup file, then ask whether it is gone
+DECLARE @file NVARCHAR(4000) = @p0; DECLARE @found TABLE (file_exists INT, is_directory INT, parent_exists INT); EXEC master.sys.xp_delete_file 0, @file; INSERT INTO @found EXEC master.sys.xp_fileexist @file; SELECT file_exists FROM @found;
+-- params: {"p0":"D:\\Backups\\O'Brien\\rehearsal_20261101_015500_a1b2c3_production.bak"}
