@@ -89,6 +89,12 @@ export interface SqlServerCopy {
   readonly backupFile?: string;
 }
 
+/** The copy without its backup file: the server has deleted it. */
+export function withoutBackupFile(copy: SqlServerCopy): SqlServerCopy {
+  const { backupFile: _deleted, ...rest } = copy;
+  return rest;
+}
+
 export interface RunFolder {
   readonly runId: string;
   readonly dir: string;

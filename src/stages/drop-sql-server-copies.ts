@@ -1,5 +1,5 @@
 import { loadPlan } from '../plan/load.js';
-import type { RunFolder, SqlServerCopy } from '../run/run-folder.js';
+import { withoutBackupFile, type RunFolder } from '../run/run-folder.js';
 import { readRunMarker } from '../run/marker.js';
 import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { createMssqlEngine, type MssqlEngine } from '../engine/mssql/engine.js';
@@ -72,11 +72,6 @@ export async function dropSqlServerCopies(run: RunFolder, env: NodeJS.ProcessEnv
   // The caller records the state once everything is removed (see destroyRun).
   run.state.sqlServerCopies = left;
   return results;
-}
-
-function withoutBackupFile(copy: SqlServerCopy): SqlServerCopy {
-  const { backupFile: _deleted, ...rest } = copy;
-  return rest;
 }
 
 /** Why a database must not be dropped by this run, or undefined when it carries the run's marker. */

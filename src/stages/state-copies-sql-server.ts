@@ -1,10 +1,9 @@
 import type { RunContext } from '../pipeline/context.js';
-import type { SqlServerCopy } from '../run/run-folder.js';
+import { withoutBackupFile, type RunFolder, type SqlServerCopy } from '../run/run-folder.js';
 import { currentSqlServerCopy } from '../engine/run-databases.js';
 import { planConnection, type PlanEngineOptions } from '../engine/mssql/from-plan.js';
 import { openRestoreTarget, type RestoreTarget } from '../engine/mssql/restore-target.js';
 import { copyByBackup, createSnapshot, keepMethod, readServerEdition, type BackupFileFate } from '../engine/mssql/side-copies.js';
-import type { RunFolder } from '../run/run-folder.js';
 import { writeRunMarker } from '../run/marker.js';
 import { applyRules } from '../sanitize/apply.js';
 import { runVendorScripts } from '../sanitize/vendor-scripts.js';
@@ -22,11 +21,7 @@ function sideName(ctx: RunContext, base: string, role: Role): string {
 
 /** Notes on the run's side copy `database` the backup file it is about to be restored from, or that the file is gone. */
 function noteBackupFile(run: RunFolder, database: string, file: string | undefined): void {
-  run.state.sqlServerCopies = (run.state.sqlServerCopies ?? []).map((c) => {
-    if (c.database !== database) return c;
-    const { backupFile: _gone, ...rest } = c;
-    return file === undefined ? rest : { ...rest, backupFile: file };
-  });
+  run.state.sqlServerCopies = (run.state.sqlServerCopies ?? []).map((c) => (c.database !== database ? c : file === undefined ? withoutBackupFile(c) : { ...c, backupFile: file }));
   run.save();
 }
 
@@ -39,7 +34,7 @@ async function copyThroughBackupFile(run: RunFolder, target: RestoreTarget, sour
 
 /** What the stage says of the backup file: gone, or where it is and what to do. */
 function describeBackupFile(fate: BackupFileFate, holds: string): string {
-  return fate.deleted ? `its backup file deleted` : `its backup file ${fate.file}, which holds ${holds}, could not be deleted (${fate.why}): \`rehearse down\` tries again, else delete it on the server`;
+  return fate.deleted ? 'its backup file deleted' : `its backup file ${fate.file}, which holds ${holds}, could not be deleted (${fate.why}): \`rehearse down\` tries again, else delete it on the server`;
 }
 
 /**
