@@ -1,8 +1,9 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
-import type { ComparableAccountRow } from '../platform/rows.js';
 import { comparableAccounts, type ComparableAccount } from './comparable-accounts.js';
-import { notConfigured, periodName } from './not-configured.js';
+import { notConfigured } from './not-configured.js';
+import { forEachFeatureTraits, traitsOf } from './account-traits.js';
+import { MAX_DIFFERING_ACCOUNTS } from '../differential/differences.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 import { formatCents } from './money.js';
 import { CAUSES_TITLE, causeRows, countCause, likelyCauseClause, MAX_CAUSE_GROUPS, percent, rankCauses } from './cause-ranking.js';
@@ -40,6 +41,7 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     fold.accountsSeen = found.accounts;
     for (const group of found.traitGroups) fold.countTraits(traitsOf(group.row), group.accounts);
     for await (const [r, p] of found.differing()) fold.visit(r, p);
+    await fold.countFeatureTraits(rehearsal, profile, billDate);
     return fold.result(found.inBoth, toleranceCents);
   });
   if (onServer !== undefined) return onServer;
@@ -51,6 +53,7 @@ export async function checkAgainstProduction(rehearsal: DatabaseEngine, producti
     fold.countTraits(traitsOf(row), 1);
     fold.visit(r, p);
   });
+  await fold.countFeatureTraits(rehearsal, profile, billDate);
   return fold.result(compared, toleranceCents);
 }
 
@@ -71,6 +74,8 @@ class AccountFold {
   private readonly traitTotals = new Map<string, number>();
   accountsSeen = 0;
   private readonly affected: string[] = [];
+  /** Differing accounts, as far as the cap allows: their feature traits are counted as causes once every account is folded. */
+  private readonly differing = new Set<string>();
   private affectedCount = 0;
   private readonly kept: Difference[] = [];
 
@@ -92,9 +97,22 @@ class AccountFold {
     if (differences.length === 0) return;
     this.affectedCount++;
     if (this.affected.length < MAX_LISTED_ACCOUNTS) this.affected.push(row.account_number);
+    if (this.differing.size < MAX_DIFFERING_ACCOUNTS) this.differing.add(row.account_number);
     for (const d of differences) this.keep(d);
     for (const field of new Set(differences.map((d) => d.field))) countCause(this.fieldGroups, field, row.account_number);
     for (const trait of traitsOf(row)) countCause(this.causes, trait, row.account_number);
+  }
+
+  /**
+   * How each account pays and its price plans (`accountFeatures`), read once and only when some
+   * account differs: base rates over every account, causes over the differing ones.
+   */
+  async countFeatureTraits(engine: DatabaseEngine, profile: Profile, billDate: string): Promise<void> {
+    if (this.affectedCount === 0) return;
+    await forEachFeatureTraits(engine, profile, billDate, (account, traits) => {
+      this.countTraits(traits, 1);
+      if (this.differing.has(account)) for (const trait of traits) countCause(this.causes, trait, account);
+    });
   }
 
   private keep(d: Difference): void {
@@ -206,16 +224,4 @@ export function compareAccount(r: ComparableAccount | undefined, p: ComparableAc
     });
   }
   return out;
-}
-
-/** Features an account shares with others, to group differences by cause (e.g. "holds a yearly package"). */
-export function traitsOf(row: Pick<ComparableAccountRow, 'package_traits' | 'pool_role' | 'is_child'>): string[] {
-  const traits = (row.package_traits ?? '').split(',').filter((t) => t !== '');
-  const periods = [...new Set(traits.map((t) => periodName(Number(t.replace('+discount', '')))))].sort();
-  return [
-    ...periods.map((period) => `holds a ${period} package`),
-    traits.some((t) => t.endsWith('+discount')) ? 'has a discount' : 'no discount',
-    `pool: ${row.pool_role}`,
-    row.is_child === 1 ? 'child account' : 'top-level account',
-  ];
 }

@@ -99,3 +99,17 @@ t.test('databases whose tables differ are left to the merge', async (t) => {
   t.notOk(ranOnServer, 'not compared inside SQLite');
   t.same(server, merge);
 });
+
+t.test('differences on the eCheck accounts alone are put down to paying by eCheck, both ways', async (t) => {
+  const changed = changedCopy('echeck-surcharge', (db) =>
+    db.exec(`UPDATE invoices SET total_cents = total_cents + 150 WHERE bill_date = '${BILL_DATE}'
+      AND account_id IN (SELECT account_id FROM payment_methods WHERE kind = 'echeck')`),
+  );
+  const { merge, server, ranOnServer } = await bothWays(changed);
+  t.ok(ranOnServer, 'compared inside SQLite');
+  t.equal(merge.status, 'failed');
+  t.match(merge.summary, /most likely cause: pays by echeck\/\w+ \(lift ×\d+/, merge.summary);
+  const [first] = merge.sections?.find((s) => s.title.includes('cause'))?.rows ?? [];
+  t.equal(first?.['share of differing'], '100%', 'every differing account pays by eCheck');
+  t.same(server, merge, 'the same causes when the engine found the differing accounts');
+});
