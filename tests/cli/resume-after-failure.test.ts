@@ -7,7 +7,7 @@ import { makeSample, NODE_TS, planWithOwnRules, REHEARSE, rehearse } from '../he
 import { latestState, reportsOf, stateOf } from '../helpers/interrupted-run.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const sample = makeSample(60, 17);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 const plan = planWithOwnRules(sample, 'resume-after-failure');

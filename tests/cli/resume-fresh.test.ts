@@ -7,7 +7,7 @@ import { makeSample, planWithOwnRules, rehearse } from '../helpers/sample-fixtur
 import { interruptBillRun, privateRunEnv, reportsOf, stateOf } from '../helpers/interrupted-run.js';
 import { eventually } from '../helpers/wait-for.js';
 
-const sample = makeSample(60, 29);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 t.test('kill -9 during the bill run, re-run with --fresh: a new run starts over and the killed one is removed', async (t) => {

@@ -10,7 +10,7 @@ import { findRunToResume } from '../../src/pipeline/resume.js';
 import { loadPlan } from '../../src/plan/load.js';
 
 // Small: the kill does not depend on the bill run's length (the service is frozen first).
-const sample = makeSample(60, 23);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 t.test('kill -9 during the bill run, re-run: the same run resumes, restores again (the copy was partly billed) and says GO', async (t) => {

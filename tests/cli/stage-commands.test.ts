@@ -7,7 +7,7 @@ import { makeSample, readReport, rehearse } from '../helpers/sample-fixture.js';
 import { keeperStarter } from '../helpers/keeper.js';
 import { eventually } from '../helpers/wait-for.js';
 
-const sample = makeSample(60, 31);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 /**

@@ -15,7 +15,7 @@ function tmux(...args: string[]): string {
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 t.test('in a terminal, `rehearse all` shows live progress and ends with the stage table and the verdict', { skip: hasTmux ? false : 'tmux is not installed: the terminal session test needs it' }, async (t) => {
-  const sample = makeSample(60, 41);
+  const sample = makeSample(60, 7);
   const session = `rehearse-${randomBytes(4).toString('hex')}`;
   t.teardown(() => {
     spawnSync('tmux', ['kill-session', '-t', session]);

@@ -44,7 +44,7 @@ if (url === undefined) {
   };
 
   t.before(async () => {
-    sample = makeSample(300, 7);
+    sample = makeSample(300, 11);
     loaded = await loadIntoMssql({
       sample: dirname(sample.snapshot),
       connectionString: url,

@@ -9,7 +9,7 @@ import { interruptBillRun, privateRunEnv, reportsOf } from '../helpers/interrupt
 import { eventually } from '../helpers/wait-for.js';
 
 // Small: the interruption does not depend on the bill run's length (the service is frozen first).
-const sample = makeSample(60, 11);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 const gone = (pid: number | undefined): Promise<boolean> => eventually(() => !isProcessAlive(pid ?? 0));

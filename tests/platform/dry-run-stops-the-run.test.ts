@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
  * stops it before the bill run, exit 2, naming the concept, the adapter's file:line and the column;
  * no billing service ran, and destroy left nothing (namespace, work folder).
  */
-const sample = makeSample(120, 3);
+const sample = makeSample(120, 4);
 t.teardown(() => sample.cleanup());
 
 t.test('a profile query naming a missing column stops the run before the bill run', async (t) => {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { makeSample, rehearse } from '../helpers/sample-fixture.js';
 import type { Report } from '../../src/report/model.js';
 
-const sample = makeSample(60, 21);
+const sample = makeSample(60, 7);
 t.teardown(() => sample.cleanup());
 
 t.test('a clean rehearsal with a manual checklist item is GO-PENDING-SIGN-OFF, exit 0, item "to confirm"', async (t) => {

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import type { Report } from '../../src/report/model.js';
 
 /** A NO-GO rehearsal (a dropped discount) and every file its report is written as. */
-const sample = makeSample(120, 11);
+const sample = makeSample(120, 4);
 t.teardown(() => sample.cleanup());
 const run = rehearse(['--json', 'all', sample.plan('discount-dropped', { faults: ['discount-dropped'] })]);
 const runDir = dirname(run.json?.report ?? '.');

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 import { openRunFolder } from '../../src/run/run-folder.js';
 import { destroyRun } from '../../src/stages/destroy.js';
 
-const sample = makeSample(100, 19);
+const sample = makeSample(100, 17);
 t.teardown(() => sample.cleanup());
 
 t.test('a failed `rehearse sanitize` deletes the unsanitized copy; the next sanitize needs a new restore', async (t) => {

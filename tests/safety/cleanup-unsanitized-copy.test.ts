@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { makeSample, rehearse } from '../helpers/sample-fixture.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 
-const sample = makeSample(200, 13);
+const sample = makeSample(200, 7);
 t.teardown(() => sample.cleanup());
 
 /** The shipped rule set without the rule for contacts.email: the sanitize proof finds the real e-mails. */
