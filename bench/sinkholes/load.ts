@@ -49,7 +49,7 @@ export interface LoadResult {
 /** The message each SMTP session hands over: an invoice mail of about 2 KB with an account in its subject. */
 function invoiceMessage(n: number): string {
   const account = String(100_000 + (n % 900_000));
-  const body = `Dear customer,\r\n\r\nyour invoice INV-2026-12-01-${account} of 42.17 EUR is attached.\r\n`.padEnd(2000, '.');
+  const body = `Dear customer,\r\n\r\nyour invoice INV-2026-12-01-${account} is attached.\r\nAmount due: 42.17 EUR\r\n`.padEnd(2000, '.');
   return (
     `From: billing@northwind-telecom.example\r\nTo: customer-${account}@example.com\r\n` +
     `Subject: Your invoice INV-2026-12-01-${account} (account=${account})\r\nMessage-ID: <${n}.bench@northwind-telecom.example>\r\n` +

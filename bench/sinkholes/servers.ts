@@ -111,6 +111,8 @@ export async function startOurSinkholes(namespace: BenchNamespace, dir: string, 
   const adapter = readFileSync(join(PROJECT_ROOT, 'platforms/sample/adapter.yaml'), 'utf8');
   const patterns = [...adapter.matchAll(/^ {4}- '(.*)'$/gm)].map((m) => m[1]!);
   const invoicePattern = /^ {2}invoicePattern: '(.*)'$/m.exec(adapter)?.[1];
+  // With it the mail sinkhole decodes each message's text for the amount due, as in a rehearsal of the sample.
+  const amountPattern = /^ {2}amountPattern: '(.*)'$/m.exec(adapter)?.[1];
   writeSinkholeConfig(config, {
     ledgerPath: ledger,
     caDir,
@@ -122,7 +124,7 @@ export async function startOurSinkholes(namespace: BenchNamespace, dir: string, 
     tcpPorts: { [PORTS.ours.tcp]: 'bench switch' },
     udpPorts: {},
     decline: { last4: ['0002'] },
-    attribution: { accountPatterns: patterns, ...(invoicePattern ? { invoicePattern } : {}) },
+    attribution: { accountPatterns: patterns, ...(invoicePattern ? { invoicePattern } : {}), ...(amountPattern ? { amountPattern } : {}) },
   });
   const main = typescriptCommand(join(PROJECT_ROOT, 'src/sinkholes/main.ts'), ['--config', config, '--exit-with-stdin']);
   const child = await startIn(namespace, 'our sinkholes', main.command, main.args, (line) => line.startsWith('READY '), main.env);

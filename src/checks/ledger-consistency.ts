@@ -97,6 +97,37 @@ export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRe
 }
 
 /**
+ * Every message that names an invoice of this bill run states the amount the invoice holds: a
+ * customer told to pay another amount than the invoice says (tax left out, a discount applied
+ * twice, cents shown as units) is a regression no database comparison sees. Read only where the
+ * adapter declares how a message states its amount (`outbound.amountPattern`).
+ */
+export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
+  const base = { id: 'ledger-mail-amounts', title: 'Every mailed invoice states the amount the invoice holds' };
+  if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
+  if (profile.adapter.outbound.amountPattern === undefined) {
+    return { ...base, status: 'skipped', summary: `not configured for this platform: the adapter ${profile.adapter.file} declares no \`outbound.amountPattern\`, so the amount a message states is not read` };
+  }
+  const unconfigured = notConfigured(profile, base, ['billedInvoices']);
+  if (unconfigured !== undefined) return unconfigured;
+  const log = new DifferenceLog();
+  let mailed = 0;
+  for await (const row of profile.stream(engine, 'billedInvoices', { billDate })) {
+    const stated = sent.statedAmountOf(row.invoice_number);
+    // An invoice no message names is ledger-mail-recorded's and outbound-mail's to report.
+    if (stated === undefined) continue;
+    mailed++;
+    const cells = { invoice: row.invoice_number, 'invoice total': formatCents(row.total) };
+    if (stated.cents === undefined) log.add(row.account_number, 'mailed without the amount due', { ...cells, 'mail states': 'no amount' });
+    else if (Number.isNaN(stated.cents)) log.add(row.account_number, 'the amount the mail states is not a number', { ...cells, 'mail states': 'not a number' });
+    else if (stated.cents !== row.total || stated.differing) {
+      log.add(row.account_number, 'amount in the mail differs from the invoice', { ...cells, 'mail states': `${formatCents(stated.cents)}${stated.differing ? ' and other amounts' : ''}` });
+    } else if (stated.someWithout) log.add(row.account_number, 'mailed without the amount due', { ...cells, 'mail states': `${formatCents(stated.cents)} in one message, no amount in another` });
+  }
+  return log.result(base, `${mailed} mailed invoice(s) of this bill run, each message stating the invoice's total`, [{ 'mailed invoices': mailed }]);
+}
+
+/**
  * Every package change the platform marked done in this bill run (pending before it, not now)
  * reached a switch: a request for its account that names the package's provisioning code.
  */

@@ -3,6 +3,7 @@ import { Attribution } from '../sinkholes/attribution.js';
 import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
 import { Chains } from '../compact/chains.js';
 import type { MailFold, MaskedHashes } from './outbound-mail-fold.js';
+import { centsOfStatedAmount } from './money.js';
 
 /** One message as the outbound differential compares it. */
 export interface MailSent {
@@ -11,6 +12,8 @@ export interface MailSent {
   /** The subject with invoice numbers and digits taken out: "Invoice <invoice>"; absent where only a database recorded the message. */
   readonly subjectClass?: string;
   readonly invoice?: string;
+  /** The amount the message says is due, as written (`outbound.amountPattern`). */
+  readonly amountStated?: string;
 }
 
 /** One charge request to a payment processor. */
@@ -67,6 +70,24 @@ const NONE = -1;
 const HAS_AMOUNT = 1;
 const APPROVED = 2;
 
+/** Per invoice, what the messages naming it said (`mailedInvoices`). */
+const MAILED = 1;
+const SOME_STATE_NO_AMOUNT = 2;
+const STATES_AMOUNT = 4;
+const AMOUNTS_DIFFER = 8;
+
+/**
+ * What the messages naming an invoice said it amounts to. `cents`: the first amount stated (NaN
+ * when it was not a number); undefined when none of them states one.
+ */
+export interface StatedAmount {
+  readonly cents: number | undefined;
+  /** Two messages naming the invoice stated different amounts. */
+  readonly differing: boolean;
+  /** Some message naming the invoice stated no amount. */
+  readonly someWithout: boolean;
+}
+
 /**
  * What one bill run sent, per account (mail, provisioning) and per invoice (charges), reduced to
  * what the outbound differential compares. Built from a sinkhole ledger one entry at a time and
@@ -88,9 +109,11 @@ export class OutboundRecord {
   private readonly mailInvoice = new IntColumn();
   private readonly mailChains = new Chains();
   private readonly unattributedMailRows = new IntColumn();
-  /** 1 for each invoice id some message names. */
+  /** Per invoice id, what the messages naming it said: MAILED, STATES_AMOUNT, … (0: none names it). */
   private readonly mailedInvoices = new IntColumn();
   private mailedInvoiceTotal = 0;
+  /** Per invoice id, the first amount a message naming it stated, in cents; grows only where amounts are stated. */
+  private readonly statedCents = new NumberColumn();
 
   private readonly chargeAccount = new IntColumn();
   private readonly chargeInvoice = new IntColumn();
@@ -121,7 +144,12 @@ export class OutboundRecord {
     switch (entry.kind) {
       case 'mail': {
         const invoice = this.attribution.invoiceIn(entry.subject);
-        this.addMail(entry.account, { to: entry.to.map((a) => a.toLowerCase()).sort(), subjectClass: subjectClass(entry.subject, this.attribution), ...(invoice ? { invoice } : {}) });
+        this.addMail(entry.account, {
+          to: entry.to.map((a) => a.toLowerCase()).sort(),
+          subjectClass: subjectClass(entry.subject, this.attribution),
+          ...(invoice ? { invoice } : {}),
+          ...(entry.amountStated !== undefined ? { amountStated: entry.amountStated } : {}),
+        });
         return;
       }
       case 'payment': {
@@ -162,7 +190,7 @@ export class OutboundRecord {
     }
     if (keeping.kind === 'folded') {
       // Only the rehearsal's mailed invoices are checked against its database (ledger-consistency).
-      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice);
+      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice, mail.amountStated);
       const id = account === undefined ? undefined : this.keys.accounts.intern(account);
       if (keeping.side === 'rehearsal') keeping.fold.addRehearsal(id, mail.to, mail.subjectClass);
       else keeping.fold.addProduction(id, mail.to, mail.subjectClass, keeping.masked);
@@ -170,18 +198,28 @@ export class OutboundRecord {
     }
     const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
     this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.keys.labels.intern(mail.subjectClass));
-    this.mailInvoice.push(this.markMailed(mail.invoice));
+    this.mailInvoice.push(this.markMailed(mail.invoice, mail.amountStated));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
   }
 
-  /** Notes that a message names the invoice; returns its id. */
-  private markMailed(invoiceNumber: string | undefined): number {
+  /** Notes that a message names the invoice, and the amount it stated; returns the invoice's id. */
+  private markMailed(invoiceNumber: string | undefined, amountStated: string | undefined): number {
     if (invoiceNumber === undefined) return NONE;
     const invoice = this.keys.invoices.intern(invoiceNumber);
     this.mailedInvoices.extendTo(invoice + 1, 0);
-    if (this.mailedInvoices.get(invoice) === 0) this.mailedInvoiceTotal++;
-    this.mailedInvoices.set(invoice, 1);
+    let said = this.mailedInvoices.get(invoice);
+    if (said === 0) this.mailedInvoiceTotal++;
+    said |= MAILED;
+    if (amountStated === undefined) said |= SOME_STATE_NO_AMOUNT;
+    else {
+      const cents = centsOfStatedAmount(amountStated) ?? Number.NaN;
+      this.statedCents.extendTo(invoice + 1, Number.NaN);
+      if ((said & STATES_AMOUNT) === 0) this.statedCents.set(invoice, cents);
+      else if (!Object.is(this.statedCents.get(invoice), cents)) said |= AMOUNTS_DIFFER;
+      said |= STATES_AMOUNT;
+    }
+    this.mailedInvoices.set(invoice, said);
     return invoice;
   }
 
@@ -255,7 +293,20 @@ export class OutboundRecord {
   mailedInvoice(invoice: string): boolean {
     this.keptMailedInvoices();
     const id = this.keys.invoices.find(invoice);
-    return id >= 0 && id < this.mailedInvoices.length && this.mailedInvoices.get(id) === 1;
+    return id >= 0 && id < this.mailedInvoices.length && (this.mailedInvoices.get(id) & MAILED) !== 0;
+  }
+
+  /** What the messages naming the invoice said it amounts to; undefined when no message names it. */
+  statedAmountOf(invoice: string): StatedAmount | undefined {
+    this.keptMailedInvoices();
+    const id = this.keys.invoices.find(invoice);
+    const said = id >= 0 && id < this.mailedInvoices.length ? this.mailedInvoices.get(id) : 0;
+    if ((said & MAILED) === 0) return undefined;
+    return {
+      cents: (said & STATES_AMOUNT) !== 0 ? this.statedCents.get(id) : undefined,
+      differing: (said & AMOUNTS_DIFFER) !== 0,
+      someWithout: (said & SOME_STATE_NO_AMOUNT) !== 0,
+    };
   }
 
   /** Invoices some message names. */

@@ -37,14 +37,19 @@ export class IntColumn {
   /** Makes indices below `length` readable, new ones holding `fill`. */
   extendTo(length: number, fill: number): void {
     if (length <= this.length) return;
-    while (this.pages.length * PAGE < length) this.pages.push(new Int32Array(PAGE));
-    for (let index = this.length; index < length; ) {
-      const page = this.pages[index >>> PAGE_BITS] as Int32Array;
-      const end = Math.min(length - (index & ~IN_PAGE), PAGE);
-      page.fill(fill, index & IN_PAGE, end);
-      index = (index & ~IN_PAGE) + end;
-    }
+    fillPages(this.pages, this.length, length, fill, () => new Int32Array(PAGE));
     this.length = length;
+  }
+}
+
+/** Fills indices `from` to `to` of paged values, adding the pages they need. */
+function fillPages<Page extends Int32Array | Float64Array>(pages: Page[], from: number, to: number, fill: number, newPage: () => Page): void {
+  while (pages.length * PAGE < to) pages.push(newPage());
+  for (let index = from; index < to; ) {
+    const page = pages[index >>> PAGE_BITS] as Page;
+    const end = Math.min(to - (index & ~IN_PAGE), PAGE);
+    page.fill(fill, index & IN_PAGE, end);
+    index = (index & ~IN_PAGE) + end;
   }
 }
 
@@ -55,13 +60,24 @@ export class NumberColumn {
 
   push(value: number): number {
     const index = this.length;
-    if ((index & IN_PAGE) === 0) this.pages.push(new Float64Array(PAGE));
+    if ((index & IN_PAGE) === 0 && index >>> PAGE_BITS === this.pages.length) this.pages.push(new Float64Array(PAGE));
     (this.pages[index >>> PAGE_BITS] as Float64Array)[index & IN_PAGE] = value;
     return this.length++;
   }
 
   get(index: number): number {
     return (this.pages[index >>> PAGE_BITS] as Float64Array)[index & IN_PAGE] as number;
+  }
+
+  set(index: number, value: number): void {
+    (this.pages[index >>> PAGE_BITS] as Float64Array)[index & IN_PAGE] = value;
+  }
+
+  /** Makes indices below `length` readable, new ones holding `fill`. */
+  extendTo(length: number, fill: number): void {
+    if (length <= this.length) return;
+    fillPages(this.pages, this.length, length, fill, () => new Float64Array(PAGE));
+    this.length = length;
   }
 }
 

@@ -60,7 +60,7 @@ export interface AdapterFile {
   regressionSwitches?: { release: string; switches: string[] };
   driver: DriverFile;
   services?: ServiceFile[];
-  outbound?: { accountPatterns?: string[]; invoicePattern?: string };
+  outbound?: { accountPatterns?: string[]; invoicePattern?: string; amountPattern?: string };
   /** Warnings whose count may legitimately differ between production and the sinkholed rehearsal. */
   eventLog?: { externalWarnings?: ExternalWarningFile[] };
   /** The account table and the column people know an account by: differences are attributed to it. */
@@ -152,6 +152,7 @@ export const adapterSchema: JSONSchemaType<AdapterFile> = {
       properties: {
         accountPatterns: { type: 'array', nullable: true, items: { type: 'string', minLength: 1, maxLength: 500 } },
         invoicePattern: { type: 'string', nullable: true, minLength: 1, maxLength: 500 },
+        amountPattern: { type: 'string', nullable: true, minLength: 1, maxLength: 500 },
       },
     },
     eventLog: {

@@ -181,7 +181,7 @@ function checkMessagePattern(located: LocatedYaml<AdapterFile>, path: (string | 
 
 function checkOutbound(located: LocatedYaml<AdapterFile>, errors: ConfigError[]): PlatformAdapter['outbound'] {
   const outbound = located.value.outbound ?? {};
-  const compiles = (pattern: string, path: (string | number)[], groups: number): void => {
+  const compiles = (pattern: string, path: (string | number)[], groups: number, captures: string): void => {
     let regex: RegExp;
     try {
       regex = new RegExp(pattern);
@@ -190,9 +190,20 @@ function checkOutbound(located: LocatedYaml<AdapterFile>, errors: ConfigError[])
       return;
     }
     const found = new RegExp(`${regex.source}|`).exec('')?.length ?? 1;
-    if (found - 1 !== groups) errors.push(located.errorAt(path, `needs exactly ${groups} capture group(s) (the account number), has ${found - 1}`));
+    if (found - 1 !== groups) errors.push(located.errorAt(path, `needs exactly ${groups} capture group(s) (${captures}), has ${found - 1}`));
   };
-  (outbound.accountPatterns ?? []).forEach((p, i) => compiles(p, ['outbound', 'accountPatterns', i], 1));
-  if (outbound.invoicePattern !== undefined) compiles(outbound.invoicePattern, ['outbound', 'invoicePattern'], 0);
-  return { accountPatterns: outbound.accountPatterns ?? [], ...(outbound.invoicePattern !== undefined ? { invoicePattern: outbound.invoicePattern } : {}) };
+  (outbound.accountPatterns ?? []).forEach((p, i) => compiles(p, ['outbound', 'accountPatterns', i], 1, 'the account number'));
+  if (outbound.invoicePattern !== undefined) compiles(outbound.invoicePattern, ['outbound', 'invoicePattern'], 0, 'none: it matches the whole invoice number');
+  if (outbound.amountPattern !== undefined) {
+    compiles(outbound.amountPattern, ['outbound', 'amountPattern'], 1, 'the amount due, e.g. `Amount due: \\D*([0-9][0-9,]*\\.[0-9]{2})`');
+    // The sinkhole runs it over the start of every message (up to 64 KB).
+    if (!safeRegex(outbound.amountPattern)) {
+      errors.push(located.errorAt(['outbound', 'amountPattern'], `the pattern repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time on a long message. Write it without the nested repetition`));
+    }
+  }
+  return {
+    accountPatterns: outbound.accountPatterns ?? [],
+    ...(outbound.invoicePattern !== undefined ? { invoicePattern: outbound.invoicePattern } : {}),
+    ...(outbound.amountPattern !== undefined ? { amountPattern: outbound.amountPattern } : {}),
+  };
 }

@@ -33,7 +33,7 @@ export interface PlatformAdapter {
   readonly regressionSwitches?: { readonly release: string; readonly switches: readonly string[] };
   readonly driver: DriverFile & { readonly module?: string };
   readonly services: readonly ServiceFile[];
-  readonly outbound: { readonly accountPatterns: readonly string[]; readonly invoicePattern?: string };
+  readonly outbound: { readonly accountPatterns: readonly string[]; readonly invoicePattern?: string; readonly amountPattern?: string };
   /** Warning kinds that depend on outside systems: judged by the ratio-and-margin rule, not "any more than production". */
   readonly externalWarnings: readonly Readonly<ExternalWarningFile>[];
   readonly queries: readonly LocatedQuery[];

@@ -27,6 +27,8 @@ export interface MailEntry extends LedgerBase {
   readonly to: readonly string[];
   readonly subject: string;
   readonly sizeBytes: number;
+  /** The amount the message says is due, as written, where the adapter declares how to find it (`outbound.amountPattern`). */
+  readonly amountStated?: string;
 }
 
 export interface PaymentEntry extends LedgerBase {

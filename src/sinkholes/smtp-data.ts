@@ -1,4 +1,4 @@
-/** How much of a message's start is kept to read its headers (the subject). */
+/** How much of a message's start is kept to read its headers (the subject) and, when asked, the amount its text states. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 
 const CR = 0x0d;
@@ -15,7 +15,8 @@ const enum At {
 /**
  * Reads the DATA part of an SMTP session as it arrives: finds the `<CRLF>.<CRLF>` that ends it,
  * counts the message's size after dot-unstuffing (RFC 5321 4.5.2) and keeps its first bytes for
- * the headers; the body itself is never kept.
+ * the headers, or with `keepBodyStart` the message's first MAX_HEADER_BYTES whatever they are,
+ * for the amount it states; the session reads them and lets them go with the message.
  */
 export class MessageReader {
   /** Bytes of the message, without the stuffed dots and the terminating line. */
@@ -24,6 +25,8 @@ export class MessageReader {
   private readonly head: Buffer[] = [];
   private headBytes = 0;
   private headComplete = false;
+
+  constructor(private readonly keepBodyStart = false) {}
 
   /** Takes the next chunk; returns where the message ended in it (the index after the terminator), or -1 when it goes on. */
   push(chunk: Buffer): number {
@@ -68,11 +71,16 @@ export class MessageReader {
 
   /** The message's first bytes (at most MAX_HEADER_BYTES, enough for its headers), as latin1 text. */
   headText(): string {
-    return Buffer.concat(this.head).toString('latin1');
+    return this.start().toString('latin1');
+  }
+
+  /** The message's first bytes as they came (dots still stuffed). */
+  start(): Buffer {
+    return Buffer.concat(this.head);
   }
 
   private keepHead(chunk: Buffer): void {
-    if (this.headComplete || this.headBytes >= MAX_HEADER_BYTES) return;
+    if ((this.headComplete && !this.keepBodyStart) || this.headBytes >= MAX_HEADER_BYTES) return;
     const part = chunk.subarray(0, MAX_HEADER_BYTES - this.headBytes);
     // A copy: the socket's chunk would otherwise stay alive as long as this message.
     this.head.push(Buffer.from(part));

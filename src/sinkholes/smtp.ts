@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import PostalMime from 'postal-mime';
 import { isoNow, plainAddress, type SinkholeContext } from './context.js';
 import { MessageReader } from './smtp-data.js';
 
@@ -12,7 +13,8 @@ const IDLE_MS = 60_000;
 
 /**
  * The mail sinkhole: accepts every message from anyone to anyone (any AUTH succeeds, no relay ever:
- * nothing is forwarded) and records the envelope, subject and size, never the body. The greeting
+ * nothing is forwarded) and records the envelope, subject and size, never the body; where the
+ * adapter declares how a message states its amount due, that amount too. The greeting
  * carries the run's nonce so a probe can tell this server from a real one; it is sent at once
  * (a general-purpose server waits 100 ms to catch clients that talk too soon, which cost every
  * session of a bill run that long), so a probe always reads it before it speaks.
@@ -65,6 +67,8 @@ class MailSession {
   /** Lines the next AUTH step waits for (the client's answers to 334 challenges). */
   private authLinesLeft = 0;
   private closed = false;
+  /** A finished message is being read for its amount: what the client sends meanwhile waits, so replies keep their order. */
+  private holding = false;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
 
   constructor(
@@ -95,13 +99,20 @@ class MailSession {
 
   private read(chunk: Buffer): void {
     let data = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.holding) {
+      this.buffered = data;
+      return;
+    }
     this.buffered = Buffer.alloc(0);
     while (data.length > 0 && !this.closed) {
       if (this.message !== undefined) {
         const end = this.message.push(data);
         if (end < 0) return;
-        this.finishMessage();
         data = data.subarray(end);
+        if (this.finishMessage() === 'holding') {
+          this.buffered = data;
+          return;
+        }
         continue;
       }
       const newline = data.indexOf(0x0a);
@@ -178,7 +189,7 @@ class MailSession {
       case 'DATA':
         if (this.envelope === undefined || this.envelope.to.length === 0) this.reply('503 5.5.1 Error: need RCPT command');
         else {
-          this.message = new MessageReader();
+          this.message = new MessageReader(this.ctx.attribution.readsAmounts);
           this.reply('354 End data with <CR><LF>.<CR><LF>');
         }
         return undefined;
@@ -245,12 +256,33 @@ class MailSession {
     return 'upgrade';
   }
 
-  private finishMessage(): void {
+  /** Records the message and answers it; 'holding' while its text is still being read for the amount it states. */
+  private finishMessage(): 'holding' | undefined {
     const message = this.message!;
     const envelope = this.envelope!;
     this.message = undefined;
     this.envelope = undefined;
     const subject = decodeHeader(headerValue(message.headText(), 'subject') ?? '');
+    if (!this.ctx.attribution.readsAmounts) {
+      this.record(envelope, subject, message.size, undefined);
+      return undefined;
+    }
+    this.holding = true;
+    // The decoded text (quoted-printable, base64, charsets, the text part of a multipart message), not the raw lines.
+    PostalMime.parse(message.start())
+      .then(
+        (parsed) => this.ctx.attribution.amountIn(`${subject}\n${parsed.text ?? parsed.html ?? ''}`),
+        () => undefined,
+      )
+      .then((amountStated) => {
+        this.record(envelope, subject, message.size, amountStated);
+        this.holding = false;
+        if (this.buffered.length > 0) this.read(Buffer.alloc(0));
+      });
+    return 'holding';
+  }
+
+  private record(envelope: Envelope, subject: string, sizeBytes: number, amountStated: string | undefined): void {
     const address = plainAddress(this.raw.localAddress);
     const account = this.ctx.attribution.accountIn(subject);
     this.ctx.ledger.append({
@@ -262,7 +294,8 @@ class MailSession {
       from: envelope.from,
       to: envelope.to,
       subject,
-      sizeBytes: message.size,
+      sizeBytes,
+      ...(amountStated === undefined ? {} : { amountStated }),
     });
     this.reply('250 2.0.0 OK: message queued');
   }

@@ -4,7 +4,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import { checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
+import { checkMailAmounts, checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
+import { MailFold } from '../../src/checks/outbound-mail-fold.js';
+import { OutboundKeys } from '../../src/checks/outbound-record.js';
+import { Profile } from '../../src/platform/profile.js';
 import { maskedRecipients } from '../../src/checks/outbound-mail.js';
 import { sideNaming } from '../../src/checks/outbound-naming.js';
 import { OutboundRecord } from '../../src/checks/outbound-record.js';
@@ -13,7 +16,7 @@ import { checkOutbound } from '../../src/checks/outbound.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
 import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
-import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
+import { SAMPLE_ADAPTER, SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 import type { LedgerEntry, MailEntry } from '../../src/sinkholes/ledger.js';
 
 const BILL_DATE = '2026-11-01';
@@ -117,6 +120,51 @@ t.test('every invoice marked mailed has a message; a logged send failure means n
   run(path, `INSERT INTO event_log (logged_at, level, module, action, result, account_id, message) VALUES ('2026-12-01T00:00:00Z', 'warning', 'Email', 'Send', 'failed', 2, '${INV2}: connection refused')`);
   const logged = await checkMailRecorded(engine, await recordOf(engine, [mail('ACC-000001')]), BILL_DATE, true, profile);
   t.equal(logged.status, 'passed', 'a failure the platform logged is not a silent one');
+});
+
+t.test('every message naming an invoice states its total: another amount, none or not a number fails, in ledger order or folded as verify reads it', async (t) => {
+  const path = billedDatabase(t);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const stating = (account: string, amountStated: string): MailEntry => ({ ...mail(account), amountStated });
+  const folded = async (entries: LedgerEntry[]): Promise<OutboundRecord> => {
+    const record = new OutboundRecord(await sideNaming(engine, profile), new OutboundKeys(), { kind: 'folded', fold: new MailFold(true), side: 'rehearsal' });
+    entries.forEach((e) => record.add(e));
+    return record;
+  };
+  for (const [keeping, read] of [['kept', (e: LedgerEntry[]) => recordOf(engine, e)], ['folded', folded]] as const) {
+    const check = async (entries: LedgerEntry[]) => checkMailAmounts(engine, await read(entries), BILL_DATE, true, profile);
+    const fine = await check([stating('ACC-000001', '10.00'), stating('ACC-000002', '20')]);
+    t.equal(fine.status, 'passed', `${keeping}: ${fine.summary}`);
+    t.match(fine.summary, /^2 mailed invoice/);
+
+    const lower = await check([stating('ACC-000001', '10.00'), stating('ACC-000002', '18.35')]);
+    t.equal(lower.status, 'failed', `${keeping}: a mail stating less than its invoice`);
+    t.match(lower.summary, /1 account\(s\) differ: 1 amount in the mail differs from the invoice/);
+    t.same(lower.affectedAccounts, ['ACC-000002']);
+    t.match(lower.sections?.[1]?.rows[0], { invoice: INV2, 'invoice total': '20.00', 'mail states': '18.35' });
+
+    const none = await check([mail('ACC-000001'), stating('ACC-000002', '20.00')]);
+    t.match(none.summary, /1 mailed without the amount due/, `${keeping}: a mail stating no amount`);
+    t.same(none.affectedAccounts, ['ACC-000001']);
+
+    const words = await check([stating('ACC-000001', 'ten dollars'), stating('ACC-000002', '20.00')]);
+    t.match(words.summary, /1 the amount the mail states is not a number/, `${keeping}: an amount that is not one`);
+
+    const twice = await check([stating('ACC-000001', '10.00'), stating('ACC-000001', '11.00'), stating('ACC-000002', '20.00')]);
+    t.match(twice.summary, /1 amount in the mail differs from the invoice/, `${keeping}: a second message stating another amount`);
+    t.match(twice.sections?.[1]?.rows[0], { 'mail states': '10.00 and other amounts' });
+
+    const oneWithout = await check([stating('ACC-000001', '10.00'), mail('ACC-000001'), stating('ACC-000002', '20.00')]);
+    t.match(oneWithout.summary, /1 mailed without the amount due/, `${keeping}: one of two messages without an amount`);
+  }
+  const unmailed = await checkMailAmounts(engine, await recordOf(engine, [stating('ACC-000001', '10.00')]), BILL_DATE, true, profile);
+  t.equal(unmailed.status, 'passed', 'an invoice no message names is left to ledger-mail-recorded');
+  t.equal((await checkMailAmounts(engine, await recordOf(engine, []), BILL_DATE, false, profile)).status, 'skipped', 'mail off in the plan');
+  const withoutPattern = new Profile({ ...SAMPLE_ADAPTER, outbound: { accountPatterns: SAMPLE_ADAPTER.outbound.accountPatterns } });
+  const unread = await checkMailAmounts(engine, await recordOf(engine, [stating('ACC-000001', '1.00')]), BILL_DATE, true, withoutPattern);
+  t.equal(unread.status, 'skipped', 'an adapter without amountPattern: not configured, never passed');
+  t.match(unread.summary, /declares no `outbound.amountPattern`/);
 });
 
 t.test('every package change marked done reached a switch', async (t) => {

@@ -16,7 +16,7 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   { fault: 'payment-not-recorded', account: 'ACC-000001', failing: [{ check: 'ledger-payments-recorded', summary: /approved, not recorded as a payment/ }] },
 ];
 
-/** Invoices mailed to someone other than the customer production mailed, or silently not mailed. */
+/** Invoices mailed to someone other than the customer production mailed, silently not mailed, or stating another amount than the invoice. */
 export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-fixed-address', account: 'ACC-000001', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   { fault: 'mail-wrong-contact', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
@@ -35,6 +35,7 @@ export const MAIL_SWITCHES: readonly SwitchCase[] = [
       { check: 'ledger-mail-recorded', summary: /marked mailed, no message/ },
     ],
   },
+  { fault: 'mail-amount-before-tax', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /amount in the mail differs from the invoice/ }] },
 ];
 
 /** Provisioning that reaches the switches, but not as production's did. */

@@ -99,6 +99,22 @@ t.test('9. an outbound pattern that is not a regular expression, or captures no 
   t.match(configErrors(t, () => loadAdapter(adapterDir(t, noGroup))), 'needs exactly 1 capture group(s) (the account number), has 0');
 });
 
+t.test('9b. an amount pattern without its one group, or one that can backtrack for ever, is refused at its line', async (t) => {
+  const pattern = "  amountPattern: 'Amount due: (-?[0-9][0-9,]*\\.[0-9]{2})'";
+  t.ok(SAMPLE.includes(pattern), 'the sample declares one');
+  for (const [written, says] of [
+    ["'Amount due: [0-9.,]+'", 'needs exactly 1 capture group(s) (the amount due'],
+    ["'Amount (due): ([0-9.,]+)'", 'has 2'],
+    ["'Amount due: (([0-9]+)*)'", 'repeats a group that itself repeats'],
+    ["'Amount due: ([0-9'", 'not a regular expression'],
+  ] as const) {
+    const text = SAMPLE.replace(pattern, `  amountPattern: ${written}`);
+    const message = configErrors(t, () => loadAdapter(adapterDir(t, text)));
+    t.match(message, says, written);
+    t.match(message, `:${lineOf(text, 'amountPattern:')}:`, `${written}: the line is named`);
+  }
+});
+
 t.test('10. the dry run names the concept, the adapter line and the missing column', async (t) => {
   const tiny = makeTinyDatabase();
   t.teardown(() => tiny.cleanup());

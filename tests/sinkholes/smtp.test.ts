@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect, type AddressInfo, type Server } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import t, { type Test } from 'tap';
-import { Attribution } from '../../src/sinkholes/attribution.js';
+import { Attribution, type AttributionPatterns } from '../../src/sinkholes/attribution.js';
 import { createRunCa } from '../../src/sinkholes/ca.js';
 import type { SinkholeContext } from '../../src/sinkholes/context.js';
 import { LedgerWriter, readLedger, type MailEntry } from '../../src/sinkholes/ledger.js';
@@ -15,7 +16,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const NONCE = 'n0nce-smtp-test';
 
-async function mailSinkhole(t: Test, withCa: boolean): Promise<{ port: number; ledger: string; caCert?: string }> {
+async function sinkholeContext(t: Test, withCa: boolean, outbound: AttributionPatterns): Promise<{ ctx: SinkholeContext; ledger: string; caCert?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-smtp-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ca = withCa ? await createRunCa(join(dir, 'ca'), 'smtp-test', ['mail.northwind-telecom.example', '127.0.0.1']) : undefined;
@@ -24,14 +25,19 @@ async function mailSinkhole(t: Test, withCa: boolean): Promise<{ port: number; l
     config: { ledgerPath: ledger, nonce: NONCE, hostsByAddress: {}, smtpPorts: [], smtpsPorts: [], tlsPorts: [], tcpPorts: {}, udpPorts: {}, decline: { last4: [] } },
     hosts: new Map([['127.0.0.1', 'mail.northwind-telecom.example']]),
     ledger: new LedgerWriter(ledger),
-    attribution: new Attribution(SAMPLE_ADAPTER.outbound),
+    attribution: new Attribution(outbound),
     ...(ca ? { tls: { key: readFileSync(ca.serverKeyPath), cert: readFileSync(ca.serverCertPath) } } : {}),
   };
+  return { ctx, ledger, ...(ca ? { caCert: readFileSync(ca.caCertPath, 'utf8') } : {}) };
+}
+
+async function mailSinkhole(t: Test, withCa: boolean, outbound: AttributionPatterns = SAMPLE_ADAPTER.outbound): Promise<{ port: number; ledger: string; caCert?: string }> {
+  const { ctx, ledger, caCert } = await sinkholeContext(t, withCa, outbound);
   const sinkhole = new MailSinkhole(ctx, false);
   const server: Server = createServer((socket) => sinkhole.serve(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.address() as AddressInfo).port, ledger, ...(ca ? { caCert: readFileSync(ca.caCertPath, 'utf8') } : {}) };
+  return { port: (server.address() as AddressInfo).port, ledger, ...(caCert !== undefined ? { caCert } : {}) };
 }
 
 /** Sends `writes` one after another on one connection and collects everything the server answers until it closes. */
@@ -75,8 +81,14 @@ t.test('a real mail client hands over a message through STARTTLS and AUTH, and t
   t.ok((mail?.sizeBytes ?? 0) > 100, 'size recorded');
 });
 
-t.test('a pipelined session: every reply in order, dot-stuffed lines counted once, the message recorded before QUIT is answered', async (t) => {
-  const sink = await mailSinkhole(t, false);
+const WITHOUT_AMOUNTS: AttributionPatterns = { accountPatterns: SAMPLE_ADAPTER.outbound.accountPatterns };
+
+for (const [reading, outbound] of [
+  ['read for its amount', SAMPLE_ADAPTER.outbound],
+  ['not read for an amount', WITHOUT_AMOUNTS],
+] as const) {
+t.test(`a pipelined session (the message ${reading}): every reply in order, dot-stuffed lines counted once, the message recorded before QUIT is answered`, async (t) => {
+  const sink = await mailSinkhole(t, false, outbound);
   const body = 'Subject: Invoice account=100077\r\n\r\n..a line that began with a dot\r\nlast line\r\n';
   const answer = await converse(sink.port, [
     'EHLO billing.example\r\nMAIL FROM:<billing@northwind-telecom.example> SIZE=100\r\nRCPT TO:<ada@customer.example>\r\nDATA\r\n',
@@ -92,6 +104,82 @@ t.test('a pipelined session: every reply in order, dot-stuffed lines counted onc
   const [mail] = mails(sink.ledger);
   t.match(mail, { from: 'billing@northwind-telecom.example', to: ['ada@customer.example'], subject: 'Invoice account=100077', account: '100077' });
   t.equal(mail?.sizeBytes, Buffer.byteLength(body) - 1, 'the stuffed dot is not counted');
+});
+}
+
+t.test('the amount a message states is read from its decoded text, whatever the encoding; nothing else of the body is recorded', async (t) => {
+  const sink = await mailSinkhole(t, false);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  t.teardown(() => transport.close());
+  const from = 'billing@northwind-telecom.example';
+  const text = (amount: string): string => `Your invoice is ready. Grüße, the billing team.\nAmount due: ${amount} EUR\nThank you for your business.\n`;
+  await transport.sendMail({ from, to: 'a@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000001', text: text('1,234.56') });
+  await transport.sendMail({ from, to: 'b@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000002', text: text('42.00'), textEncoding: 'base64' });
+  await transport.sendMail({
+    from,
+    to: 'c@customer.example',
+    subject: 'Invoice INV-2026-11-01-ACC-000003',
+    text: text('7.50'),
+    attachments: [{ filename: 'invoice.pdf', content: Buffer.alloc(200_000, 0x25) }],
+  });
+  await transport.sendMail({ from, to: 'd@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000004', text: 'Your invoice is ready.\n' });
+  const recorded = mails(sink.ledger);
+  t.same(
+    recorded.map((m) => [m.to[0], m.amountStated]),
+    [
+      ['a@customer.example', '1,234.56'],
+      ['b@customer.example', '42.00'],
+      ['c@customer.example', '7.50'],
+      ['d@customer.example', undefined],
+    ],
+    'quoted-printable, base64 and the text part beside a 200 KB attachment; none where the text states none',
+  );
+  t.notMatch(readFileSync(sink.ledger, 'utf8'), /Thank you|Grüße|Gr=C3=BC/, 'the body itself is not in the ledger');
+});
+
+/** A connection whose chunks the test delivers itself, back to back in one turn of the loop. */
+class ScriptedSocket extends EventEmitter {
+  written = '';
+  setNoDelay(): void {}
+  setTimeout(): this {
+    return this;
+  }
+  write(text: string): boolean {
+    this.written += text;
+    return true;
+  }
+  end(): void {
+    this.emit('close');
+  }
+  destroy(): void {
+    this.emit('close');
+  }
+}
+
+t.test('commands that arrive while a message is still read for its amount wait for its answer: replies keep their order', async (t) => {
+  const { ctx, ledger } = await sinkholeContext(t, false, SAMPLE_ADAPTER.outbound);
+  const socket = new ScriptedSocket();
+  new MailSinkhole(ctx, false).serve(socket as unknown as Socket);
+  socket.emit('data', Buffer.from('EHLO billing.example\r\nMAIL FROM:<billing@northwind-telecom.example>\r\nRCPT TO:<ada@customer.example>\r\nDATA\r\n'));
+  socket.emit('data', Buffer.from('Subject: Invoice INV-2026-11-01-ACC-000001\r\n\r\nAmount due: 5.00 USD\r\n.\r\n'));
+  // In the same turn: the message's text is still being read when these arrive.
+  socket.emit('data', Buffer.from('NOOP\r\n'));
+  socket.emit('data', Buffer.from('QUIT\r\n'));
+  await waitFor('the answer to QUIT', () => (socket.written.includes('221 ') ? true : undefined), { timeoutMs: 5000 });
+  const codes = socket.written.split('\r\n').filter((line) => /^\d{3} /.test(line)).map((line) => line.slice(0, 3));
+  t.same(codes, ['220', '250', '250', '250', '354', '250', '250', '221'], socket.written);
+  t.match(socket.written, /354 [^\r]*\r\n250 2\.0\.0 OK: message queued\r\n250 2\.0\.0 OK\r\n221/, 'the message is answered before the NOOP after it');
+  t.match(mails(ledger), [{ account: 'ACC-000001', amountStated: '5.00' }]);
+});
+
+t.test('a sinkhole whose adapter declares no amount pattern records no amount', async (t) => {
+  const sink = await mailSinkhole(t, false, WITHOUT_AMOUNTS);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  t.teardown(() => transport.close());
+  await transport.sendMail({ from: 'billing@northwind-telecom.example', to: 'a@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000001', text: 'Amount due: 1.00 USD\n' });
+  const [mail] = mails(sink.ledger);
+  t.equal(mail?.account, 'ACC-000001');
+  t.notOk(mail !== undefined && 'amountStated' in mail, 'no amountStated field');
 });
 
 t.test('commands out of order are refused and a probe is answered with the nonce; nothing is recorded', async (t) => {

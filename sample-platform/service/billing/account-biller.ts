@@ -30,6 +30,8 @@ export interface BilledInvoice {
   readonly accountNumber: string;
   readonly invoiceNumber: string;
   readonly totalCents: number;
+  /** The total without its tax: what the `mail-amount-before-tax` regression states in the mail. */
+  readonly beforeTaxCents: number;
   readonly autoPay: boolean;
   readonly taxExempt: boolean;
 }
@@ -101,7 +103,7 @@ export async function billAccount(tx: PlatformDatabase, rules: BillingRules, acc
   const reference = rules.faults.has('transaction-reference-missing') ? null : invoiceNumber;
   if (!(rules.faults.has('invoice-transaction-missing') && account.tax_exempt)) await tx.run(S.insertTransaction, accountId, 'invoice', total, reference, now);
   await tx.run(S.addToBalance, total, accountId);
-  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
+  return { accountId, accountNumber: account.account_number, invoiceNumber, totalCents: total, beforeTaxCents: total - tax, autoPay: account.auto_pay === 1, taxExempt: account.tax_exempt === 1 };
 }
 
 /** The package's line text; with `invoice.servicePeriodInDescription`, the period a recurring package is billed for. */

@@ -136,7 +136,7 @@ export class OutboundSteps {
         await tx.run(S.insertEvent, now, 'warning', 'Invoices', 'Render', 'failed', invoice.accountId, `${invoice.invoiceNumber}: template field ServicePeriod not found; rendered without it`);
       });
     }
-    const total = formatCents(invoice.totalCents, this.settings.currency);
+    const total = formatCents(this.faults.has('mail-amount-before-tax') ? invoice.beforeTaxCents : invoice.totalCents, this.settings.currency);
     const text =
       `Your invoice ${invoice.invoiceNumber} for account ${invoice.accountNumber} is ready.\n\n` +
       `Amount due: ${total}\nBill date: ${this.billDate}\n\nThank you for your business.\n`;
