@@ -8,7 +8,8 @@ import type { CheckResult } from './types.js';
  * Payments, per invoice: exactly as many charges as production made for it (one, or none), each
  * through the same processor, for the same amount and currency; and no charge at all for an
  * invoice auto-pay must not charge (auto-pay off, expired card, no payment method), whatever
- * production did. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
+ * production did; and where the charge carries a card's last four, the card is the account's
+ * default one. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
  */
 export async function checkOutboundPayments(
   rehearsal: OutboundRecord,
@@ -64,7 +65,12 @@ export async function checkOutboundPayments(
   }
   let ineligibleCharged = 0;
   for await (const row of eligibility) {
-    if (row.ineligible === null) continue;
+    if (row.ineligible === null) {
+      // Another customer's card, one the account replaced: production's charge of the same invoice would look the same in every other way.
+      const other = row.card_last4 === null ? undefined : rehearsal.otherCardCharged(row.invoice_number, row.card_last4);
+      if (other !== undefined) log.add(row.account_number, "charged a card other than the account's default", { invoice: row.invoice_number, production: `the account's card ending ${row.card_last4}`, rehearsal: `a card ending ${other}` });
+      continue;
+    }
     const charges = rehearsal.chargesOf(row.invoice_number);
     if (charges.length === 0) continue;
     ineligibleCharged++;
@@ -72,7 +78,7 @@ export async function checkOutboundPayments(
   }
   return log.result(
     base,
-    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged`,
+    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged, no card other than the account's`,
     [
       { side: 'production', charges: productionCount, invoices: production.chargedInvoiceCount },
       { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargedInvoiceCount, 'ineligible invoices charged': ineligibleCharged },

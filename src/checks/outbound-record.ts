@@ -24,6 +24,8 @@ export interface ChargeSent {
   readonly processor: string;
   readonly amountCents?: number;
   readonly currency?: string;
+  /** The card's last four digits the request carried (none for a bank payment or a token alone). */
+  readonly last4?: string;
   readonly approved: boolean;
 }
 
@@ -121,6 +123,8 @@ export class OutboundRecord {
   private readonly chargeAmount = new NumberColumn();
   private readonly chargeCurrency = new IntColumn();
   private readonly chargeFlags = new IntColumn();
+  /** The card's last four as a label id, or NONE. */
+  private readonly chargeLast4 = new IntColumn();
   private readonly chargeChains = new Chains();
   private readonly chargesWithoutInvoiceRows = new IntColumn();
 
@@ -159,6 +163,7 @@ export class OutboundRecord {
           processor: this.naming.processorByHost.get(entry.destination.host.toLowerCase()) ?? entry.destination.host,
           ...(entry.amountCents !== undefined ? { amountCents: entry.amountCents } : {}),
           ...(entry.currency !== undefined ? { currency: entry.currency.toUpperCase() } : {}),
+          ...(entry.last4 !== undefined ? { last4: entry.last4 } : {}),
           approved: entry.approved,
         });
         return;
@@ -232,6 +237,7 @@ export class OutboundRecord {
     this.chargeAmount.push(charge.amountCents ?? 0);
     this.chargeCurrency.push(charge.currency === undefined ? NONE : this.keys.labels.intern(charge.currency));
     this.chargeFlags.push((charge.amountCents !== undefined ? HAS_AMOUNT : 0) | (charge.approved ? APPROVED : 0));
+    this.chargeLast4.push(charge.last4 === undefined ? NONE : this.keys.labels.intern(charge.last4));
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
   }
@@ -337,6 +343,16 @@ export class OutboundRecord {
     return this.chargeChains.rowsOf(invoice).map((row) => this.charge(row));
   }
 
+  /** The last four of a card the invoice was charged to other than `last4`, if any; charges carrying no card digits are not counted. */
+  otherCardCharged(invoice: string, last4: string): string | undefined {
+    const expected = this.keys.labels.find(last4);
+    for (const row of this.chargeChains.rowsOf(this.keys.invoices.find(invoice))) {
+      const card = this.chargeLast4.get(row);
+      if (card !== NONE && card !== expected) return this.keys.labels.get(card);
+    }
+    return undefined;
+  }
+
   /** Ids (in `keys.invoices`) of the invoices with at least one charge. */
   chargedInvoiceIds(): Iterable<number> {
     return this.chargeChains.keysWithRows();
@@ -436,12 +452,14 @@ export class OutboundRecord {
     const invoice = this.chargeInvoice.get(row);
     const currency = this.chargeCurrency.get(row);
     const flags = this.chargeFlags.get(row);
+    const last4 = this.chargeLast4.get(row);
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
       processor: this.keys.labels.get(this.chargeProcessor.get(row)),
       ...(flags & HAS_AMOUNT ? { amountCents: this.chargeAmount.get(row) } : {}),
       ...(currency !== NONE ? { currency: this.keys.labels.get(currency) } : {}),
+      ...(last4 !== NONE ? { last4: this.keys.labels.get(last4) } : {}),
       approved: (flags & APPROVED) !== 0,
     };
   }

@@ -215,8 +215,9 @@ export const CONCEPTS = {
     orderBy: ['processor'],
   },
   chargeEligibility: {
-    description: 'every invoice of this bill run with why auto-pay must not charge it (null: it must) and the processor of the default method',
-    columns: { invoice_number: 'text', ...account, total: 'money', ineligible: 'text?', processor: 'text?' },
+    description:
+      "every invoice of this bill run with why auto-pay must not charge it (null: it must), the processor of the default method and, for a card, the last four digits the platform sends with the charge as the copy holds them (null: not sent or not known)",
+    columns: { invoice_number: 'text', ...account, total: 'money', ineligible: 'text?', processor: 'text?', card_last4: 'text?' },
     parameters: ['billDate', 'billMonth'],
     orderBy: ['invoice_number'],
   },

@@ -61,7 +61,7 @@ export interface StaffUserRow extends R { user_name: string; active: number; rol
 export interface StaffDirectGrantRow extends R { user_name: string; permission: string }
 export interface BilledInvoiceRow extends R { invoice_number: string; account_number: string; total: Cents }
 export interface ProcessorUseRow extends R { processor: string; invoices: number }
-export interface ChargeEligibilityRow extends R { invoice_number: string; account_number: string; total: Cents; ineligible: string | null; processor: string | null }
+export interface ChargeEligibilityRow extends R { invoice_number: string; account_number: string; total: Cents; ineligible: string | null; processor: string | null; card_last4: string | null }
 export interface RecordedPaymentRow extends R { invoice_number: string; account_number: string; amount: Cents; processor: string | null }
 export interface MailedInvoiceRow extends R { invoice_number: string; account_number: string; email: string | null }
 export interface ContactEmailRow extends R { contact_id: number; account_number: string; email: string }

@@ -24,7 +24,7 @@ function mail(account: string, to: string, subject = `Invoice INV-2026-11-01-${a
   return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to: [to], subject, sizeBytes: 400 };
 }
 
-function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean } = {}): LedgerEntry {
+function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string } = {}): LedgerEntry {
   return {
     ...base,
     kind: 'payment',
@@ -35,6 +35,7 @@ function charge(account: string, fields: { amountCents?: number; currency?: stri
     path: '/v1/charges',
     amountCents: fields.amountCents ?? 1000,
     currency: fields.currency ?? 'USD',
+    ...(fields.last4 !== undefined ? { last4: fields.last4 } : {}),
     approved: fields.approved ?? true,
     transactionId: 'rh_1',
   };
@@ -111,8 +112,8 @@ t.test('mail off in the plan: skipped when nothing was sent, failed when somethi
 t.test('payments: one charge per invoice production charged, same processor, amount and currency, none for ineligible accounts', async (t) => {
   const production = record(PRODUCTION, [charge('ACC-000001')]);
   const eligible: ChargeEligibilityRow[] = [
-    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe' },
-    { invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'card expired', processor: 'stripe' },
+    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe', card_last4: null },
+    { invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'card expired', processor: 'stripe', card_last4: '4444' },
   ];
   const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001')]), production, rows(eligible), true);
   t.equal(same.status, 'passed', same.summary);
@@ -136,11 +137,28 @@ t.test('payments: one charge per invoice production charged, same processor, amo
 });
 
 t.test('payments: a charge of an ineligible account fails even when production made it too', async (t) => {
-  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'auto-pay is off', processor: 'stripe' }];
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: 'auto-pay is off', processor: 'stripe', card_last4: null }];
   const both = record(PRODUCTION, [charge('ACC-000002', { amountCents: 2000 })]);
   const result = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000002', { amountCents: 2000 })]), both, rows(eligible), true);
   t.equal(result.status, 'failed');
   t.match(result.summary, /charged although auto-pay is off/);
+});
+
+t.test("payments: a charge to a card other than the account's default fails, though production's charge looks the same in every other way", async (t) => {
+  const eligible: ChargeEligibilityRow[] = [
+    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe', card_last4: '4242' },
+    { invoice_number: INV2, account_number: 'ACC-000002', total: 2000, ineligible: null, processor: 'stripe', card_last4: null },
+  ];
+  const production = record(PRODUCTION, [charge('ACC-000001', { last4: '4242' }), charge('ACC-000002', { amountCents: 2000, last4: '1881' })]);
+  const own = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { last4: '4242' }), charge('ACC-000002', { amountCents: 2000, last4: '0005' })]), production, rows(eligible), true);
+  t.equal(own.status, 'passed', `the account's own card; no card digits known for ACC-000002: ${own.summary}`);
+  const tokenOnly = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001'), charge('ACC-000002', { amountCents: 2000 })]), production, rows(eligible), true);
+  t.equal(tokenOnly.status, 'passed', 'a charge carrying no card digits is not judged by them');
+  const other = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { last4: '1881' }), charge('ACC-000002', { amountCents: 2000, last4: '1881' })]), production, rows(eligible), true);
+  t.equal(other.status, 'failed');
+  t.match(other.summary, /^1 account\(s\) differ: 1 charged a card other than the account's default$/);
+  t.same(other.affectedAccounts, ['ACC-000001']);
+  t.match(other.sections?.[1]?.rows[0], { invoice: INV1, production: "the account's card ending 4242", rehearsal: 'a card ending 1881' });
 });
 
 t.test('provisioning: package, action and switch (by its place in each side\'s list)', async (t) => {

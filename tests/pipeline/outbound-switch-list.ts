@@ -1,6 +1,6 @@
 import type { SwitchCase } from './outbound-switch-cases.js';
 
-/** Charges auto-pay must not make, charges it skips, and approvals never booked. */
+/** Charges auto-pay must not make, charges it skips, approvals never booked, and another customer's card charged. */
 export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   {
     fault: 'charge-twice',
@@ -14,6 +14,7 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   { fault: 'echeck-auto-pay-skipped', account: 'ACC-000011', failing: [{ check: 'outbound-payments', summary: /not charged/ }] },
   { fault: 'charge-wrong-currency', account: 'ACC-000001', failing: [{ check: 'outbound-payments', summary: /currency differs/ }] },
   { fault: 'payment-not-recorded', account: 'ACC-000001', failing: [{ check: 'ledger-payments-recorded', summary: /approved, not recorded as a payment/ }] },
+  { fault: 'charge-card-of-next-account', failing: [{ check: 'outbound-payments', summary: /charged a card other than the account's default/ }] },
 ];
 
 /** Invoices mailed to someone other than the customer production mailed, silently not mailed, or stating another amount than the invoice. */

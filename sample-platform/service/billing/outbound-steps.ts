@@ -152,8 +152,11 @@ export class OutboundSteps {
   }
 
   private async paymentTasks(tx: PlatformDatabase, invoice: BilledInvoice, writes: ResultWrite[]): Promise<(() => Promise<void>)[]> {
-    const method = await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId);
-    if (!method) return [];
+    const own = await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId);
+    if (!own) return [];
+    // The regression a mixed-up token lookup makes: the next account's card, where it is one through the same processor.
+    const other = this.faults.has('charge-card-of-next-account') && own.kind === 'card' ? await tx.get<PaymentMethod>(S.defaultPaymentMethod, invoice.accountId + 1) : undefined;
+    const method = other !== undefined && other.kind === 'card' && other.processor === own.processor ? { ...own, card_token: other.card_token, card_last4: other.card_last4 } : own;
     if (method.kind === 'echeck' && this.faults.has('echeck-auto-pay-skipped')) return [];
     if (method.kind === 'card' && method.card_expiry !== null && method.card_expiry < monthOf(this.billDate) && !this.faults.has('charge-expired-cards')) {
       this.warn(writes, 'Payments', 'Charge', invoice.accountId, `card expired (${method.card_expiry}), ${invoice.invoiceNumber} not charged`);

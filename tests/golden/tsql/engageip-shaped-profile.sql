@@ -208,7 +208,7 @@ SELECT * FROM (SELECT [i].[InvoiceNumber] AS [invoice_number], [u].[Name] AS [ac
        WHEN [pm].[ID] IS NULL THEN 'no default payment method'
        WHEN [pm].[Type] = 'CreditCard' AND [pm].[ExpiryDate] IS NOT NULL AND [pm].[ExpiryDate] < concat(@p0, '-01') THEN 'card expired'
        ELSE NULL END AS [ineligible],
-  [pm].[Processor] AS [processor]
+  [pm].[Processor] AS [processor], [pm].[Last4] AS [card_last4]
 FROM [Invoice] AS [i] JOIN [User] AS [u] ON [u].[ID] = [i].[UserID]
 LEFT JOIN [UserPaymentMethod] AS [pm] ON [pm].[ID] = (SELECT MIN([d].[ID]) FROM [UserPaymentMethod] AS [d] WHERE [d].[UserID] = [u].[ID] AND [d].[IsDefault] = 1)
 WHERE [i].[BillDate] = @p1

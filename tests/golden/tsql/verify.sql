@@ -202,7 +202,7 @@ SELECT * FROM (SELECT i.invoice_number AS invoice_number, a.account_number AS ac
        WHEN pm.id IS NULL THEN 'no default payment method'
        WHEN pm.kind = 'card' AND pm.card_expiry IS NOT NULL AND pm.card_expiry < @p0 THEN 'card expired'
        ELSE NULL END AS ineligible,
-  pm.processor AS processor
+  pm.processor AS processor, CASE WHEN pm.kind = 'card' THEN pm.card_last4 END AS card_last4
 FROM invoices i JOIN accounts a ON a.id = i.account_id
 LEFT JOIN payment_methods pm ON pm.id = (SELECT MIN(d.id) FROM payment_methods d WHERE d.account_id = a.id AND d.is_default = 1)
 WHERE i.bill_date = @p1
