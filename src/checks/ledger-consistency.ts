@@ -6,7 +6,7 @@ import { IntColumn, NumberColumn, StringIds } from '../compact/columns.js';
 import { notConfigured } from './not-configured.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
-import type { OutboundRecord } from './outbound-record.js';
+import { OTHER_SENDERS, type OutboundRecord } from './outbound-record.js';
 import type { CheckResult } from './types.js';
 
 const PAYMENTS_RECORDED = { id: 'ledger-payments-recorded', title: 'Every approved charge is a recorded payment, and every recorded payment was approved' };
@@ -125,6 +125,38 @@ export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRec
     } else if (stated.someWithout) log.add(row.account_number, 'mailed without the amount due', { ...cells, 'mail states': `${formatCents(stated.cents)} in one message, no amount in another` });
   }
   return log.result(base, `${mailed} mailed invoice(s) of this bill run, each message stating the invoice's total`, [{ 'mailed invoices': mailed }]);
+}
+
+/**
+ * Every message came from the envelope sender the copy's settings name (`mailSender`): a release
+ * that ignores the setting and mails from a built-in default sends invoices from a domain whose
+ * SPF and DMARC fail, so they land in spam or bounce. Sanitize rewrote the setting; the platform
+ * must have read it.
+ */
+export async function checkMailSender(engine: DatabaseEngine, sent: OutboundRecord, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
+  const base = { id: 'ledger-mail-sender', title: "Every message comes from the sender the platform's settings name" };
+  if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
+  const unconfigured = notConfigured(profile, base, ['mailSender']);
+  if (unconfigured !== undefined) return unconfigured;
+  const configured = (await profile.query(engine, 'mailSender', {}))[0]?.address.trim().toLowerCase();
+  if (configured === undefined || configured === '') {
+    return { ...base, status: 'failed', summary: `the billed copy's settings name no mail sender (\`mailSender\` in ${profile.adapter.file} returned no address), so whom the platform mailed from cannot be judged; check that sanitize did not remove the setting` };
+  }
+  const senders = sent.mailSenders();
+  const evidence = senders.map(([sender, tally]) => ({ sender, messages: tally.messages, 'the settings name it': sender === configured ? 'yes' : 'no', 'example account': tally.example ?? '—' }));
+  const others = senders.filter(([sender]) => sender !== configured);
+  const messages = senders.reduce((sum, [, tally]) => sum + tally.messages, 0);
+  if (others.length === 0) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender the copy's settings name`, evidence };
+  const wrong = others.reduce((sum, [, tally]) => sum + tally.messages, 0);
+  const examples = others.flatMap(([, tally]) => (tally.example === undefined ? [] : [tally.example]));
+  const named = others.map(([sender]) => (sender === OTHER_SENDERS ? 'other senders' : sender)).slice(0, 3).join(', ');
+  return {
+    ...base,
+    status: 'failed',
+    summary: `${wrong} of ${messages} message(s) came from ${named}${others.length > 3 ? ' and more' : ''}, not from ${configured}, the sender the copy's settings name`,
+    affectedAccounts: examples,
+    evidence,
+  };
 }
 
 /**

@@ -78,7 +78,7 @@ export async function checkOutboundPayments(
   }
   return log.result(
     base,
-    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged, no card other than the account's`,
+    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged`,
     [
       { side: 'production', charges: productionCount, invoices: production.chargedInvoiceCount },
       { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargedInvoiceCount, 'ineligible invoices charged': ineligibleCharged },

@@ -72,6 +72,16 @@ const NONE = -1;
 const HAS_AMOUNT = 1;
 const APPROVED = 2;
 
+/** Distinct envelope senders kept apart; a platform sending from one address per message (VERP) folds into OTHER_SENDERS past it. */
+const MAX_SENDERS = 100;
+export const OTHER_SENDERS = '(other senders)';
+
+/** How many messages came from one envelope sender, and the first account among them. */
+export interface SenderTally {
+  messages: number;
+  example: string | undefined;
+}
+
 /** Per invoice, what the messages naming it said (`mailedInvoices`). */
 const MAILED = 1;
 const SOME_STATE_NO_AMOUNT = 2;
@@ -116,6 +126,8 @@ export class OutboundRecord {
   private mailedInvoiceTotal = 0;
   /** Per invoice id, the first amount a message naming it stated, in cents; grows only where amounts are stated. */
   private readonly statedCents = new NumberColumn();
+  /** Envelope senders (lower-cased) of the messages read from a ledger. */
+  private readonly senders = new Map<string, SenderTally>();
 
   private readonly chargeAccount = new IntColumn();
   private readonly chargeInvoice = new IntColumn();
@@ -147,6 +159,7 @@ export class OutboundRecord {
     if (this.mailKeeping.kind === 'only' && entry.kind !== 'mail') return;
     switch (entry.kind) {
       case 'mail': {
+        if (this.mailKeeping.kind !== 'only') this.countSender(entry.from, entry.account);
         const invoice = this.attribution.invoiceIn(entry.subject);
         this.addMail(entry.account, {
           to: entry.to.map((a) => a.toLowerCase()).sort(),
@@ -206,6 +219,22 @@ export class OutboundRecord {
     this.mailInvoice.push(this.markMailed(mail.invoice, mail.amountStated));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
+  }
+
+  private countSender(from: string, account: string | undefined): void {
+    const sender = from.toLowerCase();
+    const key = this.senders.has(sender) || this.senders.size < MAX_SENDERS ? sender : OTHER_SENDERS;
+    const tally = this.senders.get(key);
+    if (tally === undefined) this.senders.set(key, { messages: 1, example: account });
+    else {
+      tally.messages++;
+      tally.example ??= account;
+    }
+  }
+
+  /** Envelope senders of the messages read from a ledger, most messages first. */
+  mailSenders(): [string, SenderTally][] {
+    return [...this.senders.entries()].sort((a, b) => b[1].messages - a[1].messages || a[0].localeCompare(b[0]));
   }
 
   /** Notes that a message names the invoice, and the amount it stated; returns the invoice's id. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import type { ChargeEligibilityRow, PackageToProvisionRow } from '../platform/rows.js';
-import { checkMailAmounts, checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from './ledger-consistency.js';
+import { checkMailAmounts, checkMailRecorded, checkMailSender, checkPaymentsRecorded, checkProvisioningRecorded } from './ledger-consistency.js';
 import { checkOutboundMailFolded, maskedRecipients, type MailReading, type MaskedRecipients } from './outbound-mail.js';
 import { MailFold, maskedHashes } from './outbound-mail-fold.js';
 import { sideNaming } from './outbound-naming.js';
@@ -57,6 +57,7 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
     await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate, profile),
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
     await checkMailAmounts(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
+    await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
   const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(inputs.rehearsal, inputs.production, profile) });

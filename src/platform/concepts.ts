@@ -233,6 +233,11 @@ export const CONCEPTS = {
     parameters: ['billDate'],
     orderBy: ['invoice_number'],
   },
+  mailSender: {
+    description: 'the envelope sender (MAIL FROM) of every invoice mail, as the platform\'s settings hold it: one row',
+    columns: { address: 'text' },
+    parameters: [],
+  },
   contactEmails: {
     description: "every contact's e-mail address by contact row (masking keeps the row, so production's recipient maps to its masked form)",
     columns: { contact_id: 'integer', ...account, email: 'text' },

@@ -64,6 +64,7 @@ export interface ProcessorUseRow extends R { processor: string; invoices: number
 export interface ChargeEligibilityRow extends R { invoice_number: string; account_number: string; total: Cents; ineligible: string | null; processor: string | null; card_last4: string | null }
 export interface RecordedPaymentRow extends R { invoice_number: string; account_number: string; amount: Cents; processor: string | null }
 export interface MailedInvoiceRow extends R { invoice_number: string; account_number: string; email: string | null }
+export interface MailSenderRow extends R { address: string }
 export interface ContactEmailRow extends R { contact_id: number; account_number: string; email: string }
 
 export interface ConceptRows {
@@ -97,6 +98,7 @@ export interface ConceptRows {
   recordedPayments: RecordedPaymentRow;
   invoicesMarkedMailed: MailedInvoiceRow;
   contactEmails: ContactEmailRow;
+  mailSender: MailSenderRow;
 }
 
 export interface ConfigurationItemRow extends R { name: string; value: string | null }

@@ -103,7 +103,7 @@ function records(naming: SideNaming, entries: readonly LedgerEntry[], keys: Outb
 function eligibility(rnd: () => number, accounts: number): ChargeEligibilityRow[] {
   return Array.from({ length: accounts }, (_, n) => {
     const account = `ACC-${String(n).padStart(6, '0')}`;
-    return { account_number: account, invoice_number: `INV-2026-11-01-${account}`, ineligible: rnd() < 0.1 ? 'auto-pay is off' : null } as ChargeEligibilityRow;
+    return { account_number: account, invoice_number: `INV-2026-11-01-${account}`, ineligible: rnd() < 0.1 ? 'auto-pay is off' : null, card_last4: null } as ChargeEligibilityRow;
   });
 }
 

@@ -4,7 +4,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import { checkMailAmounts, checkMailRecorded, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
+import { checkMailAmounts, checkMailRecorded, checkMailSender, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
 import { MailFold } from '../../src/checks/outbound-mail-fold.js';
 import { OutboundKeys } from '../../src/checks/outbound-record.js';
 import { Profile } from '../../src/platform/profile.js';
@@ -165,6 +165,37 @@ t.test('every message naming an invoice states its total: another amount, none o
   const unread = await checkMailAmounts(engine, await recordOf(engine, [stating('ACC-000001', '1.00')]), BILL_DATE, true, withoutPattern);
   t.equal(unread.status, 'skipped', 'an adapter without amountPattern: not configured, never passed');
   t.match(unread.summary, /declares no `outbound.amountPattern`/);
+});
+
+t.test("every message comes from the sender the copy's settings name; another sender, or none in the settings, fails", async (t) => {
+  const path = billedDatabase(t);
+  run(path, "UPDATE settings SET value = 'Billing@Rehearsal.invalid' WHERE key = 'smtp.from'");
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const from = (account: string, sender: string): MailEntry => ({ ...mail(account), from: sender });
+  const fine = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'billing@rehearsal.invalid'), from('ACC-000002', 'BILLING@rehearsal.invalid')]), true, profile);
+  t.equal(fine.status, 'passed', fine.summary);
+  t.match(fine.summary, /^2 message\(s\), all from billing@rehearsal.invalid/);
+
+  const fallback = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'billing@rehearsal.invalid'), from('ACC-000002', 'noreply@vendor.invalid'), from('ACC-000002', 'noreply@vendor.invalid')]), true, profile);
+  t.equal(fallback.status, 'failed');
+  t.equal(fallback.summary, "2 of 3 message(s) came from noreply@vendor.invalid, not from billing@rehearsal.invalid, the sender the copy's settings name");
+  t.same(fallback.affectedAccounts, ['ACC-000002']);
+
+  const perMessage = Array.from({ length: 150 }, (_, i) => from('ACC-000001', `bounce+${i}@rehearsal.invalid`));
+  const many = await checkMailSender(engine, await recordOf(engine, perMessage), true, profile);
+  t.match(many.summary, /^150 of 150 message\(s\) came from .* and more, not from/, 'one sender per message: counted, without one row each');
+  t.ok((many.evidence ?? []).length <= 101, 'at most 100 senders and the rest together');
+
+  t.equal((await checkMailSender(engine, await recordOf(engine, []), false, profile)).status, 'skipped', 'mail off in the plan');
+  const withoutConcept = new Profile({ ...SAMPLE_ADAPTER, queries: SAMPLE_ADAPTER.queries.filter((q) => q.concept !== 'mailSender') });
+  const unconfigured = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'x@y.invalid')]), true, withoutConcept);
+  t.equal(unconfigured.status, 'skipped', 'an adapter without mailSender: not configured, never passed');
+
+  run(path, "DELETE FROM settings WHERE key = 'smtp.from'");
+  const unset = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'billing@rehearsal.invalid')]), true, profile);
+  t.equal(unset.status, 'failed', 'a copy whose settings name no sender');
+  t.match(unset.summary, /settings name no mail sender/);
 });
 
 t.test('every package change marked done reached a switch', async (t) => {

@@ -92,7 +92,7 @@ export function rehearseSwitchGroups(groups: readonly (readonly SwitchCase[])[],
       t.equal(outcome.verdict, 'GO', outcome.stderr);
       const report = readReport(outcome.report ?? '');
       const outbound = report.checks.filter((c) => c.id.startsWith('outbound-') || c.id.startsWith('ledger-'));
-      t.equal(outbound.length, 7, 'three differential and four consistency checks');
+      t.equal(outbound.length, 8, 'three differential and five consistency checks');
       for (const check of outbound) t.equal(check.status, 'passed', `${check.id}: ${check.summary}`);
     });
   }

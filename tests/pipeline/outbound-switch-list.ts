@@ -17,7 +17,7 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   { fault: 'charge-card-of-next-account', failing: [{ check: 'outbound-payments', summary: /charged a card other than the account's default/ }] },
 ];
 
-/** Invoices mailed to someone other than the customer production mailed, silently not mailed, or stating another amount than the invoice. */
+/** Invoices mailed to someone other than the customer production mailed, silently not mailed, stating another amount than the invoice, or sent from another sender than the settings name. */
 export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-fixed-address', account: 'ACC-000001', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   { fault: 'mail-wrong-contact', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
@@ -37,6 +37,7 @@ export const MAIL_SWITCHES: readonly SwitchCase[] = [
     ],
   },
   { fault: 'mail-amount-before-tax', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /amount in the mail differs from the invoice/ }] },
+  { fault: 'mail-from-default-sender', failing: [{ check: 'ledger-mail-sender', summary: /came from noreply@billing-platform\.invalid, not from/ }] },
 ];
 
 /** Provisioning that reaches the switches, but not as production's did. */

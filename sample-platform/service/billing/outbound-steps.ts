@@ -12,6 +12,9 @@ import type { PlatformSettings } from '../settings.js';
 import { STATEMENTS as S } from '../statements.js';
 import type { BilledInvoice } from './account-biller.js';
 
+/** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`). */
+const DEFAULT_SENDER = 'noreply@billing-platform.invalid';
+
 export interface OutboundSwitches {
   readonly emailInvoices: boolean;
   readonly chargeAutoPay: boolean;
@@ -143,7 +146,12 @@ export class OutboundSteps {
     return [
       async () => {
         try {
-          await this.mailer.send({ to: this.faults.has('mail-fixed-address') ? this.settings.smtp.from : contact.email, subject: `${this.faults.has('mail-subject-statement') ? 'Statement' : 'Invoice'} ${invoice.invoiceNumber}`, text });
+          await this.mailer.send({
+            to: this.faults.has('mail-fixed-address') ? this.settings.smtp.from : contact.email,
+            subject: `${this.faults.has('mail-subject-statement') ? 'Statement' : 'Invoice'} ${invoice.invoiceNumber}`,
+            text,
+            ...(this.faults.has('mail-from-default-sender') ? { from: DEFAULT_SENDER } : {}),
+          });
         } catch (error) {
           this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: ${describeError(error)}`);
         }

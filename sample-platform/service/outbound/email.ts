@@ -7,6 +7,8 @@ export interface InvoiceMail {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** Instead of the settings' sender: only the `mail-from-default-sender` regression sets it. */
+  readonly from?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export class InvoiceMailer {
     const endpoint = `${this.server.host}:${this.server.port}`;
     return this.reach.through(endpoint, async () => {
       const transport = await this.open();
-      await transport.sendMail({ from: this.server.from, to: mail.to, subject: mail.subject, text: mail.text });
+      await transport.sendMail({ from: mail.from ?? this.server.from, to: mail.to, subject: mail.subject, text: mail.text });
     });
   }
 

@@ -231,6 +231,11 @@ WHERE [i].[BillDate] = @p0 AND [i].[EmailedDate] IS NOT NULL
 ) q ORDER BY q.[invoice_number];
 -- params: {"p0":"2026-11-01"}
 
+-- mailSender
+SELECT [s].[Value] AS [address] FROM [SystemSetting] AS [s] WHERE [s].[Name] = 'Email.FromAddress'
+;
+-- params: {}
+
 -- contactEmails
 SELECT * FROM (SELECT [c].[ID] AS [contact_id], [u].[Name] AS [account_number], [c].[Email] AS [email]
 FROM [Contact] AS [c] JOIN [User] AS [u] ON [u].[ID] = [c].[UserID] WHERE [c].[Email] IS NOT NULL

@@ -227,6 +227,11 @@ WHERE i.bill_date = @p0 AND i.id NOT IN (
 ) q ORDER BY q.[invoice_number];
 -- params: {"p0":"2026-11-01","p1":"2026-11-01"}
 
+-- mailSender
+SELECT value AS address FROM settings WHERE [key] = 'smtp.from'
+;
+-- params: {}
+
 -- contactEmails
 SELECT * FROM (SELECT c.id AS contact_id, a.account_number AS account_number, c.email AS email
 FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.email IS NOT NULL
