@@ -10,7 +10,7 @@ import { createRunCa } from '../../src/sinkholes/ca.js';
 import type { SinkholeContext } from '../../src/sinkholes/context.js';
 import { LedgerWriter, readLedger, type MailEntry } from '../../src/sinkholes/ledger.js';
 import { MessageReader } from '../../src/sinkholes/smtp-data.js';
-import { MailSinkhole } from '../../src/sinkholes/smtp.js';
+import { MailSinkhole, plainText } from '../../src/sinkholes/smtp.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -161,7 +161,8 @@ t.test('commands that arrive while a message is still read for its amount wait f
   const socket = new ScriptedSocket();
   new MailSinkhole(ctx, false).serve(socket as unknown as Socket);
   socket.emit('data', Buffer.from('EHLO billing.example\r\nMAIL FROM:<billing@northwind-telecom.example>\r\nRCPT TO:<ada@customer.example>\r\nDATA\r\n'));
-  socket.emit('data', Buffer.from('Subject: Invoice INV-2026-11-01-ACC-000001\r\n\r\nAmount due: 5.00 USD\r\n.\r\n'));
+  // Quoted-printable, so the MIME parser reads it, after this turn of the loop.
+  socket.emit('data', Buffer.from('Subject: Invoice INV-2026-11-01-ACC-000001\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nAmount due: 5.00 EUR =E2=82=AC\r\n.\r\n'));
   // In the same turn: the message's text is still being read when these arrive.
   socket.emit('data', Buffer.from('NOOP\r\n'));
   socket.emit('data', Buffer.from('QUIT\r\n'));
@@ -170,6 +171,24 @@ t.test('commands that arrive while a message is still read for its amount wait f
   t.same(codes, ['220', '250', '250', '250', '354', '250', '250', '221'], socket.written);
   t.match(socket.written, /354 [^\r]*\r\n250 2\.0\.0 OK: message queued\r\n250 2\.0\.0 OK\r\n221/, 'the message is answered before the NOOP after it');
   t.match(mails(ledger), [{ account: 'ACC-000001', amountStated: '5.00' }]);
+});
+
+t.test('a plain single-part text message is read as it came; anything with a transfer encoding, another type or charset goes to the MIME parser', async (t) => {
+  const message = (headers: string, body: string): string => `Subject: x\r\n${headers}\r\n${body}`;
+  t.equal(plainText(message('', 'Amount due: 5.00 USD\r\n')), 'Amount due: 5.00 USD\r\n', 'no content headers: 7bit US-ASCII text');
+  t.equal(plainText(message('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n', Buffer.from('Grüße: 5,00 €', 'utf8').toString('latin1'))), 'Grüße: 5,00 €', '8bit UTF-8');
+  t.equal(plainText(message('Content-Type: TEXT/PLAIN; charset="ISO-8859-1"\r\n', Buffer.from('Grüße', 'latin1').toString('latin1'))), 'Grüße', 'Latin-1, quoted charset, any case');
+  t.equal(plainText(message('', '..a line that began with a dot\r\n..and another\r\nend')), '.a line that began with a dot\r\n.and another\r\nend', 'stuffed dots taken out');
+  for (const [headers, why] of [
+    ['Content-Transfer-Encoding: quoted-printable\r\n', 'quoted-printable'],
+    ['Content-Transfer-Encoding: base64\r\n', 'base64'],
+    ['Content-Type: multipart/mixed; boundary="b"\r\n', 'multipart'],
+    ['Content-Type: text/html; charset=utf-8\r\n', 'HTML'],
+    ['Content-Type: text/plain; charset=windows-1252\r\n', 'another charset'],
+  ] as const) {
+    t.equal(plainText(message(headers, 'Amount due: 5.00 USD')), undefined, why);
+  }
+  t.equal(plainText('Subject: no end of the headers in the kept start'), undefined, 'headers cut off');
 });
 
 t.test('a sinkhole whose adapter declares no amount pattern records no amount', async (t) => {
