@@ -8,8 +8,9 @@ import type { CheckResult } from './types.js';
  * Payments, per invoice: exactly as many charges as production made for it (one, or none), each
  * through the same processor, for the same amount and currency; and no charge at all for an
  * invoice auto-pay must not charge (auto-pay off, expired card, no payment method), whatever
- * production did; and where the charge carries a card's last four, the card is the account's
- * default one. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
+ * production did; the same request (method, path and the body's fields, `capture=false` and the
+ * like) where production's ledger has it; and where the charge carries a card's last four, the card
+ * is the account's default one. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
  */
 export async function checkOutboundPayments(
   rehearsal: OutboundRecord,
@@ -51,6 +52,9 @@ export async function checkOutboundPayments(
       if (pc.processor !== rc.processor) log.add(account, 'processor differs', { invoice, production: pc.processor, rehearsal: rc.processor });
       if (pc.amountCents !== rc.amountCents) log.add(account, 'amount differs', { invoice, production: formatCents(pc.amountCents ?? null), rehearsal: formatCents(rc.amountCents ?? null) });
       if (pc.currency !== rc.currency) log.add(account, 'currency differs', { invoice, production: pc.currency ?? '—', rehearsal: rc.currency ?? '—' });
+      // Only a ledger records the request (the form since 3 December): what production's side lacks is not compared.
+      if (pc.endpoint !== undefined && pc.endpoint !== rc.endpoint) log.add(account, 'gateway endpoint differs', { invoice, production: pc.endpoint, rehearsal: rc.endpoint ?? '—' });
+      if (pc.form !== undefined && pc.form !== rc.form) log.add(account, 'request fields differ', { invoice, production: pc.form, rehearsal: rc.form ?? '—' });
     }
   }
   const withoutInvoice = (record: OutboundRecord): Map<string, number> => {

@@ -26,6 +26,10 @@ export interface ChargeSent {
   readonly currency?: string;
   /** The card's last four digits the request carried (none for a bank payment or a token alone). */
   readonly last4?: string;
+  /** What was asked of the gateway: method and path, digits as `#` (`POST /v1/charges`); none where a database recorded the charge. */
+  readonly endpoint?: string;
+  /** The body's field names and yes/no values (`amount_cents,capture=false,…`); none where the ledger predates it or a database recorded the charge. */
+  readonly form?: string;
   readonly approved: boolean;
 }
 
@@ -137,6 +141,9 @@ export class OutboundRecord {
   private readonly chargeFlags = new IntColumn();
   /** The card's last four as a label id, or NONE. */
   private readonly chargeLast4 = new IntColumn();
+  /** `ChargeSent.endpoint` and `form` as label ids, or NONE. */
+  private readonly chargeEndpoint = new IntColumn();
+  private readonly chargeForm = new IntColumn();
   private readonly chargeChains = new Chains();
   private readonly chargesWithoutInvoiceRows = new IntColumn();
 
@@ -177,6 +184,8 @@ export class OutboundRecord {
           ...(entry.amountCents !== undefined ? { amountCents: entry.amountCents } : {}),
           ...(entry.currency !== undefined ? { currency: entry.currency.toUpperCase() } : {}),
           ...(entry.last4 !== undefined ? { last4: entry.last4 } : {}),
+          endpoint: `${entry.method.toUpperCase()} ${entry.path.replace(/\d+/g, '#')}`,
+          ...(entry.form !== undefined ? { form: entry.form } : {}),
           approved: entry.approved,
         });
         return;
@@ -267,6 +276,8 @@ export class OutboundRecord {
     this.chargeCurrency.push(charge.currency === undefined ? NONE : this.keys.labels.intern(charge.currency));
     this.chargeFlags.push((charge.amountCents !== undefined ? HAS_AMOUNT : 0) | (charge.approved ? APPROVED : 0));
     this.chargeLast4.push(charge.last4 === undefined ? NONE : this.keys.labels.intern(charge.last4));
+    this.chargeEndpoint.push(charge.endpoint === undefined ? NONE : this.keys.labels.intern(charge.endpoint));
+    this.chargeForm.push(charge.form === undefined ? NONE : this.keys.labels.intern(charge.form));
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
   }
@@ -389,8 +400,8 @@ export class OutboundRecord {
 
   /**
    * Whether this record's charges of invoice `id` (only the approved ones with `approvedOnly`) are
-   * `production`'s, one for one, in processor, amount and currency: what the payment check compares,
-   * read from the columns without an object per charge. Both records share their keys.
+   * `production`'s, one for one, in processor, amount, currency, endpoint and form: what the payment
+   * check compares, read from the columns without an object per charge. Both records share their keys.
    */
   sameChargesAs(production: OutboundRecord, id: number, approvedOnly: boolean): boolean {
     const theirs = production.chargeChains.rowsOf(id);
@@ -401,7 +412,11 @@ export class OutboundRecord {
       const other = theirs[matched++];
       if (other === undefined) return false;
       const hasAmount = flags & HAS_AMOUNT;
+      const theirEndpoint = production.chargeEndpoint.get(other);
+      const theirForm = production.chargeForm.get(other);
       if (
+        (theirEndpoint !== NONE && this.chargeEndpoint.get(row) !== theirEndpoint) ||
+        (theirForm !== NONE && this.chargeForm.get(row) !== theirForm) ||
         this.chargeProcessor.get(row) !== production.chargeProcessor.get(other) ||
         this.chargeCurrency.get(row) !== production.chargeCurrency.get(other) ||
         hasAmount !== (production.chargeFlags.get(other) & HAS_AMOUNT) ||
@@ -482,6 +497,8 @@ export class OutboundRecord {
     const currency = this.chargeCurrency.get(row);
     const flags = this.chargeFlags.get(row);
     const last4 = this.chargeLast4.get(row);
+    const endpoint = this.chargeEndpoint.get(row);
+    const form = this.chargeForm.get(row);
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
@@ -489,6 +506,8 @@ export class OutboundRecord {
       ...(flags & HAS_AMOUNT ? { amountCents: this.chargeAmount.get(row) } : {}),
       ...(currency !== NONE ? { currency: this.keys.labels.get(currency) } : {}),
       ...(last4 !== NONE ? { last4: this.keys.labels.get(last4) } : {}),
+      ...(endpoint !== NONE ? { endpoint: this.keys.labels.get(endpoint) } : {}),
+      ...(form !== NONE ? { form: this.keys.labels.get(form) } : {}),
       approved: (flags & APPROVED) !== 0,
     };
   }

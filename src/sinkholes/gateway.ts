@@ -74,6 +74,7 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
       ...(facts.currency === undefined ? {} : { currency: facts.currency }),
       ...(facts.invoice === undefined ? {} : { invoice: facts.invoice }),
       ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
+      ...(facts.form === undefined ? {} : { form: facts.form }),
       approved: answer.approved,
       transactionId: answer.transaction_id,
     }, respond);

@@ -40,6 +40,8 @@ export interface PaymentEntry extends LedgerBase {
   readonly invoice?: string;
   /** The only card digits ever kept. */
   readonly last4?: string;
+  /** Field names of the request and its yes/no values (`ChargeFacts.form`). */
+  readonly form?: string;
   readonly approved: boolean;
   readonly transactionId: string;
 }

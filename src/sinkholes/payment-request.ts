@@ -8,6 +8,8 @@ export interface ChargeFacts {
   /** The card's last four digits (none for a bank payment). */
   readonly last4?: string;
   readonly account?: string;
+  /** The request's field names, sorted, with the value of each yes/no field (`capture=false`); fields that hold secrets or card and bank data left out. */
+  readonly form?: string;
 }
 
 const AMOUNT_CENTS_KEYS = ['amount_cents', 'amountCents', 'amount_minor'];
@@ -84,6 +86,24 @@ export function cardLast4In(text: string): string | undefined {
   return undefined;
 }
 
+/** Fields whose presence may follow sanitize (a token it nulled, which a platform then leaves out) rather than the release. */
+const SANITIZED_FIELD = /token|card|number|cvv|cvc|pan|iban|routing|secret|password|key|signature/i;
+const MAX_FORM_FIELDS = 40;
+
+/**
+ * What a charge asks the gateway to do beyond its amount: which fields it sends and each yes/no
+ * field's value. An authorization that is never captured (`capture=false`) or a new field the
+ * gateway does not know looks like the same charge by amount and currency alone.
+ */
+function formOf(fields: Map<string, string>): string {
+  const parts: string[] = [];
+  for (const [name, value] of fields) {
+    if (SANITIZED_FIELD.test(name)) continue;
+    parts.push(value === 'true' || value === 'false' ? `${name}=${value}` : name);
+  }
+  return parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
+}
+
 export function chargeFactsOf(body: string, contentType: string, attribution: Attribution): ChargeFacts {
   const fields = fieldsOf(body, contentType);
   const amountCents = centsOf(fields);
@@ -99,5 +119,6 @@ export function chargeFactsOf(body: string, contentType: string, attribution: At
   if (invoice !== undefined) facts.invoice = invoice.slice(0, 64);
   if (last4 !== undefined) facts.last4 = last4;
   if (account !== undefined) facts.account = account;
+  if (fields.size > 0) facts.form = formOf(fields);
   return facts;
 }

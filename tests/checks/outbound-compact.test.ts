@@ -3,7 +3,7 @@ import { checkOutboundMail, checkOutboundMailFolded, type MailReading } from '..
 import { hashPair, MailFold, MaskedHashes } from '../../src/checks/outbound-mail-fold.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
-import { OutboundKeys, OutboundRecord, type MailKeeping, type SideNaming } from '../../src/checks/outbound-record.js';
+import { OutboundKeys, OutboundRecord, type ChargeSent, type MailKeeping, type SideNaming } from '../../src/checks/outbound-record.js';
 import { Attribution } from '../../src/sinkholes/attribution.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 import { IntegerMap, StringColumn, StringIds } from '../../src/compact/columns.js';
@@ -111,6 +111,12 @@ async function* rows(list: readonly ChargeEligibilityRow[]): AsyncIterable<Charg
   yield* list;
 }
 
+
+/** A charge as the code before compaction kept it: the request's endpoint and form were added later. */
+function asBefore(charge: ChargeSent): Omit<ChargeSent, 'endpoint' | 'form'> {
+  const { endpoint: _endpoint, form: _form, ...rest } = charge;
+  return rest;
+}
 for (const seed of [1, 2, 3]) {
   t.test(`seed ${seed}: every outbound check finds exactly what it found before, on the same ledgers`, async (t) => {
     const rnd = seededRandom(seed);
@@ -147,9 +153,9 @@ for (const seed of [1, 2, 3]) {
       t.same(now.mailAccounts().sort(), [...before.mailByAccount.keys()].sort());
       t.ok(now.mailAccounts().every((a) => JSON.stringify(now.mailOf(a)) === JSON.stringify(before.mailByAccount.get(a))), 'every account\'s messages, in ledger order');
       t.same(now.unattributedMail(), before.unattributedMail);
-      t.ok(now.chargedInvoices().every((i) => JSON.stringify(now.chargesOf(i)) === JSON.stringify(before.chargesByInvoice.get(i))), "every invoice's charges, in ledger order");
+      t.ok(now.chargedInvoices().every((i) => JSON.stringify(now.chargesOf(i).map(asBefore)) === JSON.stringify(before.chargesByInvoice.get(i))), "every invoice's charges, in ledger order");
       t.same(now.chargedInvoices().sort(), [...before.chargesByInvoice.keys()].sort());
-      t.same(now.chargesWithoutInvoice(), before.chargesWithoutInvoice);
+      t.same(now.chargesWithoutInvoice().map(asBefore), before.chargesWithoutInvoice);
       t.ok(now.provisionedAccounts().every((a) => JSON.stringify(now.provisioningOf(a)) === JSON.stringify(before.provisioningByAccount.get(a))));
       t.same(now.provisionedAccounts().sort(), [...before.provisioningByAccount.keys()].sort());
       const mailed = new Set([...before.mailByAccount.values(), before.unattributedMail].flat().flatMap((m) => (m.invoice === undefined ? [] : [m.invoice])));

@@ -24,7 +24,7 @@ function mail(account: string, to: string, subject = `Invoice INV-2026-11-01-${a
   return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to: [to], subject, sizeBytes: 400 };
 }
 
-function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string } = {}): LedgerEntry {
+function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string; path?: string; form?: string } = {}): LedgerEntry {
   return {
     ...base,
     kind: 'payment',
@@ -32,10 +32,11 @@ function charge(account: string, fields: { amountCents?: number; currency?: stri
     invoice: `INV-2026-11-01-${account}`,
     destination: { host: fields.host ?? 'api.stripe.com', address: '127.77.0.3', port: 443, protocol: 'tcp' },
     method: 'POST',
-    path: '/v1/charges',
+    path: fields.path ?? '/v1/charges',
     amountCents: fields.amountCents ?? 1000,
     currency: fields.currency ?? 'USD',
     ...(fields.last4 !== undefined ? { last4: fields.last4 } : {}),
+    ...(fields.form !== undefined ? { form: fields.form } : {}),
     approved: fields.approved ?? true,
     transactionId: 'rh_1',
   };
@@ -159,6 +160,24 @@ t.test("payments: a charge to a card other than the account's default fails, tho
   t.match(other.summary, /^1 account\(s\) differ: 1 charged a card other than the account's default$/);
   t.same(other.affectedAccounts, ['ACC-000001']);
   t.match(other.sections?.[1]?.rows[0], { invoice: INV1, production: "the account's card ending 4242", rehearsal: 'a card ending 1881' });
+});
+
+t.test("payments: the same charge asked of another endpoint, or with other fields (an authorization never captured), fails", async (t) => {
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe', card_last4: null }];
+  const form = 'amount_cents,currency,invoice,last4';
+  const production = record(PRODUCTION, [charge('ACC-000001', { path: '/v1/charges', form })]);
+  const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v1/charges', form })]), production, rows(eligible), true);
+  t.equal(same.status, 'passed', same.summary);
+  const refund = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v1/refunds', form })]), production, rows(eligible), true);
+  t.match(refund.summary, /^1 account\(s\) differ: 1 gateway endpoint differs$/);
+  t.match(refund.sections?.[1]?.rows[0], { invoice: INV1, production: 'POST /v#/charges', rehearsal: 'POST /v#/refunds' });
+  const authorizeOnly = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { form: 'amount_cents,capture=false,currency,invoice,last4' })]), production, rows(eligible), true);
+  t.match(authorizeOnly.summary, /1 request fields differ/);
+  t.match(authorizeOnly.sections?.[1]?.rows[0], { production: form, rehearsal: 'amount_cents,capture=false,currency,invoice,last4' });
+  const numbered = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v2/charges', form })]), record(PRODUCTION, [charge('ACC-000001', { path: '/v1/charges', form })]), rows(eligible), true);
+  t.equal(numbered.status, 'passed', 'digits in a path are not what a request asks for');
+  const olderLedger = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { form })]), record(PRODUCTION, [charge('ACC-000001')]), rows(eligible), true);
+  t.equal(olderLedger.status, 'passed', "production's ledger from before forms were recorded: the form is not compared");
 });
 
 t.test('provisioning: package, action and switch (by its place in each side\'s list)', async (t) => {

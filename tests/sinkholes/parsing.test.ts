@@ -49,20 +49,33 @@ t.test('accounts are attributed from provisioning lines and invoice numbers', as
   t.equal(accountIn('Monthly newsletter'), undefined);
 });
 
-t.test('a charge keeps amount, invoice and last four only', async (t) => {
+t.test('a charge keeps amount, invoice, last four and the names of its fields only', async (t) => {
   const facts = chargeFactsOf(
     JSON.stringify({ invoice: 'INV-2026-11-01-100042', amount_cents: 1999, currency: 'USD', card: { number: '4111111111111111', cvc: '123' }, token: 'tok_x' }),
     'application/json',
     ATTRIBUTION,
   );
-  t.same(facts, { amountCents: 1999, currency: 'USD', invoice: 'INV-2026-11-01-100042', last4: '1111', account: '100042' });
+  t.same(facts, { amountCents: 1999, currency: 'USD', invoice: 'INV-2026-11-01-100042', last4: '1111', account: '100042', form: 'amount_cents,currency,invoice' });
   t.notOk(JSON.stringify(facts).includes('4111111111111111'));
+  t.notMatch(JSON.stringify(facts), /tok_x|123/, 'neither the token nor the card code, nor their names');
   t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', 'application/x-www-form-urlencoded', ATTRIBUTION), {
     amountCents: 1234,
     last4: '4444',
     account: '9',
   });
   t.equal(cardLast4In('order 1234567890123 ref'), undefined, 'a long number that fails Luhn is not a card');
+});
+
+t.test("a charge's form: its field names sorted, yes/no values kept, secrets and card or bank fields left out", async (t) => {
+  const form = (body: object): string | undefined => chargeFactsOf(JSON.stringify(body), 'application/json', ATTRIBUTION).form;
+  const charge = { invoice: 'INV-1', amount_cents: 1999, currency: 'USD', token: 'tok_x', last4: '4242' };
+  t.equal(form(charge), 'amount_cents,currency,invoice,last4');
+  t.equal(form({ ...charge, capture: false }), 'amount_cents,capture=false,currency,invoice,last4', 'an authorization never captured');
+  t.equal(form({ capture: true, ...charge }), 'amount_cents,capture=true,currency,invoice,last4', 'in any order');
+  t.equal(form({ ...charge, idempotency_key: 'k-1', card_token: null, routing_last4: '0002', api_secret: 's' }), 'amount_cents,currency,invoice,last4', 'fields sanitize may null or change are not part of it');
+  t.equal(form({ ...charge, description: 'Ada Lovelace, 12 Main St' }), 'amount_cents,currency,description,invoice,last4', "a field's text is never kept, only its name");
+  t.equal(chargeFactsOf('amount=12.34&invoice=INV-1&capture=false', 'application/x-www-form-urlencoded', ATTRIBUTION).form, 'amount,capture=false,invoice', 'a form body too');
+  t.equal(chargeFactsOf('', 'application/json', ATTRIBUTION).form, undefined, 'an empty body has none');
 });
 
 t.test('the decline rule declines by last four and by amount', async (t) => {

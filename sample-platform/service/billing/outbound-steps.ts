@@ -176,7 +176,7 @@ export class OutboundSteps {
       return [];
     }
     const currency = this.faults.has('charge-wrong-currency') ? 'EUR' : this.settings.currency;
-    const common = { invoice: invoice.invoiceNumber, amount_cents: invoice.totalCents, currency };
+    const common = { invoice: invoice.invoiceNumber, amount_cents: invoice.totalCents, currency, ...(this.faults.has('charge-authorize-only') ? { capture: false as const } : {}) };
     const body: ChargeRequest =
       method.kind === 'card'
         ? { ...common, token: method.card_token ?? '', last4: method.card_last4 ?? '' }

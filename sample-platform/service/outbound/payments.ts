@@ -11,6 +11,8 @@ export type ChargeRequest = {
   readonly invoice: string;
   readonly amount_cents: number;
   readonly currency: string;
+  /** Sent only by the `charge-authorize-only` regression: the gateway authorizes and never captures. */
+  readonly capture?: false;
 } & ({ readonly token: string; readonly last4: string } | { readonly routing_last4: string });
 
 export type ChargeOutcome = { readonly approved: true } | { readonly approved: false; readonly reason: string };
