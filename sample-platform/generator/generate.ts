@@ -16,8 +16,9 @@ import { SPECIAL_ACCOUNT_COUNT, writeSpecialAccounts } from './special-accounts.
  * Bumped whenever the same options would produce different data, so cached samples are remade.
  * 4: production's bill run logs an `Invoices`/`Render` warning per mailed eCheck auto-pay invoice.
  * 5: ACC-000011's routing number ends 0002; production's capture no longer declines eCheck payments by it.
+ * 6: production's ledger records each charge's request form and each mail's amount (the data is unchanged).
  */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 
 export interface SnapshotOptions {
   readonly accounts: number;
