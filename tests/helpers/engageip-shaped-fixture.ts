@@ -12,11 +12,17 @@ export interface EngageipShapedSample {
   cleanup(): void;
 }
 
+/** The EngageIP-shaped stand-in's tool and its arguments for a sample of this size and seed, as the sample cache keys it. */
+export function engageipShapedSampleGenerator(accounts: number, seed: number): { command: string[]; args: string[] } {
+  return { command: [...NODE_TS, join(PROJECT_ROOT, 'engageip-shaped-platform/scripts/make-sample.ts')], args: ['--accounts', String(accounts), '--seed', String(seed), '--bill-date', '2026-11-01'] };
+}
+
 /** A small sample made by the EngageIP-shaped stand-in's own tool, as a user would make it (cached per machine: sample-cache.ts). */
 export function makeEngageipShapedSample(accounts: number, seed = 7): EngageipShapedSample {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-engageip-shaped-'));
   const out = join(dir, 'sample');
-  generateSample([...NODE_TS, join(PROJECT_ROOT, 'engageip-shaped-platform/scripts/make-sample.ts')], ['--accounts', String(accounts), '--seed', String(seed), '--bill-date', '2026-11-01'], out, 110_000);
+  const { command, args } = engageipShapedSampleGenerator(accounts, seed);
+  generateSample(command, args, out, 110_000);
   return {
     dir,
     plan(name, switches = []) {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -42,6 +42,29 @@ function pruneUnused(): void {
   }
 }
 
+function entryFor(command: readonly string[], args: readonly string[]): string {
+  const key = createHash('sha256').update(JSON.stringify([relative(PROJECT_ROOT, command.at(-1) ?? ''), args, digestOfSources()])).digest('hex').slice(0, 32);
+  return join(CACHE_ROOT, key);
+}
+
+function commandLine(command: readonly string[], args: readonly string[], into: string): [string, string[]] {
+  return [command[0] ?? '', [...command.slice(1), ...args, '--out', into]];
+}
+
+/** Where a build goes before it is renamed into place: another test file may finish the same entry meanwhile, and the first rename wins (both are equal). */
+function buildingFolder(): string {
+  return join(CACHE_ROOT, `.building-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+}
+
+function keep(building: string, entry: string): void {
+  try {
+    renameSync(building, entry);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(entry)) throw error;
+  }
+}
+
 /**
  * Copies into `out` what `command args` writes into the folder named by its `--out` argument,
  * generating it at most once per machine for these arguments and sources. Without a writable
@@ -49,7 +72,8 @@ function pruneUnused(): void {
  */
 export function generateSample(command: readonly string[], args: readonly string[], out: string, timeoutMs: number): void {
   const run = (into: string): void => {
-    const made = spawnSync(command[0] ?? '', [...command.slice(1), ...args, '--out', into], { encoding: 'utf8', timeout: timeoutMs });
+    const [program, argv] = commandLine(command, args, into);
+    const made = spawnSync(program, argv, { encoding: 'utf8', timeout: timeoutMs });
     if (made.status !== 0) throw new Error(`make-sample failed: ${made.stderr}${made.stdout}`);
   };
   try {
@@ -58,21 +82,47 @@ export function generateSample(command: readonly string[], args: readonly string
     run(out);
     return;
   }
-  const key = createHash('sha256').update(JSON.stringify([relative(PROJECT_ROOT, command.at(-1) ?? ''), args, digestOfSources()])).digest('hex').slice(0, 32);
-  const entry = join(CACHE_ROOT, key);
+  const entry = entryFor(command, args);
   if (!existsSync(entry)) {
     pruneUnused();
-    const building = join(CACHE_ROOT, `.building-${process.pid}-${Date.now()}`);
+    const building = buildingFolder();
     try {
       run(building);
-      // Another test file may have finished the same entry meanwhile: the first rename wins, both are equal.
-      renameSync(building, entry);
     } catch (error) {
       rmSync(building, { recursive: true, force: true });
       if (!existsSync(entry)) throw error;
     }
+    if (existsSync(building)) keep(building, entry);
   }
   const now = new Date();
   utimesSync(entry, now, now);
   cpSync(entry, out, { recursive: true });
+}
+
+/**
+ * Makes the cache entry of `command args` if it is missing, without blocking the process: the
+ * suite's `before` step fills every shared sample this way, two at a time, before any test file
+ * starts, so that no test waits for one (or makes the same one as another test file at once).
+ */
+export async function fillSampleCache(command: readonly string[], args: readonly string[], timeoutMs: number): Promise<void> {
+  mkdirSync(CACHE_ROOT, { recursive: true });
+  const entry = entryFor(command, args);
+  if (existsSync(entry)) return;
+  pruneUnused();
+  const building = buildingFolder();
+  const [program, argv] = commandLine(command, args, building);
+  const output: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(program, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    // 'exit', not 'close': the production bill run's services may hold the output pipes a moment longer.
+    child.on('exit', resolve);
+  });
+  if (code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(`make-sample ${args.join(' ')} failed: ${Buffer.concat(output).toString('utf8')}`);
+  }
+  keep(building, entry);
 }
