@@ -1,5 +1,5 @@
 import type { GenerationContext } from './context.js';
-import { fakeCardNumber, fakeCardToken } from './payment-data.js';
+import { fakeCardNumber, fakeCardToken, withLastFour } from './payment-data.js';
 import type { AccountRow, ContactRow } from './snapshot-writer.js';
 
 export interface WrittenAccount {
@@ -18,12 +18,15 @@ export function person(ctx: GenerationContext, row: Omit<AccountRow, 'name'>, wi
   return { id, holderName };
 }
 
-export function card(ctx: GenerationContext, account: WrittenAccount, processor: string, expiry: string): void {
+/** `lastFour`: the card must end so (e.g. the digits the gateways decline); the random draws are the same either way. */
+export function card(ctx: GenerationContext, account: WrittenAccount, processor: string, expiry: string, lastFour?: string): void {
+  const token = fakeCardToken(ctx.random);
+  const number = fakeCardNumber(ctx.random);
   ctx.writer.paymentMethod(account.id, {
     kind: 'card',
     processor,
-    token: fakeCardToken(ctx.random),
-    number: fakeCardNumber(ctx.random),
+    token,
+    number: lastFour === undefined ? number : withLastFour(number, lastFour),
     expiry,
     holderName: account.holderName,
   });

@@ -25,6 +25,23 @@ export function fakeCardNumber(random: SeededRandom): string {
   return body + luhnCheckDigit(body);
 }
 
+/** The last four the sinkholes and production's capture decline by default (`declineLast4`). */
+export const DECLINED_LAST_FOUR = '0002';
+
+/**
+ * The same card number ending in `lastFour` and still Luhn-valid: the three digits before the check
+ * digit are set, and one digit before them chosen (no randomness used) so that the check digit is
+ * the last of `lastFour`.
+ */
+export function withLastFour(pan: string, lastFour: string): string {
+  const kept = pan.slice(0, -5);
+  for (let digit = 0; digit <= 9; digit++) {
+    const body = `${kept}${digit}${lastFour.slice(0, 3)}`;
+    if (luhnCheckDigit(body) === lastFour[3]) return `${body}${lastFour[3]}`;
+  }
+  throw new Error(`no card number ends ${lastFour}`);
+}
+
 export function fakeCardToken(random: SeededRandom): string {
   return `tok_${random.alphanumeric(24)}`;
 }

@@ -2,10 +2,14 @@ import { addMonths, dayOf } from '../shared/dates.js';
 import { DISCOUNTS, PRICE_PLANS, PROCESSORS, packageByCode } from './catalogue.js';
 import type { PackageCode } from './catalogue.js';
 import { card, person } from './account-helpers.js';
+import { DECLINED_LAST_FOUR } from './payment-data.js';
 import type { WrittenAccount } from './account-helpers.js';
 import { upcomingBillDate, writeUsage } from './context.js';
 import type { GenerationContext } from './context.js';
 import { fakeBankAccount } from './payment-data.js';
+
+/** One account in this many (by id) pays by a card the gateways decline, where it pays by card. */
+const DECLINED_EVERY = 25;
 
 const INTERNET_PLANS: readonly PackageCode[] = ['NET-50', 'NET-250', 'NET-1000'];
 const VOICE_PLANS: readonly PackageCode[] = ['VOICE-300', 'VOICE-500', 'VOICE-1000'];
@@ -114,7 +118,8 @@ function writePayment(ctx: GenerationContext, account: WrittenAccount, payment: 
   const expiry = random.chance(0.03)
     ? addMonths(ctx.billDate, -random.int(1, 18)).slice(0, 7)
     : addMonths(ctx.billDate, random.int(1, 60)).slice(0, 7);
-  card(ctx, account, random.pick(PROCESSORS), expiry);
+  // Every DECLINED_EVERY-th account's card is one the gateways decline, so every sample's bill run meets declines.
+  card(ctx, account, random.pick(PROCESSORS), expiry, account.id % DECLINED_EVERY === 0 ? DECLINED_LAST_FOUR : undefined);
 }
 
 /** A business parent with sub-accounts on its bill day; half the families share a minute pool. */

@@ -14,6 +14,7 @@ const SWITCHES: readonly { fault: string; table: string; difference: string; acc
   { fault: 'invoice-subtotal-net-of-discount', table: 'invoices', difference: 'subtotal_cents', account: 'ACC-000001', cause: /^has a discount \(×/ },
   { fault: 'provisioning-left-pending', table: 'user_packages', difference: 'provisioning_status', account: 'ACC-000001' },
   { fault: 'transaction-reference-missing', table: 'transactions', difference: 'only-in-rehearsal' },
+  { fault: 'decline-not-logged', table: 'event_log', difference: 'only-in-production' },
 ];
 
 const sample = makeSample(200, 7);

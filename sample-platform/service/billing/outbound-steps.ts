@@ -193,7 +193,7 @@ export class OutboundSteps {
               await tx.run(S.insertTransaction, invoice.accountId, 'payment', -invoice.totalCents, invoice.invoiceNumber, now);
               await tx.run(S.addToBalance, -invoice.totalCents, invoice.accountId);
             });
-          } else {
+          } else if (!this.faults.has('decline-not-logged')) {
             this.warn(writes, 'Payments', 'Charge', invoice.accountId, `${method.processor}: ${outcome.reason}`);
           }
         } catch (error) {
