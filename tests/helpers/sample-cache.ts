@@ -117,7 +117,7 @@ export async function fillSampleCache(command: readonly string[], args: readonly
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.on('error', reject);
-    // 'exit', not 'close': the production bill run's services may hold the output pipes a moment longer.
+    // Only the exit code decides; the output is kept for the error message.
     child.on('exit', resolve);
   });
   if (code !== 0) {
