@@ -18,8 +18,9 @@ import { SPECIAL_ACCOUNT_COUNT, writeSpecialAccounts } from './special-accounts.
  * 5: ACC-000011's routing number ends 0002; production's capture no longer declines eCheck payments by it.
  * 6: production's ledger records each charge's request form and each mail's amount (the data is unchanged).
  * 7: every 25th random account that pays by card has a card ending 0002, which the gateways decline.
+ * 8: production's charges carry an `Idempotency-Key`, and its ledger records each charge's headers (the data is unchanged).
  */
-export const GENERATOR_VERSION = 7;
+export const GENERATOR_VERSION = 8;
 
 export interface SnapshotOptions {
   readonly accounts: number;

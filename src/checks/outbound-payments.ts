@@ -52,9 +52,10 @@ export async function checkOutboundPayments(
       if (pc.processor !== rc.processor) log.add(account, 'processor differs', { invoice, production: pc.processor, rehearsal: rc.processor });
       if (pc.amountCents !== rc.amountCents) log.add(account, 'amount differs', { invoice, production: formatCents(pc.amountCents ?? null), rehearsal: formatCents(rc.amountCents ?? null) });
       if (pc.currency !== rc.currency) log.add(account, 'currency differs', { invoice, production: pc.currency ?? '—', rehearsal: rc.currency ?? '—' });
-      // Only a ledger records the request (the form since 3 December): what production's side lacks is not compared.
+      // Only a ledger records the request (the form and headers since 3 December): what production's side lacks is not compared.
       if (pc.endpoint !== undefined && pc.endpoint !== rc.endpoint) log.add(account, 'gateway endpoint differs', { invoice, production: pc.endpoint, rehearsal: rc.endpoint ?? '—' });
       if (pc.form !== undefined && pc.form !== rc.form) log.add(account, 'request fields differ', { invoice, production: pc.form, rehearsal: rc.form ?? '—' });
+      if (pc.headers !== undefined && pc.headers !== rc.headers) log.add(account, 'request headers differ', { invoice, production: pc.headers || '(none)', rehearsal: rc.headers === undefined ? '—' : rc.headers || '(none)' });
     }
   }
   const withoutInvoice = (record: OutboundRecord): Map<string, number> => {

@@ -30,6 +30,8 @@ export interface ChargeSent {
   readonly endpoint?: string;
   /** The body's field names and yes/no values (`amount_cents,capture=false,…`); none where the ledger predates it or a database recorded the charge. */
   readonly form?: string;
+  /** The request headers that change what a gateway does (`authorization=bearer,idempotency-key,…`); none where the ledger predates them or a database recorded the charge. */
+  readonly headers?: string;
   readonly approved: boolean;
 }
 
@@ -141,9 +143,10 @@ export class OutboundRecord {
   private readonly chargeFlags = new IntColumn();
   /** The card's last four as a label id, or NONE. */
   private readonly chargeLast4 = new IntColumn();
-  /** `ChargeSent.endpoint` and `form` as label ids, or NONE. */
+  /** `ChargeSent.endpoint`, `form` and `headers` as label ids, or NONE. */
   private readonly chargeEndpoint = new IntColumn();
   private readonly chargeForm = new IntColumn();
+  private readonly chargeHeaders = new IntColumn();
   private readonly chargeChains = new Chains();
   private readonly chargesWithoutInvoiceRows = new IntColumn();
 
@@ -186,6 +189,7 @@ export class OutboundRecord {
           ...(entry.last4 !== undefined ? { last4: entry.last4 } : {}),
           endpoint: `${entry.method.toUpperCase()} ${entry.path.replace(/\d+/g, '#')}`,
           ...(entry.form !== undefined ? { form: entry.form } : {}),
+          ...(entry.headers !== undefined ? { headers: entry.headers } : {}),
           approved: entry.approved,
         });
         return;
@@ -278,6 +282,7 @@ export class OutboundRecord {
     this.chargeLast4.push(charge.last4 === undefined ? NONE : this.keys.labels.intern(charge.last4));
     this.chargeEndpoint.push(charge.endpoint === undefined ? NONE : this.keys.labels.intern(charge.endpoint));
     this.chargeForm.push(charge.form === undefined ? NONE : this.keys.labels.intern(charge.form));
+    this.chargeHeaders.push(charge.headers === undefined ? NONE : this.keys.labels.intern(charge.headers));
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
   }
@@ -400,7 +405,7 @@ export class OutboundRecord {
 
   /**
    * Whether this record's charges of invoice `id` (only the approved ones with `approvedOnly`) are
-   * `production`'s, one for one, in processor, amount, currency, endpoint and form: what the payment
+   * `production`'s, one for one, in processor, amount, currency, endpoint, form and headers: what the payment
    * check compares, read from the columns without an object per charge. Both records share their keys.
    */
   sameChargesAs(production: OutboundRecord, id: number, approvedOnly: boolean): boolean {
@@ -414,9 +419,11 @@ export class OutboundRecord {
       const hasAmount = flags & HAS_AMOUNT;
       const theirEndpoint = production.chargeEndpoint.get(other);
       const theirForm = production.chargeForm.get(other);
+      const theirHeaders = production.chargeHeaders.get(other);
       if (
         (theirEndpoint !== NONE && this.chargeEndpoint.get(row) !== theirEndpoint) ||
         (theirForm !== NONE && this.chargeForm.get(row) !== theirForm) ||
+        (theirHeaders !== NONE && this.chargeHeaders.get(row) !== theirHeaders) ||
         this.chargeProcessor.get(row) !== production.chargeProcessor.get(other) ||
         this.chargeCurrency.get(row) !== production.chargeCurrency.get(other) ||
         hasAmount !== (production.chargeFlags.get(other) & HAS_AMOUNT) ||
@@ -499,6 +506,7 @@ export class OutboundRecord {
     const last4 = this.chargeLast4.get(row);
     const endpoint = this.chargeEndpoint.get(row);
     const form = this.chargeForm.get(row);
+    const headers = this.chargeHeaders.get(row);
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
@@ -508,6 +516,7 @@ export class OutboundRecord {
       ...(last4 !== NONE ? { last4: this.keys.labels.get(last4) } : {}),
       ...(endpoint !== NONE ? { endpoint: this.keys.labels.get(endpoint) } : {}),
       ...(form !== NONE ? { form: this.keys.labels.get(form) } : {}),
+      ...(headers !== NONE ? { headers: this.keys.labels.get(headers) } : {}),
       approved: (flags & APPROVED) !== 0,
     };
   }

@@ -8,7 +8,7 @@ import { readClientHello } from './client-hello.js';
 import type { DeclineRule } from './config.js';
 import { destinationOf, firstBytes, isoNow, peerOf, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
-import { chargeFactsOf, type ChargeFacts } from './payment-request.js';
+import { chargeFactsOf, requestHeadersOf, type ChargeFacts } from './payment-request.js';
 import type { TlsEntry } from './ledger.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -75,6 +75,7 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
       ...(facts.invoice === undefined ? {} : { invoice: facts.invoice }),
       ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
       ...(facts.form === undefined ? {} : { form: facts.form }),
+      headers: requestHeadersOf(req.rawHeaders),
       approved: answer.approved,
       transactionId: answer.transaction_id,
     }, respond);

@@ -42,6 +42,8 @@ export interface PaymentEntry extends LedgerBase {
   readonly last4?: string;
   /** Field names of the request and its yes/no values (`ChargeFacts.form`). */
   readonly form?: string;
+  /** The headers that change what a gateway does: authorization scheme, media type, idempotency key, API version (`requestHeadersOf`). */
+  readonly headers?: string;
   readonly approved: boolean;
   readonly transactionId: string;
 }

@@ -98,10 +98,52 @@ const MAX_FORM_FIELDS = 40;
 function formOf(fields: Map<string, string>): string {
   const parts: string[] = [];
   for (const [name, value] of fields) {
-    if (SANITIZED_FIELD.test(name)) continue;
+    // An idempotency key's name stays (Square sends it in the body): without it a retry charges twice.
+    if (SANITIZED_FIELD.test(name) && !name.toLowerCase().includes('idempotency')) continue;
     parts.push(value === 'true' || value === 'false' ? `${name}=${value}` : name);
   }
   return parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
+}
+
+/** Longest header value kept (an API version, a media type, an authorization scheme); anything longer is cut. */
+const MAX_HEADER_VALUE = 40;
+/** Keeps a header value to printable ASCII without the list separator, so the joined text parses back one way. */
+function headerValue(value: string): string {
+  return value.replace(/[^\x21-\x7e]|,/g, '?').slice(0, MAX_HEADER_VALUE);
+}
+
+/**
+ * The request headers that change what a gateway does, as one sorted list
+ * (`authorization=bearer,content-type=application/json,idempotency-key`):
+ * - `authorization`: its scheme only, and `(empty)` when no credential follows it: a release that
+ *   drops or blanks the gateway's credentials is refused by the real gateway on every charge, and
+ *   the sinkhole would approve it. The credential itself is never kept;
+ * - `content-type`: the media type without parameters (the gateway parses the body by it);
+ * - an idempotency key's header: its presence only, since without it a retry charges twice;
+ * - an API version header (`Stripe-Version`, `X-Api-Version`): its value, which selects the
+ *   gateway's behaviour.
+ * What an HTTP client sets on its own (user agent, accept, connection, lengths) is left out: a
+ * release that upgrades its client changes those and the gateway does not care.
+ */
+export function requestHeadersOf(rawHeaders: readonly string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    const value = (rawHeaders[i + 1] as string).trim();
+    if (name === 'authorization') {
+      const space = value.search(/\s/);
+      const scheme = space < 0 ? value : value.slice(0, space);
+      const credential = space < 0 ? '' : value.slice(space).trim();
+      parts.push(`authorization=${headerValue(scheme.toLowerCase())}${credential === '' ? '(empty)' : ''}`);
+    } else if (name === 'content-type') {
+      parts.push(`content-type=${headerValue((value.split(';')[0] ?? '').trim().toLowerCase())}`);
+    } else if (name.includes('idempotency')) {
+      parts.push(headerValue(name));
+    } else if (name.endsWith('-version')) {
+      parts.push(`${headerValue(name)}=${headerValue(value)}`);
+    }
+  }
+  return [...new Set(parts)].sort().slice(0, MAX_FORM_FIELDS).join(',');
 }
 
 export function chargeFactsOf(body: string, contentType: string, attribution: Attribution): ChargeFacts {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { checkOutboundMail } from '../../src/checks/outbound-mail.js';
 import { checkOutboundPayments } from '../../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../../src/checks/outbound-provisioning.js';
-import { OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
+import { OutboundKeys, OutboundRecord, requestFields, subjectClass, type SideNaming } from '../../src/checks/outbound-record.js';
 import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
 import { Attribution } from '../../src/sinkholes/attribution.js';
@@ -24,7 +24,7 @@ function mail(account: string, to: string, subject = `Invoice INV-2026-11-01-${a
   return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to: [to], subject, sizeBytes: 400 };
 }
 
-function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string; path?: string; form?: string } = {}): LedgerEntry {
+function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string; path?: string; form?: string; headers?: string } = {}): LedgerEntry {
   return {
     ...base,
     kind: 'payment',
@@ -37,6 +37,7 @@ function charge(account: string, fields: { amountCents?: number; currency?: stri
     currency: fields.currency ?? 'USD',
     ...(fields.last4 !== undefined ? { last4: fields.last4 } : {}),
     ...(fields.form !== undefined ? { form: fields.form } : {}),
+    ...(fields.headers !== undefined ? { headers: fields.headers } : {}),
     approved: fields.approved ?? true,
     transactionId: 'rh_1',
   };
@@ -54,8 +55,9 @@ function provision(account: string, host: string, port: number, line: string): L
   };
 }
 
-function record(naming: SideNaming, entries: LedgerEntry[]): OutboundRecord {
-  const r = new OutboundRecord(naming);
+/** Records built apart pair by strings; `keys` shared, as verify builds them, they pair by id and equal charges take the column fast path. */
+function record(naming: SideNaming, entries: LedgerEntry[], keys?: OutboundKeys): OutboundRecord {
+  const r = new OutboundRecord(naming, keys);
   entries.forEach((e) => r.add(e));
   return r;
 }
@@ -174,10 +176,40 @@ t.test("payments: the same charge asked of another endpoint, or with other field
   const authorizeOnly = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { form: 'amount_cents,capture=false,currency,invoice,last4' })]), production, rows(eligible), true);
   t.match(authorizeOnly.summary, /1 request fields differ/);
   t.match(authorizeOnly.sections?.[1]?.rows[0], { production: form, rehearsal: 'amount_cents,capture=false,currency,invoice,last4' });
+  const keys = new OutboundKeys();
+  const sharedProduction = record(PRODUCTION, [charge('ACC-000001', { path: '/v1/charges', form })], keys);
+  const sharingEndpoint = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v1/refunds', form })], keys), sharedProduction, rows(eligible), true);
+  t.match(sharingEndpoint.summary, /^1 account\(s\) differ: 1 gateway endpoint differs$/, 'records sharing their keys, as verify builds them');
+  const sharingForm = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v1/charges', form: 'amount_cents,capture=false,currency,invoice,last4' })], keys), sharedProduction, rows(eligible), true);
+  t.match(sharingForm.summary, /^1 account\(s\) differ: 1 request fields differ$/, 'records sharing their keys, as verify builds them');
   const numbered = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { path: '/v2/charges', form })]), record(PRODUCTION, [charge('ACC-000001', { path: '/v1/charges', form })]), rows(eligible), true);
   t.equal(numbered.status, 'passed', 'digits in a path are not what a request asks for');
   const olderLedger = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { form })]), record(PRODUCTION, [charge('ACC-000001')]), rows(eligible), true);
   t.equal(olderLedger.status, 'passed', "production's ledger from before forms were recorded: the form is not compared");
+});
+
+t.test("payments: the same charge sent without the gateway's credentials or idempotency key fails; a ledger without headers is not judged by them", async (t) => {
+  const eligible: ChargeEligibilityRow[] = [{ invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe', card_last4: null }];
+  const headers = 'authorization=bearer,content-type=application/json,idempotency-key';
+  for (const keys of [undefined, new OutboundKeys()]) {
+    const mode = keys === undefined ? 'records built apart' : 'records sharing their keys';
+    const production = record(PRODUCTION, [charge('ACC-000001', { headers })], keys);
+    const same = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { headers })], keys), production, rows(eligible), true);
+    t.equal(same.status, 'passed', `${mode}: ${same.summary}`);
+    for (const [what, rehearsal, shown] of [
+      ['no credentials', 'content-type=application/json,idempotency-key', 'content-type=application/json,idempotency-key'],
+      ['a blank credential', 'authorization=bearer(empty),content-type=application/json,idempotency-key', 'authorization=bearer(empty),content-type=application/json,idempotency-key'],
+      ['no idempotency key', 'authorization=bearer,content-type=application/json', 'authorization=bearer,content-type=application/json'],
+      ['none of them', '', '(none)'],
+    ] as const) {
+      const sent = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { headers: rehearsal })], keys), production, rows(eligible), true);
+      t.equal(sent.status, 'failed', `${mode}: ${what}`);
+      t.match(sent.summary, /^1 account\(s\) differ: 1 request headers differ$/, `${mode}: ${what}`);
+      t.match(sent.sections?.[1]?.rows[0], { invoice: INV1, production: headers, rehearsal: shown }, `${mode}: ${what}`);
+    }
+  }
+  const olderLedger = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { headers: '' })]), record(PRODUCTION, [charge('ACC-000001')]), rows(eligible), true);
+  t.equal(olderLedger.status, 'passed', "production's ledger from before headers were recorded: they are not compared");
 });
 
 t.test('provisioning: package, action and switch (by its place in each side\'s list)', async (t) => {

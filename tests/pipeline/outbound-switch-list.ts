@@ -1,6 +1,6 @@
 import type { SwitchCase } from './outbound-switch-cases.js';
 
-/** Charges auto-pay must not make, charges it skips, approvals never booked, another customer's card charged, and authorizations never captured. */
+/** Charges auto-pay must not make, charges it skips, approvals never booked, another customer's card charged, authorizations never captured, and charges without the gateway's credentials. */
 export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   {
     fault: 'charge-twice',
@@ -16,6 +16,8 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
   { fault: 'payment-not-recorded', account: 'ACC-000001', failing: [{ check: 'ledger-payments-recorded', summary: /approved, not recorded as a payment/ }] },
   { fault: 'charge-card-of-next-account', failing: [{ check: 'outbound-payments', summary: /charged a card other than the account's default/ }] },
   { fault: 'charge-authorize-only', account: 'ACC-000001', failing: [{ check: 'outbound-payments', summary: /request fields differ/ }] },
+  // charge-without-idempotency-key takes the same path (request headers differ); the mutants rehearse it.
+  { fault: 'charge-without-credentials', account: 'ACC-000001', failing: [{ check: 'outbound-payments', summary: /request headers differ/ }] },
 ];
 
 /** Invoices mailed to someone other than the customer production mailed, silently not mailed, stating another amount than the invoice, or sent from another sender than the settings name. */

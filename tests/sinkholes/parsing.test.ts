@@ -10,7 +10,7 @@ const invoiceIn = (text: string): string | undefined => ATTRIBUTION.invoiceIn(te
 import { previewBytes, PREVIEW_LIMIT } from '../../src/sinkholes/bytes-preview.js';
 import { readClientHello } from '../../src/sinkholes/client-hello.js';
 import { answerCharge } from '../../src/sinkholes/gateway.js';
-import { cardLast4In, chargeFactsOf } from '../../src/sinkholes/payment-request.js';
+import { cardLast4In, chargeFactsOf, requestHeadersOf } from '../../src/sinkholes/payment-request.js';
 import { decodeHeader } from '../../src/sinkholes/smtp.js';
 import { summarizeLedger, type LedgerEntry } from '../../src/sinkholes/ledger.js';
 import { ledgerMarkdown } from '../../src/sinkholes/ledger-report.js';
@@ -72,7 +72,8 @@ t.test("a charge's form: its field names sorted, yes/no values kept, secrets and
   t.equal(form(charge), 'amount_cents,currency,invoice,last4');
   t.equal(form({ ...charge, capture: false }), 'amount_cents,capture=false,currency,invoice,last4', 'an authorization never captured');
   t.equal(form({ capture: true, ...charge }), 'amount_cents,capture=true,currency,invoice,last4', 'in any order');
-  t.equal(form({ ...charge, idempotency_key: 'k-1', card_token: null, routing_last4: '0002', api_secret: 's' }), 'amount_cents,currency,invoice,last4', 'fields sanitize may null or change are not part of it');
+  t.equal(form({ ...charge, card_token: null, routing_last4: '0002', api_secret: 's', merchant_key: 'm' }), 'amount_cents,currency,invoice,last4', 'fields sanitize may null or change are not part of it');
+  t.equal(form({ ...charge, idempotency_key: 'k-1' }), 'amount_cents,currency,idempotency_key,invoice,last4', "an idempotency key's name is, though it says key");
   t.equal(form({ ...charge, description: 'Ada Lovelace, 12 Main St' }), 'amount_cents,currency,description,invoice,last4', "a field's text is never kept, only its name");
   t.equal(chargeFactsOf('amount=12.34&invoice=INV-1&capture=false', 'application/x-www-form-urlencoded', ATTRIBUTION).form, 'amount,capture=false,invoice', 'a form body too');
   t.equal(chargeFactsOf('', 'application/json', ATTRIBUTION).form, undefined, 'an empty body has none');
@@ -119,4 +120,18 @@ t.test('the ledger section of the report counts per kind, destination and accoun
   t.match(markdown, /\| payment \| api\.stripe\.com:443 \| 1 \|/);
   t.match(markdown, /POST \/v1\/charges 12\.34 USD card …4242: declined/);
   t.match(markdown, /Attributed to 1 account\(s\); 1 attempt\(s\) name no account/);
+});
+
+t.test("a charge's headers: what changes the gateway's answer, never a credential, nothing an HTTP client adds on its own", async (t) => {
+  const raw = (headers: Record<string, string>): string[] => Object.entries(headers).flat();
+  const production = raw({ Host: 'api.stripe.com', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': '80', Authorization: 'Bearer sk_live_abc', 'Idempotency-Key': 'INV-1', 'User-Agent': 'node' });
+  t.equal(requestHeadersOf(production), 'authorization=bearer,content-type=application/json,idempotency-key');
+  t.notMatch(requestHeadersOf(production), /sk_live|INV-1/, 'neither the credential nor the key itself');
+  t.equal(requestHeadersOf(raw({ 'Content-Type': 'application/json', 'Idempotency-Key': 'INV-1' })), 'content-type=application/json,idempotency-key', 'no credentials at all');
+  t.equal(requestHeadersOf(raw({ authorization: 'Bearer ', 'content-type': 'application/json' })), 'authorization=bearer(empty),content-type=application/json', 'a blank credential is told from a missing one');
+  t.equal(requestHeadersOf(raw({ Authorization: 'Basic dXNlcjpwYXNz', 'Stripe-Version': '2024-06-20' })), 'authorization=basic,stripe-version=2024-06-20', "an API version's value is kept");
+  t.equal(requestHeadersOf(raw({ 'User-Agent': 'axios/1.7', Accept: '*/*', Connection: 'keep-alive', 'Accept-Encoding': 'gzip' })), '', 'a new HTTP client changes nothing that is compared');
+  t.equal(requestHeadersOf(raw({ 'X-Api-Version': `2024'; DROP TABLE x;--${'9'.repeat(100_000)}` })), "x-api-version=2024';?DROP?TABLE?x;--999999999999999999", 'a hostile value is cut and kept to printable text without the separator');
+  t.equal(requestHeadersOf(raw({ 'X-Api-Version': 'v1,v2 ü' })), 'x-api-version=v1?v2??', 'a comma or non-ASCII cannot split the list');
+  t.equal(requestHeadersOf(['Authorization']), '', 'a name without its value is ignored');
 });

@@ -181,12 +181,16 @@ export class OutboundSteps {
       method.kind === 'card'
         ? { ...common, token: method.card_token ?? '', last4: method.card_last4 ?? '' }
         : { ...common, routing_last4: (method.bank_routing_number ?? '').slice(-4) };
+    const sending = {
+      credentials: !this.faults.has('charge-without-credentials'),
+      ...(this.faults.has('charge-without-idempotency-key') ? {} : { idempotencyKey: invoice.invoiceNumber }),
+    };
     return [
       async () => {
         try {
-          const outcome = await charge(this.reach, gateway, body);
-          // A retry after an answer taken as slow charges odd-cent invoices a second time.
-          if (this.faults.has('charge-twice') && invoice.totalCents % 2 === 1) await charge(this.reach, gateway, body);
+          const outcome = await charge(this.reach, gateway, body, sending);
+          // A retry after an answer taken as slow, with a key of its own, charges odd-cent invoices a second time.
+          if (this.faults.has('charge-twice') && invoice.totalCents % 2 === 1) await charge(this.reach, gateway, body, { ...sending, idempotencyKey: `${invoice.invoiceNumber}-retry` });
           if (outcome.approved && this.faults.has('payment-not-recorded')) return;
           if (outcome.approved) {
             writes.push(async (tx, now) => {

@@ -15,10 +15,18 @@ export type ChargeRequest = {
   readonly capture?: false;
 } & ({ readonly token: string; readonly last4: string } | { readonly routing_last4: string });
 
+/** How the request is sent: what the gateway authenticates and deduplicates it by. */
+export interface ChargeSending {
+  /** The gateway deduplicates by it (Stripe's `Idempotency-Key`): a retry with the same key charges once. None: not sent. */
+  readonly idempotencyKey?: string;
+  /** Whether the `Authorization` header is sent (only the `charge-without-credentials` regression leaves it out). */
+  readonly credentials: boolean;
+}
+
 export type ChargeOutcome = { readonly approved: true } | { readonly approved: false; readonly reason: string };
 
 /** POSTs the charge to the processor's URL over HTTPS; 2xx with {"approved":true} is an approval. */
-export function charge(reach: Reachability, gateway: Gateway, body: ChargeRequest): Promise<ChargeOutcome> {
+export function charge(reach: Reachability, gateway: Gateway, body: ChargeRequest, sending: ChargeSending): Promise<ChargeOutcome> {
   const url = new URL(gateway.url);
   const endpoint = `${url.hostname}:${url.port || '443'}`;
   const payload = JSON.stringify(body);
@@ -36,7 +44,8 @@ export function charge(reach: Reachability, gateway: Gateway, body: ChargeReques
             headers: {
               'Content-Type': 'application/json',
               'Content-Length': Buffer.byteLength(payload),
-              Authorization: `Bearer ${gateway.apiKey}`,
+              ...(sending.credentials ? { Authorization: `Bearer ${gateway.apiKey}` } : {}),
+              ...(sending.idempotencyKey === undefined ? {} : { 'Idempotency-Key': sending.idempotencyKey }),
             },
           },
           (res) => {
