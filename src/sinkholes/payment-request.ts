@@ -109,7 +109,18 @@ function formOf(fields: Map<string, string>): string {
 const MAX_HEADER_VALUE = 40;
 /** Keeps a header value to printable ASCII without the list separator, so the joined text parses back one way. */
 function headerValue(value: string): string {
-  return value.replace(/[^\x21-\x7e]|,/g, '?').slice(0, MAX_HEADER_VALUE);
+  const kept = value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value;
+  return UNSAFE_IN_HEADER_VALUE.test(kept) ? kept.replace(UNSAFE_IN_HEADER_VALUES, '?') : kept;
+}
+const UNSAFE_IN_HEADER_VALUE = /[^\x21-\x2b\x2d-\x7e]/;
+const UNSAFE_IN_HEADER_VALUES = /[^\x21-\x2b\x2d-\x7e]/g;
+
+/** `authorization=<scheme>`, with `(empty)` when no credential follows the scheme; the credential is never kept. */
+function authorizationPart(value: string): string {
+  const space = value.search(/\s/);
+  const scheme = space < 0 ? value : value.slice(0, space);
+  const empty = space < 0 || value.slice(space).trim() === '';
+  return `authorization=${headerValue(scheme.toLowerCase())}${empty ? '(empty)' : ''}`;
 }
 
 /**
@@ -124,26 +135,25 @@ function headerValue(value: string): string {
  *   gateway's behaviour.
  * What an HTTP client sets on its own (user agent, accept, connection, lengths) is left out: a
  * release that upgrades its client changes those and the gateway does not care.
+ * Runs for every charge, hence the plain loop.
  */
 export function requestHeadersOf(rawHeaders: readonly string[]): string {
   const parts: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const value = (rawHeaders[i + 1] as string).trim();
-    if (name === 'authorization') {
-      const space = value.search(/\s/);
-      const scheme = space < 0 ? value : value.slice(0, space);
-      const credential = space < 0 ? '' : value.slice(space).trim();
-      parts.push(`authorization=${headerValue(scheme.toLowerCase())}${credential === '' ? '(empty)' : ''}`);
-    } else if (name === 'content-type') {
-      parts.push(`content-type=${headerValue((value.split(';')[0] ?? '').trim().toLowerCase())}`);
-    } else if (name.includes('idempotency')) {
-      parts.push(headerValue(name));
-    } else if (name.endsWith('-version')) {
-      parts.push(`${headerValue(name)}=${headerValue(value)}`);
-    }
+    if (name === 'authorization') parts.push(authorizationPart(value));
+    else if (name === 'content-type') parts.push(`content-type=${headerValue(mediaType(value))}`);
+    else if (name.endsWith('-version')) parts.push(`${headerValue(name)}=${headerValue(value)}`);
+    else if (name.includes('idempotency')) parts.push(headerValue(name));
   }
-  return [...new Set(parts)].sort().slice(0, MAX_FORM_FIELDS).join(',');
+  if (parts.length < 2) return parts.length === 0 ? '' : (parts[0] as string);
+  return [...new Set(parts.sort())].slice(0, MAX_FORM_FIELDS).join(',');
+}
+
+function mediaType(value: string): string {
+  const semicolon = value.indexOf(';');
+  return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
 }
 
 export function chargeFactsOf(body: string, contentType: string, attribution: Attribution): ChargeFacts {
