@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { previewBytes } from './bytes-preview.js';
 import { readClientHello } from './client-hello.js';
 import type { DeclineRule } from './config.js';
-import { destinationOf, firstBytes, isoNow, peerOf, type SinkholeContext } from './context.js';
+import { destinationOf, firstBytes, isoNow, peerOf, plainAddress, type SinkholeContext } from './context.js';
 import { isProbe, sinkholeAnswer } from './probe-protocol.js';
 import { chargeFactsOf, requestHeadersOf, type ChargeFacts } from './payment-request.js';
 import type { TlsEntry } from './ledger.js';
@@ -42,6 +42,28 @@ export function createPaymentServer(ctx: SinkholeContext): Server | undefined {
   return createServer({ key: ctx.tls.key, cert: ctx.tls.cert }, (req, res) => handleCharge(ctx, req, res));
 }
 
+/** A connection's addresses, read once: a kept-alive connection carries thousands of charges. */
+interface ConnectionAddresses {
+  readonly address: string;
+  readonly port: number;
+  readonly peer: { readonly address: string; readonly port: number };
+}
+// A WeakMap, not a property: a property added to Node's own socket objects changes their shape,
+// which slows Node's code that reads them. One entry per connection, not per charge (a WeakMap
+// entry per charge tripled the garbage collector's time).
+const connectionAddresses = new WeakMap<Socket, ConnectionAddresses>();
+
+function addressesOf(socket: Socket): ConnectionAddresses {
+  let addresses = connectionAddresses.get(socket);
+  if (addresses === undefined) {
+    addresses = { address: plainAddress(socket.localAddress), port: socket.localPort ?? 0, peer: peerOf(socket) };
+    connectionAddresses.set(socket, addresses);
+  }
+  return addresses;
+}
+
+// Callbacks passed inline and a module-level answer: under tsx a named closure costs a `__name`
+// call each time it is made, and this runs for every charge.
 function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -49,37 +71,46 @@ function handleCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   });
-  req.on('end', () => {
-    const socket = req.socket as TLSSocket;
-    const destination = destinationOf(ctx, socket);
-    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
-    const host = hostHeader || (typeof socket.servername === 'string' ? socket.servername : '') || destination.host;
-    const body = Buffer.concat(chunks).toString('utf8');
-    const facts = chargeFactsOf(body, req.headers['content-type'] ?? '', ctx.attribution);
-    const answer = answerCharge(facts, ctx.config.decline);
-    const text = JSON.stringify(answer);
-    const respond = (): void => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
-    };
-    ctx.ledger.appendThenAnswer({
+  req.on('end', () => recordCharge(ctx, req, res, chunks));
+}
+
+function recordCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerResponse, chunks: readonly Buffer[]): void {
+  const socket = req.socket as TLSSocket;
+  const connection = addressesOf(socket);
+  const hostHeader = req.headers.host;
+  const named = hostHeader === undefined ? '' : hostHeader.replace(/:\d+$/, '');
+  const host = named || (typeof socket.servername === 'string' ? socket.servername : '') || (ctx.hosts.get(connection.address) ?? connection.address);
+  const body = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+  const facts = chargeFactsOf(body, req.headers['content-type'] ?? '', ctx.attribution);
+  const answer = answerCharge(facts, ctx.config.decline);
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  ctx.ledger.appendThenAnswer(
+    {
       kind: 'payment',
       time: isoNow(),
-      destination: { ...destination, host },
-      peer: peerOf(socket),
+      destination: { host, address: connection.address, port: connection.port, protocol: 'tcp' },
+      peer: connection.peer,
       ...(facts.account === undefined ? {} : { account: facts.account }),
       method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0] ?? '/',
+      path: query < 0 ? url : url.slice(0, query),
       ...(facts.amountCents === undefined ? {} : { amountCents: facts.amountCents }),
       ...(facts.currency === undefined ? {} : { currency: facts.currency }),
       ...(facts.invoice === undefined ? {} : { invoice: facts.invoice }),
       ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
       ...(facts.form === undefined ? {} : { form: facts.form }),
-      headers: requestHeadersOf(req.rawHeaders),
+      headers: requestHeadersOf(req.headers),
       approved: answer.approved,
       transactionId: answer.transaction_id,
-    }, respond);
-  });
+    },
+    respondToCharge,
+    { res, text: JSON.stringify(answer) },
+  );
+}
+
+function respondToCharge(reply: { readonly res: ServerResponse; readonly text: string }): void {
+  reply.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(reply.text) });
+  reply.res.end(reply.text);
 }
 
 /**

@@ -86,7 +86,8 @@ export type LedgerEntry = MailEntry | PaymentEntry | ProvisioningEntry | TlsEntr
 export class LedgerWriter {
   private fd: number | undefined;
   private pending: string[] = [];
-  private answers: (() => void)[] = [];
+  private answers: ((arg: never) => void)[] = [];
+  private answerArgs: unknown[] = [];
   private flushScheduled = false;
 
   constructor(readonly file: string) {}
@@ -97,10 +98,16 @@ export class LedgerWriter {
     this.writePending();
   }
 
-  /** Writes the entry with the others of this turn of the event loop, then calls `answer`. */
-  appendThenAnswer(entry: LedgerEntry, answer: () => void): void {
+  /**
+   * Writes the entry with the others of this turn of the event loop, then calls `answer(arg)`; an
+   * argument lets a caller pass a module-level function instead of making a closure per entry.
+   */
+  appendThenAnswer(entry: LedgerEntry, answer: () => void): void;
+  appendThenAnswer<T>(entry: LedgerEntry, answer: (arg: T) => void, arg: T): void;
+  appendThenAnswer(entry: LedgerEntry, answer: (arg: never) => void, arg?: unknown): void {
     this.pending.push(`${JSON.stringify(entry)}\n`);
     this.answers.push(answer);
+    this.answerArgs.push(arg);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -111,8 +118,10 @@ export class LedgerWriter {
     this.flushScheduled = false;
     this.writePending();
     const answers = this.answers;
+    const args = this.answerArgs;
     this.answers = [];
-    for (const answer of answers) answer();
+    this.answerArgs = [];
+    for (let i = 0; i < answers.length; i++) (answers[i] as (arg: unknown) => void)(args[i]);
   }
 
   private writePending(): void {

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Attribution } from './attribution.js';
 
 /** What the payment sinkhole keeps from a charge request; never a full card number or a token. */
@@ -135,20 +136,20 @@ function authorizationPart(value: string): string {
  *   gateway's behaviour.
  * What an HTTP client sets on its own (user agent, accept, connection, lengths) is left out: a
  * release that upgrades its client changes those and the gateway does not care.
- * Runs for every charge, hence the plain loop.
+ * `headers` as Node parses them: names in lower case, one value per name.
  */
-export function requestHeadersOf(rawHeaders: readonly string[]): string {
+export function requestHeadersOf(headers: IncomingHttpHeaders): string {
   const parts: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    const value = (rawHeaders[i + 1] as string).trim();
+  for (const name in headers) {
+    const raw = headers[name];
+    if (raw === undefined) continue;
+    const value = (typeof raw === 'string' ? raw : raw.join(', ')).trim();
     if (name === 'authorization') parts.push(authorizationPart(value));
     else if (name === 'content-type') parts.push(`content-type=${headerValue(mediaType(value))}`);
     else if (name.endsWith('-version')) parts.push(`${headerValue(name)}=${headerValue(value)}`);
     else if (name.includes('idempotency')) parts.push(headerValue(name));
   }
-  if (parts.length < 2) return parts.length === 0 ? '' : (parts[0] as string);
-  return [...new Set(parts.sort())].slice(0, MAX_FORM_FIELDS).join(',');
+  return parts.length < 2 ? (parts[0] ?? '') : parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
 }
 
 function mediaType(value: string): string {

@@ -32,7 +32,8 @@ export function handleSwitchConnection(ctx: SinkholeContext, socket: Socket, ser
         service,
         firstBytes: previewBytes(data),
       },
-      () => closeAfterReading(socket),
+      closeAfterReading,
+      socket,
     );
   });
 }

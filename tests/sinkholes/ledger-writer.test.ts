@@ -37,6 +37,20 @@ t.test('an answer held for the ledger runs only once its entry is in the file, a
   t.same(readLedger(file).map((e) => e.destination.port), [1, 2, 3], 'in the order they came');
 });
 
+t.test('an answer given with its argument gets that argument, once its entry is written', async (t) => {
+  const file = tempLedger(t);
+  const writer = new LedgerWriter(file);
+  const answers: { port: number; written: number }[] = [];
+  const record = (port: number): void => void answers.push({ port, written: readLedger(file).length });
+  await new Promise<void>((resolve) => {
+    writer.appendThenAnswer(switchEntry(1), record, 1);
+    writer.appendThenAnswer(switchEntry(2), () => resolve());
+    writer.appendThenAnswer(switchEntry(3), record, 3);
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(answers, [{ port: 1, written: 3 }, { port: 3, written: 3 }], 'each its own argument, in order, after all three were written');
+});
+
 t.test('a synchronous append writes the held entries first, so the file keeps the order they came in', async (t) => {
   const file = tempLedger(t);
   const writer = new LedgerWriter(file);
