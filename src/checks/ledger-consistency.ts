@@ -7,7 +7,7 @@ import { notConfigured } from './not-configured.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
 import { OTHER_SENDERS, type OutboundRecord } from './outbound-record.js';
-import type { CheckResult } from './types.js';
+import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
 const PAYMENTS_RECORDED = { id: 'ledger-payments-recorded', title: 'Every approved charge is a recorded payment, and every recorded payment was approved' };
 
@@ -143,12 +143,14 @@ export async function checkMailSender(engine: DatabaseEngine, sent: OutboundReco
     return { ...base, status: 'failed', summary: `the billed copy's settings name no mail sender (\`mailSender\` in ${profile.adapter.file} returned no address), so whom the platform mailed from cannot be judged; check that sanitize did not remove the setting` };
   }
   const senders = sent.mailSenders();
-  const evidence = senders.map(([sender, tally]) => ({ sender, messages: tally.messages, 'the settings name it': sender === configured ? 'yes' : 'no', 'example account': tally.example ?? '—' }));
+  // The configured sender first, then the others by how many messages they sent, cut like every check's evidence.
+  const shown = [...senders].sort(([a, x], [b, y]) => Number(b === configured) - Number(a === configured) || y.messages - x.messages).slice(0, MAX_EVIDENCE_ROWS);
+  const evidence = shown.map(([sender, tally]) => ({ sender, messages: tally.messages, 'the settings name it': sender === configured ? 'yes' : 'no', 'example account': tally.example ?? '—' }));
   const others = senders.filter(([sender]) => sender !== configured);
   const messages = senders.reduce((sum, [, tally]) => sum + tally.messages, 0);
   if (others.length === 0) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender the copy's settings name`, evidence };
   const wrong = others.reduce((sum, [, tally]) => sum + tally.messages, 0);
-  const examples = others.flatMap(([, tally]) => (tally.example === undefined ? [] : [tally.example]));
+  const examples = [...new Set(others.flatMap(([, tally]) => (tally.example === undefined ? [] : [tally.example])))].slice(0, MAX_LISTED_ACCOUNTS);
   const named = others.map(([sender]) => (sender === OTHER_SENDERS ? 'other senders' : sender)).slice(0, 3).join(', ');
   return {
     ...base,

@@ -6,7 +6,7 @@ import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { checkMailAmounts, checkMailRecorded, checkMailSender, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
 import { MailFold } from '../../src/checks/outbound-mail-fold.js';
-import { OutboundKeys } from '../../src/checks/outbound-record.js';
+import { OTHER_SENDERS, OutboundKeys } from '../../src/checks/outbound-record.js';
 import { Profile } from '../../src/platform/profile.js';
 import { maskedRecipients } from '../../src/checks/outbound-mail.js';
 import { sideNaming } from '../../src/checks/outbound-naming.js';
@@ -182,10 +182,19 @@ t.test("every message comes from the sender the copy's settings name; another se
   t.equal(fallback.summary, "2 of 3 message(s) came from noreply@vendor.invalid, not from billing@rehearsal.invalid, the sender the copy's settings name");
   t.same(fallback.affectedAccounts, ['ACC-000002']);
 
-  const perMessage = Array.from({ length: 150 }, (_, i) => from('ACC-000001', `bounce+${i}@rehearsal.invalid`));
+  const perMessage = [
+    from('ACC-000001', 'billing@rehearsal.invalid'),
+    from('ACC-000002', 'noreply@vendor.invalid'),
+    from('ACC-000003', 'noreply@vendor.invalid'),
+    ...Array.from({ length: 150 }, (_, i) => from(`ACC-${String(i).padStart(6, '0')}`, `bounce+${i}@rehearsal.invalid`)),
+  ];
   const many = await checkMailSender(engine, await recordOf(engine, perMessage), true, profile);
-  t.match(many.summary, /^150 of 150 message\(s\) came from .* and more, not from/, 'one sender per message: counted, without one row each');
-  t.ok((many.evidence ?? []).length <= 101, 'at most 100 senders and the rest together');
+  t.match(many.summary, /^152 of 153 message\(s\) came from .* and more, not from/, 'one sender per message: counted, without one row each');
+  t.equal(many.evidence?.length, 50, "evidence cut like every check's");
+  t.match(many.evidence?.[0], { sender: 'billing@rehearsal.invalid', 'the settings name it': 'yes' }, 'the configured sender first');
+  t.match(many.evidence?.[1], { sender: OTHER_SENDERS, messages: 52 }, 'then by messages: the senders past the hundredth, together');
+  t.match(many.evidence?.[2], { sender: 'noreply@vendor.invalid', messages: 2 });
+  t.equal(many.affectedAccounts?.length, 50, 'accounts listed up to the usual cap');
 
   t.equal((await checkMailSender(engine, await recordOf(engine, []), false, profile)).status, 'skipped', 'mail off in the plan');
   const withoutConcept = new Profile({ ...SAMPLE_ADAPTER, queries: SAMPLE_ADAPTER.queries.filter((q) => q.concept !== 'mailSender') });
