@@ -16,9 +16,10 @@ import { BILL_DATE, makeSnapshot, tableRows, tempDir } from './helpers.js';
  * generator 4 only a warning of mailed invoices, and these bill runs mail nothing; generator 5 only
  * ACC-000011's routing number and the capture's answer to eCheck charges, and these bill runs charge nothing;
  * generator 6 only what production's ledger records, not a table; generator 7 only the cards of some
- * accounts (payment_methods, which these hashes leave out), and these bill runs charge nothing.
+ * accounts (payment_methods, which these hashes leave out), and these bill runs charge nothing;
+ * generator 8 only the headers of production's charges and what its ledger records of them.
  */
-const RECORDED_WITH_GENERATOR = 7;
+const RECORDED_WITH_GENERATOR = 8;
 /** The fault switches the candidate's hashes were recorded with (switches added later are not in them). */
 const RECORDED_FAULTS: readonly Fault[] = ['yearly-next-bill-date-not-advanced', 'discount-dropped', 'pool-minutes-per-child', 'rounding-half-down', 'event-log-error', 'provisioning-failed'];
 const WALL_CLOCK = ['created_at', 'logged_at', 'started_at', 'finished_at'];
