@@ -68,6 +68,9 @@ export async function checkOutboundPayments(
   for (const account of new Set([...pw.keys(), ...rw.keys()])) {
     if (pw.get(account) !== rw.get(account)) log.add(account === '—' ? undefined : account, 'charges naming no invoice differ', { production: pw.get(account) ?? 0, rehearsal: rw.get(account) ?? 0 });
   }
+  for (const { invoice, account, other } of rehearsal.invoicesSharingIdempotencyKey()) {
+    log.add(account, 'idempotency key shared with another invoice', { invoice, production: 'a key of its own', rehearsal: `the key of ${other}: the gateway charges only the first` });
+  }
   let ineligibleCharged = 0;
   for await (const row of eligibility) {
     if (row.ineligible === null) {

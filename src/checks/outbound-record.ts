@@ -32,6 +32,8 @@ export interface ChargeSent {
   readonly form?: string;
   /** The request headers that change what a gateway does (`authorization=bearer,idempotency-key,…`); none where the ledger predates them or a database recorded the charge. */
   readonly headers?: string;
+  /** The idempotency key's digest (13 hex digits); none where the charge sent no key, the ledger predates it or a database recorded the charge. */
+  readonly idempotencyKey?: string;
   readonly approved: boolean;
 }
 
@@ -147,6 +149,8 @@ export class OutboundRecord {
   private readonly chargeEndpoint = new IntColumn();
   private readonly chargeForm = new IntColumn();
   private readonly chargeHeaders = new IntColumn();
+  /** The idempotency key's digest as a number below 2^52, NaN for none: one label per charge would cost tens of MB at 1M. */
+  private readonly chargeKey = new NumberColumn();
   private readonly chargeChains = new Chains();
   private readonly chargesWithoutInvoiceRows = new IntColumn();
 
@@ -190,6 +194,7 @@ export class OutboundRecord {
           endpoint: `${entry.method.toUpperCase()} ${entry.path.replace(/\d+/g, '#')}`,
           ...(entry.form !== undefined ? { form: entry.form } : {}),
           ...(entry.headers !== undefined ? { headers: entry.headers } : {}),
+          ...(entry.idempotencyKey !== undefined ? { idempotencyKey: entry.idempotencyKey } : {}),
           approved: entry.approved,
         });
         return;
@@ -283,6 +288,7 @@ export class OutboundRecord {
     this.chargeEndpoint.push(charge.endpoint === undefined ? NONE : this.keys.labels.intern(charge.endpoint));
     this.chargeForm.push(charge.form === undefined ? NONE : this.keys.labels.intern(charge.form));
     this.chargeHeaders.push(charge.headers === undefined ? NONE : this.keys.labels.intern(charge.headers));
+    this.chargeKey.push(charge.idempotencyKey !== undefined && /^[0-9a-f]{13}$/.test(charge.idempotencyKey) ? parseInt(charge.idempotencyKey, 16) : Number.NaN);
     if (invoice === NONE) this.chargesWithoutInvoiceRows.push(row);
     else this.chargeChains.add(invoice, row);
   }
@@ -398,6 +404,29 @@ export class OutboundRecord {
     return undefined;
   }
 
+  /**
+   * Invoices charged with an idempotency key that a charge of another invoice also sent, each with
+   * that other invoice: the gateway answers a repeated key with the first charge's answer and never
+   * charges the rest. Retries of one invoice under one key are what the key is for.
+   */
+  invoicesSharingIdempotencyKey(): { readonly invoice: string; readonly account?: string; readonly other: string }[] {
+    const rows: number[] = [];
+    for (let row = 0; row < this.chargeKey.length; row++) if (!Number.isNaN(this.chargeKey.get(row)) && this.chargeInvoice.get(row) !== NONE) rows.push(row);
+    rows.sort((a, b) => this.chargeKey.get(a) - this.chargeKey.get(b));
+    const shared = new Map<number, number>();
+    for (let i = 0; i < rows.length; ) {
+      let end = i + 1;
+      while (end < rows.length && this.chargeKey.get(rows[end] as number) === this.chargeKey.get(rows[i] as number)) end++;
+      const invoices = [...new Set(rows.slice(i, end).map((row) => this.chargeInvoice.get(row)))];
+      if (invoices.length > 1) for (const invoice of invoices) if (!shared.has(invoice)) shared.set(invoice, invoices.find((other) => other !== invoice) as number);
+      i = end;
+    }
+    return [...shared].map(([invoice, other]) => {
+      const account = this.chargeAccount.get(this.chargeChains.rowsOf(invoice)[0] as number);
+      return { invoice: this.keys.invoices.get(invoice), ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}), other: this.keys.invoices.get(other) };
+    });
+  }
+
   /** Ids (in `keys.invoices`) of the invoices with at least one charge. */
   chargedInvoiceIds(): Iterable<number> {
     return this.chargeChains.keysWithRows();
@@ -507,6 +536,7 @@ export class OutboundRecord {
     const endpoint = this.chargeEndpoint.get(row);
     const form = this.chargeForm.get(row);
     const headers = this.chargeHeaders.get(row);
+    const key = this.chargeKey.get(row);
     return {
       ...(account !== NONE ? { account: this.keys.accounts.get(account) } : {}),
       ...(invoice !== NONE ? { invoice: this.keys.invoices.get(invoice) } : {}),
@@ -517,6 +547,7 @@ export class OutboundRecord {
       ...(endpoint !== NONE ? { endpoint: this.keys.labels.get(endpoint) } : {}),
       ...(form !== NONE ? { form: this.keys.labels.get(form) } : {}),
       ...(headers !== NONE ? { headers: this.keys.labels.get(headers) } : {}),
+      ...(Number.isNaN(key) ? {} : { idempotencyKey: key.toString(16).padStart(13, '0') }),
       approved: (flags & APPROVED) !== 0,
     };
   }

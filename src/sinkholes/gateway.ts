@@ -81,7 +81,7 @@ function recordCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
   const named = hostHeader === undefined ? '' : hostHeader.replace(/:\d+$/, '');
   const host = named || (typeof socket.servername === 'string' ? socket.servername : '') || (ctx.hosts.get(connection.address) ?? connection.address);
   const body = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
-  const facts = chargeFactsOf(body, req.headers['content-type'] ?? '', ctx.attribution);
+  const facts = chargeFactsOf(body, req.headers, ctx.attribution);
   const answer = answerCharge(facts, ctx.config.decline);
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -100,6 +100,7 @@ function recordCharge(ctx: SinkholeContext, req: IncomingMessage, res: ServerRes
       ...(facts.last4 === undefined ? {} : { last4: facts.last4 }),
       ...(facts.form === undefined ? {} : { form: facts.form }),
       headers: requestHeadersOf(req.headers),
+      ...(facts.idempotencyKey === undefined ? {} : { idempotencyKey: facts.idempotencyKey }),
       approved: answer.approved,
       transactionId: answer.transaction_id,
     },

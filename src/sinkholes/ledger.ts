@@ -44,6 +44,8 @@ export interface PaymentEntry extends LedgerBase {
   readonly form?: string;
   /** The headers that change what a gateway does: authorization scheme, media type, idempotency key, API version (`requestHeadersOf`). */
   readonly headers?: string;
+  /** The idempotency key's digest, never the key (`idempotencyKeyDigest`). */
+  readonly idempotencyKey?: string;
   readonly approved: boolean;
   readonly transactionId: string;
 }

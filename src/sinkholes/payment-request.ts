@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Attribution } from './attribution.js';
 
@@ -11,6 +12,8 @@ export interface ChargeFacts {
   readonly account?: string;
   /** The request's field names, sorted, with the value of each yes/no field (`capture=false`); fields that hold secrets or card and bank data left out. */
   readonly form?: string;
+  /** The idempotency key's digest (`idempotencyKeyDigest`), from its header or its body field. */
+  readonly idempotencyKey?: string;
 }
 
 const AMOUNT_CENTS_KEYS = ['amount_cents', 'amountCents', 'amount_minor'];
@@ -157,8 +160,27 @@ function mediaType(value: string): string {
   return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
 }
 
-export function chargeFactsOf(body: string, contentType: string, attribution: Attribution): ChargeFacts {
-  const fields = fieldsOf(body, contentType);
+/**
+ * 13 hex digits of the key's SHA-256: a number below 2^52 a record keeps in a float column, and
+ * the key itself never in the ledger. A gateway answers a repeated key with the first charge's
+ * answer, so one key sent for two invoices charges only the first.
+ */
+export function idempotencyKeyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 13);
+}
+
+function idempotencyKeyIn(headers: IncomingHttpHeaders, fields: Map<string, string>): string | undefined {
+  for (const name in headers) {
+    const value = headers[name];
+    if (name.includes('idempotency') && typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  for (const [name, value] of fields) if (name.toLowerCase().includes('idempotency') && value.trim() !== '') return value.trim();
+  return undefined;
+}
+
+/** `headers` as Node parses them (names in lower case); the body is read by their `content-type`. */
+export function chargeFactsOf(body: string, headers: IncomingHttpHeaders, attribution: Attribution): ChargeFacts {
+  const fields = fieldsOf(body, headers['content-type'] ?? '');
   const amountCents = centsOf(fields);
   const currency = first(fields, CURRENCY_KEYS);
   const invoice = first(fields, INVOICE_KEYS) ?? attribution.invoiceIn(body);
@@ -173,5 +195,7 @@ export function chargeFactsOf(body: string, contentType: string, attribution: At
   if (last4 !== undefined) facts.last4 = last4;
   if (account !== undefined) facts.account = account;
   if (fields.size > 0) facts.form = formOf(fields);
+  const key = idempotencyKeyIn(headers, fields);
+  if (key !== undefined) facts.idempotencyKey = idempotencyKeyDigest(key);
   return facts;
 }

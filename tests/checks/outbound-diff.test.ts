@@ -6,6 +6,7 @@ import { OutboundKeys, OutboundRecord, requestFields, subjectClass, type SideNam
 import type { ChargeEligibilityRow } from '../../src/platform/rows.js';
 import type { LedgerEntry } from '../../src/sinkholes/ledger.js';
 import { Attribution } from '../../src/sinkholes/attribution.js';
+import { idempotencyKeyDigest } from '../../src/sinkholes/payment-request.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
 const ATTRIBUTION = new Attribution(SAMPLE_ADAPTER.outbound);
@@ -24,12 +25,12 @@ function mail(account: string, to: string, subject = `Invoice INV-2026-11-01-${a
   return { ...base, kind: 'mail', account, destination: { host: 'mail', address: '127.77.0.2', port: 25, protocol: 'tcp' }, from: 'billing@x', to: [to], subject, sizeBytes: 400 };
 }
 
-function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string; path?: string; form?: string; headers?: string } = {}): LedgerEntry {
+function charge(account: string, fields: { amountCents?: number; currency?: string; host?: string; approved?: boolean; last4?: string; path?: string; form?: string; headers?: string; key?: string; invoice?: string } = {}): LedgerEntry {
   return {
     ...base,
     kind: 'payment',
     account,
-    invoice: `INV-2026-11-01-${account}`,
+    invoice: fields.invoice ?? `INV-2026-11-01-${account}`,
     destination: { host: fields.host ?? 'api.stripe.com', address: '127.77.0.3', port: 443, protocol: 'tcp' },
     method: 'POST',
     path: fields.path ?? '/v1/charges',
@@ -38,6 +39,7 @@ function charge(account: string, fields: { amountCents?: number; currency?: stri
     ...(fields.last4 !== undefined ? { last4: fields.last4 } : {}),
     ...(fields.form !== undefined ? { form: fields.form } : {}),
     ...(fields.headers !== undefined ? { headers: fields.headers } : {}),
+    ...(fields.key !== undefined ? { idempotencyKey: idempotencyKeyDigest(fields.key) } : {}),
     approved: fields.approved ?? true,
     transactionId: 'rh_1',
   };
@@ -210,6 +212,24 @@ t.test("payments: the same charge sent without the gateway's credentials or idem
   }
   const olderLedger = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { headers: '' })]), record(PRODUCTION, [charge('ACC-000001')]), rows(eligible), true);
   t.equal(olderLedger.status, 'passed', "production's ledger from before headers were recorded: they are not compared");
+});
+
+t.test('payments: one idempotency key sent for two invoices fails, even where production recorded no keys; retries of one invoice under its key do not', async (t) => {
+  const eligible: ChargeEligibilityRow[] = [
+    { invoice_number: INV1, account_number: 'ACC-000001', total: 1000, ineligible: null, processor: 'stripe', card_last4: null },
+    { invoice_number: INV2, account_number: 'ACC-000002', total: 1000, ineligible: null, processor: 'stripe', card_last4: null },
+  ];
+  const production = record(PRODUCTION, [charge('ACC-000001'), charge('ACC-000002')]);
+  const own = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { key: INV1 }), charge('ACC-000002', { key: INV2 })]), production, rows(eligible), true);
+  t.equal(own.status, 'passed', own.summary);
+  const shared = await checkOutboundPayments(record(REHEARSAL, [charge('ACC-000001', { key: 'bill-run-2026-11-01' }), charge('ACC-000002', { key: 'bill-run-2026-11-01' })]), production, rows(eligible), true);
+  t.equal(shared.status, 'failed');
+  t.match(shared.summary, /^2 account\(s\) differ: 2 idempotency key shared with another invoice$/);
+  t.same(shared.affectedAccounts, ['ACC-000001', 'ACC-000002']);
+  t.match(shared.sections?.[1]?.rows, [{ invoice: INV1, rehearsal: new RegExp(INV2) }, { invoice: INV2, rehearsal: new RegExp(INV1) }]);
+  const retried = record(REHEARSAL, [charge('ACC-000001', { key: INV1 }), charge('ACC-000001', { key: INV1 }), charge('ACC-000002', { key: INV2 })]);
+  t.same(retried.invoicesSharingIdempotencyKey(), [], 'one invoice sent twice under its own key is a retry, not a shared key');
+  t.same(record(REHEARSAL, [charge('ACC-000001'), charge('ACC-000002')]).invoicesSharingIdempotencyKey(), [], 'charges without keys share none');
 });
 
 t.test('provisioning: package, action and switch (by its place in each side\'s list)', async (t) => {

@@ -10,7 +10,7 @@ const invoiceIn = (text: string): string | undefined => ATTRIBUTION.invoiceIn(te
 import { previewBytes, PREVIEW_LIMIT } from '../../src/sinkholes/bytes-preview.js';
 import { readClientHello } from '../../src/sinkholes/client-hello.js';
 import { answerCharge } from '../../src/sinkholes/gateway.js';
-import { cardLast4In, chargeFactsOf, requestHeadersOf } from '../../src/sinkholes/payment-request.js';
+import { cardLast4In, chargeFactsOf, idempotencyKeyDigest, requestHeadersOf } from '../../src/sinkholes/payment-request.js';
 import { decodeHeader } from '../../src/sinkholes/smtp.js';
 import { summarizeLedger, type LedgerEntry } from '../../src/sinkholes/ledger.js';
 import { ledgerMarkdown } from '../../src/sinkholes/ledger-report.js';
@@ -52,13 +52,13 @@ t.test('accounts are attributed from provisioning lines and invoice numbers', as
 t.test('a charge keeps amount, invoice, last four and the names of its fields only', async (t) => {
   const facts = chargeFactsOf(
     JSON.stringify({ invoice: 'INV-2026-11-01-100042', amount_cents: 1999, currency: 'USD', card: { number: '4111111111111111', cvc: '123' }, token: 'tok_x' }),
-    'application/json',
+    { 'content-type': 'application/json' },
     ATTRIBUTION,
   );
   t.same(facts, { amountCents: 1999, currency: 'USD', invoice: 'INV-2026-11-01-100042', last4: '1111', account: '100042', form: 'amount_cents,currency,invoice' });
   t.notOk(JSON.stringify(facts).includes('4111111111111111'));
   t.notMatch(JSON.stringify(facts), /tok_x|123/, 'neither the token nor the card code, nor their names');
-  t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', 'application/x-www-form-urlencoded', ATTRIBUTION), {
+  t.match(chargeFactsOf('x_amount=12.34&x_card_num=5555555555554444&x_invoice_num=INV-2026-11-01-9', { 'content-type': 'application/x-www-form-urlencoded' }, ATTRIBUTION), {
     amountCents: 1234,
     last4: '4444',
     account: '9',
@@ -67,7 +67,7 @@ t.test('a charge keeps amount, invoice, last four and the names of its fields on
 });
 
 t.test("a charge's form: its field names sorted, yes/no values kept, secrets and card or bank fields left out", async (t) => {
-  const form = (body: object): string | undefined => chargeFactsOf(JSON.stringify(body), 'application/json', ATTRIBUTION).form;
+  const form = (body: object): string | undefined => chargeFactsOf(JSON.stringify(body), { 'content-type': 'application/json' }, ATTRIBUTION).form;
   const charge = { invoice: 'INV-1', amount_cents: 1999, currency: 'USD', token: 'tok_x', last4: '4242' };
   t.equal(form(charge), 'amount_cents,currency,invoice,last4');
   t.equal(form({ ...charge, capture: false }), 'amount_cents,capture=false,currency,invoice,last4', 'an authorization never captured');
@@ -75,8 +75,8 @@ t.test("a charge's form: its field names sorted, yes/no values kept, secrets and
   t.equal(form({ ...charge, card_token: null, routing_last4: '0002', api_secret: 's', merchant_key: 'm' }), 'amount_cents,currency,invoice,last4', 'fields sanitize may null or change are not part of it');
   t.equal(form({ ...charge, idempotency_key: 'k-1' }), 'amount_cents,currency,idempotency_key,invoice,last4', "an idempotency key's name is, though it says key");
   t.equal(form({ ...charge, description: 'Ada Lovelace, 12 Main St' }), 'amount_cents,currency,description,invoice,last4', "a field's text is never kept, only its name");
-  t.equal(chargeFactsOf('amount=12.34&invoice=INV-1&capture=false', 'application/x-www-form-urlencoded', ATTRIBUTION).form, 'amount,capture=false,invoice', 'a form body too');
-  t.equal(chargeFactsOf('', 'application/json', ATTRIBUTION).form, undefined, 'an empty body has none');
+  t.equal(chargeFactsOf('amount=12.34&invoice=INV-1&capture=false', { 'content-type': 'application/x-www-form-urlencoded' }, ATTRIBUTION).form, 'amount,capture=false,invoice', 'a form body too');
+  t.equal(chargeFactsOf('', { 'content-type': 'application/json' }, ATTRIBUTION).form, undefined, 'an empty body has none');
 });
 
 t.test('the decline rule declines by last four and by amount', async (t) => {
@@ -90,7 +90,7 @@ t.test('a bank payment is not declined by its routing digits, which sanitize mas
   const rule = { last4: ['0002'] };
   // Production's unmasked routing number ends 0002; the rehearsal's masked one has no digits left.
   for (const routing of ['0002', 'mnkp']) {
-    const facts = chargeFactsOf(JSON.stringify({ invoice: 'INV-2026-11-01-148961', amount_cents: 4599, currency: 'USD', routing_last4: routing }), 'application/json', ATTRIBUTION);
+    const facts = chargeFactsOf(JSON.stringify({ invoice: 'INV-2026-11-01-148961', amount_cents: 4599, currency: 'USD', routing_last4: routing }), { 'content-type': 'application/json' }, ATTRIBUTION);
     t.equal(facts.last4, undefined, `routing digits ${routing} are not a card's last four`);
     t.equal(answerCharge(facts, rule).approved, true, `routing digits ${routing}: approved, the same answer on both sides`);
   }
@@ -135,4 +135,17 @@ t.test("a charge's headers: what changes the gateway's answer, never a credentia
   t.equal(requestHeadersOf(raw({ 'X-Api-Version': `2024'; DROP TABLE x;--${'9'.repeat(100_000)}` })), "x-api-version=2024';?DROP?TABLE?x;--999999999999999999", 'a hostile value is cut and kept to printable text without the separator');
   t.equal(requestHeadersOf(raw({ 'X-Api-Version': 'v1,v2 ü' })), 'x-api-version=v1?v2??', 'a comma or non-ASCII cannot split the list');
   t.equal(requestHeadersOf({ authorization: undefined, 'x-api-version': ['1', '2'] }), 'x-api-version=1??2', 'a missing value is ignored, a repeated one joined');
+});
+
+t.test("a charge's idempotency key is kept as a digest, from its header or its body field, never as itself", async (t) => {
+  const body = JSON.stringify({ invoice: 'INV-1', amount_cents: 100 });
+  const fromHeader = chargeFactsOf(body, { 'content-type': 'application/json', 'idempotency-key': ' INV-1 ' }, ATTRIBUTION);
+  t.equal(fromHeader.idempotencyKey, idempotencyKeyDigest('INV-1'), 'trimmed, then hashed');
+  t.match(fromHeader.idempotencyKey, /^[0-9a-f]{13}$/);
+  t.notMatch(JSON.stringify(fromHeader), /"INV-1"[^]*"INV-1"/, 'the key is not kept beside the invoice');
+  const fromBody = chargeFactsOf(JSON.stringify({ invoice: 'INV-1', idempotency_key: 'k-9' }), { 'content-type': 'application/json' }, ATTRIBUTION);
+  t.equal(fromBody.idempotencyKey, idempotencyKeyDigest('k-9'), "Square's body field");
+  t.equal(chargeFactsOf(body, { 'content-type': 'application/json', 'idempotency-key': '  ' }, ATTRIBUTION).idempotencyKey, undefined, 'a blank key is none');
+  t.not(idempotencyKeyDigest('INV-1'), idempotencyKeyDigest('INV-2'));
+  t.equal(idempotencyKeyDigest("'; DROP TABLE x;--" + 'é'.repeat(100_000)).length, 13, 'any key, any length: 13 hex digits');
 });

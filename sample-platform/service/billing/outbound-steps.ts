@@ -183,7 +183,7 @@ export class OutboundSteps {
         : { ...common, routing_last4: (method.bank_routing_number ?? '').slice(-4) };
     const sending = {
       credentials: !this.faults.has('charge-without-credentials'),
-      ...(this.faults.has('charge-without-idempotency-key') ? {} : { idempotencyKey: invoice.invoiceNumber }),
+      ...(this.faults.has('charge-without-idempotency-key') ? {} : { idempotencyKey: this.faults.has('charge-same-idempotency-key') ? `bill-run-${this.billDate}` : invoice.invoiceNumber }),
     };
     return [
       async () => {
