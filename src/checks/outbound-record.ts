@@ -417,8 +417,11 @@ export class OutboundRecord {
     for (let i = 0; i < rows.length; ) {
       let end = i + 1;
       while (end < rows.length && this.chargeKey.get(rows[end] as number) === this.chargeKey.get(rows[i] as number)) end++;
-      const invoices = [...new Set(rows.slice(i, end).map((row) => this.chargeInvoice.get(row)))];
-      if (invoices.length > 1) for (const invoice of invoices) if (!shared.has(invoice)) shared.set(invoice, invoices.find((other) => other !== invoice) as number);
+      // A key sent once, the usual case at a million charges, needs no set of its invoices.
+      if (end - i > 1) {
+        const invoices = [...new Set(rows.slice(i, end).map((row) => this.chargeInvoice.get(row)))];
+        if (invoices.length > 1) for (const invoice of invoices) if (!shared.has(invoice)) shared.set(invoice, invoices.find((other) => other !== invoice) as number);
+      }
       i = end;
     }
     return [...shared].map(([invoice, other]) => {
