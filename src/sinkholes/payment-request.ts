@@ -103,7 +103,7 @@ function formOf(fields: Map<string, string>): string {
   const parts: string[] = [];
   for (const [name, value] of fields) {
     // An idempotency key's name stays (Square sends it in the body): without it a retry charges twice.
-    if (SANITIZED_FIELD.test(name) && !name.toLowerCase().includes('idempotency')) continue;
+    if (SANITIZED_FIELD.test(name) && !namesIdempotencyKey(name)) continue;
     parts.push(value === 'true' || value === 'false' ? `${name}=${value}` : name);
   }
   return parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
@@ -113,11 +113,13 @@ function formOf(fields: Map<string, string>): string {
 const MAX_HEADER_VALUE = 40;
 /** Keeps a header value to printable ASCII without the list separator, so the joined text parses back one way. */
 function headerValue(value: string): string {
-  const kept = value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value;
-  return UNSAFE_IN_HEADER_VALUE.test(kept) ? kept.replace(UNSAFE_IN_HEADER_VALUES, '?') : kept;
+  return value.slice(0, MAX_HEADER_VALUE).replace(/[^\x21-\x2b\x2d-\x7e]/g, '?');
 }
-const UNSAFE_IN_HEADER_VALUE = /[^\x21-\x2b\x2d-\x7e]/;
-const UNSAFE_IN_HEADER_VALUES = /[^\x21-\x2b\x2d-\x7e]/g;
+
+/** A header or body field that carries an idempotency key (`Idempotency-Key`, `X-Idempotency-Key`, Square's `idempotency_key`). */
+function namesIdempotencyKey(name: string): boolean {
+  return /idempotency/i.test(name);
+}
 
 /** `authorization=<scheme>`, with `(empty)` when no credential follows the scheme; the credential is never kept. */
 function authorizationPart(value: string): string {
@@ -150,7 +152,7 @@ export function requestHeadersOf(headers: IncomingHttpHeaders): string {
     if (name === 'authorization') parts.push(authorizationPart(value));
     else if (name === 'content-type') parts.push(`content-type=${headerValue(mediaType(value))}`);
     else if (name.endsWith('-version')) parts.push(`${headerValue(name)}=${headerValue(value)}`);
-    else if (name.includes('idempotency')) parts.push(headerValue(name));
+    else if (namesIdempotencyKey(name)) parts.push(headerValue(name));
   }
   return parts.length < 2 ? (parts[0] ?? '') : parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
 }
@@ -172,9 +174,9 @@ export function idempotencyKeyDigest(key: string): string {
 function idempotencyKeyIn(headers: IncomingHttpHeaders, fields: Map<string, string>): string | undefined {
   for (const name in headers) {
     const value = headers[name];
-    if (name.includes('idempotency') && typeof value === 'string' && value.trim() !== '') return value.trim();
+    if (namesIdempotencyKey(name) && typeof value === 'string' && value.trim() !== '') return value.trim();
   }
-  for (const [name, value] of fields) if (name.toLowerCase().includes('idempotency') && value.trim() !== '') return value.trim();
+  for (const [name, value] of fields) if (namesIdempotencyKey(name) && value.trim() !== '') return value.trim();
   return undefined;
 }
 
