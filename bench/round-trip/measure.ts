@@ -6,6 +6,7 @@ import { sqliteMaskOps } from '../../src/sanitize/mask-sql.js';
 import { benchMasker, RULES, SAFE_DOMAIN } from '../sanitize-setup.js';
 import { sliceOf, timeRowByRow } from '../row-by-row.js';
 import { openRoundTripLink } from './link.js';
+import { median } from '../median.js';
 
 /** Rows per rule sent row by row over the link; the set-based UPDATE it is compared with covers the same rows. */
 export const ROUND_TRIP_SLICE = 2_000;
@@ -44,11 +45,6 @@ export interface RoundTripResult {
   readonly rules: readonly RoundTripRule[];
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * The shipped rules on a copy of `snapshotPath` served by the round-trip server in a network

@@ -7,7 +7,7 @@ import { writePlan } from '../harness.js';
 import { machineInfo, sourceState } from '../machine.js';
 import type { MachineInfo, SourceState } from '../results.js';
 import { ensureBenchSample } from '../samples.js';
-import { median } from '../sinkholes/harness.js';
+import { median } from '../median.js';
 import type { BillRunFigures, WorkerInput, WorkerOutput } from './worker.js';
 
 export const SANDBOX_COST_SCHEMA_VERSION = 1;

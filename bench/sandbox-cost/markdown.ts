@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { median } from '../sinkholes/harness.js';
+import { median } from '../median.js';
 import { SANDBOX_COST_GOAL, type SandboxCostResults } from './harness.js';
 import type { BillRunFigures, SinkholeVariant } from './worker.js';
 

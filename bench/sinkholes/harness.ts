@@ -8,6 +8,7 @@ import { forEachLedgerEntry, type LedgerKind } from '../../src/sinkholes/ledger.
 import { machineInfo, sourceState } from '../machine.js';
 import type { MachineInfo, SourceState } from '../results.js';
 import { WORKLOADS, type LoadResult, type LoadSpec, type Workload } from './load.js';
+import { median } from '../median.js';
 import {
   createBenchNamespace,
   NGINX,
@@ -103,11 +104,6 @@ export interface SinkholeBenchOptions {
   readonly say: (line: string) => void;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 export function figuresOf(workload: Workload, concurrency: number, rounds: readonly Round[]): WorkloadFigures {
   // A round where a server finished nothing in its window (a machine too loaded for a tiny run) has no ratio.
