@@ -94,8 +94,11 @@ const ctx: RunContext = { plan, run, progress: periodicCounters(), checks: [] };
 const figures: StageFigures[] = [];
 
 type Baseline = StageFigures['baseline'];
-/** What only the finished stage can tell: notes, and the part of it a goal judges. */
-type AfterStage = Pick<StageFigures, 'judged' | 'alternative'> & { readonly notes?: string[] };
+/**
+ * What only the finished stage can tell: notes, the part of it a goal judges, and its time when
+ * the work timed it several times (the median, not the sum).
+ */
+type AfterStage = Pick<StageFigures, 'judged' | 'alternative'> & { readonly notes?: string[]; readonly ms?: number };
 
 /**
  * Times one stage; its memory peak is this process's high-water mark, reset right before it. A
@@ -110,12 +113,12 @@ async function measure(name: string, work: () => Promise<string | undefined>, ba
   const ms = performance.now() - started;
   closePart();
   const baseline = typeof baselineOf === 'function' ? baselineOf() : baselineOf;
-  const { notes: notesAfter = [], ...judgedParts } = after();
+  const { notes: notesAfter = [], ms: ownMs, ...judgedParts } = after();
   const partNotes = parts.length > 1 ? [`its parts: ${parts.map((p) => `${p.name} ${(p.ms / 1000).toFixed(2)} s, peak ${(p.peakKb / 1024).toFixed(0)} MB`).join('; ')}`] : [];
   const notes = [...notesBefore, ...notesAfter, ...partNotes];
   const figure: StageFigures = {
     name,
-    ms,
+    ms: ownMs ?? ms,
     startedAt,
     finishedAt: Date.now(),
     peakMb: Math.max(ownPeakKb(), ...parts.map((p) => p.peakKb)) / 1024,
@@ -127,9 +130,9 @@ async function measure(name: string, work: () => Promise<string | undefined>, ba
   figures.push(figure);
   // Written after every stage, so a worker that dies later (out of memory) still leaves what it measured.
   writeOutput({ stages: figures, error: 'the rehearsal did not finish' });
-  const judgedMs = figure.judged?.ms ?? ms;
+  const judgedMs = figure.judged?.ms ?? figure.ms;
   const ratio = baseline !== undefined ? `, ${figure.judged !== undefined ? `${figure.judged.name} ` : ''}${(judgedMs / baseline.ms).toFixed(2)}× ${baseline.name} (${(baseline.ms / 1000).toFixed(2)} s)` : '';
-  say(`    ${name}: ${(ms / 1000).toFixed(2)} s${ratio}, peak ${figure.peakMb.toFixed(0)} MB`);
+  say(`    ${name}: ${(figure.ms / 1000).toFixed(2)} s${ratio}, peak ${figure.peakMb.toFixed(0)} MB`);
 }
 
 const stage = (fn: Stage) => () => fn(ctx);
@@ -171,11 +174,11 @@ async function rehearse(): Promise<string> {
       }
       return detail;
     },
-    () => ({ name: `plain copy (median of ${RESTORE_AGAIN_PAIRS})`, ms: median(pairs.map((p) => p.copyMs)) }),
+    () => ({ name: `plain copy, each right before a restore (median of ${RESTORE_AGAIN_PAIRS})`, ms: median(pairs.map((p) => p.copyMs)) }),
     [],
     () => ({
-      judged: { name: `the median restore of ${RESTORE_AGAIN_PAIRS}`, ms: median(pairs.map((p) => p.restoreMs)) },
-      notes: [`restore again: ${RESTORE_AGAIN_PAIRS} pairs, each a plain copy then a restore: ${pairs.map((p) => `${seconds(p.copyMs)} / ${seconds(p.restoreMs)} s`).join(', ')}`],
+      ms: median(pairs.map((p) => p.restoreMs)),
+      notes: [`the median of ${RESTORE_AGAIN_PAIRS} pairs, each a plain copy then a restore (s): ${pairs.map((p) => `${seconds(p.copyMs)} / ${seconds(p.restoreMs)}`).join(', ')}`],
     }),
   );
 
