@@ -53,7 +53,6 @@ interface StagePart {
 /** Later restores of the same file are short and this machine's disk is erratic, so they are timed several times. */
 const RESTORE_AGAIN_PAIRS = 3;
 
-
 const SPLIT_INTO_PARTS = new Set(['verify']);
 let parts: StagePart[] = [];
 let part: { name: string; started: number } | undefined;

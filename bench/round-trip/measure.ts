@@ -45,7 +45,6 @@ export interface RoundTripResult {
   readonly rules: readonly RoundTripRule[];
 }
 
-
 /**
  * The shipped rules on a copy of `snapshotPath` served by the round-trip server in a network
  * namespace of its own: per rule, the set-based UPDATE of a slice (one request, as the stage

@@ -104,7 +104,6 @@ export interface SinkholeBenchOptions {
   readonly say: (line: string) => void;
 }
 
-
 export function figuresOf(workload: Workload, concurrency: number, rounds: readonly Round[]): WorkloadFigures {
   // A round where a server finished nothing in its window (a machine too loaded for a tiny run) has no ratio.
   const measured = rounds.filter((r) => r.ours.load.completed > 0 && r.reference.load.completed > 0);
