@@ -184,17 +184,18 @@ export class OutboundRecord {
         return;
       }
       case 'payment': {
+        // Missing fields passed as undefined, which addCharge reads as absent: no spread object per field, for every charge of both ledgers.
         this.addCharge({
-          ...(entry.account !== undefined ? { account: entry.account } : {}),
-          ...(entry.invoice !== undefined ? { invoice: entry.invoice } : {}),
+          account: entry.account,
+          invoice: entry.invoice,
           processor: this.naming.processorByHost.get(entry.destination.host.toLowerCase()) ?? entry.destination.host,
-          ...(entry.amountCents !== undefined ? { amountCents: entry.amountCents } : {}),
-          ...(entry.currency !== undefined ? { currency: entry.currency.toUpperCase() } : {}),
-          ...(entry.last4 !== undefined ? { last4: entry.last4 } : {}),
+          amountCents: entry.amountCents,
+          currency: entry.currency?.toUpperCase(),
+          last4: entry.last4,
           endpoint: `${entry.method.toUpperCase()} ${entry.path.replace(/\d+/g, '#')}`,
-          ...(entry.form !== undefined ? { form: entry.form } : {}),
-          ...(entry.headers !== undefined ? { headers: entry.headers } : {}),
-          ...(entry.idempotencyKey !== undefined ? { idempotencyKey: entry.idempotencyKey } : {}),
+          form: entry.form,
+          headers: entry.headers,
+          idempotencyKey: entry.idempotencyKey,
           approved: entry.approved,
         });
         return;

@@ -92,7 +92,8 @@ export function cardLast4In(text: string): string | undefined {
 
 /** Fields whose presence may follow sanitize (a token it nulled, which a platform then leaves out) rather than the release. */
 const SANITIZED_FIELD = /token|card|number|cvv|cvc|pan|iban|routing|secret|password|key|signature/i;
-const MAX_FORM_FIELDS = 40;
+/** Most names a request's form or header list keeps: a request with hundreds of fields still makes one short entry. */
+const MAX_LISTED_NAMES = 40;
 
 /**
  * What a charge asks the gateway to do beyond its amount: which fields it sends and each yes/no
@@ -106,7 +107,7 @@ function formOf(fields: Map<string, string>): string {
     if (SANITIZED_FIELD.test(name) && !namesIdempotencyKey(name)) continue;
     parts.push(value === 'true' || value === 'false' ? `${name}=${value}` : name);
   }
-  return parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
+  return parts.sort().slice(0, MAX_LISTED_NAMES).join(',');
 }
 
 /** Longest header value kept (an API version, a media type, an authorization scheme); anything longer is cut. */
@@ -154,7 +155,7 @@ export function requestHeadersOf(headers: IncomingHttpHeaders): string {
     else if (name.endsWith('-version')) parts.push(`${headerValue(name)}=${headerValue(value)}`);
     else if (namesIdempotencyKey(name)) parts.push(headerValue(name));
   }
-  return parts.length < 2 ? (parts[0] ?? '') : parts.sort().slice(0, MAX_FORM_FIELDS).join(',');
+  return parts.length < 2 ? (parts[0] ?? '') : parts.sort().slice(0, MAX_LISTED_NAMES).join(',');
 }
 
 function mediaType(value: string): string {
