@@ -7,6 +7,7 @@ import { notConfigured } from './not-configured.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
 import { OTHER_SENDERS, type OutboundRecord } from './outbound-record.js';
+import { amountPatternReadsCurrency } from '../sinkholes/attribution.js';
 import { MAX_EVIDENCE_ROWS, MAX_LISTED_ACCOUNTS, type CheckResult } from './types.js';
 
 const PAYMENTS_RECORDED = { id: 'ledger-payments-recorded', title: 'Every approved charge is a recorded payment, and every recorded payment was approved' };
@@ -99,19 +100,26 @@ export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRe
 /**
  * Every message that names an invoice of this bill run states the amount the invoice holds: a
  * customer told to pay another amount than the invoice says (tax left out, a discount applied
- * twice, cents shown as units) is a regression no database comparison sees. Read only where the
- * adapter declares how a message states its amount (`outbound.amountPattern`).
+ * twice, cents shown as units) is a regression no database comparison sees. Where the adapter's
+ * pattern reads the currency too and its `billingCurrency` says which currency the copy bills in,
+ * every message must state that currency: the right figure in another currency is another bill. Read
+ * only where the adapter declares how a message states its amount (`outbound.amountPattern`).
  */
 export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
   const base = { id: 'ledger-mail-amounts', title: 'Every mailed invoice states the amount the invoice holds' };
   if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
-  if (profile.adapter.outbound.amountPattern === undefined) {
+  const pattern = profile.adapter.outbound.amountPattern;
+  if (pattern === undefined) {
     return { ...base, status: 'skipped', summary: `not configured for this platform: the adapter ${profile.adapter.file} declares no \`outbound.amountPattern\`, so the amount a message states is not read` };
   }
   const unconfigured = notConfigured(profile, base, ['billedInvoices']);
   if (unconfigured !== undefined) return unconfigured;
+  // The currency every message must state: the copy's billing currency, where the pattern reads one and the adapter says which.
+  const readsCurrency = amountPatternReadsCurrency(pattern);
+  const currency = readsCurrency && profile.has('billingCurrency') ? (await profile.query(engine, 'billingCurrency', {}))[0]?.currency?.trim().toUpperCase() || undefined : undefined;
   const log = new DifferenceLog();
   let mailed = 0;
+  let currencies = 0;
   for await (const row of profile.stream(engine, 'billedInvoices', { billDate })) {
     const stated = sent.statedAmountOf(row.invoice_number);
     // An invoice no message names is ledger-mail-recorded's and outbound-mail's to report.
@@ -123,8 +131,21 @@ export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRec
     else if (stated.cents !== row.total || stated.differing) {
       log.add(row.account_number, 'amount in the mail differs from the invoice', { ...cells, 'mail states': `${formatCents(stated.cents)}${stated.differing ? ' and other amounts' : ''}` });
     } else if (stated.someWithout) log.add(row.account_number, 'mailed without the amount due', { ...cells, 'mail states': `${formatCents(stated.cents)} in one message, no amount in another` });
+    if (currency === undefined || stated.cents === undefined) continue;
+    currencies++;
+    const currencyCells = { invoice: row.invoice_number, 'billing currency': currency };
+    if (stated.currency === undefined) log.add(row.account_number, 'mailed without the currency', { ...currencyCells, 'mail states': 'no currency' });
+    else if (stated.currency !== currency || stated.currencyDiffering) {
+      log.add(row.account_number, 'currency in the mail differs from the billing currency', { ...currencyCells, 'mail states': `${stated.currency}${stated.currencyDiffering ? ' and other currencies' : ''}` });
+    }
   }
-  return log.result(base, `${mailed} mailed invoice(s) of this bill run, each message stating the invoice's total`, [{ 'mailed invoices': mailed }]);
+  const currencyNote =
+    currency !== undefined
+      ? ` and the billing currency, ${currency}`
+      : readsCurrency
+        ? `; the currency each states is not judged: ${profile.has('billingCurrency') ? 'the copy names no billing currency (`billingCurrency` returned none)' : `the adapter ${profile.adapter.file} declares no \`billingCurrency\``}`
+        : '';
+  return log.result(base, `${mailed} mailed invoice(s) of this bill run, each message stating the invoice's total${currencyNote}`, [{ 'mailed invoices': mailed, ...(currency !== undefined ? { 'billing currency': currency, 'currencies compared': currencies } : {}) }]);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface MailSent {
   readonly invoice?: string;
   /** The amount the message says is due, as written (`outbound.amountPattern`). */
   readonly amountStated?: string;
+  /** The currency it states with the amount (the pattern's `currency` group), upper-cased. */
+  readonly currencyStated?: string;
 }
 
 /** One charge request to a payment processor. */
@@ -95,6 +97,7 @@ const MAILED = 1;
 const SOME_STATE_NO_AMOUNT = 2;
 const STATES_AMOUNT = 4;
 const AMOUNTS_DIFFER = 8;
+const CURRENCIES_DIFFER = 16;
 
 /**
  * What the messages naming an invoice said it amounts to. `cents`: the first amount stated (NaN
@@ -106,6 +109,10 @@ export interface StatedAmount {
   readonly differing: boolean;
   /** Some message naming the invoice stated no amount. */
   readonly someWithout: boolean;
+  /** The first currency a message naming it stated with its amount, upper-cased; undefined when none stated one. */
+  readonly currency: string | undefined;
+  /** Two messages naming the invoice stated different currencies. */
+  readonly currencyDiffering: boolean;
 }
 
 /**
@@ -134,6 +141,8 @@ export class OutboundRecord {
   private mailedInvoiceTotal = 0;
   /** Per invoice id, the first amount a message naming it stated, in cents; grows only where amounts are stated. */
   private readonly statedCents = new NumberColumn();
+  /** Per invoice id, the first currency a message naming it stated, as a label id (NONE: none); grows only where currencies are stated. */
+  private readonly statedCurrency = new IntColumn();
   /** Envelope senders (lower-cased) of the messages read from a ledger. */
   private readonly senders = new Map<string, SenderTally>();
 
@@ -180,6 +189,7 @@ export class OutboundRecord {
           subjectClass: subjectClass(entry.subject, this.attribution),
           ...(invoice ? { invoice } : {}),
           ...(entry.amountStated !== undefined ? { amountStated: entry.amountStated } : {}),
+          ...(entry.currencyStated !== undefined ? { currencyStated: entry.currencyStated.toUpperCase() } : {}),
         });
         return;
       }
@@ -227,7 +237,7 @@ export class OutboundRecord {
     }
     if (keeping.kind === 'folded') {
       // Only the rehearsal's mailed invoices are checked against its database (ledger-consistency).
-      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice, mail.amountStated);
+      if (keeping.side === 'rehearsal') this.markMailed(mail.invoice, mail.amountStated, mail.currencyStated);
       const id = account === undefined ? undefined : this.keys.accounts.intern(account);
       if (keeping.side === 'rehearsal') keeping.fold.addRehearsal(id, mail.to, mail.subjectClass);
       else keeping.fold.addProduction(id, mail.to, mail.subjectClass, keeping.masked);
@@ -235,7 +245,7 @@ export class OutboundRecord {
     }
     const row = this.mailTo.push(mail.to.length === 1 && !(mail.to[0] as string).startsWith('[') ? (mail.to[0] as string) : JSON.stringify(mail.to));
     this.mailSubject.push(mail.subjectClass === undefined ? NONE : this.keys.labels.intern(mail.subjectClass));
-    this.mailInvoice.push(this.markMailed(mail.invoice, mail.amountStated));
+    this.mailInvoice.push(this.markMailed(mail.invoice, mail.amountStated, mail.currencyStated));
     if (account === undefined) this.unattributedMailRows.push(row);
     else this.mailChains.add(this.keys.accounts.intern(account), row);
   }
@@ -256,8 +266,8 @@ export class OutboundRecord {
     return [...this.senders.entries()].sort((a, b) => b[1].messages - a[1].messages || a[0].localeCompare(b[0]));
   }
 
-  /** Notes that a message names the invoice, and the amount it stated; returns the invoice's id. */
-  private markMailed(invoiceNumber: string | undefined, amountStated: string | undefined): number {
+  /** Notes that a message names the invoice, and the amount and currency it stated; returns the invoice's id. */
+  private markMailed(invoiceNumber: string | undefined, amountStated: string | undefined, currencyStated: string | undefined): number {
     if (invoiceNumber === undefined) return NONE;
     const invoice = this.keys.invoices.intern(invoiceNumber);
     this.mailedInvoices.extendTo(invoice + 1, 0);
@@ -271,6 +281,13 @@ export class OutboundRecord {
       if ((said & STATES_AMOUNT) === 0) this.statedCents.set(invoice, cents);
       else if (!Object.is(this.statedCents.get(invoice), cents)) said |= AMOUNTS_DIFFER;
       said |= STATES_AMOUNT;
+    }
+    if (currencyStated !== undefined) {
+      const currency = this.keys.labels.intern(currencyStated);
+      this.statedCurrency.extendTo(invoice + 1, NONE);
+      const first = this.statedCurrency.get(invoice);
+      if (first === NONE) this.statedCurrency.set(invoice, currency);
+      else if (first !== currency) said |= CURRENCIES_DIFFER;
     }
     this.mailedInvoices.set(invoice, said);
     return invoice;
@@ -364,6 +381,8 @@ export class OutboundRecord {
       cents: (said & STATES_AMOUNT) !== 0 ? this.statedCents.get(id) : undefined,
       differing: (said & AMOUNTS_DIFFER) !== 0,
       someWithout: (said & SOME_STATE_NO_AMOUNT) !== 0,
+      currency: id < this.statedCurrency.length && this.statedCurrency.get(id) !== NONE ? this.keys.labels.get(this.statedCurrency.get(id)) : undefined,
+      currencyDiffering: (said & CURRENCIES_DIFFER) !== 0,
     };
   }
 

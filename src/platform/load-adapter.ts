@@ -7,6 +7,7 @@ import { adapterSchema, type AdapterFile } from './adapter-schema.js';
 import { CONCEPT_NAMES, conceptDefinition, isConceptName, type ConceptName } from './concepts.js';
 import { QueryTemplate } from './query-template.js';
 import type { LocatedQuery, PlatformAdapter, Position } from './types.js';
+import { amountPatternReadsCurrency } from '../sinkholes/attribution.js';
 
 export const ADAPTER_FILE = 'adapter.yaml';
 
@@ -181,21 +182,29 @@ function checkMessagePattern(located: LocatedYaml<AdapterFile>, path: (string | 
 
 function checkOutbound(located: LocatedYaml<AdapterFile>, errors: ConfigError[]): PlatformAdapter['outbound'] {
   const outbound = located.value.outbound ?? {};
-  const compiles = (pattern: string, path: (string | number)[], groups: number, captures: string): void => {
+  /** Reports a pattern that does not compile or has another number of groups; returns its match of the empty text (its `groups` name the named ones), none when it does not compile. */
+  const compiles = (pattern: string, path: (string | number)[], groups: number, captures: string): RegExpExecArray | undefined => {
     let regex: RegExp;
     try {
       regex = new RegExp(pattern);
     } catch (error) {
       errors.push(located.errorAt(path, `not a regular expression: ${(error as Error).message}`));
-      return;
+      return undefined;
     }
-    const found = new RegExp(`${regex.source}|`).exec('')?.length ?? 1;
+    const empty = new RegExp(`${regex.source}|`).exec('') ?? undefined;
+    const found = empty?.length ?? 1;
     if (found - 1 !== groups) errors.push(located.errorAt(path, `needs exactly ${groups} capture group(s) (${captures}), has ${found - 1}`));
+    return empty;
   };
   (outbound.accountPatterns ?? []).forEach((p, i) => compiles(p, ['outbound', 'accountPatterns', i], 1, 'the account number'));
   if (outbound.invoicePattern !== undefined) compiles(outbound.invoicePattern, ['outbound', 'invoicePattern'], 0, 'none: it matches the whole invoice number');
   if (outbound.amountPattern !== undefined) {
-    compiles(outbound.amountPattern, ['outbound', 'amountPattern'], 1, 'the amount due, e.g. `Amount due: \\D*([0-9][0-9,]*\\.[0-9]{2})`');
+    // One group for the amount, or two named ones, `amount` and `currency`, when the currency is read too.
+    const named = amountPatternReadsCurrency(outbound.amountPattern);
+    const empty = compiles(outbound.amountPattern, ['outbound', 'amountPattern'], named ? 2 : 1, named ? 'named `amount` and `currency`, e.g. `Amount due: (?<amount>[0-9][0-9,]*\\.[0-9]{2}) (?<currency>[A-Z]{3})`' : 'the amount due, e.g. `Amount due: \\D*([0-9][0-9,]*\\.[0-9]{2})`');
+    if (named && empty !== undefined && empty.length === 3 && !(empty.groups !== undefined && 'amount' in empty.groups && 'currency' in empty.groups)) {
+      errors.push(located.errorAt(['outbound', 'amountPattern'], 'a pattern that reads the currency names both its groups: `(?<amount>…)` for the amount and `(?<currency>…)` for the currency'));
+    }
     // The sinkhole runs it over the start of every message (up to 64 KB).
     if (!safeRegex(outbound.amountPattern)) {
       errors.push(located.errorAt(['outbound', 'amountPattern'], `the pattern repeats a group that itself repeats (like \`(a+)+\`), which can take exponential time on a long message. Write it without the nested repetition`));

@@ -29,6 +29,8 @@ export interface MailEntry extends LedgerBase {
   readonly sizeBytes: number;
   /** The amount the message says is due, as written, where the adapter declares how to find it (`outbound.amountPattern`). */
   readonly amountStated?: string;
+  /** The currency it states with the amount, where the adapter's `outbound.amountPattern` has a group named `currency`. */
+  readonly currencyStated?: string;
 }
 
 export interface PaymentEntry extends LedgerBase {

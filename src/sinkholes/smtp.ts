@@ -3,6 +3,7 @@ import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import PostalMime from 'postal-mime';
 import { isoNow, plainAddress, type SinkholeContext } from './context.js';
 import { MessageReader } from './smtp-data.js';
+import type { StatedDue } from './attribution.js';
 
 /** Advertised in EHLO; bigger messages are still taken and recorded (a sinkhole refuses nothing). */
 const MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
@@ -270,25 +271,25 @@ class MailSession {
     }
     const plain = plainText(kept);
     if (plain !== undefined) {
-      this.record(envelope, subject, message.size, this.ctx.attribution.amountIn(`${subject}\n${plain}`));
+      this.record(envelope, subject, message.size, this.ctx.attribution.dueIn(`${subject}\n${plain}`));
       return undefined;
     }
     this.holding = true;
     // Anything else is decoded by a MIME parser: quoted-printable, base64, charsets, the text part of a multipart message.
     PostalMime.parse(message.start())
       .then(
-        (parsed) => this.ctx.attribution.amountIn(`${subject}\n${parsed.text ?? parsed.html ?? ''}`),
+        (parsed) => this.ctx.attribution.dueIn(`${subject}\n${parsed.text ?? parsed.html ?? ''}`),
         () => undefined,
       )
-      .then((amountStated) => {
-        this.record(envelope, subject, message.size, amountStated);
+      .then((due) => {
+        this.record(envelope, subject, message.size, due);
         this.holding = false;
         if (this.buffered.length > 0) this.read(Buffer.alloc(0));
       });
     return 'holding';
   }
 
-  private record(envelope: Envelope, subject: string, sizeBytes: number, amountStated: string | undefined): void {
+  private record(envelope: Envelope, subject: string, sizeBytes: number, due: StatedDue | undefined): void {
     const address = plainAddress(this.raw.localAddress);
     const account = this.ctx.attribution.accountIn(subject);
     this.ctx.ledger.append({
@@ -301,7 +302,8 @@ class MailSession {
       to: envelope.to,
       subject,
       sizeBytes,
-      ...(amountStated === undefined ? {} : { amountStated }),
+      ...(due === undefined ? {} : { amountStated: due.amount }),
+      ...(due?.currency === undefined ? {} : { currencyStated: due.currency }),
     });
     this.reply('250 2.0.0 OK: message queued');
   }

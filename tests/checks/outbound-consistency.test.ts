@@ -167,6 +167,44 @@ t.test('every message naming an invoice states its total: another amount, none o
   t.match(unread.summary, /declares no `outbound.amountPattern`/);
 });
 
+t.test('every message states the billing currency with its amount, where the adapter reads it: another currency, two or none fails', async (t) => {
+  const path = billedDatabase(t);
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const stating = (account: string, amountStated: string, currencyStated?: string): MailEntry => ({ ...mail(account), amountStated, ...(currencyStated === undefined ? {} : { currencyStated }) });
+  const check = async (entries: LedgerEntry[], adapter = profile) => checkMailAmounts(engine, await recordOf(engine, entries), BILL_DATE, true, adapter);
+
+  const unset = await check([stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
+  t.equal(unset.status, 'passed', 'no billing currency in the copy: amounts alone are judged');
+  t.match(unset.summary, /the currency each states is not judged: the copy names no billing currency/, 'and the summary says so');
+
+  run(path, "INSERT INTO settings (key, value) VALUES ('billing.currency', 'usd')");
+  const fine = await check([stating('ACC-000001', '10.00', 'USD'), stating('ACC-000002', '20.00', 'usd')]);
+  t.equal(fine.status, 'passed', fine.summary);
+  t.match(fine.summary, /and the billing currency, USD/, 'codes compared without regard to case');
+
+  const euros = await check([stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
+  t.equal(euros.status, 'failed', 'the right amount in another currency');
+  t.match(euros.summary, /1 currency in the mail differs from the billing currency/);
+  t.same(euros.affectedAccounts, ['ACC-000001']);
+  t.match(euros.sections?.[1]?.rows[0], { invoice: INV1, 'billing currency': 'USD', 'mail states': 'EUR' });
+
+  const mixed = await check([stating('ACC-000001', '10.00', 'USD'), stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
+  t.match(mixed.summary, /1 currency in the mail differs from the billing currency/, 'a second message in another currency');
+  t.match(mixed.sections?.[1]?.rows[0], { 'mail states': 'USD and other currencies' });
+
+  const bare = await check([stating('ACC-000001', '10.00'), stating('ACC-000002', '20.00', 'USD')]);
+  t.match(bare.summary, /1 mailed without the currency/, 'an optional currency group that matched nothing');
+
+  const wrongBoth = await check([stating('ACC-000001', '9.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
+  t.match(wrongBoth.summary, /amount in the mail differs from the invoice/, 'amount and currency both wrong: both named');
+  t.match(wrongBoth.summary, /currency in the mail differs from the billing currency/);
+
+  const amountOnly = new Profile({ ...SAMPLE_ADAPTER, outbound: { ...SAMPLE_ADAPTER.outbound, amountPattern: 'Amount due: (-?[0-9][0-9,]*\\.[0-9]{2})' } });
+  const unread = await check([stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'EUR')], amountOnly);
+  t.equal(unread.status, 'passed', 'a pattern without a currency group: the currency is not judged');
+});
+
 t.test("every message comes from the sender the copy's settings name; another sender, or none in the settings, fails", async (t) => {
   const path = billedDatabase(t);
   run(path, "UPDATE settings SET value = 'Billing@Rehearsal.invalid' WHERE key = 'smtp.from'");

@@ -99,12 +99,14 @@ t.test('9. an outbound pattern that is not a regular expression, or captures no 
   t.match(configErrors(t, () => loadAdapter(adapterDir(t, noGroup))), 'needs exactly 1 capture group(s) (the account number), has 0');
 });
 
-t.test('9b. an amount pattern without its one group, or one that can backtrack for ever, is refused at its line', async (t) => {
-  const pattern = "  amountPattern: 'Amount due: (-?[0-9][0-9,]*\\.[0-9]{2})'";
+t.test('9b. an amount pattern without its one group (or its named amount and currency), or one that can backtrack for ever, is refused at its line', async (t) => {
+  const pattern = "  amountPattern: 'Amount due: (?<amount>-?[0-9][0-9,]*\\.[0-9]{2}) (?<currency>[A-Z]{3})'";
   t.ok(SAMPLE.includes(pattern), 'the sample declares one');
   for (const [written, says] of [
     ["'Amount due: [0-9.,]+'", 'needs exactly 1 capture group(s) (the amount due'],
     ["'Amount (due): ([0-9.,]+)'", 'has 2'],
+    ["'Amount due: ([0-9.,]+) (?<currency>[A-Z]{3})'", 'names both its groups: `(?<amount>…)` for the amount'],
+    ["'Amount due: (?<amount>[0-9.,]+)( EUR)? (?<currency>[A-Z]{3})'", 'needs exactly 2 capture group(s) (named `amount` and `currency`'],
     ["'Amount due: (([0-9]+)*)'", 'repeats a group that itself repeats'],
     ["'Amount due: ([0-9'", 'not a regular expression'],
   ] as const) {

@@ -49,6 +49,19 @@ t.test('accounts are attributed from provisioning lines and invoice numbers', as
   t.equal(accountIn('Monthly newsletter'), undefined);
 });
 
+t.test("the amount due and its currency are read from a message's text; long or hostile captures are cut", async (t) => {
+  t.same(ATTRIBUTION.dueIn('Invoice INV-2026-11-01-ACC-000001\nAmount due: 1,234.56 USD\n'), { amount: '1,234.56', currency: 'USD' });
+  t.equal(ATTRIBUTION.dueIn('Amount due: 12.00\n'), undefined, 'the sample states the currency with every amount: without it, no match');
+  const amountOnly = new Attribution({ accountPatterns: [], amountPattern: 'due: ([0-9.]+)' });
+  t.same(amountOnly.dueIn('due: 5.00 EUR'), { amount: '5.00' }, 'one group: the amount alone');
+  const currencyFirst = new Attribution({ accountPatterns: [], amountPattern: '(?<currency>[€$£]|[A-Z]{3}) ?(?<amount>[0-9][0-9.,]*) due' });
+  t.same(currencyFirst.dueIn('Please pay € 5,00 due now'), { amount: '5,00', currency: '€' }, 'named groups in either order');
+  const optional = new Attribution({ accountPatterns: [], amountPattern: 'due: (?<amount>[0-9.]+)(?: (?<currency>[A-Z]+))?' });
+  t.same(optional.dueIn('due: 5.00'), { amount: '5.00' }, 'an optional currency that matched nothing is none');
+  t.same(optional.dueIn(`due: 5.00 ${'X'.repeat(100_000)}`), { amount: '5.00', currency: 'XXXXXXXX' }, 'a currency is cut to 8 characters');
+  t.same(optional.dueIn(`due: ${'9'.repeat(1000)}`)?.amount.length, 40, 'an amount is cut to 40 characters');
+});
+
 t.test('a charge keeps amount, invoice, last four and the names of its fields only', async (t) => {
   const facts = chargeFactsOf(
     JSON.stringify({ invoice: 'INV-2026-11-01-100042', amount_cents: 1999, currency: 'USD', card: { number: '4111111111111111', cvc: '123' }, token: 'tok_x' }),

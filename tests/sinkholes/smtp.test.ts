@@ -125,14 +125,14 @@ t.test('the amount a message states is read from its decoded text, whatever the 
   await transport.sendMail({ from, to: 'd@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000004', text: 'Your invoice is ready.\n' });
   const recorded = mails(sink.ledger);
   t.same(
-    recorded.map((m) => [m.to[0], m.amountStated]),
+    recorded.map((m) => [m.to[0], m.amountStated, m.currencyStated]),
     [
-      ['a@customer.example', '1,234.56'],
-      ['b@customer.example', '42.00'],
-      ['c@customer.example', '7.50'],
-      ['d@customer.example', undefined],
+      ['a@customer.example', '1,234.56', 'EUR'],
+      ['b@customer.example', '42.00', 'EUR'],
+      ['c@customer.example', '7.50', 'EUR'],
+      ['d@customer.example', undefined, undefined],
     ],
-    'quoted-printable, base64 and the text part beside a 200 KB attachment; none where the text states none',
+    'quoted-printable, base64 and the text part beside a 200 KB attachment, with the currency the sample adapter reads; none where the text states none',
   );
   t.notMatch(readFileSync(sink.ledger, 'utf8'), /Thank you|Grüße|Gr=C3=BC/, 'the body itself is not in the ledger');
 });

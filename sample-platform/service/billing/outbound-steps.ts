@@ -14,6 +14,8 @@ import type { BilledInvoice } from './account-biller.js';
 
 /** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`). */
 const DEFAULT_SENDER = 'noreply@billing-platform.invalid';
+/** The currency the `mail-wrong-currency` regression writes in the mail, whatever the platform bills in. */
+const WRONG_MAIL_CURRENCY = 'EUR';
 
 export interface OutboundSwitches {
   readonly emailInvoices: boolean;
@@ -139,7 +141,7 @@ export class OutboundSteps {
         await tx.run(S.insertEvent, now, 'warning', 'Invoices', 'Render', 'failed', invoice.accountId, `${invoice.invoiceNumber}: template field ServicePeriod not found; rendered without it`);
       });
     }
-    const total = formatCents(this.faults.has('mail-amount-before-tax') ? invoice.beforeTaxCents : invoice.totalCents, this.settings.currency);
+    const total = formatCents(this.faults.has('mail-amount-before-tax') ? invoice.beforeTaxCents : invoice.totalCents, this.faults.has('mail-wrong-currency') ? WRONG_MAIL_CURRENCY : this.settings.currency);
     const text =
       `Your invoice ${invoice.invoiceNumber} for account ${invoice.accountNumber} is ready.\n\n` +
       `Amount due: ${total}\nBill date: ${this.billDate}\n\nThank you for your business.\n`;
