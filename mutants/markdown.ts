@@ -9,6 +9,8 @@ export interface MutantRunFacts {
   readonly command: string;
   readonly finishedAt: string;
   readonly commit: string;
+  /** Files that differed from the commit when the run started: the code rehearsed was the working tree. */
+  readonly uncommitted: readonly string[];
   readonly accounts: number;
   readonly seed: number;
   readonly controlVerdict: string;
@@ -18,13 +20,19 @@ export function resultsSection(facts: MutantRunFacts, outcomes: readonly MutantO
   return [
     BEGIN_MARKER,
     '',
-    `\`${facts.command}\` on ${facts.finishedAt}, commit ${facts.commit}, sample of ${facts.accounts.toLocaleString('en-US')} accounts (seed ${facts.seed}).`,
+    `\`${facts.command}\` on ${facts.finishedAt}, commit ${facts.commit}${uncommittedNote(facts.uncommitted)}, sample of ${facts.accounts.toLocaleString('en-US')} accounts (seed ${facts.seed}).`,
     `Control run (the unchanged candidate): ${facts.controlVerdict}. ${tally(outcomes)}.`,
     '',
     markdownTable(outcomes),
     '',
     END_MARKER,
   ].join('\n');
+}
+
+function uncommittedNote(files: readonly string[]): string {
+  if (files.length === 0) return '';
+  const shown = files.slice(0, 5).map((f) => `\`${f}\``).join(', ');
+  return ` + uncommitted changes in ${files.length} file(s) (${shown}${files.length > 5 ? ', …' : ''})`;
 }
 
 /** Replaces the generated section of `file`, keeping the prose around it; appends it when absent. */

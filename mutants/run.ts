@@ -1,6 +1,5 @@
 // `npm run mutants`: rehearses every regression of the candidate in the catalogue and fails when one escapes.
 import { basename, join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { PROJECT_ROOT } from '../src/runtime/typescript-process.js';
 import { UserError } from '../src/errors.js';
@@ -8,6 +7,7 @@ import { loadMutantCatalogue, selectMutants } from './catalogue.js';
 import { runMutants } from './run-mutants.js';
 import { tally, textTable } from './table.js';
 import { resultsSection, writeResultsSection } from './markdown.js';
+import { sourceState } from '../bench/machine.js';
 
 function wholeNumber(value: string): number {
   const n = Number(value);
@@ -36,6 +36,8 @@ const options = program.opts<{ catalogue: string; only?: string[]; accounts: num
 try {
   const catalogue = loadMutantCatalogue(options.catalogue);
   const mutants = selectMutants(catalogue, options.only);
+  // The code rehearsed is the working tree when the run starts, which may differ from its commit.
+  const source = sourceState(PROJECT_ROOT);
   const run = await runMutants({
     catalogue,
     mutants,
@@ -50,9 +52,8 @@ try {
   } else {
     process.stdout.write(`${textTable(run.outcomes)}\n\n${tally(run.outcomes)}\n`);
     if (options.write) {
-      const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
       const command = ['npm run mutants', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-      const facts = { command, finishedAt: new Date().toISOString(), commit, accounts: options.accounts, seed: options.seed, controlVerdict: run.control.verdict };
+      const facts = { command, finishedAt: new Date().toISOString(), commit: source.commit.slice(0, 7), uncommitted: source.uncommitted, accounts: options.accounts, seed: options.seed, controlVerdict: run.control.verdict };
       writeResultsSection(resultsFile(options.catalogue), resultsSection(facts, run.outcomes));
     }
     if (run.outcomes.some((o) => o.status !== 'caught')) process.exitCode = 1;

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { loadMutantCatalogue, selectMutants, type Mutant } from '../../mutants/catalogue.js';
 import { controlHolds, judgeMutant } from '../../mutants/outcome.js';
 import { writeMutantPlan } from '../../mutants/mutant-plan.js';
-import { BEGIN_MARKER, END_MARKER, writeResultsSection } from '../../mutants/markdown.js';
+import { BEGIN_MARKER, END_MARKER, resultsSection, writeResultsSection } from '../../mutants/markdown.js';
 import { SAMPLE_ADAPTER } from '../helpers/sample-profile.js';
 
 const SAMPLE_PLATFORM_FAULTS = SAMPLE_ADAPTER.regressionSwitches?.switches ?? [];
@@ -91,4 +91,13 @@ t.test('the results section replaces only the generated part of docs/mutants.md'
   writeFileSync(file, '# Mutants\n');
   writeResultsSection(file, `${BEGIN_MARKER}\nfirst\n${END_MARKER}`);
   t.match(readFileSync(file, 'utf8'), /^# Mutants\n\n<!-- mutants:begin/);
+});
+
+t.test("the results section names the commit, and the files that differed from it when the run started", async (t) => {
+  const facts = { command: 'npm run mutants -- --write', finishedAt: '2026-12-04T18:00:00.000Z', commit: '8ab128e', accounts: 2000, seed: 42, controlVerdict: 'GO' };
+  t.match(resultsSection({ ...facts, uncommitted: [] }, []), /, commit 8ab128e, sample of 2,000 accounts/, 'a clean tree: the commit alone');
+  const changed = resultsSection({ ...facts, uncommitted: ['src/a.ts', 'src/b.ts'] }, []);
+  t.match(changed, /commit 8ab128e \+ uncommitted changes in 2 file\(s\) \(`src\/a\.ts`, `src\/b\.ts`\), sample of/, 'the working tree rehearsed is said to differ');
+  const many = resultsSection({ ...facts, uncommitted: Array.from({ length: 9 }, (_, i) => `f${i}.ts`) }, []);
+  t.match(many, /in 9 file\(s\) \(`f0\.ts`, `f1\.ts`, `f2\.ts`, `f3\.ts`, `f4\.ts`, …\)/, 'five named, the rest counted');
 });
