@@ -80,6 +80,8 @@ export async function migrateToRelease(db: PlatformDatabase, release: Release, f
     if (faults.has('staff-direct-grant-revoked')) await tx.run(S.revokeFirstDirectGrants);
     // A data fix aimed at one senior agent that lands on the first active read-only clerk instead.
     if (faults.has('staff-direct-grant-added')) await tx.run(S.grantRefundToFirstReadOnlyUser);
+    // A migration meant for a European installation that runs everywhere: the platform now bills in euros.
+    if (faults.has('currency-setting-migrated')) await tx.run(S.setCurrencyToEuro);
     // Update, else insert: an upsert both engines spell the same way.
     if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
   });

@@ -60,6 +60,7 @@ export const STATEMENTS = {
      SELECT (SELECT MIN(u.id) FROM staff_users u JOIN roles r ON r.id = u.role_id WHERE r.name = 'ReadOnly' AND u.active = 1), p.id
      FROM permissions p WHERE p.name = 'Payments.Refund'`,
   ),
+  setCurrencyToEuro: portable("UPDATE settings SET value = 'EUR' WHERE [key] = 'billing.currency'"),
   setRelease: portable("UPDATE platform_info SET value = ? WHERE [key] = 'release'"),
   addRelease: portable("INSERT INTO platform_info ([key], value) VALUES ('release', ?)"),
 

@@ -101,11 +101,20 @@ export async function checkMailRecorded(engine: DatabaseEngine, sent: OutboundRe
  * Every message that names an invoice of this bill run states the amount the invoice holds: a
  * customer told to pay another amount than the invoice says (tax left out, a discount applied
  * twice, cents shown as units) is a regression no database comparison sees. Where the adapter's
- * pattern reads the currency too and its `billingCurrency` says which currency the copy bills in,
- * every message must state that currency: the right figure in another currency is another bill. Read
- * only where the adapter declares how a message states its amount (`outbound.amountPattern`).
+ * pattern reads the currency too and its `billingCurrency` says which currency production bills in
+ * (read from `production`, so that a release that rewrites the copy's setting does not set its own
+ * yardstick), every message must state that currency: the right figure in another currency is
+ * another bill. Read only where the adapter declares how a message states its amount
+ * (`outbound.amountPattern`).
  */
-export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRecord, billDate: string, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
+export async function checkMailAmounts(
+  engine: DatabaseEngine,
+  sent: OutboundRecord,
+  billDate: string,
+  mailEnabled: boolean,
+  profile: Profile,
+  production: DatabaseEngine = engine,
+): Promise<CheckResult> {
   const base = { id: 'ledger-mail-amounts', title: 'Every mailed invoice states the amount the invoice holds' };
   if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
   const pattern = profile.adapter.outbound.amountPattern;
@@ -114,9 +123,9 @@ export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRec
   }
   const unconfigured = notConfigured(profile, base, ['billedInvoices']);
   if (unconfigured !== undefined) return unconfigured;
-  // The currency every message must state: the copy's billing currency, where the pattern reads one and the adapter says which.
+  // The currency every message must state: production's billing currency, where the pattern reads one and the adapter says which.
   const readsCurrency = amountPatternReadsCurrency(pattern);
-  const currency = readsCurrency && profile.has('billingCurrency') ? (await profile.query(engine, 'billingCurrency', {}))[0]?.currency?.trim().toUpperCase() || undefined : undefined;
+  const currency = readsCurrency && profile.has('billingCurrency') ? (await profile.query(production, 'billingCurrency', {}))[0]?.currency?.trim().toUpperCase() || undefined : undefined;
   const log = new DifferenceLog();
   let mailed = 0;
   let currencies = 0;
@@ -143,7 +152,7 @@ export async function checkMailAmounts(engine: DatabaseEngine, sent: OutboundRec
     currency !== undefined
       ? ` and the billing currency, ${currency}`
       : readsCurrency
-        ? `; the currency each states is not judged: ${profile.has('billingCurrency') ? 'the copy names no billing currency (`billingCurrency` returned none)' : `the adapter ${profile.adapter.file} declares no \`billingCurrency\``}`
+        ? `; the currency each states is not judged: ${profile.has('billingCurrency') ? 'production names no billing currency (`billingCurrency` returned none)' : `the adapter ${profile.adapter.file} declares no \`billingCurrency\``}`
         : '';
   return log.result(base, `${mailed} mailed invoice(s) of this bill run, each message stating the invoice's total${currencyNote}`, [{ 'mailed invoices': mailed, ...(currency !== undefined ? { 'billing currency': currency, 'currencies compared': currencies } : {}) }]);
 }

@@ -56,7 +56,7 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
   const consistency = [
     await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate, profile),
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
-    await checkMailAmounts(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
+    await checkMailAmounts(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile, inputs.production),
     await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];

@@ -49,8 +49,9 @@ export class Attribution {
     // A pattern that reads the currency names both groups (the adapter's loader checks it).
     const amount = match?.groups !== undefined && 'amount' in match.groups ? match.groups['amount'] : match?.[1];
     if (match === null || match === undefined || amount === undefined) return undefined;
+    const stated = amount.trim().slice(0, MAX_AMOUNT_CHARS);
     const currency = match.groups?.['currency']?.trim().slice(0, MAX_CURRENCY_CHARS);
-    return currency === undefined || currency === '' ? { amount: amount.trim().slice(0, MAX_AMOUNT_CHARS) } : { amount: amount.trim().slice(0, MAX_AMOUNT_CHARS), currency };
+    return currency === undefined || currency === '' ? { amount: stated } : { amount: stated, currency };
   }
 
   invoiceIn(text: string): string | undefined {

@@ -176,7 +176,7 @@ t.test('every message states the billing currency with its amount, where the ada
 
   const unset = await check([stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
   t.equal(unset.status, 'passed', 'no billing currency in the copy: amounts alone are judged');
-  t.match(unset.summary, /the currency each states is not judged: the copy names no billing currency/, 'and the summary says so');
+  t.match(unset.summary, /the currency each states is not judged: production names no billing currency/, 'and the summary says so');
 
   run(path, "INSERT INTO settings (key, value) VALUES ('billing.currency', 'usd')");
   const fine = await check([stating('ACC-000001', '10.00', 'USD'), stating('ACC-000002', '20.00', 'usd')]);
@@ -199,6 +199,14 @@ t.test('every message states the billing currency with its amount, where the ada
   const wrongBoth = await check([stating('ACC-000001', '9.00', 'EUR'), stating('ACC-000002', '20.00', 'USD')]);
   t.match(wrongBoth.summary, /amount in the mail differs from the invoice/, 'amount and currency both wrong: both named');
   t.match(wrongBoth.summary, /currency in the mail differs from the billing currency/);
+
+  const migratedPath = billedDatabase(t);
+  run(migratedPath, "INSERT INTO settings (key, value) VALUES ('billing.currency', 'EUR')");
+  const migrated = SqliteEngine.open(migratedPath, { readonly: true });
+  t.teardown(() => migrated.close());
+  const euroCopy = await checkMailAmounts(migrated, await recordOf(migrated, [stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'EUR')]), BILL_DATE, true, profile, engine);
+  t.equal(euroCopy.status, 'failed', "a release that rewrote the copy's currency to EUR and mails EUR: judged by production's USD");
+  t.match(euroCopy.summary, /2 currency in the mail differs from the billing currency/);
 
   const amountOnly = new Profile({ ...SAMPLE_ADAPTER, outbound: { ...SAMPLE_ADAPTER.outbound, amountPattern: 'Amount due: (-?[0-9][0-9,]*\\.[0-9]{2})' } });
   const unread = await check([stating('ACC-000001', '10.00', 'EUR'), stating('ACC-000002', '20.00', 'EUR')], amountOnly);

@@ -41,6 +41,7 @@ export const MAIL_SWITCHES: readonly SwitchCase[] = [
   },
   { fault: 'mail-amount-before-tax', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /amount in the mail differs from the invoice/ }] },
   { fault: 'mail-wrong-currency', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
+  { fault: 'currency-setting-migrated', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
   { fault: 'mail-from-default-sender', failing: [{ check: 'ledger-mail-sender', summary: /came from noreply@billing-platform\.invalid, not from/ }] },
 ];
 
