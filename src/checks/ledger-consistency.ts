@@ -28,10 +28,7 @@ export async function comparePaymentsRecorded(sent: OutboundRecord, recordedPaym
   const invoices = new StringIds();
   const accounts = new StringIds();
   const approved = new AmountsByInvoice(invoices, accounts);
-  for (const id of sent.chargedInvoiceIds()) {
-    const invoice = sent.keys.invoices.get(id);
-    for (const charge of sent.chargesOfId(id)) if (charge.approved) approved.add(invoice, charge.account, charge.amountCents ?? Number.NaN);
-  }
+  sent.forEachApprovedCharge((invoice, account, amountCents) => approved.add(invoice, account, amountCents));
   const recorded = new AmountsByInvoice(invoices, accounts);
   for await (const row of recordedPayments) recorded.add(row.invoice_number, row.account_number, row.amount);
   const log = new DifferenceLog();
