@@ -180,24 +180,25 @@ export class MaskedHashes {
 const SEVERAL = 0x7ffffffe;
 
 /**
- * Reads what the masker wrote for every production contact: its address in production, by
- * contact id, and the same contact's address in the rehearsal copy (see `maskedRecipients`).
+ * Reads what the masker wrote for every production contact: its address in production and the
+ * same contact's address in the rehearsal copy (see `maskedRecipients`), both read in contact id
+ * order and joined as they stream: a table of production's contacts by id cost 60–80 MB at a
+ * million accounts.
  */
 export async function maskedHashes(rehearsal: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<MaskedHashes> {
   const masked = new MaskedHashes();
   if (!profile.has('contactEmails')) return masked;
-  const rowOf = new IntegerMap();
-  const address1 = new IntColumn();
-  const address2 = new IntColumn();
-  for await (const row of profile.stream(production, 'contactEmails', {})) {
-    const [x, y] = hashPair(row.email.toLowerCase());
-    const at = address1.push(x);
-    address2.push(y);
-    rowOf.set(Number(row.contact_id), at);
-  }
-  for await (const row of profile.stream(rehearsal, 'contactEmails', {})) {
-    const at = rowOf.get(Number(row.contact_id));
-    if (at >= 0) masked.add([address1.get(at), address2.get(at)], hashPair(row.email.toLowerCase()));
+  const copies = profile.stream(rehearsal, 'contactEmails', {})[Symbol.asyncIterator]();
+  try {
+    let copy = await copies.next();
+    for await (const row of profile.stream(production, 'contactEmails', {})) {
+      const id = Number(row.contact_id);
+      while (!copy.done && Number(copy.value.contact_id) < id) copy = await copies.next();
+      if (copy.done) break;
+      if (Number(copy.value.contact_id) === id) masked.add(hashPair(row.email.toLowerCase()), hashPair(copy.value.email.toLowerCase()));
+    }
+  } finally {
+    await copies.return?.();
   }
   return masked;
 }
