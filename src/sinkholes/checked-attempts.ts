@@ -1,56 +1,81 @@
 import type { LedgerEntry, PaymentEntry } from './ledger.js';
+import { IntColumn, NumberColumn, StringColumn, StringIds } from '../compact/columns.js';
+
+const APPROVED = 1;
+const HAS_INVOICE = 2;
+const HAS_ACCOUNT = 4;
+/** The host's index is kept in the flags above these bits. */
+const HOST_SHIFT = 3;
 
 /**
- * The payment attempts of the ledger, reduced to what the payments check reads and kept as
- * columns (one index per attempt, in ledger order). At a million accounts a run makes about
- * 280,000 charges: as whole entry objects (destination, peer, transaction id) they held some
- * 500 bytes each; here about 120 (two short strings and three numbers).
+ * The payment attempts of the ledger, reduced to what the payments check reads and kept in columns
+ * (one index per attempt, in ledger order; see src/compact/columns.ts). At a million accounts a
+ * run makes about 300,000 charges, held from the bill run to the end of verify: as arrays of the
+ * ledger's strings they were tens of MB of the heap; here about 40 bytes an attempt outside it.
  */
 export class PaymentAttempts {
-  private readonly invoices: (string | undefined)[] = [];
-  private readonly accounts: (string | undefined)[] = [];
-  /** NaN where the request named no amount, so the column stays an unboxed array of doubles. */
-  private readonly amounts: number[] = [];
-  /** 1 approved, 0 declined. */
-  private readonly approvals: number[] = [];
-  /** Index into `hosts`: a run reaches a handful of gateway hosts, each named once. */
-  private readonly hostIndex: number[] = [];
+  private readonly invoices = new StringColumn();
+  private readonly accounts = new StringColumn();
+  /** NaN where the request named no amount. */
+  private readonly amounts = new NumberColumn();
+  /** APPROVED, HAS_INVOICE, HAS_ACCOUNT, and the index into `hosts` shifted by HOST_SHIFT. */
+  private readonly flags = new IntColumn();
+  /** A run reaches a handful of gateway hosts, each named once. */
   private readonly hosts: string[] = [];
 
   get length(): number {
-    return this.invoices.length;
+    return this.flags.length;
   }
 
   add(entry: PaymentEntry): void {
     let host = this.hosts.indexOf(entry.destination.host);
     if (host === -1) host = this.hosts.push(entry.destination.host) - 1;
-    this.invoices.push(entry.invoice);
-    this.accounts.push(entry.account);
+    this.invoices.push(entry.invoice ?? '');
+    this.accounts.push(entry.account ?? '');
     this.amounts.push(entry.amountCents ?? Number.NaN);
-    this.approvals.push(entry.approved ? 1 : 0);
-    this.hostIndex.push(host);
+    this.flags.push((host << HOST_SHIFT) | (entry.approved ? APPROVED : 0) | (entry.invoice !== undefined ? HAS_INVOICE : 0) | (entry.account !== undefined ? HAS_ACCOUNT : 0));
   }
 
   invoice(i: number): string | undefined {
-    return this.invoices[i];
+    return this.flags.get(i) & HAS_INVOICE ? this.invoices.get(i) : undefined;
   }
 
   account(i: number): string | undefined {
-    return this.accounts[i];
+    return this.flags.get(i) & HAS_ACCOUNT ? this.accounts.get(i) : undefined;
   }
 
   amountCents(i: number): number | undefined {
-    const amount = this.amounts[i];
-    return amount === undefined || Number.isNaN(amount) ? undefined : amount;
+    const amount = this.amounts.get(i);
+    return Number.isNaN(amount) ? undefined : amount;
   }
 
   approved(i: number): boolean {
-    return this.approvals[i] === 1;
+    return (this.flags.get(i) & APPROVED) !== 0;
   }
 
   host(i: number): string | undefined {
-    const host = this.hostIndex[i];
-    return host === undefined ? undefined : this.hosts[host];
+    return this.hosts[this.flags.get(i) >>> HOST_SHIFT];
+  }
+}
+
+/** Accounts that reached a switch, each once, first seen first: a set read by `size`, `has` and in order. */
+export class ProvisionedAccounts implements Iterable<string> {
+  private readonly ids = new StringIds();
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  add(account: string): void {
+    this.ids.intern(account);
+  }
+
+  has(account: string): boolean {
+    return this.ids.find(account) >= 0;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let id = 0; id < this.ids.size; id++) yield this.ids.get(id);
   }
 }
 
@@ -61,7 +86,7 @@ export class PaymentAttempts {
  */
 export class CheckedAttempts {
   readonly payments = new PaymentAttempts();
-  readonly provisionedAccounts = new Set<string>();
+  readonly provisionedAccounts = new ProvisionedAccounts();
   private provisioningCount = 0;
 
   get provisioningAttempts(): number {

@@ -69,6 +69,28 @@ t.test('the checked attempts keep every field the checks read, in ledger order',
   t.equal(attempts.provisioningAttempts, 4, 'every switch connection counted, attributed or not');
 });
 
+t.test('payment attempts and provisioned accounts read back exactly from their columns, past a column page and with hostile values', async (t) => {
+  // A column page holds 65,536 values: 70,000 attempts cross one.
+  const entries: LedgerEntry[] = [];
+  for (let n = 0; n < 70_000; n++) entries.push(payment({ host: n % 2 === 0 ? 'api.stripe.com' : 'api.authorize.net', account: `ACC-${n}`, invoice: `INV-${n}`, amountCents: n, approved: n % 3 === 0 }));
+  entries.push(payment({ account: '', invoice: '', amountCents: -5 }));
+  entries.push(payment({ account: "Ünïcødé-账户-\u{1F4B3}", invoice: "INV'; DROP TABLE invoices; --", amountCents: 1.5 }));
+  entries.push(payment({ account: 'ACC-LONG', invoice: 'I'.repeat(2_000_000), amountCents: 7 }));
+  for (const account of ['ACC-9', 'ACC-9', '', 'Ünïcødé', 'ACC-1']) entries.push(provisioning(account));
+  const attempts = checkedAttempts(entries);
+  const { payments } = attempts;
+  t.equal(payments.length, 70_003);
+  t.same([payments.invoice(69_999), payments.account(69_999), payments.amountCents(69_999), payments.approved(69_999), payments.host(69_999)], ['INV-69999', 'ACC-69999', 69_999, true, 'api.authorize.net']);
+  t.same([payments.invoice(69_001), payments.approved(69_001), payments.host(69_001)], ['INV-69001', false, 'api.authorize.net']);
+  t.same([payments.invoice(70_000), payments.account(70_000), payments.amountCents(70_000)], ['', '', -5], 'an empty invoice or account is not "none"');
+  t.same([payments.invoice(70_001), payments.account(70_001), payments.amountCents(70_001)], ["INV'; DROP TABLE invoices; --", "Ünïcødé-账户-\u{1F4B3}", 1.5]);
+  t.equal(payments.invoice(70_002)?.length, 2_000_000, 'a string longer than a column page');
+  t.same([...attempts.provisionedAccounts], ['ACC-9', '', 'Ünïcødé', 'ACC-1']);
+  t.ok(attempts.provisionedAccounts.has('Ünïcødé'));
+  t.notOk(attempts.provisionedAccounts.has('ACC-2'));
+  t.equal(attempts.provisionedAccounts.size, 4);
+});
+
 t.test('the summary itemises the first accounts seen and counts every account exactly', async (t) => {
   const summarizer = new LedgerSummarizer();
   const accounts = MAX_ACCOUNTS_IN_SUMMARY + 5;
