@@ -17,12 +17,13 @@ import { Profile } from '../src/platform/profile.js';
 import { checkOutbound } from '../src/checks/outbound.js';
 import { openProductionResult } from '../src/engine/run-databases.js';
 import { beforeBillRunPath, maskedProductionPath } from '../src/differential/masked-production.js';
-import { readLedgers, scanEveryTable } from './verify.js';
+import { runWorker } from './worker-process.js';
+import type { FloorsInput, FloorsOutput, VerifyFloors } from './floors-worker.js';
 import { destroyRun } from '../src/stages/destroy.js';
 import { writeReportFiles } from '../src/report/write.js';
 import { ownPeakKb, resetOwnPeak } from './process-memory.js';
 import { timeEmptyNamespace, timePlainCopy, warmPageCache } from './baselines.js';
-import { sanitizeBaseline, seconds, verifyBaseline } from './stage-baselines.js';
+import { seconds } from './stage-baselines.js';
 import { assembleReport } from '../src/report/assemble.js';
 import type { StageFigures } from './results.js';
 import { median } from './median.js';
@@ -90,6 +91,8 @@ const input = JSON.parse(process.argv[2] ?? '{}') as WorkerInput;
 const plan = loadPlan(input.planFile);
 const run = createRunFolder(plan.report.dir, plan.file);
 const ctx: RunContext = { plan, run, progress: periodicCounters(), checks: [] };
+/** Where the floors worker writes what it measured (beside this worker's own figures). */
+const floorsFile = `${input.resultFile}.floors.json`;
 const figures: StageFigures[] = [];
 
 type Baseline = StageFigures['baseline'];
@@ -181,7 +184,7 @@ async function rehearse(): Promise<string> {
     }),
   );
 
-  const sanitizeFloor = await sanitizeBaseline(files.snapshot, run.workDir);
+  const sanitizeFloor = (await floorsApart({ kind: 'sanitize', resultFile: floorsFile, snapshot: files.snapshot, workDir: run.workDir })).sanitize!;
   // The goal judges the stage's own masking (its rules' UPDATEs, batched as it runs them); the
   // rest of the stage is the PII proof, the fake-value tables and the rule checks.
   await measure('sanitize', stage(sanitize), sanitizeFloor.baseline, sanitizeFloor.notes, () => ({
@@ -195,8 +198,18 @@ async function rehearse(): Promise<string> {
   // Verify compares three ways, so its floor is one read of all it compares: both result tables
   // (the production diff), every table of the three databases (the state differential) and both
   // ledgers (the outbound checks), each read once unmeasured first, as its comparison will be.
-  const verifyFloor = await verifyBaseline(run.state.databasePath!, files.productionResult, plan.billRun.date);
-  const floors = differentialFloors();
+  const floors = (
+    await floorsApart({
+      kind: 'verify',
+      resultFile: floorsFile,
+      billed: run.state.databasePath!,
+      productionResult: files.productionResult,
+      billDate: plan.billRun.date,
+      databases: [run.state.databasePath!, beforeBillRunPath(run.workDir), maskedProductionPath(run.workDir)],
+      ledgers: [ctx.ledger?.file, plan.productionResult.ledger],
+    })
+  ).verify!;
+  const verifyFloor = floors.production;
   const verifyFloorMs = verifyFloor.baseline.ms + floors.scanMs + floors.readMs;
   const floorNote = `its floor: ${verifyFloor.baseline.name} ${seconds(verifyFloor.baseline.ms)} s + full scan of every table of the three databases ${seconds(floors.scanMs)} s + one read of both ledgers ${seconds(floors.readMs)} s`;
   await measure('verify', stage(verify), { name: 'one read of all it compares (result tables, the three databases, both ledgers)', ms: verifyFloorMs }, [...verifyFloor.notes, floorNote]);
@@ -223,26 +236,19 @@ async function rehearse(): Promise<string> {
   return verdict;
 }
 
-interface DifferentialFloors {
-  /** Every table of the billed copy, the copy before the bill run and production's masked result, read once. */
-  readonly scanMs: number;
-  /** Both ledgers read and every line parsed once. */
-  readonly readMs: number;
-}
-
-/** The differentials' floors, each measured after a first pass warmed the page cache. */
-function differentialFloors(): DifferentialFloors {
-  if (run.state.databasePath === undefined) throw new Error('the differentials need the billed copy');
-  const databases = [run.state.databasePath, beforeBillRunPath(run.workDir), maskedProductionPath(run.workDir)];
-  scanEveryTable(databases);
-  const scanMs = scanEveryTable(databases);
-  const ledgers = [ctx.ledger?.file, plan.productionResult.ledger];
-  readLedgers(ledgers);
-  return { scanMs, readMs: readLedgers(ledgers) };
+/**
+ * The floors of sanitize and verify, measured in a process of their own so that what their reads
+ * leave behind is not counted in this process's peak; a floor that fails fails the bench.
+ */
+async function floorsApart(input: FloorsInput): Promise<FloorsOutput> {
+  const output = await runWorker<FloorsOutput>('bench/floors-worker.ts', input, join(run.workDir, 'floors-runs'), { error: 'the floors worker wrote nothing' });
+  rmSync(input.resultFile, { force: true });
+  if (output.error !== undefined) throw new Error(`measuring the ${input.kind} floor failed: ${output.error}`);
+  return output;
 }
 
 /** The two differentials once more on their own (verify ran them among the other checks), each against its floor. */
-async function measureDifferentials({ scanMs, readMs }: DifferentialFloors): Promise<void> {
+async function measureDifferentials({ scanMs, readMs }: VerifyFloors): Promise<void> {
   const engine = ctx.engine;
   if (engine === undefined || run.state.databasePath === undefined) throw new Error('the differentials need the billed copy');
   const production = await openProductionResult(plan);
