@@ -229,6 +229,15 @@ export class StringIds extends StringColumn {
     return (this.slots[this.slotOf(value, hashOf(value))] as number) - 1;
   }
 
+  has(value: string): boolean {
+    return this.find(value) >= 0;
+  }
+
+  /** Every string, in the order first seen (by id). */
+  *[Symbol.iterator](): Iterator<string> {
+    for (let id = 0; id < this.size; id++) yield this.get(id);
+  }
+
   private slotOf(value: string, hash: number): number {
     const mask = this.slots.length - 1;
     const low = hash & 0xff;

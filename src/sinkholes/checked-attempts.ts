@@ -58,27 +58,6 @@ export class PaymentAttempts {
   }
 }
 
-/** Accounts that reached a switch, each once, first seen first: a set read by `size`, `has` and in order. */
-export class ProvisionedAccounts implements Iterable<string> {
-  private readonly ids = new StringIds();
-
-  get size(): number {
-    return this.ids.size;
-  }
-
-  add(account: string): void {
-    this.ids.intern(account);
-  }
-
-  has(account: string): boolean {
-    return this.ids.find(account) >= 0;
-  }
-
-  *[Symbol.iterator](): Iterator<string> {
-    for (let id = 0; id < this.ids.size; id++) yield this.ids.get(id);
-  }
-}
-
 /**
  * What the payments and provisioning checks compare, collected one ledger entry at a time.
  * Provisioning keeps only what its check asks: which accounts reached a switch (first seen
@@ -86,7 +65,8 @@ export class ProvisionedAccounts implements Iterable<string> {
  */
 export class CheckedAttempts {
   readonly payments = new PaymentAttempts();
-  readonly provisionedAccounts = new ProvisionedAccounts();
+  /** Accounts that reached a switch, each once, first seen first. */
+  readonly provisionedAccounts = new StringIds();
   private provisioningCount = 0;
 
   get provisioningAttempts(): number {
@@ -98,7 +78,7 @@ export class CheckedAttempts {
       this.payments.add(entry);
     } else if (entry.kind === 'provisioning') {
       this.provisioningCount++;
-      if (entry.account !== undefined) this.provisionedAccounts.add(entry.account);
+      if (entry.account !== undefined) this.provisionedAccounts.intern(entry.account);
     }
   }
 }

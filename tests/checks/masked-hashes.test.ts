@@ -14,7 +14,7 @@ import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 type Edit = (db: Database.Database) => void;
 
 /** Production's result and the copy as two tiny sample databases, each edited first, opened read-only. */
-async function twoDatabases(t: Test, edit: { production?: Edit; copy?: Edit }): Promise<{ production: SqliteEngine; copy: SqliteEngine }> {
+function twoDatabases(t: Test, edit: { production?: Edit; copy?: Edit }): { production: SqliteEngine; copy: SqliteEngine } {
   const open = (change: Edit | undefined): SqliteEngine => {
     const tiny = makeTinyDatabase();
     t.teardown(() => tiny.cleanup());
@@ -39,7 +39,7 @@ function contacts(first: string, rows: readonly [number, string][], drop: readon
 }
 
 t.test("each production address maps to the masked address of the same contact id, and to nothing where the copy lacks the contact or masked it two ways", async (t) => {
-  const { production, copy } = await twoDatabases(t, {
+  const { production, copy } = twoDatabases(t, {
     production: contacts('ada@analytical.example', [[5, 'Grace@Navy.example'], [8, 'bob@x.example'], [9, 'bob@x.example'], [20, 'zed@x.example']]),
     // Contact 2 is gone from the copy; 3 and 12 exist only there; the copy's contacts end at 12.
     copy: contacts('m1@rehearsal.invalid', [[3, 'extra@rehearsal.invalid'], [5, 'M5@Rehearsal.invalid'], [8, 'm8@rehearsal.invalid'], [9, 'm9@rehearsal.invalid'], [12, 'late@rehearsal.invalid']], [2]),
@@ -57,7 +57,7 @@ t.test("each production address maps to the masked address of the same contact i
 });
 
 t.test('a copy with no contacts gives production no masked form, and production with none leaves the copy\'s read closed', async (t) => {
-  const { production, copy } = await twoDatabases(t, { copy: (db) => db.exec('DELETE FROM contacts') });
+  const { production, copy } = twoDatabases(t, { copy: (db) => db.exec('DELETE FROM contacts') });
   t.equal((await maskedHashes(copy, production, profile)).formOf('ada@analytical.example'), undefined);
   // The sides swapped: production's result has no contacts, the copy two.
   t.equal((await maskedHashes(production, copy, profile)).formOf('ada@analytical.example'), undefined);
