@@ -27,6 +27,7 @@ import { seconds } from './stage-baselines.js';
 import { assembleReport } from '../src/report/assemble.js';
 import type { StageFigures } from './results.js';
 import { median } from './median.js';
+import { collectGarbageNow } from '../src/runtime/full-collection.js';
 
 export interface WorkerInput {
   readonly planFile: string;
@@ -268,6 +269,8 @@ async function measureDifferentials({ scanMs, readMs }: VerifyFloors): Promise<v
       if (failed.length > 0) throw new Error(`outbound checks failed on the unchanged candidate: ${failed.join(', ')}`);
       return results.map((r) => `${r.id} ${r.status}`).join(', ');
     }, { name: 'one read of both ledgers', ms: readMs });
+    // As verify does after its outbound checks: their records, dead now, are not the report's.
+    collectGarbageNow();
   } finally {
     await production.close();
   }
