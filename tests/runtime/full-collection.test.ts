@@ -10,10 +10,12 @@ const MB = 1024 * 1024;
  */
 function allocateAndDrop(megabytes: number): number {
   const array = new Uint8Array(megabytes * MB).fill(1);
-  return process.memoryUsage().arrayBuffers + (array[0] as number) - 1;
+  const held = process.memoryUsage().arrayBuffers;
+  // Read after the measurement, so the array is still alive when it is taken.
+  return array.length > 0 ? held : 0;
 }
 
-/** V8 frees a collected array's memory on a background thread: polled, with a deadline. */
+/** V8 may free a collected array's memory on a background thread after the collection: polled, with a deadline. */
 async function arrayBuffersFellTo(limit: number, deadlineMs = 5000): Promise<number> {
   const until = Date.now() + deadlineMs;
   let now = process.memoryUsage().arrayBuffers;
