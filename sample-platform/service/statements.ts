@@ -117,6 +117,8 @@ export const STATEMENTS = {
     sqlite: 'SELECT email FROM contacts WHERE account_id = ? AND email IS NOT NULL ORDER BY is_primary ASC, id LIMIT 1',
     tsql: 'SELECT TOP (1) email FROM contacts WHERE account_id = @p0 AND email IS NOT NULL ORDER BY is_primary ASC, id',
   },
+  /** The `mail-contact-overwritten` fault: the address mailed is written over the account's primary contact's. */
+  overwritePrimaryEmail: portable('UPDATE contacts SET email = ? WHERE account_id = ? AND is_primary = 1'),
   defaultPaymentMethod: {
     sqlite: `SELECT kind, processor, card_token, card_last4, card_expiry, bank_routing_number FROM payment_methods
      WHERE account_id = ? AND is_default = 1 ORDER BY id LIMIT 1`,

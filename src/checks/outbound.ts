@@ -17,6 +17,13 @@ import type { ExplainOutbound } from './outbound-differences.js';
 export interface OutboundInputs {
   readonly rehearsal: DatabaseEngine;
   readonly production: DatabaseEngine;
+  /**
+   * The copy as sanitize left it, before the bill run: where the masked form of each production
+   * contact's address is read. The billed copy would also hold what the bill run wrote over a
+   * contact, and mail sent to that address would then look like production's. Without it, the
+   * billed copy.
+   */
+  readonly beforeBillRun?: DatabaseEngine;
   /** The sandbox's ledger and when the bill run started (entries before it are probes). */
   readonly rehearsalLedger: string | undefined;
   readonly since: string | undefined;
@@ -60,8 +67,9 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
     await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
-  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(inputs.rehearsal, inputs.production, profile) });
-  const masked = (production: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(inputs.rehearsal, inputs.production, production, profile);
+  const sanitized = inputs.beforeBillRun ?? inputs.rehearsal;
+  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(sanitized, inputs.production, profile) });
+  const masked = (production: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(sanitized, inputs.production, production, profile);
   return [
     await checkOutboundMailFolded({ rehearsal: sent, production: productionSent, fold }, { rehearsal: readRehearsal, production: readProduction, masked }, configuration.emailInvoices, explainWith(inputs.releaseNotes, 'mail')),
     await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay, explainWith(inputs.releaseNotes, 'payments')),

@@ -1,4 +1,4 @@
-import { currentSqlServerCopy, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
+import { currentSqlServerCopy, openCopyBeforeBillRun, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction, type DifferingAccountsSource } from '../checks/production-diff.js';
@@ -61,7 +61,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkStaffUsers(engine, production, profile, keyedHashMask(maskingSecret(plan.sanitize.secretEnv)), staffExpectations));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile, plan.platform.adapter.externalWarnings));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(...(await checkOutbound({ ...outboundInputs(ctx, engine, production, profile), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) })));
+    ctx.checks.push(...(await withCopyBeforeBillRun(ctx, async (beforeBillRun) => checkOutbound({ ...outboundInputs(ctx, engine, production, profile, beforeBillRun), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) }))));
     // What the bill run sent was held in typed arrays (165 MB at a million accounts), dead now; the
     // state differential's SQLite pages would otherwise stack on top of them.
     collectGarbageNow();
@@ -109,11 +109,22 @@ function differingAccountsSource(ctx: RunContext, engine: DatabaseEngine, profil
   return undefined;
 }
 
+/** Runs `use` with the run's copy as it was before the bill run (undefined when the run has none), closed afterwards. */
+export async function withCopyBeforeBillRun<T>(ctx: RunContext, use: (beforeBillRun: DatabaseEngine | undefined) => Promise<T>): Promise<T> {
+  const beforeBillRun = await openCopyBeforeBillRun(ctx.plan, ctx.run.state, beforeBillRunPath(ctx.run.workDir));
+  try {
+    return await use(beforeBillRun);
+  } finally {
+    await beforeBillRun?.close();
+  }
+}
+
 /** What the outbound checks compare: this run's ledger and database against production's. */
-export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): OutboundInputs {
+export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, beforeBillRun?: DatabaseEngine): OutboundInputs {
   return {
     rehearsal: engine,
     production,
+    ...(beforeBillRun !== undefined ? { beforeBillRun } : {}),
     rehearsalLedger: ctx.ledger?.file,
     since: ctx.run.state.billRunStartedAt,
     productionLedger: ctx.plan.productionResult.ledger,

@@ -24,6 +24,8 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
 export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-fixed-address', account: 'ACC-000001', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   { fault: 'mail-wrong-contact', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
+  // The masked forms come from the copy before the bill run: read after it, the overwritten address would look like production's.
+  { fault: 'mail-contact-overwritten', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   {
     fault: 'mail-tax-exempt-skipped',
     failing: [

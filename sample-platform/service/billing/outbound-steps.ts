@@ -117,10 +117,16 @@ export class OutboundSteps {
       });
       return [];
     }
-    const contact = await tx.get<{ email: string }>(this.faults.has('mail-wrong-contact') ? S.secondaryFirstEmail : S.primaryEmail, invoice.accountId);
+    const secondaryFirst = this.faults.has('mail-wrong-contact') || this.faults.has('mail-contact-overwritten');
+    const contact = await tx.get<{ email: string }>(secondaryFirst ? S.secondaryFirstEmail : S.primaryEmail, invoice.accountId);
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
+    }
+    if (this.faults.has('mail-contact-overwritten')) {
+      writes.push(async (tx) => {
+        await tx.run(S.overwritePrimaryEmail, contact.email, invoice.accountId);
+      });
     }
     // A data-only warning filed under the mail kind: the invoice is still mailed, only the log differs.
     if (this.faults.has('missing-email-warnings-few') && this.extraMissingEmailWarnings < EXTRA_MISSING_EMAIL_WARNINGS) {
