@@ -3,9 +3,8 @@ import { sql } from '../sql/fragment.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { conceptDefinition } from './concepts.js';
-import type { Profile } from './profile.js';
+import { offsetOf, type Profile } from './profile.js';
 import type { LocatedQuery } from './types.js';
-import escapeStringRegexp from 'escape-string-regexp';
 
 /** Parameter values of the right shape: a dry run only compiles, so no row has to match them. */
 export const SAMPLE_PARAMETERS = { billDate: '2000-01-01', billMonth: '2000-01', since: '2000-01-01T00:00:00.000Z' };
@@ -61,9 +60,3 @@ async function columnsOf(engine: DatabaseEngine, profile: Profile, query: Locate
   return Object.keys(conceptDefinition(query.concept).columns);
 }
 
-/** Where `name` first appears in the query, to point the error at it; else the query's start. */
-function offsetOf(query: LocatedQuery, name: string | undefined): number {
-  if (name === undefined) return 0;
-  const at = query.template.text.search(new RegExp(`\\b${escapeStringRegexp(name)}\\b`));
-  return Math.max(0, at);
-}

@@ -4,6 +4,8 @@ import type { DatabaseEngine, Row } from '../engine/types.js';
 import { columnSpec, conceptDefinition, type ColumnType, type ConceptName, type Parameters } from './concepts.js';
 import type { ConceptRows } from './rows.js';
 import type { LocatedQuery, PlatformAdapter } from './types.js';
+import { ConfigError } from '../errors.js';
+import escapeStringRegexp from 'escape-string-regexp';
 
 /** A concept the adapter does not define: its check says "not configured for this platform". */
 export class ConceptNotConfigured extends Error {
@@ -72,12 +74,52 @@ export class Profile {
   async query<C extends ConceptName>(engine: DatabaseEngine, concept: C, parameters: Parameters, options: ReadOptions = {}): Promise<ConceptRows[C][]> {
     const rows = await engine.query(this.fragment(concept, engine.dialect, parameters, options));
     const normalize = normalizer(concept);
-    return rows.map((row) => normalize(row) as ConceptRows[C]);
+    try {
+      return rows.map((row) => normalize(row) as ConceptRows[C]);
+    } catch (error) {
+      throw this.located(error, concept, engine.dialect);
+    }
   }
 
   async *stream<C extends ConceptName>(engine: DatabaseEngine, concept: C, parameters: Parameters, options: ReadOptions = {}): AsyncIterable<ConceptRows[C]> {
     const normalize = normalizer(concept);
-    for await (const row of engine.stream(this.fragment(concept, engine.dialect, parameters, options))) yield normalize(row) as ConceptRows[C];
+    for await (const row of engine.stream(this.fragment(concept, engine.dialect, parameters, options))) {
+      try {
+        yield normalize(row) as ConceptRows[C];
+      } catch (error) {
+        throw this.located(error, concept, engine.dialect);
+      }
+    }
+  }
+
+  /** A value against the concept's contract, pointed at the column in the adapter's query. */
+  private located(error: unknown, concept: ConceptName, dialect: Dialect): unknown {
+    const query = this.queryFor(concept, dialect);
+    if (!(error instanceof ContractBroken) || query === undefined) return error;
+    const at = query.locate(offsetOf(query, error.column));
+    const advice = error.column.endsWith('_id')
+      ? 'Return a number there: where the platform keys that row by text or a GUID, number the rows in the query, e.g. `ROW_NUMBER() OVER (ORDER BY <key>)`, ordered by a column masking does not change, so production and the copy number each row alike.'
+      : 'Convert it in the query (e.g. `CAST(<expression> AS DECIMAL(19,4))`), or return NULL where the platform has no value.';
+    const kind = error.type === 'integer' ? 'an integer' : `a number (${error.type})`;
+    return new ConfigError(query.file, at.line, at.column, `concept \`${concept}\` returned ${error.shown} in column \`${error.column}\`, which the concept's contract says is ${kind}. ${advice}`);
+  }
+}
+
+/** Where `name` first appears in the query, to point an error at it; else the query's start. */
+export function offsetOf(query: LocatedQuery, name: string | undefined): number {
+  if (name === undefined) return 0;
+  const at = query.template.text.search(new RegExp(`\\b${escapeStringRegexp(name)}\\b`));
+  return Math.max(0, at);
+}
+
+/** A value the engine returned that the concept's column type cannot hold. */
+class ContractBroken extends Error {
+  constructor(
+    readonly column: string,
+    readonly type: ColumnType,
+    readonly shown: string,
+  ) {
+    super(`column ${column} returned ${shown}, not ${type}`);
   }
 }
 
@@ -94,17 +136,27 @@ const normalizers = new Map<ConceptName, Normalize>();
 function normalizer(concept: ConceptName): Normalize {
   let normalize = normalizers.get(concept);
   if (normalize === undefined) {
-    const columns = Object.entries(conceptDefinition(concept).columns).map(([name, spec]) => ({ name, convert: CONVERT[columnSpec(spec).type] }));
+    const columns = Object.entries(conceptDefinition(concept).columns).map(([name, spec]) => ({ name, type: columnSpec(spec).type, convert: CONVERT[columnSpec(spec).type] }));
     normalize = (row) => {
-      for (const { name, convert } of columns) {
+      for (const { name, type, convert } of columns) {
         const value = row[name];
-        if (value !== null && value !== undefined) row[name] = convert(value);
+        if (value === null || value === undefined) continue;
+        const converted = convert(value);
+        // NaN would compare unequal to everything, silently: a text or GUID key must stop the run instead.
+        if (typeof converted === 'number' && (Number.isNaN(converted) || (typeof value === 'string' && value.trim() === ''))) throw new ContractBroken(name, type, shown(value));
+        row[name] = converted;
       }
       return row;
     };
     normalizers.set(concept, normalize);
   }
   return normalize;
+}
+
+/** A value as an error message quotes it: JSON, at most 60 characters. */
+function shown(value: NonNullable<Row[string]> | Date): string {
+  const text = Buffer.isBuffer(value) ? `${value.length} bytes of binary` : JSON.stringify(String(value));
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 const CONVERT: Record<ColumnType, (value: NonNullable<Row[string]> | Date) => string | number> = {

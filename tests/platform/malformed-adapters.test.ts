@@ -6,7 +6,7 @@ import { Profile } from '../../src/platform/profile.js';
 import { dryRunProfile } from '../../src/platform/dry-run.js';
 import { createDriver } from '../../src/platform/drivers/create-driver.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
-import { ConfigErrors, UserError } from '../../src/errors.js';
+import { ConfigError, ConfigErrors, UserError } from '../../src/errors.js';
 import type { DriverContext } from '../../src/billrun/driver.js';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { rehearseHere } from '../helpers/cli-in-process.js';
@@ -302,4 +302,47 @@ t.test('19. eventLog.externalWarnings messages: a pattern that does not compile,
   t.ok(kinds.every((k) => (k.messages ?? []).length > 0), 'the sample lists messages for every kind it declares');
   const withoutMessages = SAMPLE.replace(/( {6}reason: the mail server refuses or cannot be reached\n) {6}messages:\n(?: {8}.*\n)+/, '$1');
   t.equal(loadAdapter(adapterDir(t, withoutMessages)).externalWarnings.find((k) => k.module === 'Email')?.messages, undefined, 'messages are optional');
+});
+
+t.test('20. a value a numeric column cannot hold (a text or GUID key, empty, binary, huge) stops the read at the adapter line, naming value and column; a number written as text still reads', async (t) => {
+  const tiny = makeTinyDatabase();
+  t.teardown(() => tiny.cleanup());
+  const engine = SqliteEngine.open(tiny.path, { readonly: true });
+  t.teardown(() => engine.close());
+  const original = 'SELECT c.id AS contact_id';
+  const keyedBy = (expression: string): { text: string; profile: Profile } => {
+    const text = SAMPLE.replace(original, `SELECT ${expression} AS contact_id`);
+    return { text, profile: new Profile(loadAdapter(adapterDir(t, text))) };
+  };
+  const hostile: [string, string][] = [
+    ["'C-' || c.id", '"C-1"'],
+    ["'6f1c2a9e-3b7d-4c1a-9f2e-' || printf('%012d', c.id)", '"6f1c2a9e-3b7d-4c1a-9f2e-000000000001"'],
+    ["''", '""'],
+    ['randomblob(16)', '16 bytes of binary'],
+    ["'x' || printf('%.100000c', 'é')", '"xééééé'],
+  ];
+  for (const [expression, shown] of hostile) {
+    const { text, profile } = keyedBy(expression);
+    const line = lineOf(text, `${expression} AS contact_id`);
+    const column = (text.split('\n')[line - 1] ?? '').indexOf('contact_id') + 1;
+    for (const [how, read] of [
+      ['streamed', async () => { for await (const row of profile.stream(engine, 'contactEmails', {})) void row; }],
+      ['queried', async () => profile.query(engine, 'contactEmails', {})],
+    ] as const) {
+      const error = await read().then(() => undefined, (e: unknown) => e);
+      t.ok(error instanceof ConfigError, `${expression}, ${how}: a config error (exit 2, no stack)`);
+      const message = String((error as Error | undefined)?.message);
+      t.match(message, `adapter.yaml:${line}:${column}: concept \`contactEmails\` returned ${shown}`, `${expression}, ${how}: file:line:column and the value`);
+      t.match(message, 'in column `contact_id`, which the concept\'s contract says is an integer');
+      t.match(message, 'ROW_NUMBER() OVER (ORDER BY <key>)', 'says what to do');
+      t.ok(message.length < 700, `${expression}, ${how}: a huge value is cut short in the message`);
+    }
+  }
+  const money = SAMPLE.replace('i.total_cents / 100.0 AS total\n    FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.bill_date = :billDate', "'n/a' AS total\n    FROM (SELECT 'INV-1' AS invoice_number) i, accounts a WHERE :billDate IS NOT NULL");
+  t.not(money, SAMPLE, 'the money fixture replaced the query');
+  const amount = await new Profile(loadAdapter(adapterDir(t, money))).query(engine, 'billedInvoices', { billDate: '2026-11-01' }).catch((e: unknown) => e);
+  t.match(String(amount), `adapter.yaml:${lineOf(money, "'n/a' AS total")}:`);
+  t.match(String(amount), 'concept `billedInvoices` returned "n/a" in column `total`, which the concept\'s contract says is a number (money). Convert it in the query');
+  const numeric = keyedBy("CAST(c.id AS TEXT)").profile;
+  t.same((await numeric.query(engine, 'contactEmails', {})).map((r) => r.contact_id), [1, 2], 'a number written as text is read as that number');
 });
