@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
+import { linesOf } from '../runtime/lines-of-file.js';
 import { CheckedAttempts } from './checked-attempts.js';
 import { StringIds } from '../compact/columns.js';
 
@@ -137,28 +138,11 @@ export class LedgerWriter {
   }
 }
 
-/** Calls `visit` for every entry (after `since`, an ISO time), reading the file in chunks: at a million accounts it is hundreds of MB. */
+/** Calls `visit` for every entry (after `since`, an ISO time), one line at a time: at a million accounts the file is hundreds of MB. */
 export function forEachLedgerEntry(file: string, since: string | undefined, visit: (entry: LedgerEntry) => void): void {
-  if (!existsSync(file)) return;
-  const fd = openSync(file, 'r');
-  // Small chunks keep each chunk's text and lines in the young generation; 4 MB chunks were
-  // large objects that only a full collection frees, and peaked 40 MB higher at a million accounts.
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  let rest = '';
-  const take = (line: string): void => {
-    if (line.trim() === '') return;
+  for (const line of linesOf(file)) {
     const entry = JSON.parse(line) as LedgerEntry;
     if (since === undefined || entry.time >= since) visit(entry);
-  };
-  try {
-    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
-      const lines = (rest + chunk.toString('utf8', 0, read)).split('\n');
-      rest = lines.pop() ?? '';
-      lines.forEach(take);
-    }
-    take(rest);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -122,6 +122,12 @@ t.test('the digest reads the ledger in chunks and keeps the same entries whateve
     entries.push(n % 3 === 0 ? payment({ account, invoice: `INV-2026-11-01-${account}`, amountCents: n }) : n % 3 === 1 ? provisioning(account) : mail(account, 's'.repeat(n % 97)));
   }
   entries.push(mail('ACC-LONG', 'L'.repeat(200_000)));
+  // A subject whose 'é' straddles the next 64 KB boundary: its two UTF-8 bytes land in two reads.
+  const before = Buffer.byteLength(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  const marker = '\u0000';
+  const prefix = Buffer.byteLength(JSON.stringify(mail('ACC-EDGE', marker)).split(JSON.stringify(marker).slice(1, -1))[0] ?? '');
+  const boundary = Math.ceil((before + prefix + 1) / 65536) * 65536;
+  entries.push(mail('ACC-EDGE', `${'a'.repeat(boundary - 1 - before - prefix)}é and after`));
   writeFileSync(file, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const read: LedgerEntry[] = [];
   forEachLedgerEntry(file, undefined, (e) => read.push(e));
@@ -129,7 +135,7 @@ t.test('the digest reads the ledger in chunks and keeps the same entries whateve
   const digest = digestLedger(file, undefined, 10);
   t.equal(digest.sample.length, 10);
   t.equal(digest.summary.total, entries.length);
-  t.equal(digest.summary.attributedAccounts, 1701);
+  t.equal(digest.summary.attributedAccounts, 1702);
   t.equal(digest.checked.payments.length, 1000);
   t.equal(digest.checked.provisioningAttempts, 1000);
   t.equal(digest.checked.provisionedAccounts.size, 1000);
