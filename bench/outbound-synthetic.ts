@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { OutboundKeys, outboundFromLedger, type OutboundRecord } from '../src/checks/outbound-record.js';
 import { checkOutboundMailFolded, maskedRecipients, type MailReading, type MaskedRecipients } from '../src/checks/outbound-mail.js';
 import { MailFold, maskedHashes } from '../src/checks/outbound-mail-fold.js';
+import { contactsOf } from '../src/checks/masked-contacts.js';
 import { checkOutboundPayments } from '../src/checks/outbound-payments.js';
 import { checkOutboundProvisioning } from '../src/checks/outbound-provisioning.js';
 import type { DatabaseEngine } from '../src/engine/types.js';
@@ -62,9 +63,9 @@ export async function compareSyntheticLedgers(rehearsal: string, production: str
   const readProduction: MailReading = async (mail) => outboundFromLedger(production, naming, undefined, keys, mail);
   const fold = new MailFold(true);
   const sent = await readRehearsal({ kind: 'folded', fold, side: 'rehearsal' });
-  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(rehearsalContacts, productionContacts, profile) });
+  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(contactsOf(rehearsalContacts, profile), productionContacts, profile) });
   onRead?.();
-  const masked = (record: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(rehearsalContacts, productionContacts, record, profile);
+  const masked = (record: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(contactsOf(rehearsalContacts, profile), productionContacts, record, profile);
   const none = async function* (): AsyncIterable<never> {};
   return [
     await checkOutboundMailFolded({ rehearsal: sent, production: productionSent, fold }, { rehearsal: readRehearsal, production: readProduction, masked }, true),

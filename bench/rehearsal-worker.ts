@@ -12,7 +12,7 @@ import { restore } from '../src/stages/restore.js';
 import { sanitize } from '../src/stages/sanitize.js';
 import { prove } from '../src/stages/prove.js';
 import { billRun } from '../src/stages/bill-run.js';
-import { outboundInputs, stateDifferential, verify, withCopyBeforeBillRun } from '../src/stages/verify.js';
+import { outboundInputs, stateDifferential, verify } from '../src/stages/verify.js';
 import { Profile } from '../src/platform/profile.js';
 import { checkOutbound } from '../src/checks/outbound.js';
 import { openProductionResult } from '../src/engine/run-databases.js';
@@ -263,7 +263,7 @@ async function measureDifferentials({ scanMs, readMs }: VerifyFloors): Promise<v
     }, { name: 'full scan of every table of the three databases', ms: scanMs });
     if (state !== 'passed') throw new Error(`the state differential did not pass on the unchanged candidate (${state})`);
     await measure('outbound differential', async () => {
-      const results = await withCopyBeforeBillRun(ctx, async (beforeBillRun) => checkOutbound(outboundInputs(ctx, engine, production, profile, beforeBillRun)));
+      const results = await checkOutbound(outboundInputs(ctx, engine, production, profile));
       const failed = results.filter((r) => r.status === 'failed').map((r) => r.id);
       if (failed.length > 0) throw new Error(`outbound checks failed on the unchanged candidate: ${failed.join(', ')}`);
       return results.map((r) => `${r.id} ${r.status}`).join(', ');

@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../engine/types.js';
 import type { Profile } from '../platform/profile.js';
 import { IntColumn, IntegerMap } from '../compact/columns.js';
+import type { MaskedContacts } from './masked-contacts.js';
 
 /** Two independent 32-bit hashes of a string: 64 bits, so that unequal messages fold equal only by a ~2⁻⁶⁴ chance. */
 export type HashPair = readonly [number, number];
@@ -181,14 +182,14 @@ const SEVERAL = 0x7ffffffe;
 
 /**
  * Reads what the masker wrote for every production contact: its address in production and the
- * same contact's address in the rehearsal copy (see `maskedRecipients`), both read in contact id
+ * same contact's address as sanitize left it (see `maskedRecipients`), both read in contact id
  * order and joined as they stream: a table of production's contacts by id cost 60–80 MB at a
  * million accounts.
  */
-export async function maskedHashes(rehearsal: DatabaseEngine, production: DatabaseEngine, profile: Profile): Promise<MaskedHashes> {
+export async function maskedHashes(sanitized: MaskedContacts, production: DatabaseEngine, profile: Profile): Promise<MaskedHashes> {
   const masked = new MaskedHashes();
   if (!profile.has('contactEmails')) return masked;
-  const copies = profile.stream(rehearsal, 'contactEmails', {})[Symbol.asyncIterator]();
+  const copies = sanitized()[Symbol.asyncIterator]();
   try {
     let copy = await copies.next();
     for await (const row of profile.stream(production, 'contactEmails', {})) {

@@ -5,6 +5,7 @@ import { pairedInOrder, type MailKeeping, type MailSent, type OutboundRecord } f
 import type { MailFold } from './outbound-mail-fold.js';
 import { IntColumn, IntegerMap, StringColumn, StringIds } from '../compact/columns.js';
 import type { CheckResult } from './types.js';
+import type { MaskedContacts } from './masked-contacts.js';
 
 /** Production recipient → the addresses masking made of it in the rehearsal copy (a Map is one). */
 export interface MaskedRecipients {
@@ -41,9 +42,9 @@ class MaskedForms implements MaskedRecipients {
 /**
  * The masked form of every address production mailed. Masking is deterministic and the masking
  * key is deliberately not kept after sanitize, so instead of hashing again this reads what the
- * masker wrote: the contact rows production's recipients came from, as the rehearsal copy holds them.
+ * masker wrote: the contact rows production's recipients came from, as sanitize left them.
  */
-export async function maskedRecipients(rehearsal: DatabaseEngine, production: DatabaseEngine, sent: OutboundRecord, profile: Profile): Promise<MaskedRecipients> {
+export async function maskedRecipients(sanitized: MaskedContacts, production: DatabaseEngine, sent: OutboundRecord, profile: Profile): Promise<MaskedRecipients> {
   const masked = new MaskedForms();
   if (!profile.has('contactEmails')) return masked;
   sent.forEachRecipientList((to) => to.forEach((a) => masked.addresses.intern(a)));
@@ -53,7 +54,7 @@ export async function maskedRecipients(rehearsal: DatabaseEngine, production: Da
     const address = masked.addresses.find(row.email.toLowerCase());
     if (address >= 0) contactsOf.set(Number(row.contact_id), address);
   }
-  for await (const row of profile.stream(rehearsal, 'contactEmails', {})) {
+  for await (const row of sanitized()) {
     const original = contactsOf.get(Number(row.contact_id));
     if (original >= 0) masked.add(original, row.email.toLowerCase());
   }

@@ -11,6 +11,7 @@ import { checkOutboundProvisioning } from './outbound-provisioning.js';
 import { OutboundKeys, outboundFromLedger, type OutboundRecord } from './outbound-record.js';
 import { outboundFromDatabase } from './outbound-recorded.js';
 import type { CheckResult } from './types.js';
+import type { MaskedContacts } from './masked-contacts.js';
 import type { ReleaseNoteLabeller } from '../release-notes/labeller.js';
 import type { ExplainOutbound } from './outbound-differences.js';
 
@@ -18,12 +19,11 @@ export interface OutboundInputs {
   readonly rehearsal: DatabaseEngine;
   readonly production: DatabaseEngine;
   /**
-   * The copy as sanitize left it, before the bill run: where the masked form of each production
-   * contact's address is read. The billed copy would also hold what the bill run wrote over a
-   * contact, and mail sent to that address would then look like production's. Without it, the
-   * billed copy.
+   * The copy's contacts as sanitize left them, recorded before the bill run: where the masked form
+   * of each production contact's address is read. The billed copy would also hold what the bill
+   * run wrote over a contact, and mail sent to that address would then look like production's.
    */
-  readonly beforeBillRun?: DatabaseEngine;
+  readonly maskedContacts: MaskedContacts;
   /** The sandbox's ledger and when the bill run started (entries before it are probes). */
   readonly rehearsalLedger: string | undefined;
   readonly since: string | undefined;
@@ -67,9 +67,8 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
     await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
-  const sanitized = inputs.beforeBillRun ?? inputs.rehearsal;
-  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(sanitized, inputs.production, profile) });
-  const masked = (production: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(sanitized, inputs.production, production, profile);
+  const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(inputs.maskedContacts, inputs.production, profile) });
+  const masked = (production: OutboundRecord): Promise<MaskedRecipients> => maskedRecipients(inputs.maskedContacts, inputs.production, production, profile);
   return [
     await checkOutboundMailFolded({ rehearsal: sent, production: productionSent, fold }, { rehearsal: readRehearsal, production: readProduction, masked }, configuration.emailInvoices, explainWith(inputs.releaseNotes, 'mail')),
     await checkOutboundPayments(sent, productionSent, eligibility(inputs, profile), configuration.chargeAutoPay, explainWith(inputs.releaseNotes, 'payments')),

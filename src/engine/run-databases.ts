@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Plan } from '../plan/types.js';
 import type { RunState, SqlServerCopy } from '../run/run-folder.js';
 import type { DatabaseEngine } from './types.js';
@@ -24,18 +23,6 @@ export async function openRunCopy(plan: Plan, state: RunState, env: NodeJS.Proce
   if (plan.database.engine === 'sqlite') return state.databasePath === undefined ? undefined : SqliteEngine.open(state.databasePath);
   const copy = currentSqlServerCopy(state);
   return copy === undefined ? undefined : createMssqlEngine({ ...planConnection(plan, env), database: copy.database });
-}
-
-/**
- * The run's copy as bill-run found it, sanitized and not yet billed (kept for the state
- * differential: `beforeBillRunFile` on SQLite, a database of its own on SQL Server), only ever
- * read; undefined when the run has none.
- */
-export async function openCopyBeforeBillRun(plan: Plan, state: RunState, beforeBillRunFile: string, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEngine | undefined> {
-  if (plan.database.engine === 'sqlite') return existsSync(beforeBillRunFile) ? SqliteEngine.open(beforeBillRunFile, { readonly: true }) : undefined;
-  const copy = currentSqlServerCopy(state);
-  const before = copy === undefined ? undefined : sqlServerSideCopy(state, 'before-bill-run', copy.database);
-  return before === undefined ? undefined : createMssqlEngine({ ...planConnection(plan, env), database: before.database });
 }
 
 /** Production's own result, only ever read: a read-only SQLite file, or a database on the rehearsal server. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { assertRunMarker } from '../run/marker.js';
 import { assertSourcesUnchanged, sourceFiles } from '../run/source-identity.js';
 import { captureScenarioBaseline } from '../checks/baseline.js';
+import { maskedContactsPath, recordMaskedContacts } from '../checks/masked-contacts.js';
 import { createDriver } from '../platform/drivers/create-driver.js';
 import { Profile } from '../platform/profile.js';
 import { dryRunProfile } from '../platform/dry-run.js';
@@ -48,6 +49,8 @@ export async function billRun(ctx: RunContext): Promise<string> {
   ctx.progress.detail(`${checked} profile queries of ${adapter.file} compile against the copy`);
   ctx.baseline = await captureScenarioBaseline(engine, plan, profile);
   writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
+  const contacts = await recordMaskedContacts(engine, profile, maskedContactsPath(run.workDir));
+  if (contacts !== undefined) ctx.progress.detail(`${contacts} contacts' masked addresses recorded, for the mail check`);
   // Configured as production's last bill run was, read from production's result, with the plan's overrides.
   const production = await openProductionResult(plan);
   const configuration = await resolveBillRunConfiguration(production, profile, plan.billRun.date, plan.platformOverrides.configuration).finally(() => production.close());

@@ -1,4 +1,4 @@
-import { currentSqlServerCopy, openCopyBeforeBillRun, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
+import { currentSqlServerCopy, openProductionResult, sqlServerSideCopy } from '../engine/run-databases.js';
 import { describeProductionResult } from '../plan/sources.js';
 import { checkScenarioAccounts } from '../checks/scenario-accounts.js';
 import { checkAgainstProduction, type DifferingAccountsSource } from '../checks/production-diff.js';
@@ -19,6 +19,7 @@ import { checkStaffUsers } from '../checks/staff-users.js';
 import { keyedHashMask } from '../sanitize/maskers.js';
 import { maskingSecret } from '../sanitize/masking-secret.js';
 import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
+import { maskedContactsIn, maskedContactsPath } from '../checks/masked-contacts.js';
 import type { RunContext } from '../pipeline/context.js';
 import { existsSync } from 'node:fs';
 import { SqliteEngine } from '../engine/sqlite.js';
@@ -61,7 +62,7 @@ export async function verify(ctx: RunContext): Promise<string> {
     ctx.checks.push(await checkStaffUsers(engine, production, profile, keyedHashMask(maskingSecret(plan.sanitize.secretEnv)), staffExpectations));
     ctx.checks.push(await checkEventLog(engine, ctx.run.state.billRunStartedAt ?? plan.billRun.date, production, plan.billRun.date, profile, plan.platform.adapter.externalWarnings));
     ctx.progress.detail("comparing what the bill run sent with production's and with the database");
-    ctx.checks.push(...(await withCopyBeforeBillRun(ctx, async (beforeBillRun) => checkOutbound({ ...outboundInputs(ctx, engine, production, profile, beforeBillRun), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) }))));
+    ctx.checks.push(...(await checkOutbound({ ...outboundInputs(ctx, engine, production, profile), ...(labeller !== undefined ? { releaseNotes: labeller } : {}) })));
     // What the bill run sent was held in typed arrays (165 MB at a million accounts), dead now; the
     // state differential's SQLite pages would otherwise stack on top of them.
     collectGarbageNow();
@@ -109,22 +110,12 @@ function differingAccountsSource(ctx: RunContext, engine: DatabaseEngine, profil
   return undefined;
 }
 
-/** Runs `use` with the run's copy as it was before the bill run (undefined when the run has none), closed afterwards. */
-export async function withCopyBeforeBillRun<T>(ctx: RunContext, use: (beforeBillRun: DatabaseEngine | undefined) => Promise<T>): Promise<T> {
-  const beforeBillRun = await openCopyBeforeBillRun(ctx.plan, ctx.run.state, beforeBillRunPath(ctx.run.workDir));
-  try {
-    return await use(beforeBillRun);
-  } finally {
-    await beforeBillRun?.close();
-  }
-}
-
 /** What the outbound checks compare: this run's ledger and database against production's. */
-export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, beforeBillRun?: DatabaseEngine): OutboundInputs {
+export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile): OutboundInputs {
   return {
     rehearsal: engine,
     production,
-    ...(beforeBillRun !== undefined ? { beforeBillRun } : {}),
+    maskedContacts: maskedContactsIn(maskedContactsPath(ctx.run.workDir)),
     rehearsalLedger: ctx.ledger?.file,
     since: ctx.run.state.billRunStartedAt,
     productionLedger: ctx.plan.productionResult.ledger,

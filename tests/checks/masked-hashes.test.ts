@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { hashPair, maskedHashes } from '../../src/checks/outbound-mail-fold.js';
+import { contactsOf } from '../../src/checks/masked-contacts.js';
 import { SAMPLE_PROFILE as profile } from '../helpers/sample-profile.js';
 
 /**
@@ -44,7 +45,7 @@ t.test("each production address maps to the masked address of the same contact i
     // Contact 2 is gone from the copy; 3 and 12 exist only there; the copy's contacts end at 12.
     copy: contacts('m1@rehearsal.invalid', [[3, 'extra@rehearsal.invalid'], [5, 'M5@Rehearsal.invalid'], [8, 'm8@rehearsal.invalid'], [9, 'm9@rehearsal.invalid'], [12, 'late@rehearsal.invalid']], [2]),
   });
-  const masked = await maskedHashes(copy, production, profile);
+  const masked = await maskedHashes(contactsOf(copy, profile), production, profile);
   t.same(masked.formOf('ada@analytical.example'), hashPair('m1@rehearsal.invalid'), 'contact 1: its masked address');
   t.same(masked.formOf('grace@navy.example'), hashPair('m5@rehearsal.invalid'), 'contact 5, past a contact only the copy has: lower-cased on both sides');
   t.equal(masked.formOf('alan@bletchley.example'), undefined, 'contact 2, which the copy lost: no form');
@@ -58,8 +59,8 @@ t.test("each production address maps to the masked address of the same contact i
 
 t.test('a copy with no contacts gives production no masked form, and production with none leaves the copy\'s read closed', async (t) => {
   const { production, copy } = twoDatabases(t, { copy: (db) => db.exec('DELETE FROM contacts') });
-  t.equal((await maskedHashes(copy, production, profile)).formOf('ada@analytical.example'), undefined);
+  t.equal((await maskedHashes(contactsOf(copy, profile), production, profile)).formOf('ada@analytical.example'), undefined);
   // The sides swapped: production's result has no contacts, the copy two.
-  t.equal((await maskedHashes(production, copy, profile)).formOf('ada@analytical.example'), undefined);
+  t.equal((await maskedHashes(contactsOf(production, profile), copy, profile)).formOf('ada@analytical.example'), undefined);
   t.equal((await profile.query(production, 'contactEmails', {})).length, 2, "the copy's connection answers the next query: its read was closed");
 });

@@ -1,11 +1,13 @@
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTinyDatabase } from '../helpers/tiny-db.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import { checkMailAmounts, checkMailRecorded, checkMailSender, checkPaymentsRecorded, checkProvisioningRecorded } from '../../src/checks/ledger-consistency.js';
 import { MailFold } from '../../src/checks/outbound-mail-fold.js';
+import { contactsOf, maskedContactsIn, maskedContactsPath, recordMaskedContacts, type MaskedContacts } from '../../src/checks/masked-contacts.js';
+import type { CheckResult } from '../../src/checks/types.js';
 import { OTHER_SENDERS, OutboundKeys } from '../../src/checks/outbound-record.js';
 import { Profile } from '../../src/platform/profile.js';
 import { maskedRecipients } from '../../src/checks/outbound-mail.js';
@@ -292,7 +294,7 @@ t.test("production's recipients map to what masking made of the same contact row
   });
   const sent = new OutboundRecord({ processorByHost: new Map(), switchTargets: [] });
   sent.add({ ...mail('ACC-000001'), to: ['ADA@analytical.example'] });
-  const masked = await maskedRecipients(rehearsal, production, sent, profile);
+  const masked = await maskedRecipients(contactsOf(rehearsal, profile), production, sent, profile);
   t.same([...(masked.get('ada@analytical.example') ?? [])], ['masked-1@rehearsal.invalid']);
   t.equal(masked.get('nobody@analytical.example'), undefined, 'an address production did not mail has no masked form');
 });
@@ -325,6 +327,7 @@ t.test('no rehearsal ledger to read fails closed: nothing the bill run sent coul
   const results = await checkOutbound({
     rehearsal: engine,
     production: engine,
+    maskedContacts: contactsOf(engine, profile),
     rehearsalLedger: join(t.testdir(), 'no-such-ledger.jsonl'),
     since: undefined,
     productionLedger: undefined,
@@ -334,4 +337,53 @@ t.test('no rehearsal ledger to read fails closed: nothing the bill run sent coul
     profile,
   });
   t.same(results.map((r) => [r.id, r.status]), [['outbound', 'failed']]);
+});
+
+t.test('a bill run that writes an address over a contact and mails it there fails outbound-mail, with no copy from before the bill run (as on RDS)', async (t) => {
+  const productionPath = billedDatabase(t);
+  const dir = t.testdir({});
+  const copyPath = join(dir, 'rehearsal.db');
+  copyFileSync(productionPath, copyPath);
+  run(copyPath, "UPDATE contacts SET email = 'masked-' || id || '@rehearsal.invalid'");
+  const production = SqliteEngine.open(productionPath, { readonly: true });
+  t.teardown(() => production.close());
+  const recorded = maskedContactsPath(dir);
+  const sanitized = SqliteEngine.open(copyPath, { readonly: true });
+  await recordMaskedContacts(sanitized, profile, recorded);
+  await sanitized.close();
+  // The candidate's bill run: account 1's contact now holds another address, and the invoice goes there.
+  run(copyPath, "UPDATE contacts SET email = 'someone-else@elsewhere.example' WHERE id = 1");
+  const billed = SqliteEngine.open(copyPath, { readonly: true });
+  t.teardown(() => billed.close());
+  const to = (account: string, address: string): MailEntry => ({ ...mail(account), to: [address] });
+  const productionLedger = join(dir, 'production-ledger.jsonl');
+  writeFileSync(productionLedger, [to('ACC-000001', 'ada@analytical.example'), to('ACC-000002', 'alan@bletchley.example')].map((e) => JSON.stringify(e)).join('\n'));
+  const ledger = (entries: readonly MailEntry[]): string => {
+    const file = join(dir, `ledger-${entries.map((e) => e.to.join()).join('-').replace(/\W/g, '')}.jsonl`);
+    writeFileSync(file, entries.map((e) => JSON.stringify(e)).join('\n'));
+    return file;
+  };
+  const mailCheck = async (rehearsalLedger: string, maskedContacts: MaskedContacts): Promise<CheckResult | undefined> =>
+    (
+      await checkOutbound({
+        rehearsal: billed,
+        production,
+        maskedContacts,
+        rehearsalLedger,
+        since: undefined,
+        productionLedger,
+        billDate: BILL_DATE,
+        configuration: { emailInvoices: true, chargeAutoPay: false, provision: false },
+        packagesToProvision: [],
+        profile,
+      })
+    ).find((r) => r.id === 'outbound-mail');
+  const overwritten = ledger([to('ACC-000001', 'someone-else@elsewhere.example'), to('ACC-000002', 'masked-2@rehearsal.invalid')]);
+  const caught = await mailCheck(overwritten, maskedContactsIn(recorded));
+  t.equal(caught?.status, 'failed', 'the recorded masked form is what production\'s recipient must become');
+  t.match(caught?.summary, /recipient differs/);
+  t.same(caught?.affectedAccounts, ['ACC-000001']);
+  t.equal((await mailCheck(overwritten, contactsOf(billed, profile)))?.status, 'passed', 'read from the billed copy, the overwritten address would pass: the hole the record closes');
+  const faithful = ledger([to('ACC-000001', 'masked-1@rehearsal.invalid'), to('ACC-000002', 'masked-2@rehearsal.invalid')]);
+  t.equal((await mailCheck(faithful, maskedContactsIn(recorded)))?.status, 'passed', 'mail to the masked forms sanitize wrote passes');
 });
