@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { maskedContactsIn, maskedContactsPath, recordMaskedContacts } from '../../src/checks/masked-contacts.js';
 import { SqliteEngine } from '../../src/engine/sqlite.js';
 import type { DatabaseEngine, Row } from '../../src/engine/types.js';
