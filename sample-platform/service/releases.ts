@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { UserError } from '../../src/errors.js';
 import type { PlatformDatabase } from './database/port.js';
 import { STATEMENTS as S } from './statements.js';
+import { DEFAULT_SENDER } from './billing/outbound-steps.js';
 import type { IdRow } from './statements.js';
 
 export type ReleaseName = 'production' | 'candidate';
@@ -82,6 +83,8 @@ export async function migrateToRelease(db: PlatformDatabase, release: Release, f
     if (faults.has('staff-direct-grant-added')) await tx.run(S.grantRefundToFirstReadOnlyUser);
     // A migration meant for a European installation that runs everywhere: the platform now bills in euros.
     if (faults.has('currency-setting-migrated')) await tx.run(S.setCurrencyToEuro);
+    // A settings reset to the release's defaults: invoices now go out from its built-in sender.
+    if (faults.has('sender-setting-migrated')) await tx.run(S.setMailSender, DEFAULT_SENDER);
     // Update, else insert: an upsert both engines spell the same way.
     if ((await tx.run(S.setRelease, release.version)) === 0) await tx.run(S.addRelease, release.version);
   });

@@ -61,6 +61,7 @@ export const STATEMENTS = {
      FROM permissions p WHERE p.name = 'Payments.Refund'`,
   ),
   setCurrencyToEuro: portable("UPDATE settings SET value = 'EUR' WHERE [key] = 'billing.currency'"),
+  setMailSender: portable("UPDATE settings SET value = ? WHERE [key] = 'smtp.from'"),
   setRelease: portable("UPDATE platform_info SET value = ? WHERE [key] = 'release'"),
   addRelease: portable("INSERT INTO platform_info ([key], value) VALUES ('release', ?)"),
 

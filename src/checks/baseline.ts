@@ -21,6 +21,12 @@ export interface ScenarioBaseline {
   readonly packagesToProvision?: readonly PackageToProvisionRow[];
   /** The plan's accounts first, then the ones the diverse account picker chose (absent in runs made before it existed). */
   readonly picked?: readonly PickedAccount[];
+  /**
+   * The mail sender the copy's settings named ('' for none), so a release that rewrites the setting
+   * and mails from the new one is judged against this (absent in runs made before it was kept, or
+   * without the `mailSender` concept).
+   */
+  readonly mailSender?: string;
 }
 
 /** Concepts the baseline reads when the adapter has them; the checks built on a missing one say so. */
@@ -42,5 +48,11 @@ export async function captureScenarioBaseline(engine: DatabaseEngine, plan: Plan
     duePackages: await optional(profile.has('duePackages'), () => profile.query(engine, 'duePackages', parameters, { accounts })),
     pools: await optional(profile.has('pools'), () => profile.query(engine, 'pools', parameters, { accounts })),
     ...(picked !== undefined ? { picked } : {}),
+    ...(profile.has('mailSender') ? { mailSender: await configuredSender(engine, profile) } : {}),
   };
+}
+
+/** The sender the copy's settings name now, lower-cased; '' when they name none. */
+export async function configuredSender(engine: DatabaseEngine, profile: Profile): Promise<string> {
+  return (await profile.query(engine, 'mailSender', {}))[0]?.address.trim().toLowerCase() ?? '';
 }

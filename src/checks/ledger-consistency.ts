@@ -3,6 +3,7 @@ import type { Profile } from '../platform/profile.js';
 import type { PackageToProvisionRow, RecordedPaymentRow } from '../platform/rows.js';
 import { Chains } from '../compact/chains.js';
 import { IntColumn, NumberColumn, StringIds } from '../compact/columns.js';
+import { configuredSender } from './baseline.js';
 import { notConfigured } from './not-configured.js';
 import { formatCents } from './money.js';
 import { DifferenceLog } from './outbound-differences.js';
@@ -160,29 +161,33 @@ export async function checkMailAmounts(
  * SPF and DMARC fail, so they land in spam or bounce. Sanitize rewrote the setting; the platform
  * must have read it.
  */
-export async function checkMailSender(engine: DatabaseEngine, sent: OutboundRecord, mailEnabled: boolean, profile: Profile): Promise<CheckResult> {
+export async function checkMailSender(engine: DatabaseEngine, sent: OutboundRecord, mailEnabled: boolean, profile: Profile, senderBeforeBillRun?: string): Promise<CheckResult> {
   const base = { id: 'ledger-mail-sender', title: "Every message comes from the sender the platform's settings name" };
   if (!mailEnabled) return { ...base, status: 'skipped', summary: 'invoice e-mail is off in the plan' };
   const unconfigured = notConfigured(profile, base, ['mailSender']);
   if (unconfigured !== undefined) return unconfigured;
-  const configured = (await profile.query(engine, 'mailSender', {}))[0]?.address.trim().toLowerCase();
-  if (configured === undefined || configured === '') {
-    return { ...base, status: 'failed', summary: `the billed copy's settings name no mail sender (\`mailSender\` in ${profile.adapter.file} returned no address), so whom the platform mailed from cannot be judged; check that sanitize did not remove the setting` };
+  // The setting as it was before the bill run: a release that rewrites it and mails from the new one must not agree with itself.
+  const settings = senderBeforeBillRun !== undefined ? 'the copy\'s settings named before the bill run' : 'the copy\'s settings name';
+  const billed = await configuredSender(engine, profile);
+  const configured = senderBeforeBillRun ?? billed;
+  if (configured === '') {
+    return { ...base, status: 'failed', summary: `${settings} no mail sender (\`mailSender\` in ${profile.adapter.file} returned no address), so whom the platform mailed from cannot be judged; check that sanitize did not remove the setting` };
   }
+  const changed = billed !== configured ? ` (the bill run changed the setting to ${billed === '' ? 'nothing' : billed})` : '';
   const senders = sent.mailSenders();
   // The configured sender first, then the others by how many messages they sent, cut like every check's evidence.
   const shown = [...senders].sort(([a, x], [b, y]) => Number(b === configured) - Number(a === configured) || y.messages - x.messages).slice(0, MAX_EVIDENCE_ROWS);
   const evidence = shown.map(([sender, tally]) => ({ sender, messages: tally.messages, 'the settings name it': sender === configured ? 'yes' : 'no', 'example account': tally.example ?? '—' }));
   const others = senders.filter(([sender]) => sender !== configured);
   const messages = senders.reduce((sum, [, tally]) => sum + tally.messages, 0);
-  if (others.length === 0) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender the copy's settings name`, evidence };
+  if (others.length === 0) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender ${settings}${changed}`, evidence };
   const wrong = others.reduce((sum, [, tally]) => sum + tally.messages, 0);
   const examples = [...new Set(others.flatMap(([, tally]) => (tally.example === undefined ? [] : [tally.example])))].slice(0, MAX_LISTED_ACCOUNTS);
   const named = others.map(([sender]) => (sender === OTHER_SENDERS ? 'other senders' : sender)).slice(0, 3).join(', ');
   return {
     ...base,
     status: 'failed',
-    summary: `${wrong} of ${messages} message(s) came from ${named}${others.length > 3 ? ' and more' : ''}, not from ${configured}, the sender the copy's settings name`,
+    summary: `${wrong} of ${messages} message(s) came from ${named}${others.length > 3 ? ' and more' : ''}, not from ${configured}, the sender ${settings}${changed}`,
     affectedAccounts: examples,
     evidence,
   };

@@ -32,6 +32,8 @@ export interface OutboundInputs {
   readonly billDate: string;
   readonly configuration: { readonly emailInvoices: boolean; readonly chargeAutoPay: boolean; readonly provision: boolean };
   readonly packagesToProvision: readonly PackageToProvisionRow[] | undefined;
+  /** The mail sender the copy's settings named before the bill run, when the baseline kept it. */
+  readonly senderBeforeBillRun?: string;
   readonly profile: Profile;
   /** Labels differences the plan's release notes explain. */
   readonly releaseNotes?: ReleaseNoteLabeller;
@@ -64,7 +66,7 @@ export async function checkOutbound(inputs: OutboundInputs): Promise<CheckResult
     await checkPaymentsRecorded(inputs.rehearsal, sent, inputs.billDate, profile),
     await checkMailRecorded(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile),
     await checkMailAmounts(inputs.rehearsal, sent, inputs.billDate, configuration.emailInvoices, profile, inputs.production),
-    await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile),
+    await checkMailSender(inputs.rehearsal, sent, configuration.emailInvoices, profile, inputs.senderBeforeBillRun),
     await checkProvisioningRecorded(inputs.rehearsal, sent, inputs.packagesToProvision, profile),
   ];
   const productionSent = await readProduction({ kind: 'folded', fold, side: 'production', masked: await maskedHashes(inputs.maskedContacts, inputs.production, profile) });

@@ -122,6 +122,7 @@ export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, producti
     billDate: ctx.plan.billRun.date,
     configuration: ctx.plan.billRun.configuration,
     packagesToProvision: ctx.baseline?.packagesToProvision,
+    ...(ctx.baseline?.mailSender !== undefined ? { senderBeforeBillRun: ctx.baseline.mailSender } : {}),
     profile,
   };
 }

@@ -8,6 +8,8 @@ import { checkMailAmounts, checkMailRecorded, checkMailSender, checkPaymentsReco
 import { MailFold } from '../../src/checks/outbound-mail-fold.js';
 import { contactsOf, maskedContactsIn, maskedContactsPath, recordMaskedContacts, type MaskedContacts } from '../../src/checks/masked-contacts.js';
 import type { CheckResult } from '../../src/checks/types.js';
+import { captureScenarioBaseline } from '../../src/checks/baseline.js';
+import type { Plan } from '../../src/plan/types.js';
 import { OTHER_SENDERS, OutboundKeys } from '../../src/checks/outbound-record.js';
 import { Profile } from '../../src/platform/profile.js';
 import { maskedRecipients } from '../../src/checks/outbound-mail.js';
@@ -253,6 +255,31 @@ t.test("every message comes from the sender the copy's settings name; another se
   const unset = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'billing@rehearsal.invalid')]), true, profile);
   t.equal(unset.status, 'failed', 'a copy whose settings name no sender');
   t.match(unset.summary, /settings name no mail sender/);
+  const unsetBefore = await checkMailSender(engine, await recordOf(engine, [from('ACC-000001', 'billing@rehearsal.invalid')]), true, profile, '');
+  t.equal(unsetBefore.status, 'failed', 'settings that named no sender before the bill run');
+  t.match(unsetBefore.summary, /the copy's settings named before the bill run no mail sender/);
+});
+
+t.test('a release that rewrites the sender setting and mails from the new one is judged by the sender named before the bill run', async (t) => {
+  const path = billedDatabase(t);
+  run(path, "UPDATE settings SET value = 'billing@rehearsal.invalid' WHERE key = 'smtp.from'");
+  const sanitized = SqliteEngine.open(path, { readonly: true });
+  const before = (await captureScenarioBaseline(sanitized, { billRun: { date: BILL_DATE }, scenarios: [] } as unknown as Plan, profile)).mailSender;
+  sanitized.close();
+  t.equal(before, 'billing@rehearsal.invalid', 'the baseline keeps the sender the settings name before the bill run');
+  // The candidate's migration resets the setting to its built-in sender, and the bill run mails from it.
+  run(path, "UPDATE settings SET value = 'noreply@billing-platform.invalid' WHERE key = 'smtp.from'");
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const reset = await recordOf(engine, [{ ...mail('ACC-000001'), from: 'noreply@billing-platform.invalid' }, { ...mail('ACC-000002'), from: 'noreply@billing-platform.invalid' }]);
+  const judged = await checkMailSender(engine, reset, true, profile, before);
+  t.equal(judged.status, 'failed');
+  t.equal(judged.summary, "2 of 2 message(s) came from noreply@billing-platform.invalid, not from billing@rehearsal.invalid, the sender the copy's settings named before the bill run (the bill run changed the setting to noreply@billing-platform.invalid)");
+  t.equal((await checkMailSender(engine, reset, true, profile)).status, 'passed', 'judged by the billed copy alone it would pass: the hole the baseline closes');
+  const kept = await recordOf(engine, [{ ...mail('ACC-000001'), from: 'billing@rehearsal.invalid' }]);
+  const mailedRight = await checkMailSender(engine, kept, true, profile, before);
+  t.equal(mailedRight.status, 'passed', 'mail from the sender named before the bill run passes');
+  t.match(mailedRight.summary, /\(the bill run changed the setting to noreply@billing-platform\.invalid\)$/, 'and says the setting changed');
 });
 
 t.test('every package change marked done reached a switch', async (t) => {

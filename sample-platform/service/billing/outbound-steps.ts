@@ -12,8 +12,8 @@ import type { PlatformSettings } from '../settings.js';
 import { STATEMENTS as S } from '../statements.js';
 import type { BilledInvoice } from './account-biller.js';
 
-/** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`). */
-const DEFAULT_SENDER = 'noreply@billing-platform.invalid';
+/** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`) or resets it (`sender-setting-migrated`). */
+export const DEFAULT_SENDER = 'noreply@billing-platform.invalid';
 /** The currency the `mail-wrong-currency` regression writes in the mail, whatever the platform bills in. */
 const WRONG_MAIL_CURRENCY = 'EUR';
 
