@@ -84,11 +84,13 @@ export class Profile {
   async *stream<C extends ConceptName>(engine: DatabaseEngine, concept: C, parameters: Parameters, options: ReadOptions = {}): AsyncIterable<ConceptRows[C]> {
     const normalize = normalizer(concept);
     for await (const row of engine.stream(this.fragment(concept, engine.dialect, parameters, options))) {
+      let normalized: Row;
       try {
-        yield normalize(row) as ConceptRows[C];
+        normalized = normalize(row);
       } catch (error) {
         throw this.located(error, concept, engine.dialect);
       }
+      yield normalized as ConceptRows[C];
     }
   }
 
