@@ -16,7 +16,7 @@ import { MAX_LEDGER_ENTRIES_IN_REPORT } from '../report/model.js';
 import { readEgressCounters } from '../sandbox/nftables.js';
 import { checkNothingLeft } from '../checks/no-egress.js';
 import { SafetyError } from '../errors.js';
-import { formatDuration } from '../ui/progress.js';
+import { formatCount, formatDuration } from '../ui/progress.js';
 import { beforeBillRunPath } from '../differential/masked-production.js';
 import { keepBeforeBillRunOnSqlServer } from './state-copies-sql-server.js';
 import type { RunContext } from '../pipeline/context.js';
@@ -50,7 +50,7 @@ export async function billRun(ctx: RunContext): Promise<string> {
   ctx.baseline = await captureScenarioBaseline(engine, plan, profile);
   writeFileSync(join(run.dir, 'baseline.json'), `${JSON.stringify(ctx.baseline, null, 2)}\n`);
   const contacts = await recordMaskedContacts(engine, profile, maskedContactsPath(run.workDir));
-  if (contacts !== undefined) ctx.progress.detail(`${contacts} contacts' masked addresses recorded, for the mail check`);
+  if (contacts !== undefined) ctx.progress.detail(`${formatCount(contacts)} contacts' masked addresses recorded, for the mail check`);
   // Configured as production's last bill run was, read from production's result, with the plan's overrides.
   const production = await openProductionResult(plan);
   const configuration = await resolveBillRunConfiguration(production, profile, plan.billRun.date, plan.platformOverrides.configuration).finally(() => production.close());
