@@ -61,6 +61,7 @@ export const STATEMENTS = {
      FROM permissions p WHERE p.name = 'Payments.Refund'`,
   ),
   setCurrencyToEuro: portable("UPDATE settings SET value = 'EUR' WHERE [key] = 'billing.currency'"),
+  /** `sender-setting-migrated` and `sender-setting-reset-after-mail`: `smtp.from` set to the release's built-in sender. */
   setMailSender: portable("UPDATE settings SET value = ? WHERE [key] = 'smtp.from'"),
   setRelease: portable("UPDATE platform_info SET value = ? WHERE [key] = 'release'"),
   addRelease: portable("INSERT INTO platform_info ([key], value) VALUES ('release', ?)"),

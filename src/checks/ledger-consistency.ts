@@ -173,14 +173,17 @@ export async function checkMailSender(engine: DatabaseEngine, sent: OutboundReco
   if (configured === '') {
     return { ...base, status: 'failed', summary: `${settings} no mail sender (\`mailSender\` in ${profile.adapter.file} returned no address), so whom the platform mailed from cannot be judged; check that sanitize did not remove the setting` };
   }
-  const changed = billed !== configured ? ` (the bill run changed the setting to ${billed === '' ? 'nothing' : billed})` : '';
+  const changedTo = billed !== configured ? (billed === '' ? 'nothing' : billed) : undefined;
+  const changed = changedTo !== undefined ? ` (the bill run changed the setting to ${changedTo})` : '';
   const senders = sent.mailSenders();
   // The configured sender first, then the others by how many messages they sent, cut like every check's evidence.
   const shown = [...senders].sort(([a, x], [b, y]) => Number(b === configured) - Number(a === configured) || y.messages - x.messages).slice(0, MAX_EVIDENCE_ROWS);
   const evidence = shown.map(([sender, tally]) => ({ sender, messages: tally.messages, 'the settings name it': sender === configured ? 'yes' : 'no', 'example account': tally.example ?? '—' }));
   const others = senders.filter(([sender]) => sender !== configured);
   const messages = senders.reduce((sum, [, tally]) => sum + tally.messages, 0);
-  if (others.length === 0) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender ${settings}${changed}`, evidence };
+  if (others.length === 0 && changedTo === undefined) return { ...base, status: 'passed', summary: `${messages} message(s), all from ${configured}, the sender ${settings}`, evidence };
+  // Mail sent right this month, but the next bill run would go out from what the setting holds now.
+  if (others.length === 0) return { ...base, status: 'failed', summary: `${messages} message(s), all from ${configured}, the sender ${settings}, but the bill run changed the setting to ${changedTo}: the next bill run would mail from that`, evidence };
   const wrong = others.reduce((sum, [, tally]) => sum + tally.messages, 0);
   const examples = [...new Set(others.flatMap(([, tally]) => (tally.example === undefined ? [] : [tally.example])))].slice(0, MAX_LISTED_ACCOUNTS);
   const named = others.map(([sender]) => (sender === OTHER_SENDERS ? 'other senders' : sender)).slice(0, 3).join(', ');

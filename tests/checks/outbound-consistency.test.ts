@@ -278,8 +278,19 @@ t.test('a release that rewrites the sender setting and mails from the new one is
   t.equal((await checkMailSender(engine, reset, true, profile)).status, 'passed', 'judged by the billed copy alone it would pass: the hole the baseline closes');
   const kept = await recordOf(engine, [{ ...mail('ACC-000001'), from: 'billing@rehearsal.invalid' }]);
   const mailedRight = await checkMailSender(engine, kept, true, profile, before);
-  t.equal(mailedRight.status, 'passed', 'mail from the sender named before the bill run passes');
-  t.match(mailedRight.summary, /\(the bill run changed the setting to noreply@billing-platform\.invalid\)$/, 'and says the setting changed');
+  t.equal(mailedRight.status, 'failed', 'mail from the sender named before the bill run, but the setting changed: the next bill run would mail from the new one');
+  t.equal(mailedRight.summary, "1 message(s), all from billing@rehearsal.invalid, the sender the copy's settings named before the bill run, but the bill run changed the setting to noreply@billing-platform.invalid: the next bill run would mail from that");
+  t.equal((await checkMailSender(engine, kept, true, profile, 'noreply@billing-platform.invalid')).status, 'failed', 'the sender named before is the one judged, not the one named now');
+});
+
+t.test('mail from the sender named before the bill run, with the setting left alone, passes', async (t) => {
+  const path = billedDatabase(t);
+  run(path, "UPDATE settings SET value = 'billing@rehearsal.invalid' WHERE key = 'smtp.from'");
+  const engine = SqliteEngine.open(path, { readonly: true });
+  t.teardown(() => engine.close());
+  const judged = await checkMailSender(engine, await recordOf(engine, [{ ...mail('ACC-000001'), from: 'billing@rehearsal.invalid' }]), true, profile, 'billing@rehearsal.invalid');
+  t.equal(judged.status, 'passed');
+  t.equal(judged.summary, "1 message(s), all from billing@rehearsal.invalid, the sender the copy's settings named before the bill run");
 });
 
 t.test('every package change marked done reached a switch', async (t) => {

@@ -45,6 +45,7 @@ export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-wrong-currency', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
   { fault: 'currency-setting-migrated', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
   { fault: 'mail-from-default-sender', failing: [{ check: 'ledger-mail-sender', summary: /came from noreply@billing-platform\.invalid, not from/ }] },
+  { fault: 'sender-setting-reset-after-mail', failing: [{ check: 'ledger-mail-sender', summary: /but the bill run changed the setting to noreply@billing-platform\.invalid: the next bill run would mail from that/ }] },
   { fault: 'sender-setting-migrated', failing: [{ check: 'ledger-mail-sender', summary: /named before the bill run \(the bill run changed the setting to noreply@billing-platform\.invalid\)/ }] },
 ];
 

@@ -12,7 +12,7 @@ import type { PlatformSettings } from '../settings.js';
 import { STATEMENTS as S } from '../statements.js';
 import type { BilledInvoice } from './account-biller.js';
 
-/** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`) or resets it (`sender-setting-migrated`). */
+/** The built-in sender a release falls back to when it ignores `smtp.from` (`mail-from-default-sender`) or resets it (`sender-setting-migrated`, `sender-setting-reset-after-mail`). */
 export const DEFAULT_SENDER = 'noreply@billing-platform.invalid';
 /** The currency the `mail-wrong-currency` regression writes in the mail, whatever the platform bills in. */
 const WRONG_MAIL_CURRENCY = 'EUR';
@@ -50,6 +50,7 @@ interface PaymentMethod {
  */
 export class OutboundSteps {
   private mailed = 0;
+  private senderReset = false;
   private extraRenderWarnings = 0;
   private extraMissingEmailWarnings = 0;
 
@@ -122,6 +123,13 @@ export class OutboundSteps {
     if (!contact) {
       this.warn(writes, 'Email', 'Send', invoice.accountId, `${invoice.invoiceNumber}: no e-mail address on file`);
       return [];
+    }
+    // Defaults saved back once the first invoice is mailed: this run's mail is right, the next run's is not.
+    if (this.faults.has('sender-setting-reset-after-mail') && !this.senderReset) {
+      this.senderReset = true;
+      writes.push(async (tx) => {
+        await tx.run(S.setMailSender, DEFAULT_SENDER);
+      });
     }
     if (this.faults.has('mail-contact-overwritten')) {
       writes.push(async (tx) => {
