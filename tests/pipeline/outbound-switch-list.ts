@@ -24,7 +24,7 @@ export const PAYMENT_SWITCHES: readonly SwitchCase[] = [
 export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-fixed-address', account: 'ACC-000001', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   { fault: 'mail-wrong-contact', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
-  // The masked forms come from the copy before the bill run: read after it, the overwritten address would look like production's.
+  // The masked forms are those recorded before the bill run: read after it, the overwritten address would look like production's.
   { fault: 'mail-contact-overwritten', failing: [{ check: 'outbound-mail', summary: /recipient differs/ }] },
   {
     fault: 'mail-tax-exempt-skipped',
@@ -45,7 +45,7 @@ export const MAIL_SWITCHES: readonly SwitchCase[] = [
   { fault: 'mail-wrong-currency', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
   { fault: 'currency-setting-migrated', account: 'ACC-000001', failing: [{ check: 'ledger-mail-amounts', summary: /currency in the mail differs from the billing currency/ }] },
   { fault: 'mail-from-default-sender', failing: [{ check: 'ledger-mail-sender', summary: /came from noreply@billing-platform\.invalid, not from/ }] },
-  { fault: 'sender-setting-reset-after-mail', failing: [{ check: 'ledger-mail-sender', summary: /but the bill run changed the setting to noreply@billing-platform\.invalid: the next bill run would mail from that/ }] },
+  { fault: 'sender-setting-reset-after-mail', namesNoAccount: true, failing: [{ check: 'ledger-mail-sender', summary: /but the bill run changed the setting to noreply@billing-platform\.invalid: the next bill run would mail from that/ }] },
   { fault: 'sender-setting-migrated', failing: [{ check: 'ledger-mail-sender', summary: /named before the bill run \(the bill run changed the setting to noreply@billing-platform\.invalid\)/ }] },
 ];
 
