@@ -2,7 +2,7 @@ import type { DatabaseEngine } from '../engine/types.js';
 import { sql } from '../sql/fragment.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import { conceptDefinition } from './concepts.js';
+import { columnSpec, conceptDefinition, type Parameters } from './concepts.js';
 import { offsetOf, type Profile } from './profile.js';
 import type { LocatedQuery } from './types.js';
 
@@ -10,13 +10,14 @@ import type { LocatedQuery } from './types.js';
 export const SAMPLE_PARAMETERS = { billDate: '2000-01-01', billMonth: '2000-01', since: '2000-01-01T00:00:00.000Z' };
 
 /**
- * Compiles every profile query against the restored copy without reading a row, and checks it
- * returns the concept's columns: a missing table or column stops the run before the bill run,
- * naming the concept, the adapter's file:line:column and the name the copy lacks. SQLite compiles
+ * Compiles every profile query against a database (the snapshot before anything is created, the
+ * restored copy again before the bill run) without reading a row, and checks it returns the
+ * concept's columns: a missing table or column stops the run, naming the concept, the adapter's
+ * file:line:column and the name the database lacks. SQLite compiles
  * the statement (nothing runs); SQL Server runs it as `TOP (0)` (a query starting with WITH is not
  * wrapped there, and only verified by the golden T-SQL).
  */
-export async function dryRunProfile(engine: DatabaseEngine, profile: Profile): Promise<number> {
+export async function dryRunProfile(engine: DatabaseEngine, profile: Profile, against = 'the restored copy'): Promise<number> {
   const errors: ConfigError[] = [];
   let checked = 0;
   for (const query of profile.adapter.queries) {
@@ -25,7 +26,42 @@ export async function dryRunProfile(engine: DatabaseEngine, profile: Profile): P
     const problem = await describeProblem(engine, profile, query);
     if (problem === undefined) continue;
     const p = query.locate(offsetOf(query, problem.name));
-    errors.push(new ConfigError(query.file, p.line, p.column, `concept \`${query.concept}\` does not run on the restored copy (${engine.description}): ${problem.message}. Correct the query in the adapter, or remove it (its checks then say "not configured").`));
+    errors.push(new ConfigError(query.file, p.line, p.column, `concept \`${query.concept}\` does not run on ${against} (${engine.description}): ${problem.message}. Correct the query in the adapter, or remove it (its checks then say "not configured").`));
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return checked;
+}
+
+/** Rows read per concept by `checkProfileSample`: enough for a key or amount that is never a number, cheap on any size. */
+export const SAMPLE_ROWS = 100;
+
+const NUMERIC_TYPES: ReadonlySet<string> = new Set(['integer', 'money', 'decimal', 'months']);
+
+/** The parameters a sample read binds: the plan's bill date, its month, and midnight of it. */
+export function billDateParameters(billDate: string): Parameters {
+  return { billDate, billMonth: billDate.slice(0, 7), since: `${billDate}T00:00:00.000Z` };
+}
+
+/**
+ * Reads the first rows of every query with a numeric column (no order, so the engine may stop
+ * early) and checks each value is a number: a text or GUID key stops the run here, before
+ * anything is restored, instead of at the bill run. Run on a database not sanitized yet, so an
+ * error says what kind of value it found and never the value. Queries that read what the bill run
+ * writes find no rows yet and pass; the bill run's reads check every row again.
+ */
+export async function checkProfileSample(engine: DatabaseEngine, profile: Profile, parameters: Parameters, rows = SAMPLE_ROWS): Promise<number> {
+  const errors: ConfigError[] = [];
+  let checked = 0;
+  for (const concept of new Set(profile.adapter.queries.map((q) => q.concept))) {
+    const numeric = Object.values(conceptDefinition(concept).columns).some((spec) => NUMERIC_TYPES.has(columnSpec(spec).type));
+    if (!numeric || profile.queryFor(concept, engine.dialect) === undefined) continue;
+    checked++;
+    try {
+      await profile.checkSample(engine, concept, parameters, rows);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error);
+    }
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return checked;

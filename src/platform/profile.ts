@@ -94,8 +94,23 @@ export class Profile {
     }
   }
 
+  /**
+   * The first `rows` rows of the adapter's query as the engine returns them (no order), checked
+   * against the concept's contract. For a database not sanitized yet: a value that breaks the
+   * contract is not quoted in the error, since it may be personal data.
+   */
+  async checkSample(engine: DatabaseEngine, concept: ConceptName, parameters: Parameters, rows: number): Promise<void> {
+    const sample = await engine.query(engine.dialect.selectFirst(rows, sql`*`, sql`FROM (${this.body(concept, engine.dialect, parameters)}) q`));
+    const normalize = normalizer(concept);
+    try {
+      for (const row of sample) normalize(row);
+    } catch (error) {
+      throw this.located(error, concept, engine.dialect, 'withheld');
+    }
+  }
+
   /** A value against the concept's contract, pointed at the column in the adapter's query. */
-  private located(error: unknown, concept: ConceptName, dialect: Dialect): unknown {
+  private located(error: unknown, concept: ConceptName, dialect: Dialect, value: 'shown' | 'withheld' = 'shown'): unknown {
     const query = this.queryFor(concept, dialect);
     if (!(error instanceof ContractBroken) || query === undefined) return error;
     const at = query.locate(offsetOf(query, error.column));
@@ -103,7 +118,8 @@ export class Profile {
       ? 'Return a number there: where the platform keys that row by text or a GUID, number the rows in the query, e.g. `ROW_NUMBER() OVER (ORDER BY <key>)`, ordered by a column masking does not change, so production and the copy number each row alike.'
       : 'Convert it in the query (e.g. `CAST(<expression> AS DECIMAL(19,4))`), or return NULL where the platform has no value.';
     const kind = error.type === 'integer' ? 'an integer' : `a number (${error.type})`;
-    return new ConfigError(query.file, at.line, at.column, `concept \`${concept}\` returned ${error.shown} in column \`${error.column}\`, which the concept's contract says is ${kind}. ${advice}`);
+    const returned = value === 'shown' ? error.shown : `${error.shownKind} (the value is not shown: the snapshot is not sanitized yet)`;
+    return new ConfigError(query.file, at.line, at.column, `concept \`${concept}\` returned ${returned} in column \`${error.column}\`, which the concept's contract says is ${kind}. ${advice}`);
   }
 }
 
@@ -120,6 +136,8 @@ class ContractBroken extends Error {
     readonly column: string,
     readonly type: ColumnType,
     readonly shown: string,
+    /** What the value is, without the value: for data that may be personal. */
+    readonly shownKind: string,
   ) {
     super(`column ${column} returned ${shown}, not ${type}`);
   }
@@ -145,7 +163,7 @@ function normalizer(concept: ConceptName): Normalize {
         if (value === null || value === undefined) continue;
         const converted = convert(value);
         // NaN would compare unequal to everything, silently: a text or GUID key must stop the run instead.
-        if (typeof converted === 'number' && (Number.isNaN(converted) || (typeof value === 'string' && value.trim() === ''))) throw new ContractBroken(name, type, shown(value));
+        if (typeof converted === 'number' && (Number.isNaN(converted) || (typeof value === 'string' && value.trim() === ''))) throw new ContractBroken(name, type, shown(value), kindOf(value));
         row[name] = converted;
       }
       return row;
@@ -153,6 +171,13 @@ function normalizer(concept: ConceptName): Normalize {
     normalizers.set(concept, normalize);
   }
   return normalize;
+}
+
+/** What kind of value it is, with nothing of the value itself but its length. */
+function kindOf(value: NonNullable<Row[string]> | Date): string {
+  if (Buffer.isBuffer(value)) return `${value.length} bytes of binary`;
+  const text = String(value);
+  return text.trim() === '' ? 'an empty or blank text' : `a text of ${text.length} characters that is not a number`;
 }
 
 /** A value as an error message quotes it: JSON, at most 60 characters. */

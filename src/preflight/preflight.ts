@@ -16,6 +16,8 @@ import { checkVendorScripts, guardVendorScripts } from '../sanitize/vendor-scrip
 import { resolveSnapshot, type CatalogueOptions } from '../snapshots/resolve.js';
 import { describeCatalogue } from '../plan/sources.js';
 import { checkConfigurationOverrides } from './configuration-overrides.js';
+import { Profile } from '../platform/profile.js';
+import { billDateParameters, checkProfileSample, dryRunProfile, SAMPLE_ROWS } from '../platform/dry-run.js';
 
 /**
  * Checks the vendor sanitize scripts against the read-only source without running them; reports
@@ -107,7 +109,10 @@ export async function preflight(given: Plan, options: PreflightOptions): Promise
       });
     }
 
-    if (source !== undefined) for (const problem of releaseNoteTargetProblems(plan.releaseNotes, source.tables, locations.errorAt)) problems.add(problem);
+    if (source !== undefined) {
+      for (const problem of releaseNoteTargetProblems(plan.releaseNotes, source.tables, locations.errorAt)) problems.add(problem);
+      await checkAdapterAgainstSource(plan, source.engine, problems, checked);
+    }
     if (ruleSet !== undefined) {
       const rules = ruleSet;
       checkInternalTables(rules, problems);
@@ -130,6 +135,24 @@ export async function preflight(given: Plan, options: PreflightOptions): Promise
   } finally {
     for (const engine of opened) await engine.close();
   }
+}
+
+/**
+ * The adapter's queries against the snapshot, read only: each compiles and returns its concept's
+ * columns, and the numeric ones hold numbers in the first rows. An adapter mistake then stops the
+ * run here, not after a restore and sanitize that take an hour on a large copy. The bill-run stage
+ * checks again on the copy (and checks every row it reads).
+ */
+async function checkAdapterAgainstSource(plan: Plan, engine: DatabaseEngine, problems: Problems, checked: string[]): Promise<void> {
+  const profile = new Profile(plan.platform.adapter);
+  const before = problems.count;
+  let compiled = 0;
+  await problems.collect(async () => (compiled = await dryRunProfile(engine, profile, 'the snapshot')));
+  if (problems.count > before) return;
+  let sampled = 0;
+  await problems.collect(async () => (sampled = await checkProfileSample(engine, profile, billDateParameters(plan.billRun.date))));
+  if (problems.count > before) return;
+  checked.push(`adapter ${plan.platform.adapter.file}: ${compiled} queries compile against the snapshot; the numeric columns of ${sampled} concepts hold numbers in their first ${SAMPLE_ROWS} rows`);
 }
 
 /**

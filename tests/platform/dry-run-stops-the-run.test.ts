@@ -1,42 +1,66 @@
-import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { makeSample } from '../helpers/sample-fixture.js';
 import { rehearseHere } from '../helpers/cli-in-process.js';
 import { PROJECT_ROOT } from '../helpers/plan-fixture.js';
 
 /**
- * A whole rehearsal whose adapter names a column the restored copy lacks: the dry run after restore
- * stops it before the bill run, exit 2, naming the concept, the adapter's file:line and the column;
- * no billing service ran, and destroy left nothing (namespace, work folder).
+ * A whole rehearsal whose adapter is wrong about the snapshot stops before anything is created
+ * (DESIGN: every input is validated first): exit 2 at the adapter's file:line, no run folder, no
+ * copy, no sandbox. Values read from the snapshot before it is sanitized are never quoted.
  */
 const sample = makeSample(120, 4);
 t.teardown(() => sample.cleanup());
 
-t.test('a profile query naming a missing column stops the run before the bill run', async (t) => {
-  const adapterDir = join(sample.dir, 'broken-adapter');
+function planWithAdapter(name: string, edit: (adapter: string) => string): { plan: string; text: string; reports: string } {
+  const adapterDir = join(sample.dir, `${name}-adapter`);
   mkdirSync(adapterDir);
-  const text = readFileSync(join(PROJECT_ROOT, 'platforms/sample/adapter.yaml'), 'utf8')
+  const original = readFileSync(join(PROJECT_ROOT, 'platforms/sample/adapter.yaml'), 'utf8')
     .replace('module: ./driver.ts', `module: ${join(PROJECT_ROOT, 'platforms/sample/driver.ts')}`)
-    .replace('program: ../../sample-platform/scripts/make-sample.ts', `program: ${join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts')}`)
-    .replace('SELECT name AS role FROM roles', 'SELECT role_title AS role FROM roles');
+    .replace('program: ../../sample-platform/scripts/make-sample.ts', `program: ${join(PROJECT_ROOT, 'sample-platform/scripts/make-sample.ts')}`);
+  const text = edit(original);
+  t.not(text, original, `${name}: the fixture changed the adapter`);
   writeFileSync(join(adapterDir, 'adapter.yaml'), text);
-  const plan = sample.plan('broken');
-  writeFileSync(plan, readFileSync(plan, 'utf8').replace('kind: sample', `adapter: ${adapterDir}`));
+  const plan = sample.plan(name);
+  const reports = join(sample.dir, `${name}-reports`);
+  writeFileSync(plan, readFileSync(plan, 'utf8').replace('kind: sample', `adapter: ${adapterDir}`).replace(`dir: ${join(sample.dir, 'reports')}`, `dir: ${reports}`));
+  return { plan, text, reports };
+}
 
+function lineOf(text: string, needle: string): number {
+  return text.slice(0, text.indexOf(needle)).split('\n').length;
+}
+
+function createdNothing(t: Test, reports: string): void {
+  const runs = existsSync(reports) ? readdirSync(reports).filter((name) => /^\d{8}-/.test(name)) : [];
+  t.same(runs, [], 'no run folder: no copy, no sandbox, no billing service');
+}
+
+t.test('a profile query naming a column the snapshot lacks stops the run before anything is created', async (t) => {
+  const { plan, text, reports } = planWithAdapter('missing-column', (a) => a.replace('SELECT name AS role FROM roles', 'SELECT role_title AS role FROM roles'));
   const outcome = await rehearseHere(['all', plan]);
   t.equal(outcome.code, 2, outcome.stderr);
-  const line = text.slice(0, text.indexOf('role_title')).split('\n').length;
-  t.match(outcome.stderr, `adapter.yaml:${line}:`);
-  t.match(outcome.stderr, 'concept `roles` does not run on the restored copy');
+  t.match(outcome.stderr, `adapter.yaml:${lineOf(text, 'role_title')}:`);
+  t.match(outcome.stderr, 'concept `roles` does not run on the snapshot');
   t.match(outcome.stderr, 'no such column: role_title');
-  const reports = join(sample.dir, 'reports');
-  const [run] = readdirSync(reports).filter((name) => /^\d{8}-/.test(name));
-  t.ok(run !== undefined, 'the run has its folder');
-  t.notOk(existsSync(join(reports, run ?? '', 'work', 'billing-service.log')), 'no billing service was started');
-  t.notOk(existsSync(join(reports, run ?? '', 'baseline.json')), 'the baseline was not taken');
-  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  const state = JSON.parse(readFileSync(join(reports, run ?? '', 'state.json'), 'utf8')) as { namespace?: string };
-  t.ok(state.namespace === undefined || !namespaces.includes(state.namespace), 'the sandbox was removed');
+  t.notMatch(outcome.stderr, /\n\s+at /, 'no stack trace');
+  createdNothing(t, reports);
+});
+
+t.test("a contact key that is text, not a number, stops the run before anything is created, without quoting production's data", async (t) => {
+  // Keyed by the address itself: the value the error must not print is a real (unsanitized) address.
+  const { plan, text, reports } = planWithAdapter('text-key', (a) => a.replace('SELECT c.id AS contact_id', 'SELECT c.email AS contact_id'));
+  const snapshot = new Database(sample.snapshot, { readonly: true });
+  const first = snapshot.prepare('SELECT email FROM contacts ORDER BY id LIMIT 1').pluck().get() as string;
+  snapshot.close();
+  const outcome = await rehearseHere(['all', plan]);
+  t.equal(outcome.code, 2, outcome.stderr);
+  t.match(outcome.stderr, `adapter.yaml:${lineOf(text, 'c.email AS contact_id')}:`);
+  t.match(outcome.stderr, "concept `contactEmails` returned a text of");
+  t.match(outcome.stderr, 'that is not a number (the value is not shown: the snapshot is not sanitized yet) in column `contact_id`');
+  t.notOk(outcome.stderr.includes(first), 'not the first contact\'s address');
+  t.notMatch(outcome.stderr, /@/, 'nor any address');
+  createdNothing(t, reports);
 });

@@ -43,6 +43,8 @@ function fakeServer(backup: FakeResponse | Error, databases: Record<string, Fake
       const tables = databases[database]?.tables ?? [];
       return { recordset: tables.flatMap((table) => table.columns.map((c) => ({ table_name: table.name, column_name: c.name, data_type: c.isText ? 'nvarchar' : 'int' }))) };
     }
+    // The adapter's queries: compiled as TOP (0), then their first rows read; an empty source has none.
+    if (statement.text.startsWith('SELECT TOP (')) return { recordset: [] };
     return new Error(`the fake server does not answer ${statement.text}`);
   };
   return {
@@ -131,6 +133,8 @@ t.test('a database source (RDS DB snapshot) is checked for state and level, and 
   const good = fakeServer(header(0), { billing_before_run: { level: 110, tables }, billing_after_run: { level: 110 } });
   const passed = await preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: good.createPool } });
   t.match(passed.checked.join('\n'), /rules match the snapshot's tables, columns and types/);
+  t.match(passed.checked.join('\n'), /adapter .*adapter\.yaml: \d+ queries compile against the snapshot/);
+  t.ok(good.sent.some((s) => s.database === 'billing_before_run' && s.text.startsWith('SELECT TOP (100) * FROM (SELECT c.id AS contact_id')), "the adapter's first rows were read from the source database");
   t.ok(good.sent.some((s) => s.database === 'billing_before_run' && s.text.startsWith('SELECT [c].[TABLE_NAME]')), "the schema was read from the source database");
   onlyReads(t, good.sent);
   t.ok(good.pools.every((p) => p.events.includes('close')), 'the source connection is closed');
