@@ -2,7 +2,7 @@ import type { DatabaseEngine } from '../engine/types.js';
 import { sql } from '../sql/fragment.js';
 import { SqliteEngine } from '../engine/sqlite.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
-import { columnSpec, conceptDefinition, type Parameters } from './concepts.js';
+import { columnSpec, conceptDefinition, type ConceptName, type Parameters } from './concepts.js';
 import { offsetOf, type Profile } from './profile.js';
 import type { LocatedQuery } from './types.js';
 
@@ -59,8 +59,9 @@ export async function checkProfileSample(engine: DatabaseEngine, profile: Profil
     try {
       await profile.checkSample(engine, concept, parameters, rows);
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      errors.push(error);
+      if (error instanceof ConfigError) errors.push(error);
+      else if (refusedByEngine(error)) errors.push(sampleRefused(profile, engine, concept, error));
+      else throw error;
     }
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -96,3 +97,20 @@ async function columnsOf(engine: DatabaseEngine, profile: Profile, query: Locate
   return Object.keys(conceptDefinition(query.concept).columns);
 }
 
+/** The engine refused the statement itself (SQLite's or SQL Server's own error), as opposed to a lost connection. */
+function refusedByEngine(error: unknown): error is Error {
+  return error instanceof Error && (error.name === 'SqliteError' || error.name === 'RequestError');
+}
+
+/**
+ * A query that compiles but fails on the snapshot's rows, e.g. SQL Server's "Conversion failed
+ * when converting the nvarchar value '…' to data type int": an adapter mistake, at the query's
+ * line. The engine quotes the value it choked on, and the snapshot is not sanitized yet, so every
+ * quoted literal in its message is withheld.
+ */
+function sampleRefused(profile: Profile, engine: DatabaseEngine, concept: ConceptName, error: Error): ConfigError {
+  const query = profile.queryFor(concept, engine.dialect);
+  const at = query === undefined ? { line: 1, column: 1 } : query.locate(0);
+  const message = (error.message.split('\n')[0] ?? '').replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "'…'");
+  return new ConfigError(query?.file ?? profile.adapter.file, at.line, at.column, `concept \`${concept}\` fails when its first rows are read from the snapshot (${engine.description}): ${message}. Correct the query in the adapter (the quoted values are withheld: the snapshot is not sanitized yet).`);
+}

@@ -142,6 +142,24 @@ t.test('a database source (RDS DB snapshot) is checked for state and level, and 
   writeFileSync(join(dir, 'rules.yaml'), readFileSync(join(dir, 'rules.yaml'), 'utf8').replace('- table: contacts', '- table: contact_details'));
   await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: good.createPool } }), { message: /rules\.yaml:\d+:\d+: unknown table `contact_details`/ });
 
+  // A query that compiles but fails on the rows: SQL Server quotes the value it choked on, an unsanitized address here.
+  const textKey = fakeServer(header(0), { billing_before_run: { level: 110, tables }, billing_after_run: { level: 110 } });
+  const answerGood = textKey.createPool;
+  const conversion = Object.assign(new Error("Conversion failed when converting the nvarchar value 'ann.o''brien@northwind-telecom.example' to data type int."), { name: 'RequestError', number: 245 });
+  const refusing = (config: MssqlConfig) => {
+    const pool = answerGood(config);
+    const fake = textKey.pools.at(-1) as FakeMssql;
+    const answer = fake.respond;
+    fake.respond = (statement) => (statement.text.startsWith('SELECT TOP (100) * FROM (SELECT c.id AS contact_id') ? conversion : answer(statement));
+    return pool;
+  };
+  const refused = (await preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: refusing } }).catch((e: unknown) => e)) as Error;
+  t.equal((refused as { exitCode?: number }).exitCode, 2, 'an input problem, exit 2');
+  t.match(refused.message, `adapter.yaml:${lineOf(join(PROJECT_ROOT, 'platforms/sample/adapter.yaml'), 'SELECT c.id AS contact_id')}:`);
+  t.match(refused.message, "concept `contactEmails` fails when its first rows are read from the snapshot");
+  t.match(refused.message, "Conversion failed when converting the nvarchar value '…' to data type int");
+  t.notMatch(refused.message, /brien|northwind/, 'the value SQL Server quoted is withheld');
+
   const restoring = fakeServer(header(0), { billing_before_run: { level: 150, state: 'RESTORING', tables }, billing_after_run: { level: 150 } });
   await t.rejects(preflight(plan, { askSqlServer: 'always', env: ENV, sqlServer: { createPool: restoring.createPool } }), {
     message: new RegExp(`plan\\.yaml:${lineOf(file, 'billing_before_run')}:\\d+: the snapshot database billing_before_run .* is RESTORING, not ONLINE`),
