@@ -10,12 +10,13 @@ import type { CheckResult } from './types.js';
  * invoice auto-pay must not charge (auto-pay off, expired card, no payment method), whatever
  * production did; the same request (method, path and the body's fields, `capture=false` and the
  * like) where production's ledger has it; and where the charge carries a card's last four, the card
- * is the account's default one. `eligibility` is the rehearsal copy's view of every invoice of this bill run.
+ * is the account's default one. `eligibility` is the rehearsal copy's view of every invoice of this bill run;
+ * without it (two releases compared with each other) eligibility is not judged.
  */
 export async function checkOutboundPayments(
   rehearsal: OutboundRecord,
   production: OutboundRecord,
-  eligibility: AsyncIterable<ChargeEligibilityRow>,
+  eligibility: AsyncIterable<ChargeEligibilityRow> | undefined,
   chargingEnabled: boolean,
   explain?: ExplainOutbound,
 ): Promise<CheckResult> {
@@ -72,7 +73,7 @@ export async function checkOutboundPayments(
     log.add(account, 'idempotency key shared with another invoice', { invoice, production: 'a key of its own', rehearsal: `the key of ${other}: the gateway charges only the first` });
   }
   let ineligibleCharged = 0;
-  for await (const row of eligibility) {
+  for await (const row of eligibility ?? []) {
     if (row.ineligible === null) {
       // Another customer's card, one the account replaced: production's charge of the same invoice would look the same in every other way.
       const other = row.card_last4 === null ? undefined : rehearsal.otherCardCharged(row.invoice_number, row.card_last4);
@@ -86,7 +87,7 @@ export async function checkOutboundPayments(
   }
   return log.result(
     base,
-    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies; no ineligible account charged`,
+    `${productionCount} charge(s) in production${production.source === 'database' ? ' (payments its database recorded; approved charges compared)' : ''}, the same in the rehearsal: one per invoice production charged, same processors, amounts and currencies${eligibility === undefined ? '' : '; no ineligible account charged'}`,
     [
       { side: 'production', charges: productionCount, invoices: production.chargedInvoiceCount },
       { side: 'rehearsal', charges: rehearsalCount, invoices: rehearsal.chargedInvoiceCount, 'ineligible invoices charged': ineligibleCharged },

@@ -622,10 +622,10 @@ export function* pairedInOrder<T>(
   }
 }
 
-/** Reads a ledger file (entries at or after `since`) into a record. */
-export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping): OutboundRecord {
+/** Reads a ledger file (entries at or after `since` and before `until`) into a record. */
+export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping, until?: string): OutboundRecord {
   const record = new OutboundRecord(naming, keys, mail);
-  forEachLedgerEntry(file, since, (entry) => record.add(entry));
+  forEachLedgerEntry(file, since, (entry) => record.add(entry), until);
   return record;
 }
 

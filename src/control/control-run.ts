@@ -48,6 +48,8 @@ export async function runControlBillRun(ctx: RunContext, beforeBillRun: string, 
     async () => SqliteEngine.open(copy),
   );
   ctx.progress.detail("control run: production's release bills a second copy in the same sandbox");
+  run.state.controlStartedAt = new Date().toISOString();
+  run.save();
   try {
     const { processed, ms } = await driveBillRun(driver, {
       configuration: { billDate: plan.billRun.date, ...plan.billRun.configuration, settings },

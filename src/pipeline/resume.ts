@@ -125,7 +125,7 @@ export function forgetUntrusted(run: RunFolder, resume: ResumePlan): void {
     mkdirSync(run.workDir, { recursive: true });
     run.state.databasePath = undefined;
   }
-  if (!resume.reuse.has('bill-run')) run.state.billRunStartedAt = undefined;
+  if (!resume.reuse.has('bill-run')) Object.assign(run.state, { billRunStartedAt: undefined, controlStartedAt: undefined });
   (run.state.resumes ??= []).push({ at: new Date().toISOString(), ownerPid: process.pid, redo: resume.redo });
   run.save();
 }

@@ -138,7 +138,7 @@ export async function runSingleStage(given: Plan, name: SingleStage, options: { 
     await ensureSample(plan, progress);
     rmSync(run.workDir, { recursive: true, force: true });
     for (const later of STAGE_NAMES.slice(STAGE_NAMES.indexOf('restore'))) delete completed[later];
-    Object.assign(run.state, { inputsSha256: inputsSha256(plan), completed, databasePath: undefined, sanitizeProofPassed: false, isolationProven: false, billRunStartedAt: undefined });
+    Object.assign(run.state, { inputsSha256: inputsSha256(plan), completed, databasePath: undefined, sanitizeProofPassed: false, isolationProven: false, billRunStartedAt: undefined, controlStartedAt: undefined });
     run.save();
     mkdirSync(run.workDir, { recursive: true });
   } else {

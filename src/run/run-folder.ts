@@ -49,6 +49,8 @@ export interface RunState {
   isolationProven?: boolean;
   sanitizeProofPassed?: boolean;
   billRunStartedAt?: string;
+  /** When the control run (`verify.control`) started: its ledger entries are those from then until `billRunStartedAt`. */
+  controlStartedAt?: string;
   destroyedAt?: string;
   /** sha256 of the plan and of its rule set when the run started; a changed input is never resumed onto. */
   inputsSha256?: string;

@@ -138,11 +138,11 @@ export class LedgerWriter {
   }
 }
 
-/** Calls `visit` for every entry (after `since`, an ISO time), one line at a time: at a million accounts the file is hundreds of MB. */
-export function forEachLedgerEntry(file: string, since: string | undefined, visit: (entry: LedgerEntry) => void): void {
+/** Calls `visit` for every entry from `since` (an ISO time) and before `until`, one line at a time: at a million accounts the file is hundreds of MB. */
+export function forEachLedgerEntry(file: string, since: string | undefined, visit: (entry: LedgerEntry) => void, until?: string): void {
   for (const line of linesOf(file)) {
     const entry = JSON.parse(line) as LedgerEntry;
-    if (since === undefined || entry.time >= since) visit(entry);
+    if ((since === undefined || entry.time >= since) && (until === undefined || entry.time < until)) visit(entry);
   }
 }
 

@@ -19,6 +19,7 @@ import { checkStaffUsers } from '../checks/staff-users.js';
 import { keyedHashMask } from '../sanitize/maskers.js';
 import { maskingSecret } from '../sanitize/masking-secret.js';
 import { checkOutbound, type OutboundInputs } from '../checks/outbound.js';
+import { checkOutboundAgainstControl } from '../checks/outbound-control.js';
 import { maskedContactsIn, maskedContactsPath } from '../checks/masked-contacts.js';
 import type { RunContext } from '../pipeline/context.js';
 import { existsSync } from 'node:fs';
@@ -127,7 +128,7 @@ export function outboundInputs(ctx: RunContext, engine: DatabaseEngine, producti
   };
 }
 
-/** With `verify.control`: the release's effect (candidate against control) and the environment's noise (control against production). */
+/** With `verify.control`: the release's effect (candidate against control: every table, and what each sent) and the environment's noise (control against production). */
 async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: DatabaseEngine, profile: Profile, releaseNotes?: ReleaseNoteLabeller): Promise<CheckResult[]> {
   const { plan, run } = ctx;
   if (plan.verify.control === undefined) return [];
@@ -138,16 +139,35 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
   const releaseOf = async (db: DatabaseEngine): Promise<string | undefined> => (profile.has('billRuns') ? (await profile.query(db, 'billRuns', { billDate: plan.billRun.date }, { first: 1 }))[0]?.release : undefined);
   const controlPath = controlCopyPath(run.workDir);
   let controlRelease: string | undefined;
+  const sent: CheckResult[] = [];
   if (existsSync(controlPath)) {
     const control = SqliteEngine.open(controlPath, { readonly: true });
     try {
       controlRelease = await releaseOf(control);
+      const { controlStartedAt, billRunStartedAt } = run.state;
+      if (ctx.ledger !== undefined && controlStartedAt !== undefined && billRunStartedAt !== undefined) {
+        ctx.progress.detail('comparing what the candidate sent with what the control run sent');
+        const inputs = outboundInputs(ctx, engine, production, profile);
+        sent.push(
+          ...(await checkOutboundAgainstControl({
+            ledger: ctx.ledger.file,
+            controlStartedAt,
+            candidateStartedAt: billRunStartedAt,
+            candidate: engine,
+            control,
+            maskedContacts: inputs.maskedContacts,
+            configuration: inputs.configuration,
+            profile,
+            ...(releaseNotes !== undefined ? { releaseNotes } : {}),
+          })),
+        );
+      }
     } finally {
       await control.close();
     }
   }
   ctx.progress.detail('comparing the candidate with the control run, and the control run with production');
-  return checkControlRun(
+  const tables = await checkControlRun(
     { candidate: run.state.databasePath, control: controlPath, beforeBillRun: beforeBillRunPath(run.workDir), productionMasked: maskedProductionPath(run.workDir) },
     differentialRules(plan.verify.stateDifferential.ignore),
     plan.platform.adapter.accountIdentity,
@@ -155,6 +175,7 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
     plan.verify.controlNoiseRows,
     releaseNotes,
   );
+  return [...tables, ...sent];
 }
 
 /** Every table the bill run changed, against production's change: inside SQLite, or on the one SQL Server holding all three databases. */

@@ -140,3 +140,22 @@ t.test('the digest reads the ledger in chunks and keeps the same entries whateve
   t.equal(digest.checked.provisioningAttempts, 1000);
   t.equal(digest.checked.provisionedAccounts.size, 1000);
 });
+
+t.test("a window of the ledger: the control run's entries end where the candidate's begin, each entry on one side only", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearsal-ledger-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'egress-ledger.jsonl');
+  const at = (time: string, account: string): LedgerEntry => ({ ...mail(account, 's'), time });
+  const controlStart = '2026-11-01T02:00:00.000Z';
+  const candidateStart = '2026-11-01T02:10:00.000Z';
+  const entries = [at('2026-11-01T01:59:59.999Z', 'PROBE'), at(controlStart, 'C-FIRST'), at('2026-11-01T02:09:59.999Z', 'C-LAST'), at(candidateStart, 'R-FIRST'), at('2026-11-01T02:20:00.000Z', 'R-LAST')];
+  writeFileSync(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  const accounts = (since: string | undefined, until?: string): string[] => {
+    const seen: string[] = [];
+    forEachLedgerEntry(file, since, (e) => seen.push(String(e.account)), until);
+    return seen;
+  };
+  t.same(accounts(controlStart, candidateStart), ['C-FIRST', 'C-LAST'], "the control run's: from its start, before the candidate's");
+  t.same(accounts(candidateStart), ['R-FIRST', 'R-LAST'], "the candidate's: from its start on");
+  t.same(accounts(undefined), ['PROBE', 'C-FIRST', 'C-LAST', 'R-FIRST', 'R-LAST'], 'all of them without a window');
+});
