@@ -33,6 +33,12 @@ t.test('a control run on the sample: the release has no effect beyond production
   t.equal(noise?.status, 'passed', noise?.summary ?? '');
   t.match(noise?.summary, /^zero noise beyond the threshold \(0 row\(s\), threshold 0\)/);
   t.match(report.stages.find((s) => s.name === 'bill-run'), { status: 'passed' });
+  // What each release sent, request by request: the same, and something was compared.
+  for (const id of ['control.outbound-mail', 'control.outbound-payments', 'control.outbound-provisioning']) {
+    const found = checks.find((c) => c.id === id);
+    t.equal(found?.status, 'passed', `${id}: ${found?.summary ?? ''}`);
+    t.match(found?.summary, /^against the control run \(production's release, same sandbox\): [1-9]\d* /, `${id} compared something`);
+  }
 });
 
 t.test('a sinkhole that declines every card is named as noise, not as the release\'s effect', async (t) => {
