@@ -147,7 +147,6 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
       const { controlStartedAt, billRunStartedAt } = run.state;
       if (ctx.ledger !== undefined && controlStartedAt !== undefined && billRunStartedAt !== undefined) {
         ctx.progress.detail('comparing what the candidate sent with what the control run sent');
-        const inputs = outboundInputs(ctx, engine, production, profile);
         sent.push(
           ...(await checkOutboundAgainstControl({
             ledger: ctx.ledger.file,
@@ -155,8 +154,8 @@ async function controlRun(ctx: RunContext, engine: DatabaseEngine, production: D
             candidateStartedAt: billRunStartedAt,
             candidate: engine,
             control,
-            maskedContacts: inputs.maskedContacts,
-            configuration: inputs.configuration,
+            maskedContacts: maskedContactsIn(maskedContactsPath(run.workDir)),
+            configuration: plan.billRun.configuration,
             profile,
             ...(releaseNotes !== undefined ? { releaseNotes } : {}),
           })),
