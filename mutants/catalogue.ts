@@ -10,6 +10,8 @@ export interface Mutant {
   readonly area: MutantArea;
   readonly regression: string;
   readonly caughtBy: readonly string[];
+  /** Rehearsed with a control run: what only the comparison with production's release in the same sandbox sees. */
+  readonly control?: boolean;
 }
 
 export interface MutantCatalogue {

@@ -12,13 +12,22 @@ const PATH_FIELDS: readonly (readonly string[])[] = [['snapshot', 'path'], ['pro
 
 /**
  * Writes the template plan into `workDir` with one switch on. Everything else stays as the
- * template says, so a mutant differs from the control run only by the switch; except that
+ * template says, so a mutant differs from the control run only by the switch (and by a control run
+ * of production's release, where the switch asks for one); except that
  * without `probes` the checklist items that carry probes are left out, as a switch no probe is
  * expected to catch does not need them (they are a third of a small rehearsal's time). The
  * sample lives in its own folder per size and seed, which the sample tool owns, so the demo's
  * sample is untouched.
  */
-export function writeMutantPlan(template: string, workDir: string, samplesDir: string, size: SampleSize, faults: readonly string[], name: string, probes = true): string {
+export interface MutantPlanOptions {
+  /** Keep the checklist items that carry probes (default); a switch no probe must catch does without them. */
+  readonly probes?: boolean;
+  /** Turn on the control run (`verify.control: production-release`), for a switch only it can see. */
+  readonly controlRun?: boolean;
+}
+
+export function writeMutantPlan(template: string, workDir: string, samplesDir: string, size: SampleSize, faults: readonly string[], name: string, options: MutantPlanOptions = {}): string {
+  const probes = options.probes ?? true;
   const doc = parseDocument(readFileSync(template, 'utf8'));
   const base = dirname(template);
   const checklist = doc.get('checklist');
@@ -48,6 +57,7 @@ export function writeMutantPlan(template: string, workDir: string, samplesDir: s
   doc.setIn(['productionResult', 'path'], join(sampleDir, 'production-result.db'));
   if (doc.hasIn(['productionResult', 'ledger'])) doc.setIn(['productionResult', 'ledger'], join(sampleDir, 'production-ledger.jsonl'));
   doc.setIn(['platform', 'faults'], doc.createNode([...faults], { flow: true }));
+  if (options.controlRun === true) doc.setIn(['verify', 'control'], 'production-release');
   doc.setIn(['report', 'dir'], join(workDir, 'reports'));
   const file = join(workDir, `${name}.yaml`);
   writeFileSync(file, doc.toString());

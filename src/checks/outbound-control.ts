@@ -40,8 +40,9 @@ export async function checkOutboundAgainstControl(inputs: ControlOutboundInputs)
   const keys = new OutboundKeys();
   const candidateNaming = await sideNaming(inputs.candidate, profile);
   const controlNaming = await sideNaming(inputs.control, profile);
-  const readCandidate: MailReading = async (mail) => outboundFromLedger(ledger, candidateNaming, inputs.candidateStartedAt, keys, mail);
-  const readControl: MailReading = async (mail) => outboundFromLedger(ledger, controlNaming, inputs.controlStartedAt, keys, mail, inputs.candidateStartedAt);
+  // Both sides mailed the same masked data, so each message's text is compared too (by digest).
+  const readCandidate: MailReading = async (mail) => outboundFromLedger(ledger, candidateNaming, inputs.candidateStartedAt, keys, mail, { comparesText: true });
+  const readControl: MailReading = async (mail) => outboundFromLedger(ledger, controlNaming, inputs.controlStartedAt, keys, mail, { until: inputs.candidateStartedAt, comparesText: true });
   const fold = new MailFold(true);
   const sent = await readCandidate({ kind: 'folded', fold, side: 'rehearsal' });
   const controlSent = await readControl({ kind: 'folded', fold, side: 'production', masked: await sameAddresses(inputs.maskedContacts) });
@@ -51,7 +52,7 @@ export async function checkOutboundAgainstControl(inputs: ControlOutboundInputs)
     againstControl(
       await checkOutboundMailFolded({ rehearsal: sent, production: controlSent, fold }, { rehearsal: readCandidate, production: readControl, masked: async () => SAME_ADDRESS }, configuration.emailInvoices, explain('mail')),
       'control.outbound-mail',
-      'Every account was mailed as the production release mailed it in the control run: messages, subjects, recipients',
+      'Every account was mailed as the production release mailed it in the control run: messages, subjects, texts, recipients',
     ),
     againstControl(
       // Eligibility is judged once, by `outbound-payments`; here only the two releases are compared.
@@ -78,11 +79,15 @@ async function sameAddresses(contacts: MaskedContacts): Promise<MaskedHashes> {
 
 const SAME_ADDRESS: MaskedRecipients = { get: (address) => new Set([address]) };
 
-/** One of the outbound checks, read as a comparison with the control run: its id and title, and "production" in what it says. */
+/**
+ * One of the outbound checks, read as a comparison with the control run: its id and title, and
+ * "production" where the check names its side (summary, section titles, evidence columns and the
+ * `side` column), never inside the values it compared.
+ */
 function againstControl(result: CheckResult, id: string, title: string): CheckResult {
   const rename = (text: string): string => text.replace(/\bproduction's\b/g, "the control run's").replace(/\bproduction\b/g, 'the control run');
   type Row = NonNullable<CheckResult['evidence']>[number];
-  const row = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([key, value]) => [key === 'production' ? 'control' : key, typeof value === 'string' ? rename(value) : value]));
+  const row = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([key, value]) => [key === 'production' ? 'control' : key, key === 'side' && value === 'production' ? 'the control run' : value]));
   return {
     ...result,
     id,

@@ -174,6 +174,12 @@ export class OutboundRecord {
     /** Shared by the two records a check compares, so that their accounts and invoices pair by id. */
     readonly keys: OutboundKeys = new OutboundKeys(),
     readonly mailKeeping: MailKeeping = KEPT,
+    /**
+     * Each message's subject class also carries the digest of its text, so a message whose text
+     * differs (a wrong date, another template) differs. Only between two sides that mail the same
+     * masked data (the candidate and the control run): production's text holds unmasked names.
+     */
+    private readonly comparesText = false,
   ) {
     this.attribution = naming.attribution ?? new Attribution(undefined);
   }
@@ -186,7 +192,7 @@ export class OutboundRecord {
         const invoice = this.attribution.invoiceIn(entry.subject);
         this.addMail(entry.account, {
           to: entry.to.map((a) => a.toLowerCase()).sort(),
-          subjectClass: subjectClass(entry.subject, this.attribution),
+          subjectClass: this.comparesText && entry.textDigest !== undefined ? `${subjectClass(entry.subject, this.attribution)} (text ${entry.textDigest})` : subjectClass(entry.subject, this.attribution),
           ...(invoice ? { invoice } : {}),
           ...(entry.amountStated !== undefined ? { amountStated: entry.amountStated } : {}),
           ...(entry.currencyStated !== undefined ? { currencyStated: entry.currencyStated.toUpperCase() } : {}),
@@ -622,10 +628,10 @@ export function* pairedInOrder<T>(
   }
 }
 
-/** Reads a ledger file (entries at or after `since` and before `until`) into a record. */
-export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping, until?: string): OutboundRecord {
-  const record = new OutboundRecord(naming, keys, mail);
-  forEachLedgerEntry(file, since, (entry) => record.add(entry), until);
+/** Reads a ledger file (entries at or after `since`, and before `until`) into a record. */
+export function outboundFromLedger(file: string, naming: SideNaming, since?: string, keys?: OutboundKeys, mail?: MailKeeping, options: { readonly until?: string; readonly comparesText?: boolean } = {}): OutboundRecord {
+  const record = new OutboundRecord(naming, keys, mail, options.comparesText);
+  forEachLedgerEntry(file, since, (entry) => record.add(entry), options.until);
   return record;
 }
 

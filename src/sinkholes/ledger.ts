@@ -32,6 +32,8 @@ export interface MailEntry extends LedgerBase {
   readonly amountStated?: string;
   /** The currency it states with the amount, where the adapter's `outbound.amountPattern` has a group named `currency`. */
   readonly currencyStated?: string;
+  /** The digest of the message's text (`shortDigest`), never the text, where it was read for the amount. */
+  readonly textDigest?: string;
 }
 
 export interface PaymentEntry extends LedgerBase {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { shortDigest } from './short-digest.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Attribution } from './attribution.js';
 
@@ -169,7 +169,7 @@ function mediaType(value: string): string {
  * answer, so one key sent for two invoices charges only the first.
  */
 export function idempotencyKeyDigest(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 13);
+  return shortDigest(key);
 }
 
 function idempotencyKeyIn(headers: IncomingHttpHeaders, fields: Map<string, string>): string | undefined {

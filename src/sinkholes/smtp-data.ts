@@ -4,6 +4,8 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
+/** "." CRLF: the line that ends the data. */
+const TERMINATOR_BYTES = 3;
 
 const enum At {
   LineStart,
@@ -24,6 +26,8 @@ export class MessageReader {
   private at = At.LineStart;
   private readonly head: Buffer[] = [];
   private headBytes = 0;
+  /** Bytes of the data as they came, the terminating line included. */
+  private rawBytes = 0;
   private headComplete = false;
 
   constructor(private readonly keepBodyStart = false) {}
@@ -66,7 +70,21 @@ export class MessageReader {
       }
     }
     this.keepHead(end < 0 ? chunk : chunk.subarray(0, end));
+    this.rawBytes += end < 0 ? chunk.length : end;
+    if (end >= 0) this.dropTerminator();
     return end;
+  }
+
+  /** The ". CRLF" that ended the data is not the message's (its text would differ from a parser's). */
+  private dropTerminator(): void {
+    let extra = this.headBytes - (this.rawBytes - TERMINATOR_BYTES);
+    while (extra > 0 && this.head.length > 0) {
+      const last = this.head.pop()!;
+      const keep = Math.max(0, last.length - extra);
+      extra -= last.length - keep;
+      this.headBytes -= last.length - keep;
+      if (keep > 0) this.head.push(last.subarray(0, keep));
+    }
   }
 
   /** The message's first bytes (at most MAX_HEADER_BYTES, enough for its headers), as latin1 text. */
@@ -74,7 +92,7 @@ export class MessageReader {
     return this.start().toString('latin1');
   }
 
-  /** The message's first bytes as they came (dots still stuffed). */
+  /** The message's first bytes as they came (dots still stuffed), without the line that ended the data. */
   start(): Buffer {
     return Buffer.concat(this.head);
   }

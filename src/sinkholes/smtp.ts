@@ -3,6 +3,7 @@ import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import PostalMime from 'postal-mime';
 import { isoNow, plainAddress, type SinkholeContext } from './context.js';
 import { MessageReader } from './smtp-data.js';
+import { shortDigest } from './short-digest.js';
 import type { StatedDue } from './attribution.js';
 
 /** Advertised in EHLO; bigger messages are still taken and recorded (a sinkhole refuses nothing). */
@@ -271,25 +272,26 @@ class MailSession {
     }
     const plain = plainText(kept);
     if (plain !== undefined) {
-      this.record(envelope, subject, message.size, this.ctx.attribution.dueIn(`${subject}\n${plain}`));
+      this.record(envelope, subject, message.size, this.ctx.attribution.dueIn(`${subject}\n${plain}`), plain);
       return undefined;
     }
     this.holding = true;
     // Anything else is decoded by a MIME parser: quoted-printable, base64, charsets, the text part of a multipart message.
     PostalMime.parse(message.start())
       .then(
-        (parsed) => this.ctx.attribution.dueIn(`${subject}\n${parsed.text ?? parsed.html ?? ''}`),
+        (parsed) => parsed.text ?? parsed.html ?? '',
         () => undefined,
       )
-      .then((due) => {
-        this.record(envelope, subject, message.size, due);
+      .then((text) => {
+        this.record(envelope, subject, message.size, text === undefined ? undefined : this.ctx.attribution.dueIn(`${subject}\n${text}`), text);
         this.holding = false;
         if (this.buffered.length > 0) this.read(Buffer.alloc(0));
       });
     return 'holding';
   }
 
-  private record(envelope: Envelope, subject: string, sizeBytes: number, due: StatedDue | undefined): void {
+  /** `text`: the message's text where it was read (for the amount), kept only as a digest. */
+  private record(envelope: Envelope, subject: string, sizeBytes: number, due: StatedDue | undefined, text?: string): void {
     const address = plainAddress(this.raw.localAddress);
     const account = this.ctx.attribution.accountIn(subject);
     this.ctx.ledger.append({
@@ -304,6 +306,8 @@ class MailSession {
       sizeBytes,
       ...(due === undefined ? {} : { amountStated: due.amount }),
       ...(due?.currency === undefined ? {} : { currencyStated: due.currency }),
+      // Line ends and trailing space as the MIME parser leaves them, so the same text digests alike however it was encoded.
+      ...(text === undefined ? {} : { textDigest: shortDigest(text.replace(/\r\n?/g, '\n').trimEnd()) }),
     });
     this.reply('250 2.0.0 OK: message queued');
   }

@@ -7,8 +7,9 @@ import { makeSample, readReport, rehearse } from '../helpers/sample-fixture.js';
  * outbound checks against production see only what production's database recorded: not what a
  * charge asked of the gateway, which action a switch was sent, nor a mail's subject. With a control
  * run, production's release sends through the same sinkholes first, and the candidate's requests
- * are compared with those in full. Three regressions that give GO without it (docs/mutants.md,
- * "Without production's ledger"), one per outbound kind, in one rehearsal. That the unchanged
+ * (and each mail's text, by digest) are compared with those in full. Three regressions that give
+ * GO without it (docs/mutants.md, "Without production's ledger"), one per outbound kind, in one
+ * rehearsal; the mail one (last month's bill date in the text) gives GO even with production's ledger. That the unchanged
  * candidate passes these checks is asserted in control-run.test.ts.
  */
 const sample = makeSample(300, 11);
@@ -27,14 +28,16 @@ function planWithoutLedger(name: string, faults: string[] = []): string {
   return plan;
 }
 
-t.test('without production\'s ledger, the control run catches an authorize-only charge, a suspend sent to the switch and another mail subject', async (t) => {
-  const run = rehearse(['--json', 'all', planWithoutLedger('three-switches', ['charge-authorize-only', 'provision-suspend', 'mail-subject-statement'])]);
+t.test("without production's ledger, the control run catches an authorize-only charge, a suspend sent to the switch and a mail stating last month's bill date", async (t) => {
+  const run = rehearse(['--json', 'all', planWithoutLedger('three-switches', ['charge-authorize-only', 'provision-suspend', 'mail-stale-bill-date'])]);
   t.equal(run.json?.verdict, 'NO-GO', run.stderr);
   const checks = readReport(run.json?.report ?? '').checks as Check[];
   const check = (id: string): Check | undefined => checks.find((c) => c.id === id);
   t.match(check('control.outbound-payments'), { status: 'failed', summary: /^against the control run \(production's release, same sandbox\): \d+ account\(s\) differ: \d+ request fields differ/ });
   t.match(check('control.outbound-provisioning'), { status: 'failed', summary: /action differ/ });
+  // Only the text differs: the subject class carries its digest when the control is compared.
   t.match(check('control.outbound-mail'), { status: 'failed', summary: /subject differs/ });
+  t.match(JSON.stringify(check('control.outbound-mail')), /Invoice <invoice> \(text [0-9a-f]{13}\)/);
   // The hole the control closes: against production's database alone, all three pass.
   t.equal(check('outbound-payments')?.status, 'passed', check('outbound-payments')?.summary ?? '');
   t.equal(check('outbound-mail')?.status, 'passed', check('outbound-mail')?.summary ?? '');

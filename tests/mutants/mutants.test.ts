@@ -79,6 +79,10 @@ t.test('a mutant plan differs from the template only by its switch, sample and r
   const written = parse(readFileSync(file, 'utf8')) as { scenarios: unknown; billRun: unknown };
   t.same(written.scenarios, template.scenarios);
   t.same(written.billRun, template.billRun);
+  t.equal(plan.verify.control, undefined, 'no control run unless the switch asks for one');
+  const withControlRun = loadPlan(writeMutantPlan(catalogue.plan, dir, join(dir, 'samples'), { accounts: 300, seed: 9 }, ['mail-stale-bill-date'], 'mail-stale-bill-date', { controlRun: true }));
+  t.equal(withControlRun.verify.control, 'production-release', 'a switch only the control run sees is rehearsed with one');
+  t.same(selectMutants(catalogue, ['mail-stale-bill-date']).map((m) => m.control), [true], 'the catalogue says so for that switch');
 });
 
 t.test('the results section replaces only the generated part of docs/mutants.md', async (t) => {

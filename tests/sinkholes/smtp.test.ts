@@ -135,6 +135,11 @@ t.test('the amount a message states is read from its decoded text, whatever the 
     'quoted-printable, base64 and the text part beside a 200 KB attachment, with the currency the sample adapter reads; none where the text states none',
   );
   t.notMatch(readFileSync(sink.ledger, 'utf8'), /Thank you|Grüße|Gr=C3=BC/, 'the body itself is not in the ledger');
+  const digests = recorded.map((m) => m.textDigest);
+  t.ok(digests.every((d) => d !== undefined && /^[0-9a-f]{13}$/.test(d)), 'each text kept as a 13-digit digest, plain or decoded');
+  t.equal(new Set(digests).size, 4, 'texts that differ (here by the amount) have digests that differ');
+  await transport.sendMail({ from, to: 'e@customer.example', subject: 'Invoice INV-2026-11-01-ACC-000005', text: text('42.00'), textEncoding: 'quoted-printable' });
+  t.equal(mails(sink.ledger)[4]?.textDigest, digests[1], 'the same text has the same digest whatever its transfer encoding');
 });
 
 /** A connection whose chunks the test delivers itself, back to back in one turn of the loop. */
@@ -199,6 +204,7 @@ t.test('a sinkhole whose adapter declares no amount pattern records no amount', 
   const [mail] = mails(sink.ledger);
   t.equal(mail?.account, 'ACC-000001');
   t.notOk(mail !== undefined && 'amountStated' in mail, 'no amountStated field');
+  t.notOk(mail !== undefined && 'textDigest' in mail, 'nor a digest: the text is not read at all');
 });
 
 t.test('commands out of order are refused and a probe is answered with the nonce; nothing is recorded', async (t) => {
@@ -221,8 +227,12 @@ t.test('the end of the data is found wherever the chunks split it, and the size 
     const first = reader.push(raw.subarray(0, split));
     const second = first >= 0 ? first : split + reader.push(raw.subarray(split));
     if (second !== end || reader.size !== whole.size) t.fail(`split at ${split}: end ${second}, size ${reader.size}`);
+    // Kept whole (as for the amount it states): the message as it came, without the line that ended the data.
+    const keeping = new MessageReader(true);
+    if (keeping.push(raw.subarray(0, split)) < 0) keeping.push(raw.subarray(split));
+    if (keeping.headText() !== 'Subject: x\r\n\r\n.hidden dot\r\n..two\r\nend\r\n') t.fail(`split at ${split}: kept ${JSON.stringify(keeping.headText())}`);
   }
-  t.match(whole.headText(), /^Subject: x\r\n\r\n/);
+  t.equal(whole.headText(), 'Subject: x\r\n\r\n.hidden dot\r\n..two\r\nend\r\n', 'without the line that ended the data');
 });
 
 t.test('a client that quits before its message ends leaves nothing in the ledger', async (t) => {

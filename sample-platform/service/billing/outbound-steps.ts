@@ -1,4 +1,4 @@
-import { monthOf } from '../../shared/dates.js';
+import { addMonths, monthOf } from '../../shared/dates.js';
 import { formatCents } from '../../shared/money.js';
 import type { PlatformDatabase } from '../database/port.js';
 import type { InvoiceMailer } from '../outbound/email.js';
@@ -158,7 +158,7 @@ export class OutboundSteps {
     const total = formatCents(this.faults.has('mail-amount-before-tax') ? invoice.beforeTaxCents : invoice.totalCents, this.faults.has('mail-wrong-currency') ? WRONG_MAIL_CURRENCY : this.settings.currency);
     const text =
       `Your invoice ${invoice.invoiceNumber} for account ${invoice.accountNumber} is ready.\n\n` +
-      `Amount due: ${total}\nBill date: ${this.billDate}\n\nThank you for your business.\n`;
+      `Amount due: ${total}\nBill date: ${this.faults.has('mail-stale-bill-date') ? addMonths(this.billDate, -1) : this.billDate}\n\nThank you for your business.\n`;
     return [
       async () => {
         try {
